@@ -40,6 +40,7 @@ import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.tcp.SslProvider;
 
 /**
  * A scriptable HTTP server for tests, built on reactor-netty's {@link HttpServer}: the same stack a WebFlux
@@ -119,7 +120,7 @@ public final class MockHttpServer implements AutoCloseable {
                 .doOnChannelInit((observer, channel, remote) -> onConnection(channel))
                 .handle(this::handle);
         if (tls != null) {
-            Http2SslContextSpec spec = Http2SslContextSpec.forServer(tls.key, tls.certificate);
+            SslProvider.GenericSslContextSpec<?> spec = Http2SslContextSpec.forServer(tls.key, tls.certificate);
             http = http.secure(ssl -> ssl.sslContext(spec)).protocol(HttpProtocol.HTTP11, HttpProtocol.H2);
         } else {
             http = http.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);

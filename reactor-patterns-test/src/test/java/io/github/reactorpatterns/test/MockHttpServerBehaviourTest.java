@@ -31,7 +31,7 @@ import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.test.StepVerifier;
 
-class MockHttpServerTest {
+class MockHttpServerBehaviourTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
