@@ -26,6 +26,7 @@ import org.reactivestreams.Publisher;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -121,7 +122,10 @@ public final class MockHttpServer implements AutoCloseable {
                 .handle(this::handle);
         if (tls != null) {
             SslProvider.GenericSslContextSpec<?> spec = Http2SslContextSpec.forServer(tls.key, tls.certificate);
-            http = http.secure(ssl -> ssl.sslContext(spec)).protocol(HttpProtocol.HTTP11, HttpProtocol.H2);
+            // A test server need not wait for the client's close_notify: closing is immediate.
+            http = http.secure(ssl -> ssl.sslContext(spec).closeNotifyFlushTimeout(Duration.ofMillis(100))
+                            .closeNotifyReadTimeout(Duration.ZERO))
+                    .protocol(HttpProtocol.HTTP11, HttpProtocol.H2);
         } else {
             http = http.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);
         }
@@ -311,8 +315,14 @@ public final class MockHttpServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        long start = System.nanoTime();
+        List<ChannelFuture> closing = new ArrayList<>();
         for (Channel channel : new ArrayList<>(channels)) {
-            channel.close().awaitUninterruptibly(CLOSE_TIMEOUT.toMillis());
+            closing.add(channel.close());
+        }
+        for (ChannelFuture future : closing) {
+            long left = CLOSE_TIMEOUT.toNanos() - (System.nanoTime() - start);
+            future.awaitUninterruptibly(Math.max(0, left), TimeUnit.NANOSECONDS);
         }
         server.disposeNow(CLOSE_TIMEOUT);
     }

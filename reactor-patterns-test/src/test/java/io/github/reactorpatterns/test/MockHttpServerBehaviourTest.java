@@ -185,6 +185,21 @@ class MockHttpServerBehaviourTest {
     }
 
     @Test
+    void jdkClientSeesDefault404DelaysAndTimeouts() throws Exception {
+        assertThat(jdkSend(HttpRequest.newBuilder(server.url("/none")).build()).statusCode()).isEqualTo(404);
+
+        server.enqueue(MockResponse.builder().body("slow headers").headersDelay(Duration.ofMillis(200)).build());
+        server.enqueue(MockResponse.builder().body("slow body").bodyDelay(Duration.ofMillis(200)).build());
+        server.enqueue(MockResponse.builder().body("too slow").headersDelay(Duration.ofSeconds(5)).build());
+        long start = System.nanoTime();
+        assertThat(jdkSend(HttpRequest.newBuilder(server.url("/h")).build()).body()).isEqualTo("slow headers");
+        assertThat(jdkSend(HttpRequest.newBuilder(server.url("/b")).build()).body()).isEqualTo("slow body");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        assertThat(jdkFailure(HttpRequest.newBuilder(server.url("/t")).timeout(Duration.ofMillis(100)).build()))
+                .isInstanceOf(java.net.http.HttpTimeoutException.class);
+    }
+
+    @Test
     void throttledBodyArrivesWholeAndNoFasterThanTheThrottle() throws Exception {
         String text = "0123456789".repeat(5);
         server.enqueue(MockResponse.builder().body(text).throttle(10, Duration.ofMillis(50)).build());
@@ -297,7 +312,8 @@ class MockHttpServerBehaviourTest {
         server.dispatcher(r -> MockResponse.builder().malformed().build());
 
         StepVerifier.create(get("/x"))
-                .expectError()
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("invalid version format"))
                 .verify(TIMEOUT);
         assertThat(jdkFailure(HttpRequest.newBuilder(server.url("/x")).build())).isInstanceOf(IOException.class);
     }
@@ -323,7 +339,9 @@ class MockHttpServerBehaviourTest {
 
     @Test
     void maxConcurrentRequestsSeesAClientSideLimit() {
-        server.dispatcher(r -> MockResponse.builder().body("ok").headersDelay(Duration.ofMillis(20)).build());
+        // The first eight requests are held long enough for all eight pooled connections to be busy at once.
+        server.dispatcher(r -> MockResponse.builder().body("ok")
+                .headersDelay(r.sequenceNumber() < 8 ? Duration.ofSeconds(2) : Duration.ZERO).build());
         ConnectionProvider eight = ConnectionProvider.builder("eight").maxConnections(8)
                 .pendingAcquireMaxCount(-1).build();
         try {
