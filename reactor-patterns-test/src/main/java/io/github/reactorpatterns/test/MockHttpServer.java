@@ -64,8 +64,8 @@ import reactor.netty.tcp.SslProvider;
  * Each request is answered by the next {@link #enqueue(MockResponse) enqueued} response (first in, first out); when
  * the queue is empty, by the {@link #dispatcher(Function) dispatcher}, which by default answers every request with
  * the {@link #defaultResponse(MockResponse) default response}: {@code 404} with an empty body. The request body is
- * read completely before the response is chosen. If a dispatcher throws, the client gets a {@code 500} whose body
- * names the exception.
+ * read completely before the response is chosen. If a dispatcher throws or returns null, the client gets a
+ * {@code 500} whose body names the exception.
  *
  * <h2>Protocols</h2>
  * {@link #start()} listens on {@code 127.0.0.1}, on a free port, for HTTP/1.1 and cleartext HTTP/2 (H2C, both by

@@ -150,6 +150,11 @@ class MockHttpServerBehaviourTest {
         StepVerifier.create(get("/x"))
                 .assertNext(s -> assertThat(s).startsWith("500 ").contains("IllegalStateException: boom"))
                 .verifyComplete();
+
+        server.dispatcher(r -> null);
+        StepVerifier.create(get("/x"))
+                .assertNext(s -> assertThat(s).startsWith("500 ").contains("dispatcher returned null"))
+                .verifyComplete();
     }
 
     @Test
@@ -429,5 +434,6 @@ class MockHttpServerBehaviourTest {
         assertThatNullPointerException().isThrownBy(() -> server.enqueue(null)).withMessage("response");
         assertThatNullPointerException().isThrownBy(() -> server.dispatcher(null)).withMessage("dispatcher");
         assertThatNullPointerException().isThrownBy(() -> server.takeRequest(null)).withMessage("timeout");
+        assertThatNullPointerException().isThrownBy(() -> server.defaultResponse(null)).withMessage("response");
     }
 }
