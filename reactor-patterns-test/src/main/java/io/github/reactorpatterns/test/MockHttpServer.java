@@ -69,7 +69,7 @@ import reactor.netty.tcp.SslProvider;
  *
  * <h2>Protocols</h2>
  * {@link #start()} listens on {@code 127.0.0.1}, on a free port, for HTTP/1.1 and cleartext HTTP/2 (H2C, both by
- * prior knowledge and by {@code Upgrade: h2c}). {@link #startTls()} listens for HTTP/1.1 and HTTP/2 over TLS
+ * prior knowledge and by {@code Upgrade: h2c}, whose request may carry a body of up to 16 MiB). {@link #startTls()} listens for HTTP/1.1 and HTTP/2 over TLS
  * (chosen by ALPN) with a self-signed certificate for {@code localhost} and {@code 127.0.0.1}: clients must trust
  * {@link #certificate()} (or use {@link #clientSslContext()}), so the same server also tests that an untrusting
  * client refuses it.
@@ -95,6 +95,7 @@ public final class MockHttpServer implements AutoCloseable {
     /** The bytes {@link MockResponse.Builder#malformed()} writes: a line that no HTTP client can parse. */
     static final byte[] MALFORMED_BYTES = "NOT-HTTP \u0001\u0002 garbage\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
+    private static final int H2C_UPGRADE_MAX_BODY = 16 * 1024 * 1024;
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -127,7 +128,10 @@ public final class MockHttpServer implements AutoCloseable {
                             .closeNotifyReadTimeout(Duration.ZERO))
                     .protocol(HttpProtocol.HTTP11, HttpProtocol.H2);
         } else {
-            http = http.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);
+            // Let an "Upgrade: h2c" request carry a body (Netty answers 413 to one by default), as the JDK client's
+            // first POST does.
+            http = http.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
+                    .httpRequestDecoder(spec -> spec.h2cMaxContentLength(H2C_UPGRADE_MAX_BODY));
         }
         this.server = http.bindNow(BIND_TIMEOUT);
     }

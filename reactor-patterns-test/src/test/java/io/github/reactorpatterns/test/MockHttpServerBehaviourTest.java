@@ -395,12 +395,16 @@ class MockHttpServerBehaviourTest {
         java.net.http.HttpClient http2 = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_2).build();
 
-        HttpResponse<String> first = http2.sendAsync(HttpRequest.newBuilder(server.url("/up")).build(),
+        // The upgrade request carries a body: the first POST of a JDK client does.
+        HttpResponse<String> first = http2.sendAsync(HttpRequest.newBuilder(server.url("/up"))
+                        .POST(HttpRequest.BodyPublishers.ofString("payload")).build(),
                 HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
         HttpResponse<String> second = http2.sendAsync(HttpRequest.newBuilder(server.url("/up")).build(),
                 HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
 
+        assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(server.takeRequest(TIMEOUT).bodyUtf8()).isEqualTo("payload");
         assertThat(second.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
         assertThat(second.body()).isEqualTo("HTTP/2.0");
     }
