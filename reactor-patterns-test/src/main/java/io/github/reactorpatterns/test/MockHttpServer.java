@@ -27,6 +27,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -69,10 +70,10 @@ import reactor.netty.tcp.SslProvider;
  *
  * <h2>Protocols</h2>
  * {@link #start()} listens on {@code 127.0.0.1}, on a free port, for HTTP/1.1 and cleartext HTTP/2 (H2C, both by
- * prior knowledge and by {@code Upgrade: h2c}, whose request may carry a body of up to 16 MiB). {@link #startTls()} listens for HTTP/1.1 and HTTP/2 over TLS
- * (chosen by ALPN) with a self-signed certificate for {@code localhost} and {@code 127.0.0.1}: clients must trust
- * {@link #certificate()} (or use {@link #clientSslContext()}), so the same server also tests that an untrusting
- * client refuses it.
+ * prior knowledge and by {@code Upgrade: h2c}, whose request may carry a body of up to 16 MiB).
+ * {@link #startTls()} listens for HTTP/1.1 and HTTP/2 over TLS (chosen by ALPN) with a self-signed certificate for
+ * {@code localhost} and {@code 127.0.0.1}: clients must trust {@link #certificate()} (or use
+ * {@link #clientSslContext()}), so the same server also tests that an untrusting client refuses it.
  *
  * <h2>Counters</h2>
  * {@link #requestCount()}, {@link #maxConcurrentRequests()} (a request counts from the moment its headers arrive
@@ -82,6 +83,9 @@ import reactor.netty.tcp.SslProvider;
  *
  * <p>Delays run on the connection's Netty event loop in real time; {@code StepVerifier.withVirtualTime} does not
  * affect them. Faults act on the TCP connection, so on HTTP/2 they also end the other streams of that connection.
+ * Clients retry on their own: reactor-netty's {@code HttpClient} resends a request once when the connection closes
+ * before the response (turn it off with {@code disableRetry(true)}), and the JDK client retries an idempotent
+ * request once; script faults with a dispatcher, or enqueue one fault per attempt.
  *
  * <p>Thread-safe: scripting, counters and {@link #takeRequest(Duration)} may be used from any thread while requests
  * are served. {@link #takeRequest(Duration)} and {@link #close()} block, so call them from the test thread, not
@@ -137,7 +141,8 @@ public final class MockHttpServer implements AutoCloseable {
     }
 
     /**
-     * Starts a plain-text server on {@code 127.0.0.1} and a free port, speaking HTTP/1.1 and H2C.
+     * Starts a plain-text server on {@code 127.0.0.1} and a free port, speaking HTTP/1.1 and H2C. Blocks until the
+     * server is bound: call it from the test thread.
      *
      * @return the running server; close it when done
      */
@@ -147,7 +152,8 @@ public final class MockHttpServer implements AutoCloseable {
 
     /**
      * Starts a TLS server on {@code 127.0.0.1} and a free port, speaking HTTP/1.1 and HTTP/2 (ALPN), with a
-     * self-signed certificate for {@code localhost} and {@code 127.0.0.1} that clients must be told to trust.
+     * self-signed certificate for {@code localhost} and {@code 127.0.0.1} that clients must be told to trust. Blocks
+     * until the server is bound (the first call in a JVM also makes the certificate): call it from the test thread.
      *
      * @return the running server; close it when done
      */
@@ -489,7 +495,7 @@ public final class MockHttpServer implements AutoCloseable {
             from = tcp.pipeline().firstContext();
         } else {
             boolean afterSsl = false;
-            for (Map.Entry<String, io.netty.channel.ChannelHandler> e : tcp.pipeline()) {
+            for (Map.Entry<String, ChannelHandler> e : tcp.pipeline()) {
                 if (afterSsl) {
                     from = tcp.pipeline().context(e.getKey());
                     break;

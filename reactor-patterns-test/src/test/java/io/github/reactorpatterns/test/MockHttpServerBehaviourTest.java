@@ -237,7 +237,8 @@ class MockHttpServerBehaviourTest {
         StepVerifier.create(streamed).expectNextSequence(lines).verifyComplete();
         long total = System.nanoTime() - start;
         // Three lines 100 ms apart: the first came at least 200 ms before the end of the stream.
-        assertThat(Duration.ofNanos(total - (firstLineAt.get() - start))).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+        assertThat(Duration.ofNanos(total - (firstLineAt.get() - start)))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(200));
 
         HttpResponse<java.util.stream.Stream<String>> jdkLines = jdk.sendAsync(
                 HttpRequest.newBuilder(server.url("/stream")).build(), HttpResponse.BodyHandlers.ofLines())
@@ -352,7 +353,8 @@ class MockHttpServerBehaviourTest {
         try {
             HttpClient limited = HttpClient.create(eight);
             StepVerifier.create(Flux.range(0, 100)
-                            .flatMap(i -> limited.get().uri(server.url("/l/" + i)).responseSingle((r, b) -> b.asString()),
+                            .flatMap(i -> limited.get().uri(server.url("/l/" + i))
+                                            .responseSingle((r, b) -> b.asString()),
                                     200)
                             .count())
                     .expectNext(100L)
