@@ -401,6 +401,17 @@ class MockHttpServerBehaviourTest {
     }
 
     @Test
+    void connectionCloseHeaderEndsTheConnection() {
+        server.dispatcher(r -> MockResponse.builder().header("Connection", "close").body("bye").build());
+
+        StepVerifier.create(Flux.range(0, 3).concatMap(i -> get("/bye")))
+                .expectNext("200 bye", "200 bye", "200 bye")
+                .expectComplete().verify(TIMEOUT);
+        assertThat(server.connectionsAccepted()).isEqualTo(3);
+        await().atMost(TIMEOUT).until(() -> server.openConnections() == 0);
+    }
+
+    @Test
     void h2cByPriorKnowledge() {
         server.dispatcher(r -> MockResponse.of(200, r.protocol()));
         HttpClient h2c = HttpClient.create(pool).protocol(HttpProtocol.H2C);
