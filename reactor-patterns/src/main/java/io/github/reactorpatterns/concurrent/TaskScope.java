@@ -2,24 +2,20 @@ package io.github.reactorpatterns.concurrent;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
-import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 
 import reactor.core.Exceptions;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
-import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 import reactor.util.context.Context;
 
@@ -48,7 +44,8 @@ import reactor.util.context.Context;
  *     <li>Lazy: nothing runs before subscription; each subscription runs the body again in a new scope.</li>
  *     <li>A task is subscribed the moment it is {@linkplain #fork forked}, while the body is still running, and is
  *     requested everything. The scope's {@code Mono} completes when the body and every fork have terminated.</li>
- *     <li>Failure anywhere (the body or a fork) cancels the body and every running fork; the scope then fails with a
+ *     <li>Failure anywhere (the body or a fork) cancels the body and then every running fork, in the order they were
+ *     forked; the scope then fails with a
  *     {@link TaskGroupException} holding, in order of occurrence, every error that the body and the forks signalled
  *     before they were cancelled (errors of tasks racing on other threads are kept, not dropped). An error that
  *     reaches the body through a fork's handle is the same instance and is reported once.</li>
@@ -67,11 +64,16 @@ public final class TaskScope {
 
     private final MonoSink<Void> sink;
     private final Context context;
-    /** The body and the forks that have not ended; 0 once the scope ended, and then nothing may be added. */
-    private final AtomicInteger active = new AtomicInteger(1);
+    /**
+     * The call of the body function, the body's publisher and the forks that have not ended; 0 once the scope ended,
+     * and then nothing may be added.
+     */
+    private final AtomicInteger active = new AtomicInteger(2);
+    private final ScopeMember.Owner owner = new Owner();
     /** The subscriber of the body's publisher. */
-    private final Member<Object> main = new Member<>(null);
-    private final Set<Member<?>> members = ConcurrentHashMap.newKeySet();
+    private final ScopeMember<Object> main = new ScopeMember<>(owner, null);
+    /** The body and the running forks, in the order they started; guarded by itself. */
+    private final Set<ScopeMember<?>> members = new LinkedHashSet<>();
     /** Guarded by itself, as are {@link #state} changes and {@link #ended}. */
     private final List<Throwable> errors = new ArrayList<>();
     private volatile int state = OPEN;
@@ -164,39 +166,41 @@ public final class TaskScope {
             }
         }
         Sinks.One<R> result = Sinks.one();
-        Member<R> member = new Member<>(result);
+        ScopeMember<R> member = new ScopeMember<>(owner, result);
         if (state == OPEN) {
-            members.add(member);
+            register(member);
             task.subscribe(member);
         }
         // A failure or cancel that began before the member was registered could not cancel it: do it here.
         if (state != OPEN) {
-            member.dispose();
+            member.cancel();
         }
         return result.asMono();
     }
 
     private void run(Function<TaskScope, ? extends Publisher<?>> body) {
         sink.onCancel(this::cancel);
-        members.add(main);
-        Publisher<?> publisher;
+        register(main);
         try {
-            publisher = Objects.requireNonNull(body.apply(this), "body returned null");
+            Publisher<?> publisher = Objects.requireNonNull(body.apply(this), "body returned null");
+            publisher.subscribe(main);
         }
         catch (Throwable error) {
             Exceptions.throwIfJvmFatal(error);
             if (!fail(error)) {
                 Operators.onErrorDropped(error, context);
             }
-            main.dispose();
-            return;
+            main.cancel();
         }
-        publisher.subscribe(main);
+        finally {
+            // the scope may end only once the body function has returned, even if everything else already ended
+            release();
+        }
     }
 
     /** Records a failure and, for the first one, cancels everything; false if the scope no longer takes any. */
     private boolean fail(Throwable error) {
-        if (error instanceof ForkCancelledException && state != OPEN) {
+        if (error instanceof ScopeMember.ForkCancelledException && state != OPEN) {
             // A handle of a fork this shutdown cancelled, seen by the body or another fork: a consequence, not a cause.
             return true;
         }
@@ -224,15 +228,31 @@ public final class TaskScope {
         cancelAll();
     }
 
+    /** Cancels the body first, then the forks in the order they started. */
     private void cancelAll() {
-        main.dispose();
-        for (Member<?> member : members) {
-            member.dispose();
+        ScopeMember<?>[] running;
+        synchronized (members) {
+            running = members.toArray(new ScopeMember<?>[0]);
+        }
+        for (ScopeMember<?> member : running) {
+            member.cancel();
         }
     }
 
-    private void ended(Member<?> member) {
-        members.remove(member);
+    private void register(ScopeMember<?> member) {
+        synchronized (members) {
+            members.add(member);
+        }
+    }
+
+    private void ended(ScopeMember<?> member) {
+        synchronized (members) {
+            members.remove(member);
+        }
+        release();
+    }
+
+    private void release() {
         if (active.decrementAndGet() == 0) {
             int last;
             List<Throwable> failures;
@@ -256,69 +276,22 @@ public final class TaskScope {
                 + (state == OPEN ? "open" : state == FAILED ? "failed" : "cancelled") + "]";
     }
 
-    /**
-     * The subscriber of the body or of one fork. {@link BaseSubscriber} guarantees that exactly one of complete,
-     * error and cancel wins and that {@code hookFinally} runs once, which is what the scope counts.
-     */
-    private final class Member<T> extends BaseSubscriber<T> {
+    /** The scope as its members see it. */
+    private final class Owner implements ScopeMember.Owner {
 
-        private final Sinks.@Nullable One<T> result;
-        private boolean hasValue;
-
-        Member(Sinks.@Nullable One<T> result) {
-            this.result = result;
+        @Override
+        public boolean failed(Throwable error) {
+            return fail(error);
         }
 
         @Override
-        protected void hookOnNext(T value) {
-            if (result != null && !hasValue) {
-                hasValue = true;
-                result.tryEmitValue(value);
-            }
+        public void ended(ScopeMember<?> member) {
+            TaskScope.this.ended(member);
         }
 
         @Override
-        protected void hookOnComplete() {
-            if (result != null && !hasValue) {
-                result.tryEmitEmpty();
-            }
-        }
-
-        @Override
-        protected void hookOnError(Throwable error) {
-            if (!fail(error)) {
-                Operators.onErrorDropped(error, context);
-            }
-            if (result != null) {
-                result.tryEmitError(error);
-            }
-        }
-
-        @Override
-        protected void hookOnCancel() {
-            if (result != null) {
-                result.tryEmitError(new ForkCancelledException());
-            }
-        }
-
-        @Override
-        protected void hookFinally(SignalType type) {
-            ended(this);
-        }
-
-        @Override
-        public Context currentContext() {
+        public Context context() {
             return context;
-        }
-    }
-
-    /** The error of the handle of a fork that its scope cancelled. */
-    private static final class ForkCancelledException extends CancellationException {
-
-        private static final long serialVersionUID = 1L;
-
-        ForkCancelledException() {
-            super("task cancelled: its scope failed or was cancelled");
         }
     }
 }
