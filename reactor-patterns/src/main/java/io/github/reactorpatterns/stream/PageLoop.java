@@ -1,101 +1,197 @@
 package io.github.reactorpatterns.stream;
 
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SynchronousSink;
+import reactor.core.publisher.Signal;
 import reactor.util.retry.Retry;
 
 /**
- * The page loop behind {@link Paginate}: one instance per subscription, the state of a {@code Flux.generate} that
- * emits one lazy page fetch at a time.
+ * The page loop behind {@link Paginate}: one instance per subscription, a demand-driven loop behind
+ * {@link Flux#create} that fetches one page at a time.
  *
- * <p>Why this shape: the fetch of page {@code k + 1} needs the cursor of page {@code k}. {@code Flux.generate} is
- * called for the next fetch only when its consumer requests one more, and every consumer below is a
- * {@code concatMap(..., 0)}, which requests the next fetch only after the previous one has completed. So the
- * generator always sees the answer of the previous fetch, demand drives every fetch, and nothing is buffered beyond
- * the pages in flight (unlike recursive {@code concatWith}, whose stack of inners grows with the page count, or
- * {@code expand}, which subscribes the next fetch as soon as a page arrives, whatever the demand).
+ * <p>Why not plain operators: the fetch of page {@code k + 1} needs the cursor of page {@code k}, so it can only
+ * start when page {@code k} arrives. {@code expand}, {@code repeat} and {@code concatMap} all subscribe the next
+ * fetch when the previous one completes, which is after page {@code k} has been pushed downstream, whatever the
+ * demand; recursive {@code concatWith} grows with the page count. This loop starts the next fetch when a page
+ * arrives, before emitting it, if fewer pages are held than the demand for pages plus {@code prefetchPages}; so
+ * {@code take(5)} makes exactly one fetch without prefetch and two with a prefetch of one, whatever the threads.
  *
- * <p>Thread safety: {@link #step} runs serially (generate's contract); {@link #received} runs on the fetch's thread.
- * Each happens-before the other through concatMap's atomic hand-over between one fetch and the next.
+ * <p>Thread safety: requests, cancellation and fetch results arrive on any thread; {@link #drain()} serializes
+ * their handling (work-in-progress counter, trampolined, so synchronous fetches never recurse). Fields below
+ * {@code drain-only} are touched only inside it.
  */
 final class PageLoop<T, C> {
 
+    private final FluxSink<Page<T, C>> sink;
     private final Function<Optional<C>, Mono<Page<T, C>>> fetch;
     private final long maxPages;
+    private final int prefetchPages;
     private final @Nullable Retry retry;
     private final @Nullable Set<C> seenCursors;
 
-    private long fetches;
-    private volatile boolean arrived;
-    private volatile @Nullable C nextCursor;
+    private final AtomicInteger wip = new AtomicInteger();
+    private final AtomicLong demand = new AtomicLong();
+    private final Disposable.Swap inFlight = Disposables.swap();
+    private volatile @Nullable Signal<Page<T, C>> arrived;
+    private volatile boolean requestedOnce;
+    private volatile boolean cancelled;
 
-    private PageLoop(Function<Optional<C>, Mono<Page<T, C>>> fetch, PageOptions options, boolean trackCursors) {
+    // drain-only
+    private final ArrayDeque<Page<T, C>> ready = new ArrayDeque<>();
+    private long fetches;
+    private boolean fetching;
+    private boolean exhausted;
+    private boolean terminated;
+    private @Nullable C nextCursor;
+    private @Nullable Throwable failure;
+
+    private PageLoop(FluxSink<Page<T, C>> sink, Function<Optional<C>, Mono<Page<T, C>>> fetch, PageOptions options,
+                     boolean trackCursors) {
+        this.sink = sink;
         this.fetch = fetch;
         this.maxPages = options.maxPages();
+        this.prefetchPages = options.prefetchPages();
         this.retry = options.retry().orElse(null);
         this.seenCursors = trackCursors ? new HashSet<>() : null;
     }
 
     static <T, C> Flux<T> items(Function<Optional<C>, Mono<Page<T, C>>> fetch, PageOptions options,
                                 boolean trackCursors) {
-        Flux<Mono<Page<T, C>>> fetches = Flux.generate(
-                () -> new PageLoop<>(fetch, options, trackCursors), PageLoop::step);
-        int prefetch = options.prefetchPages();
-        if (prefetch == 0) {
-            // The next fetch is requested when the previous page's last item has been emitted.
-            return fetches.concatMap(page -> page.flatMapIterable(Page::items), 0);
-        }
-        // Subscribes the next fetch as soon as the previous page has been emitted: one page ahead of demand.
-        Flux<Page<T, C>> pages = fetches.concatMap(Function.identity(), 0);
-        if (prefetch > 1) {
-            // Holds up to prefetch - 1 more pages, replenished one by one.
-            pages = pages.limitRate(prefetch - 1, 1);
-        }
-        // END: an error of a page fetched ahead waits until the items of the pages before it have been emitted.
+        Flux<Page<T, C>> pages = Flux.create(sink -> new PageLoop<>(sink, fetch, options, trackCursors).start());
+        // One page at a time: the next page is requested when the last item of the previous one has been emitted.
+        // END: an error the loop reports after the pages before it waits until their items have been emitted.
         return pages.concatMapDelayError(page -> Flux.fromIterable(page.items()), true, 0);
     }
 
-    private PageLoop<T, C> step(SynchronousSink<Mono<Page<T, C>>> sink) {
-        if (fetches == 0) {
-            sink.next(fetch(Optional.empty()));
-            return this;
-        }
-        C cursor = nextCursor;
-        if (!arrived || cursor == null || fetches == maxPages) {
-            sink.complete();
-            return this;
-        }
-        if (seenCursors != null && !seenCursors.add(cursor)) {
-            sink.error(new IllegalStateException("next cursor " + cursor + " repeated: page " + fetches
-                    + " returned a cursor that an earlier page already returned; paging would loop forever"));
-            return this;
-        }
-        sink.next(fetch(Optional.of(cursor)));
-        return this;
+    private void start() {
+        sink.onRequest(this::request);
+        sink.onDispose(this::cancel);
     }
 
-    private Mono<Page<T, C>> fetch(Optional<C> cursor) {
+    private void request(long n) {
+        demand.getAndUpdate(d -> d + n < 0 ? Long.MAX_VALUE : d + n);
+        requestedOnce = true;
+        drain();
+    }
+
+    private void cancel() {
+        cancelled = true;
+        inFlight.dispose();
+        drain();
+    }
+
+    private void arrive(Signal<Page<T, C>> signal) {
+        arrived = signal;
+        drain();
+    }
+
+    private void drain() {
+        if (wip.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            if (cancelled || terminated) {
+                ready.clear();
+            }
+            else {
+                Signal<Page<T, C>> signal = arrived;
+                if (signal != null) {
+                    arrived = null;
+                    fetching = false;
+                    accept(signal);
+                }
+                // Fetch before emitting: a page fetched ahead is then in flight while this one is consumed.
+                maybeFetch();
+                emitOrTerminate();
+            }
+            missed = wip.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    /** Starts the next fetch if fewer pages are held than wanted: the demand for pages plus the prefetch. */
+    private void maybeFetch() {
+        if (!fetching && requestedOnce && canFetch() && ready.size() < demand.get() + prefetchPages) {
+            startFetch();
+        }
+    }
+
+    private boolean canFetch() {
+        return !exhausted && failure == null && fetches < maxPages;
+    }
+
+    private void emitOrTerminate() {
+        while (!ready.isEmpty() && demand.get() > 0) {
+            Page<T, C> page = ready.poll();
+            if (demand.get() != Long.MAX_VALUE) {
+                demand.decrementAndGet();
+            }
+            sink.next(page);
+            if (cancelled) {
+                return;
+            }
+            maybeFetch();
+        }
+        if (ready.isEmpty() && !fetching && !canFetch()) {
+            terminated = true;
+            Throwable error = failure;
+            if (error != null) {
+                sink.error(error);
+            }
+            else {
+                sink.complete();
+            }
+        }
+    }
+
+    private void accept(Signal<Page<T, C>> signal) {
+        Page<T, C> page = signal.get();
+        if (page != null) {
+            if (!page.items().isEmpty()) {
+                ready.add(page);
+            }
+            C next = page.nextCursor();
+            if (next == null) {
+                exhausted = true;
+            }
+            else if (seenCursors != null && !seenCursors.add(next)) {
+                failure = new IllegalStateException("next cursor " + next + " repeated: page " + fetches
+                        + " returned a cursor that an earlier page already returned; paging would loop forever");
+            }
+            else {
+                nextCursor = next;
+            }
+        }
+        else if (signal.isOnError()) {
+            failure = signal.getThrowable();
+        }
+        else {
+            exhausted = true; // the fetch completed empty
+        }
+    }
+
+    private void startFetch() {
+        fetching = true;
+        Optional<C> cursor = fetches == 0 ? Optional.empty() : Optional.ofNullable(nextCursor);
         fetches++;
-        arrived = false;
-        nextCursor = null;
         Mono<Page<T, C>> page = Mono.defer(() -> Objects.requireNonNull(fetch.apply(cursor), "fetch returned null"));
         if (retry != null) {
             page = page.retryWhen(retry);
         }
-        return page.doOnNext(this::received);
-    }
-
-    private void received(Page<T, C> page) {
-        nextCursor = page.nextCursor();
-        arrived = true;
+        inFlight.update(page.materialize().contextWrite(sink.contextView()).subscribe(this::arrive));
     }
 }
