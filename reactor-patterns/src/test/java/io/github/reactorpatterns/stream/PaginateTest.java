@@ -502,7 +502,7 @@ class PaginateTest {
     @Test
     void theSubscribersContextReachesEveryFetch() {
         Flux<String> items = Paginate.<String, Integer>byCursor(cursor -> Mono.deferContextual(context -> {
-                    String tag = context.get("tag") + cursor.orElse(0);
+                    String tag = context.<String>get("tag") + cursor.orElse(0);
                     return Mono.just(cursor.isEmpty() ? Page.of(List.of(tag), 1) : Page.last(List.of(tag)));
                 }), PageOptions.ofDefaults().withPrefetchPages(1))
                 .contextWrite(Context.of("tag", "t"));
