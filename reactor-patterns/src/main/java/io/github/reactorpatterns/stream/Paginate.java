@@ -40,8 +40,9 @@ import reactor.core.publisher.Mono;
  * <p>The subscriber's {@link reactor.util.context.Context} reaches every fetch, so a deadline or trace id carried
  * there applies to each page.
  *
- * <p>The fetch function may be called from any thread a previous fetch completed on; calls never overlap within one
- * subscription.
+ * <p>Thread safety: the fetch function is called on the thread that requested items or on the one the previous
+ * fetch completed on; calls never overlap within one subscription, and each call happens-after the previous page
+ * arrived. Pages without items are skipped (paging goes on while they carry a next cursor).
  */
 public final class Paginate {
 
