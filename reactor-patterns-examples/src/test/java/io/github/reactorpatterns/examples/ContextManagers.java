@@ -14,7 +14,7 @@ import reactor.core.publisher.Mono;
 final class ContextManagers {
 
     /** A stand-in for a connection or session: records what happened to it, so tests can assert cleanup. */
-    static final class Connection {
+    static class Connection {
         final List<String> events = new CopyOnWriteArrayList<>();
 
         Mono<String> query(String sql) {
