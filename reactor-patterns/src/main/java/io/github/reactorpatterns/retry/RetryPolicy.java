@@ -164,14 +164,18 @@ public final class RetryPolicy extends Retry {
      */
     @Override
     public Flux<Long> generateCompanion(Flux<RetrySignal> signals) {
-        return Flux.deferContextual(context -> {
-            Scheduler timer = scheduler != null ? scheduler : Schedulers.parallel();
-            Attempts attempts = new Attempts(timer.now(TimeUnit.NANOSECONDS));
-            if (budget != null) {
-                budget.deposit();
-            }
-            return signals.concatMap(signal -> decide(signal.failure(), signal.totalRetries(), attempts, context,
-                    timer));
+        // retryWhen calls this once per subscription, before it subscribes the source: the per-subscription state
+        // (start time, earlier errors, the budget deposit) starts here, with no extra operator on the success path.
+        Scheduler timer = scheduler != null ? scheduler : Schedulers.parallel();
+        Attempts attempts = new Attempts(timer.now(TimeUnit.NANOSECONDS));
+        if (budget != null) {
+            budget.deposit();
+        }
+        return signals.concatMap(signal -> {
+            Throwable error = signal.failure();
+            long retriesSoFar = signal.totalRetries();
+            // the companion's context is the retried sequence's subscriber context, where a Deadline lives
+            return Mono.deferContextual(context -> decide(error, retriesSoFar, attempts, context, timer));
         });
     }
 
@@ -189,7 +193,8 @@ public final class RetryPolicy extends Retry {
             long elapsed = timer.now(TimeUnit.NANOSECONDS) - attempts.startNanos;
             return Mono.error(attempts.exhausted(attempt, Duration.ofNanos(Math.max(0, elapsed)), error));
         }
-        long delay = backoffNanos(retriesSoFar, ThreadLocalRandom.current().nextDouble());
+        double draw = jitter == 0 || firstNanos == 0 ? 0 : ThreadLocalRandom.current().nextDouble();
+        long delay = backoffNanos(retriesSoFar, draw);
         RetryAttempt.Reason reason = RetryAttempt.Reason.BACKOFF;
         long hint = hintNanos(error);
         if (hint >= 0) {
@@ -302,14 +307,16 @@ public final class RetryPolicy extends Retry {
     private static final class Attempts {
 
         final long startNanos;
-        private final ArrayDeque<Throwable> earlier = new ArrayDeque<>();
+        private @Nullable ArrayDeque<Throwable> earlier;
 
         Attempts(long startNanos) {
             this.startNanos = startNanos;
         }
 
         void remember(Throwable error) {
-            if (earlier.size() == RetryExhaustedException.MAX_SUPPRESSED) {
+            if (earlier == null) {
+                earlier = new ArrayDeque<>(4);
+            } else if (earlier.size() == RetryExhaustedException.MAX_SUPPRESSED) {
                 earlier.removeFirst();
             }
             earlier.addLast(error);
@@ -319,7 +326,7 @@ public final class RetryPolicy extends Retry {
             RetryExhaustedException exhausted = new RetryExhaustedException(attempts, elapsed, last);
             Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
             seen.add(last);
-            for (Throwable error : earlier) {
+            for (Throwable error : earlier != null ? earlier : Collections.<Throwable>emptyList()) {
                 if (seen.add(error)) {
                     exhausted.addSuppressed(error);
                 }
