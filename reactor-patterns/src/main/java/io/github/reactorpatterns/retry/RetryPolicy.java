@@ -49,8 +49,9 @@ import reactor.util.retry.Retry;
  * {@code [max(firstBackoff, d × (1 − j)), min(maxBackoff, d × (1 + j))]}. With the defaults (multiplier 2, jitter
  * 0.5, no maximum) these are the nominal delays and the jitter band of Reactor's
  * {@code Retry.backoff(maxRetries, firstBackoff)}, drawn at nanosecond rather than millisecond resolution. If the
- * error is a {@link RetryAfter} with a hint, the delay is the larger of the two ({@link RetryAttempt.Reason#RETRY_AFTER} when the hint wins); {@code maxBackoff} does not
- * cap a hint, {@link Builder#maxRetryAfter(Duration) maxRetryAfter} does. A zero delay resubscribes at once, on the
+ * error is a {@link RetryAfter} with a hint, the delay is the larger of the two
+ * ({@link RetryAttempt.Reason#RETRY_AFTER} when the hint wins); {@code maxBackoff} does not cap a hint,
+ * {@link Builder#maxRetryAfter(Duration) maxRetryAfter} does. A zero delay resubscribes at once, on the
  * same thread; other delays are timed on the policy's scheduler (default {@link Schedulers#parallel()}, resolved
  * at each subscription, so {@code StepVerifier.withVirtualTime} sees it).
  *
