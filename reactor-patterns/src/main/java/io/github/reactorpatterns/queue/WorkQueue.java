@@ -534,6 +534,10 @@ public final class WorkQueue<J> {
         }
 
         void start() {
+            if (ended.get()) {
+                // cancelled by shutdown between being taken from the queue and starting: the handler never runs
+                return;
+            }
             Mono<?> mono;
             try {
                 mono = handler.apply(job);
