@@ -173,6 +173,10 @@ public final class ReactiveMain {
                     CountDownLatch done = new CountDownLatch(1);
                     tasksDone.subscribe(null, null, done::countDown);
                     awaitUntil(done, deadline);
+                    if (done.getCount() != 0) {
+                        // the grace is spent: cancel what is left (close() does not wait for it)
+                        tasks.close();
+                    }
                 }
                 for (Disposable resource : resources) {
                     try {
