@@ -29,7 +29,7 @@ import reactor.core.publisher.Mono;
  */
 class WorkQueueAccountingTest {
 
-    private static final int ROUNDS = 150;
+    private static final int ROUNDS = 500;
     private static final int THREADS = 4;
     private static final int OPS_PER_THREAD = 150;
 
