@@ -60,7 +60,9 @@ import reactor.util.Loggers;
  * FIFO order for space. The handler's {@code Mono} is subscribed on the thread that made room for it (the producer
  * that put the job, or the thread on which the previous job ended), like {@code flatMap}; add
  * {@code subscribeOn(...)} inside the handler to move the work elsewhere. Starting jobs is trampolined: a million
- * synchronous jobs run in a loop, never recursively. Values the handler's {@code Mono} emits are ignored.
+ * synchronous jobs run in a loop, never recursively. Values the handler's {@code Mono} emits are ignored. A
+ * {@code Mono} that is a {@link java.util.concurrent.Callable} ({@code Mono.just}, {@code empty}, {@code error},
+ * {@code fromCallable}, {@code fromRunnable}) is evaluated in place without a subscription, as {@code flatMap} does.
  *
  * <p><b>Errors.</b> A job fails when its {@code Mono} errors, when the handler throws, or when it returns
  * {@code null}; the failure is counted in {@link #failed()}, passed to {@code onFailure} with the job, and the queue
