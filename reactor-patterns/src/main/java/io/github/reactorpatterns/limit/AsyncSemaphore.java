@@ -117,7 +117,9 @@ public final class AsyncSemaphore {
      *
      * <p>Errors: {@link SemaphoreFullException} at once if the caller would have to wait and {@code maxWaiters} are
      * already waiting. Cancel: a waiter leaves the queue at once; a permit granted but not yet delivered (no demand
-     * yet, or a race with the cancel) is released. Prefer {@link #withPermit(Mono)}, which releases for you.
+     * yet, or a race with the cancel) is released. A permit that reached {@code onNext} belongs to the subscriber:
+     * a subscriber that drops values arriving after its own cancel (a lambda subscriber disposed at that very
+     * instant does) would drop the permit with it. Prefer {@link #withPermit(Mono)}, which releases for you.
      *
      * @param permits how many permits to take together, {@code 1..permits of the semaphore}
      * @return a {@code Mono} that emits the permit once granted
