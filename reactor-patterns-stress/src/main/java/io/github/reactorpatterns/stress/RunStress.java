@@ -1,9 +1,13 @@
 package io.github.reactorpatterns.stress;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+
+import org.openjdk.jcstress.Main;
 
 /**
  * Runs jcstress (same arguments as {@code org.openjdk.jcstress.Main}) and exits with status 1 if any test failed or
@@ -25,7 +29,7 @@ public final class RunStress {
         ByteArrayOutputStream copy = new ByteArrayOutputStream();
         System.setOut(new PrintStream(new Tee(original, copy), true, StandardCharsets.UTF_8));
         try {
-            org.openjdk.jcstress.Main.main(args);
+            Main.main(args);
         } finally {
             System.out.flush();
             System.setOut(original);
@@ -60,8 +64,8 @@ public final class RunStress {
         public void write(int x) {
             try {
                 a.write(x);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             synchronized (b) {
                 ((ByteArrayOutputStream) b).write(x);
@@ -72,8 +76,8 @@ public final class RunStress {
         public void write(byte[] bytes, int off, int len) {
             try {
                 a.write(bytes, off, len);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             synchronized (b) {
                 ((ByteArrayOutputStream) b).write(bytes, off, len);
@@ -84,8 +88,8 @@ public final class RunStress {
         public void flush() {
             try {
                 a.flush();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }
