@@ -247,7 +247,9 @@ public final class TokenBucket {
      * {@code delayElements} it shares the rate with every other user of this bucket and allows bursts.
      *
      * <p>Errors and completion from upstream pass through at once (a pending token reservation is given back);
-     * cancel cancels upstream and gives back a pending reservation; an empty source completes empty.
+     * cancel cancels upstream and gives back a pending reservation; an empty source completes empty. Because the
+     * token comes before the request, the last token taken may be spent on a request that upstream answers with
+     * completion (an empty source costs one token).
      *
      * @param <T> the type of the elements
      * @return a function for {@code transform}
@@ -575,7 +577,9 @@ public final class TokenBucket {
         /**
          * Sets the scheduler whose clock ({@code now(NANOSECONDS)}) measures time and whose timer wakes waiters.
          * With {@code StepVerifier.withVirtualTime}, build the bucket inside the supplier (the default then is the
-         * virtual scheduler) or pass the {@code VirtualTimeScheduler} here.
+         * virtual scheduler) or pass the {@code VirtualTimeScheduler} here. Note that Reactor's built-in schedulers
+         * derive {@code now} from {@code System.currentTimeMillis()}: millisecond resolution (a waiter may be woken up
+         * to a millisecond late, never early), and a wall-clock step backwards delays grants by the size of the step.
          *
          * @param scheduler the clock and timer; default {@code Schedulers.parallel()}, read at {@link #build()}
          * @return this builder
