@@ -57,10 +57,17 @@ class KeyedLockTest {
         KeyedLock<String> locks = KeyedLock.create();
         Sinks.Empty<Void> gate = Sinks.empty();
         List<String> order = new CopyOnWriteArrayList<>();
-        locks.withLock("a", gate.asMono()).subscribe(null, null, () -> order.add("holder"));
+        // Record when each critical section starts.
+        locks.withLock("a", gate.asMono().doOnSubscribe(s -> order.add("holder"))).subscribe();
         Disposable cancelled = locks.withLock("a", Mono.fromRunnable(() -> order.add("cancelled"))).subscribe();
-        locks.withLock("a", Flux.just("waiter")).subscribe(order::add);
-        locks.withLock("a", Mono.error(new IllegalStateException("boom"))).subscribe(null, e -> order.add("error"));
+        locks.withLock("a", Flux.defer(() -> {
+            order.add("waiter");
+            return Flux.just(1);
+        })).subscribe();
+        locks.withLock("a", Mono.defer(() -> {
+            order.add("error");
+            return Mono.error(new IllegalStateException("boom"));
+        })).subscribe(null, e -> { });
         assertThat(locks.isLocked("a")).isTrue();
         assertThat(locks.isLocked("b")).isFalse();
         assertThat(locks.size()).isEqualTo(1);
