@@ -24,6 +24,10 @@ final class ContextManagers {
             });
         }
 
+        Flux<String> fetch(String sql) {
+            return Flux.range(1, 3).map(i -> "row " + i + " of " + sql).doOnSubscribe(s -> events.add("fetch " + sql));
+        }
+
         Mono<Void> close() {
             return Mono.fromRunnable(() -> events.add("close"));
         }
