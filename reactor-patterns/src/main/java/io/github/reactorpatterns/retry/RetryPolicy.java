@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.reactorpatterns.limit.TokenBucket;
 import io.github.reactorpatterns.time.Deadline;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -99,6 +100,7 @@ public final class RetryPolicy extends Retry {
     private final long maxElapsedNanos;
     private final long maxRetryAfterNanos;
     private final @Nullable RetryBudget budget;
+    private final @Nullable TokenBucket pauseBucket;
     private final @Nullable Consumer<? super RetryAttempt> onRetry;
     private final @Nullable Scheduler scheduler;
 
@@ -113,6 +115,7 @@ public final class RetryPolicy extends Retry {
         this.maxElapsedNanos = builder.maxElapsed == null ? UNLIMITED : nanos(builder.maxElapsed);
         this.maxRetryAfterNanos = nanos(builder.maxRetryAfter);
         this.budget = builder.budget;
+        this.pauseBucket = builder.pauseBucket;
         this.onRetry = builder.onRetry;
         this.scheduler = builder.scheduler;
     }
@@ -199,6 +202,9 @@ public final class RetryPolicy extends Retry {
         RetryAttempt.Reason reason = RetryAttempt.Reason.BACKOFF;
         long hint = hintNanos(error);
         if (hint >= 0) {
+            if (pauseBucket != null) {
+                pauseBucket.pause(Duration.ofNanos(Math.min(hint, maxRetryAfterNanos)));
+            }
             if (hint > maxRetryAfterNanos) {
                 return stop(attempt, hint, error, RetryAttempt.Reason.RETRY_AFTER_TOO_LONG);
             }
@@ -353,6 +359,7 @@ public final class RetryPolicy extends Retry {
         private @Nullable Duration maxElapsed;
         private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
         private @Nullable RetryBudget budget;
+        private @Nullable TokenBucket pauseBucket;
         private @Nullable Consumer<? super RetryAttempt> onRetry;
         private @Nullable Scheduler scheduler;
 
@@ -486,6 +493,22 @@ public final class RetryPolicy extends Retry {
          */
         public Builder budget(RetryBudget budget) {
             this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /**
+         * Lets a server-directed delay pause a shared {@link TokenBucket}: whenever a retryable error carries a
+         * {@link RetryAfter} hint (a 429 or 503 with {@code Retry-After}), the bucket holds every caller back for
+         * that long, capped at {@code maxRetryAfter} (see {@link TokenBucket#pause(Duration)}), whether or not this
+         * policy then retries. Without it only the failing call waits, and every other caller sharing the bucket
+         * keeps hitting the server that asked for a break. Default: no bucket.
+         *
+         * @param bucket the rate limiter shared by the calls to the server
+         * @return this builder
+         * @throws NullPointerException if {@code bucket} is null
+         */
+        public Builder pauseOnRetryAfter(TokenBucket bucket) {
+            this.pauseBucket = Objects.requireNonNull(bucket, "bucket");
             return this;
         }
 
