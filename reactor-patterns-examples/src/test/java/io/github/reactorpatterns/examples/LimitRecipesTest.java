@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -25,9 +26,10 @@ class LimitRecipesTest {
     void theModuleLevelSemaphoreBoundsEveryBatchTogether() {
         ConcurrencyProbe probe = ConcurrencyProbe.create();
         List<String> prompts = IntStream.range(0, 40).mapToObj(i -> "p" + i).toList();
+        Function<String, Mono<String>> apiCall = p -> probe.wrap(Mono.delay(Duration.ofMillis(100)).thenReturn(p));
         StepVerifier.withVirtualTime(() -> Mono.zip(
-                        LimitRecipes.batchCalls(prompts, p -> probe.wrap(Mono.delay(Duration.ofMillis(100)).thenReturn(p))),
-                        LimitRecipes.batchCalls(prompts, p -> probe.wrap(Mono.delay(Duration.ofMillis(100)).thenReturn(p)))))
+                        LimitRecipes.batchCalls(prompts, apiCall),
+                        LimitRecipes.batchCalls(prompts, apiCall)))
                 .thenAwait(Duration.ofSeconds(2))
                 .assertNext(both -> {
                     assertThat(both.getT1()).isEqualTo(prompts);

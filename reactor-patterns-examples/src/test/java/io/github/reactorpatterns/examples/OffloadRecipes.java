@@ -65,7 +65,8 @@ final class OffloadRecipes {
         return Offload.cpu(() -> cpuHeavyOperation(data));          // a bounded pool of one thread per core
     }
 
-    // async def process_file(path): content = await to_thread(read_large_file, path); return await to_thread(cpu_heavy, ...)
+    // async def process_file(path): content = await to_thread(read_large_file, path)
+    //                               return await to_thread(cpu_heavy, content.encode())
     static Mono<byte[]> processFile(Path path) {
         return readLargeFile(path)                                   // blocking_io_operation: boundedElastic
                 .flatMap(content -> Offload.cpu(() -> cpuHeavy(content.getBytes(StandardCharsets.UTF_8))));

@@ -31,7 +31,8 @@ class OffloadRecipesTest {
     void readLargeFileRunsOnBoundedElastic() throws IOException {
         Path file = Files.writeString(dir.resolve("big.txt"), "hello");
         List<String> threads = new CopyOnWriteArrayList<>();
-        StepVerifier.create(OffloadRecipes.readLargeFile(file).doOnNext(t -> threads.add(Thread.currentThread().getName())))
+        StepVerifier.create(OffloadRecipes.readLargeFile(file)
+                        .doOnNext(text -> threads.add(Thread.currentThread().getName())))
                 .expectNext("hello")
                 .verifyComplete();
         assertThat(threads).singleElement().asString().contains("boundedElastic");

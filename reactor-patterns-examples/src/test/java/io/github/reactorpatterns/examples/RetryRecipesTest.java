@@ -55,7 +55,8 @@ class RetryRecipesTest {
     void theProductionPolicyRetriesIoErrorsWithBackoff() {
         AtomicInteger attempts = new AtomicInteger();
         StepVerifier.withVirtualTime(() -> Mono.defer(() -> attempts.incrementAndGet() < 3
-                        ? Mono.<String>error(new IOException("reset")) : Mono.just("ok")).retryWhen(RetryRecipes.POLICY))
+                                ? Mono.<String>error(new IOException("reset")) : Mono.just("ok"))
+                        .retryWhen(RetryRecipes.POLICY))
                 .thenAwait(Duration.ofSeconds(10))
                 .expectNext("ok")
                 .verifyComplete();

@@ -100,7 +100,8 @@ class StreamRecipesTest {
         Function<String, Mono<StreamRecipes.Response>> failing = url -> url.endsWith("3")
                 ? Mono.error(new IllegalStateException("503")) : fetch.apply(url);
         List<String> processed = new CopyOnWriteArrayList<>();
-        StepVerifier.create(StreamRecipes.processAllPages(failing, item -> Mono.fromRunnable(() -> processed.add(item))))
+        StepVerifier.create(StreamRecipes.processAllPages(failing,
+                        item -> Mono.fromRunnable(() -> processed.add(item))))
                 .verifyErrorMessage("503");
         assertThat(processed).containsExactly("a", "b", "c");
     }
