@@ -1,14 +1,10 @@
 package io.github.reactorpatterns.http;
 
-import java.io.InputStream;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 import reactor.netty.DisposableServer;
-import reactor.netty.http.Http11SslContextSpec;
-import reactor.netty.http.Http2SslContextSpec;
-import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRoutes;
 
@@ -48,31 +44,6 @@ final class TestServer implements AutoCloseable {
 
     static TestServer start(Consumer<? super HttpServerRoutes> routes, UnaryOperator<HttpServer> customizer) {
         return new TestServer(routes, customizer, "http");
-    }
-
-    @SuppressWarnings("deprecation")
-    static TestServer startTls(Consumer<? super HttpServerRoutes> routes, boolean h2) {
-        return new TestServer(routes, s -> {
-            if (h2) {
-                return s.protocol(HttpProtocol.H2, HttpProtocol.HTTP11)
-                        .secure(spec -> spec.sslContext(Http2SslContextSpec.forServer(resource("tls/localhost.crt"),
-                                resource("tls/localhost.key"))));
-            }
-            return s.secure(spec -> spec.sslContext(Http11SslContextSpec.forServer(resource("tls/localhost.crt"),
-                    resource("tls/localhost.key"))));
-        }, "https");
-    }
-
-    static TestServer startH2c(Consumer<? super HttpServerRoutes> routes) {
-        return new TestServer(routes, s -> s.protocol(HttpProtocol.H2C, HttpProtocol.HTTP11), "http");
-    }
-
-    static InputStream resource(String name) {
-        InputStream in = TestServer.class.getClassLoader().getResourceAsStream(name);
-        if (in == null) {
-            throw new IllegalStateException("missing test resource " + name);
-        }
-        return in;
     }
 
     int port() {
