@@ -1,16 +1,28 @@
 package io.github.reactorpatterns.http;
 
+import java.io.IOException;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
+import javax.net.ssl.SSLException;
+
+import io.github.reactorpatterns.limit.AsyncSemaphore;
+import io.github.reactorpatterns.limit.TokenBucket;
+import io.github.reactorpatterns.retry.RetryExhaustedException;
+import io.github.reactorpatterns.retry.RetryPolicy;
+import io.github.reactorpatterns.stream.ByteStreams;
+import io.github.reactorpatterns.time.Deadline;
+import io.github.reactorpatterns.time.DeadlineExceededException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -25,12 +37,14 @@ import reactor.netty.ByteBufFlux;
 import reactor.netty.NettyOutbound;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
+import reactor.util.context.ContextView;
+import reactor.util.retry.Retry;
 
 /** The request pipeline behind {@link HttpRequestSpec}'s terminals: one attempt, its timeouts and its body. */
 final class Exchange {
 
-    /** How many network chunks a streaming terminal buffers ahead of its subscriber. */
-    static final int STREAM_PREFETCH = 32;
+    /** The statuses a retry policy may retry: too many requests, bad gateway, unavailable, gateway timeout. */
+    static final Set<Integer> RETRY_STATUSES = Set.of(429, 502, 503, 504);
 
     private Exchange() {
     }
@@ -63,45 +77,65 @@ final class Exchange {
                 return Mono.error(e);
             }
             int max = client.settings.maxResponseBytes;
+            boolean retried = isIdempotent(method);
             AtomicInteger attempts = new AtomicInteger();
-            Flux<Raw> attempt = Flux.defer(() -> {
+            Mono<HttpResult> attempt = limited(client, Mono.deferContextual(ctx -> {
+                Throwable expired = expired(ctx);
+                if (expired != null) {
+                    return Mono.error(expired);
+                }
                 attempts.incrementAndGet();
-                return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max));
-            });
-            return attempt.singleOrEmpty().handle((raw, sink) -> {
+                return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max))
+                        .singleOrEmpty();
+            })).handle((raw, sink) -> {
                 HttpResult r = new HttpResult(method, raw.url, raw.status, raw.headers, raw.body,
                         Duration.ofNanos(System.nanoTime() - start), attempts.get());
-                if (raise && !r.isSuccess()) {
+                if (retried && RETRY_STATUSES.contains(r.status())) {
                     sink.error(statusException(r, client));
                 }
                 else {
                     sink.next(r);
                 }
             });
+            if (retried) {
+                attempt = attempt.retryWhen(classified(client.retryPolicy, Exchange::isRetryable));
+            }
+            if (raise) {
+                return attempt.handle((r, sink) -> {
+                    if (r.isSuccess()) {
+                        sink.next(r);
+                    }
+                    else {
+                        sink.error(statusException(r, client));
+                    }
+                });
+            }
+            return attempt.onErrorResume(e -> {
+                HttpResult last = lastResponse(e);
+                return last != null ? Mono.just(last) : Mono.error(e);
+            });
         });
+    }
+
+    /** The response behind a status failure, also when a retry policy gave up on it. */
+    private static @Nullable HttpResult lastResponse(Throwable e) {
+        Throwable t = e instanceof RetryExhaustedException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof HttpStatusException ? ((HttpStatusException) t).result() : null;
     }
 
     static Flux<String> lines(PooledHttpClient client, HttpRequestSpec spec) {
         int maxLine = client.settings.maxLineLength;
-        return stream(client, spec, (resp, chunks, uri) -> {
-            Charset charset = HttpResult.charset(resp.responseHeaders());
-            LineSplitter splitter = new LineSplitter(maxLine, charset, spec.method(), uri);
-            return Flux.concat(chunks.concatMapIterable(splitter::feed, STREAM_PREFETCH),
-                    Mono.fromSupplier(splitter::finish));
-        });
+        return stream(client, spec, (resp, chunks, uri) ->
+                ByteStreams.lines(chunks, HttpResult.charset(resp.responseHeaders()), maxLine));
     }
 
     static Flux<ByteBuffer> chunks(PooledHttpClient client, HttpRequestSpec spec, int size) {
-        return stream(client, spec, (resp, chunks, uri) -> {
-            Rechunker rechunker = new Rechunker(size);
-            return Flux.concat(chunks.concatMapIterable(rechunker::feed, STREAM_PREFETCH),
-                    Mono.fromSupplier(rechunker::finish));
-        });
+        return stream(client, spec, (resp, chunks, uri) -> ByteStreams.rechunk(chunks, size));
     }
 
     /** Decodes the body of a 2xx response from copied chunks. */
     interface BodyDecoder<T> {
-        Publisher<T> decode(HttpClientResponse response, Flux<byte[]> chunks, String uri);
+        Publisher<T> decode(HttpClientResponse response, Flux<ByteBuffer> chunks, String uri);
     }
 
     private static <T> Flux<T> stream(PooledHttpClient client, HttpRequestSpec spec, BodyDecoder<T> decoder) {
@@ -115,17 +149,92 @@ final class Exchange {
             catch (Exception e) {
                 return Flux.error(e);
             }
-            return send(client, spec, uri, payload, (resp, body) -> {
-                int status = resp.status().code();
-                if (status < 200 || status >= 300) {
-                    return readWhole(resp, body, method, uri, client.settings.maxResponseBytes)
-                            .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url, raw.status,
-                                    raw.headers, raw.body, Duration.ZERO, 1), client)));
+            AtomicBoolean emitted = new AtomicBoolean();
+            Flux<T> attempt = limited(client, Flux.deferContextual(ctx -> {
+                Throwable expired = expired(ctx);
+                if (expired != null) {
+                    return Flux.error(expired);
                 }
-                // Copy each buffer while reactor-netty still holds it: it is released as soon as onNext returns.
-                return decoder.decode(resp, body.map(Exchange::copy), uri);
-            });
+                return send(client, spec, uri, payload, (resp, body) -> {
+                    int status = resp.status().code();
+                    if (status < 200 || status >= 300) {
+                        return readWhole(resp, body, method, uri, client.settings.maxResponseBytes)
+                                .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url,
+                                        raw.status, raw.headers, raw.body, Duration.ZERO, 1), client)));
+                    }
+                    // Copy each buffer while reactor-netty holds it: it is released as soon as onNext returns.
+                    return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
+                });
+            })).doOnNext(item -> emitted.lazySet(true));
+            if (isIdempotent(method)) {
+                attempt = attempt.retryWhen(classified(client.retryPolicy, e -> !emitted.get() && isRetryable(e)));
+            }
+            return attempt;
         });
+    }
+
+    private static <T> Mono<T> limited(PooledHttpClient client, Mono<T> attempt) {
+        AsyncSemaphore semaphore = client.settings.concurrencyLimit;
+        TokenBucket bucket = client.settings.rateLimit;
+        Mono<T> m = semaphore == null ? attempt : semaphore.withPermit(attempt);
+        return bucket == null ? m : bucket.withToken(m);
+    }
+
+    private static <T> Flux<T> limited(PooledHttpClient client, Flux<T> attempt) {
+        AsyncSemaphore semaphore = client.settings.concurrencyLimit;
+        TokenBucket bucket = client.settings.rateLimit;
+        Flux<T> f = semaphore == null ? attempt : semaphore.withPermit(attempt);
+        return bucket == null ? f : bucket.acquire().thenMany(f);
+    }
+
+    private static @Nullable Throwable expired(ContextView ctx) {
+        Optional<Deadline> deadline = Deadline.current(ctx);
+        if (deadline.isPresent() && deadline.get().isExpired()) {
+            return new DeadlineExceededException(deadline.get().budget());
+        }
+        return null;
+    }
+
+    /**
+     * The client's retry rules in front of the user's policy: an error they do not allow propagates unchanged, the
+     * others go to the policy, which decides how often and how long to wait.
+     */
+    static Retry classified(RetryPolicy policy, Predicate<Throwable> retryable) {
+        return Retry.from(signals -> policy.generateCompanion(signals.handle((signal, sink) -> {
+            if (retryable.test(signal.failure())) {
+                sink.next(signal);
+            }
+            else {
+                sink.error(signal.failure());
+            }
+        })));
+    }
+
+    static boolean isIdempotent(String method) {
+        switch (method) {
+            case "GET":
+            case "HEAD":
+            case "OPTIONS":
+            case "TRACE":
+            case "PUT":
+            case "DELETE":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    static boolean isRetryable(Throwable e) {
+        if (e instanceof HttpStatusException) {
+            return RETRY_STATUSES.contains(((HttpStatusException) e).status());
+        }
+        if (e instanceof HttpTimeoutException) {
+            return ((HttpTimeoutException) e).phase() != HttpTimeoutException.Phase.POOL;
+        }
+        if (e instanceof SSLException || e instanceof UnknownHostException) {
+            return false;
+        }
+        return e instanceof IOException;
     }
 
     /**

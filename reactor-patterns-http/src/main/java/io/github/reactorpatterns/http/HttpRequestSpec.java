@@ -232,12 +232,14 @@ public final class HttpRequestSpec {
 
     /**
      * Sends the request and streams the body of a 2xx response as lines, split on {@code \n} or {@code \r\n}
-     * (terminators removed), decoded with the charset of {@code Content-Type} (UTF-8 when none; the charset must be
-     * ASCII-compatible). The last line need not end with a terminator. Lines are emitted as they arrive; the body is
-     * read only as fast as they are requested (at most 32 network chunks are buffered).
+     * (terminators removed, empty lines kept), decoded with the charset of {@code Content-Type} (UTF-8 when none);
+     * the seeds' {@code aiter_lines()}. The last line need not end with a terminator. Lines are emitted as they
+     * arrive, and the body is read only as fast as they are requested (built on
+     * {@link io.github.reactorpatterns.stream.ByteStreams#lines}).
      *
      * <p>A line longer than the client's {@code maxLineLength} fails the stream with
-     * {@link ResponseTooLargeException}. Cancelling the stream halfway closes the connection.
+     * {@link io.github.reactorpatterns.stream.LineTooLongException}. Cancelling the stream halfway closes the
+     * connection.
      *
      * @return the lines; fails with {@link HttpStatusException} on a non-2xx status
      */
@@ -251,7 +253,7 @@ public final class HttpRequestSpec {
      * @param type the class of each line
      * @param <T> the element type
      * @return the values; fails with {@link HttpStatusException} on a non-2xx status, with
-     *         {@link ResponseTooLargeException} on an over-long line, and with Jackson's exception on a bad line
+     *         {@code LineTooLongException} on an over-long line, and with Jackson's exception on a bad line
      * @throws NullPointerException if {@code type} is null
      */
     public <T> Flux<T> ndjson(Class<T> type) {
@@ -292,6 +294,11 @@ public final class HttpRequestSpec {
     /** Like {@link #result()} but failing with {@link HttpStatusException} on a non-2xx status. */
     Mono<HttpResult> checked() {
         return Exchange.aggregate(client, this, true);
+    }
+
+    /** The same request sent to another absolute URI (a {@code Link} to the next page), without query additions. */
+    HttpRequestSpec withUri(String absoluteUri) {
+        return new HttpRequestSpec(client, method, absoluteUri, headers, List.of(), body);
     }
 
     HttpMethod nettyMethod() {

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.github.reactorpatterns.retry.RetryAfter;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.jspecify.annotations.Nullable;
@@ -15,9 +16,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Carries the status, the request method and URI, the response headers, the first
  * {@value #MAX_BODY_SNIPPET} bytes of the body, and the delay the server asked for in {@code Retry-After}
- * (delay-seconds or HTTP-date), which a retry policy honours.
+ * (delay-seconds or HTTP-date). It is a {@link RetryAfter}, so a {@link io.github.reactorpatterns.retry.RetryPolicy}
+ * waits at least that long before the next attempt.
  */
-public final class HttpStatusException extends RuntimeException {
+public final class HttpStatusException extends RuntimeException implements RetryAfter {
 
     private static final long serialVersionUID = 1L;
 
@@ -128,6 +130,7 @@ public final class HttpStatusException extends RuntimeException {
      *
      * @return the delay, or empty when the header was absent or malformed
      */
+    @Override
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }

@@ -10,13 +10,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLParameters;
 
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Outcome;
+import io.github.reactorpatterns.limit.AsyncSemaphore;
+import io.github.reactorpatterns.limit.TokenBucket;
+import io.github.reactorpatterns.retry.RetryBudget;
+import io.github.reactorpatterns.retry.RetryPolicy;
+import io.github.reactorpatterns.stream.Paginate;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -117,8 +124,17 @@ public final class PooledHttpClient implements Disposable {
     /** Default cap on an aggregated response body: 10 MiB. */
     public static final int DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
-    /** Default cap on one line of {@link HttpRequestSpec#lines()}: 64 KiB, as asyncio's stream reader limit. */
+    /** Default cap on one line of {@link HttpRequestSpec#lines()}: 65,536 chars, as asyncio's stream reader limit. */
     public static final int DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
+
+    /** Default maximum number of retries of the default retry policy: 2 (three attempts in all). */
+    public static final int DEFAULT_MAX_RETRIES = 2;
+
+    /** Default first back-off of the default retry policy: 200 ms, doubling, with jitter, at most 5 s. */
+    public static final Duration DEFAULT_FIRST_BACKOFF = Duration.ofMillis(200);
+
+    /** Default maximum back-off of the default retry policy: 5 s (a longer {@code Retry-After} is still honoured). */
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
 
     /** The HTTP protocol a client speaks. */
     public enum Protocol {
@@ -131,6 +147,7 @@ public final class PooledHttpClient implements Disposable {
     }
 
     final Settings settings;
+    final RetryPolicy retryPolicy;
     final HttpClient netty;
     final ConnectionProvider provider;
     final ObjectMapper mapper;
@@ -139,6 +156,7 @@ public final class PooledHttpClient implements Disposable {
     private PooledHttpClient(Settings settings) {
         this.settings = settings;
         this.mapper = settings.mapper != null ? settings.mapper : new ObjectMapper();
+        this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy : defaultRetryPolicy(settings.retryBudget);
         this.provider = ConnectionProvider.builder(settings.name)
                 .maxConnections(settings.maxConnections)
                 .pendingAcquireMaxCount(settings.maxPendingAcquires)
@@ -149,6 +167,15 @@ public final class PooledHttpClient implements Disposable {
                 .metrics(true, () -> new Registrar(pools))
                 .build();
         this.netty = configure(HttpClient.create(provider), settings);
+    }
+
+    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget) {
+        RetryPolicy.Builder b = RetryPolicy.backoff(DEFAULT_MAX_RETRIES, DEFAULT_FIRST_BACKOFF)
+                .maxBackoff(DEFAULT_MAX_BACKOFF);
+        if (budget != null) {
+            b.budget(budget);
+        }
+        return b.build();
     }
 
     private static HttpClient configure(HttpClient client, Settings s) {
@@ -354,6 +381,67 @@ public final class PooledHttpClient implements Disposable {
     }
 
     /**
+     * Pages through a cursor-paginated JSON API lazily: the seeds' {@code paginate_users} async generator. The first
+     * page is {@code first} as given; each next one is {@code first} with the query parameter {@code cursorParam}
+     * set to the cursor the previous page returned. Items are read from the array at {@code itemsPointer} and the
+     * next cursor from {@code cursorPointer} (JSON Pointers, RFC 6901, e.g. {@code "/users"} and
+     * {@code "/next_cursor"}); a missing, null or empty cursor ends the stream.
+     *
+     * <p>Built on {@link io.github.reactorpatterns.stream.Paginate#byCursor}: nothing is fetched before subscription,
+     * the next page is fetched only when every item already fetched has been requested, a cursor repeated by the
+     * server fails the stream with an {@link IllegalStateException} instead of looping, and cancelling cancels the
+     * fetch in flight (releasing its connection). Each page is a {@link HttpRequestSpec#json(Class)}-like request:
+     * non-2xx fails with {@link HttpStatusException} (after the client's retries), after the items of the pages
+     * before it.
+     *
+     * <pre>{@code
+     * Flux<User> users = client.paginate(client.get("/users").query("limit", 100), "cursor", "/users",
+     *         "/next_cursor", User.class);
+     * }</pre>
+     *
+     * @param first the request of the first page
+     * @param cursorParam the query parameter that carries the cursor
+     * @param itemsPointer the JSON Pointer of the items array in each page
+     * @param cursorPointer the JSON Pointer of the next cursor in each page
+     * @param type the class of each item
+     * @param <T> the item type
+     * @return the items of every page, in order
+     * @throws NullPointerException if an argument is null
+     */
+    public <T> Flux<T> paginate(HttpRequestSpec first, String cursorParam, String itemsPointer, String cursorPointer,
+            Class<T> type) {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(cursorParam, "cursorParam");
+        Objects.requireNonNull(itemsPointer, "itemsPointer");
+        Objects.requireNonNull(cursorPointer, "cursorPointer");
+        JavaType javaType = mapper.constructType(Objects.requireNonNull(type, "type"));
+        return Paginate.byCursor((Optional<String> cursor) -> Pages.<T>byCursor(this, first, cursor, cursorParam,
+                itemsPointer, cursorPointer, javaType));
+    }
+
+    /**
+     * Pages through a JSON API that links each page to the next with a {@code Link: <url>; rel="next"} header
+     * (RFC 8288; GitHub-style), lazily. The first page is {@code first}; each next one is the same request (method,
+     * headers, body) sent to the linked URL, resolved against the URL of the page that linked it. Items are read from
+     * the array at {@code itemsPointer} ({@code ""} for a body that is itself an array). A page without a next link
+     * ends the stream. Otherwise as {@link #paginate(HttpRequestSpec, String, String, String, Class)}.
+     *
+     * @param first the request of the first page
+     * @param itemsPointer the JSON Pointer of the items array in each page, {@code ""} for the whole body
+     * @param type the class of each item
+     * @param <T> the item type
+     * @return the items of every page, in order
+     * @throws NullPointerException if an argument is null
+     */
+    public <T> Flux<T> paginateLinks(HttpRequestSpec first, String itemsPointer, Class<T> type) {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(itemsPointer, "itemsPointer");
+        JavaType javaType = mapper.constructType(Objects.requireNonNull(type, "type"));
+        return Paginate.byCursor((Optional<String> next) -> Pages.<T>byLink(this, first, next, itemsPointer,
+                javaType));
+    }
+
+    /**
      * Returns the current state of the connection pools, summed over every remote host.
      *
      * @return a snapshot of acquired, idle, pending and allocated connections
@@ -489,6 +577,10 @@ public final class PooledHttpClient implements Disposable {
         final int maxLineLength;
         final @Nullable ObjectMapper mapper;
         final @Nullable Scheduler scheduler;
+        final @Nullable RetryPolicy retryPolicy;
+        final @Nullable RetryBudget retryBudget;
+        final @Nullable TokenBucket rateLimit;
+        final @Nullable AsyncSemaphore concurrencyLimit;
 
         Settings(Builder b) {
             this.name = b.name;
@@ -521,6 +613,10 @@ public final class PooledHttpClient implements Disposable {
             this.maxLineLength = b.maxLineLength;
             this.mapper = b.mapper;
             this.scheduler = b.scheduler;
+            this.retryPolicy = b.retryPolicy;
+            this.retryBudget = b.retryBudget;
+            this.rateLimit = b.rateLimit;
+            this.concurrencyLimit = b.concurrencyLimit;
         }
     }
 
@@ -551,6 +647,10 @@ public final class PooledHttpClient implements Disposable {
         private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
         private @Nullable ObjectMapper mapper;
         private @Nullable Scheduler scheduler;
+        private @Nullable RetryPolicy retryPolicy;
+        private @Nullable RetryBudget retryBudget;
+        private @Nullable TokenBucket rateLimit;
+        private @Nullable AsyncSemaphore concurrencyLimit;
 
         private Builder() {
         }
@@ -826,10 +926,11 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Caps one line of {@link HttpRequestSpec#lines()} and {@link HttpRequestSpec#ndjson(Class)}, in bytes
-         * without the line terminator. Default 64 KiB.
+         * Caps one line of {@link HttpRequestSpec#lines()} and {@link HttpRequestSpec#ndjson(Class)}, in chars
+         * without the line terminator; a longer line fails the stream with
+         * {@link io.github.reactorpatterns.stream.LineTooLongException}. Default 65,536.
          *
-         * @param maxLineLength the cap in bytes
+         * @param maxLineLength the cap in chars
          * @return this builder
          * @throws IllegalArgumentException if {@code maxLineLength} is not positive
          */
@@ -867,11 +968,88 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
+         * Sets the retry policy for failed attempts. Whatever the policy, the client retries only
+         * <ul>
+         *   <li>idempotent methods: GET, HEAD, OPTIONS, TRACE, PUT and DELETE (a POST or PATCH is never sent twice);
+         *   </li>
+         *   <li>on connection failures (refused, reset, closed before or during the response; not TLS or DNS
+         *   failures), on {@link HttpTimeoutException}s other than {@code POOL}, and on the statuses 429, 502, 503
+         *   and 504;</li>
+         *   <li>for streaming terminals, only before their first element.</li>
+         * </ul>
+         * The policy then decides how often and how long to wait: it honours {@code Retry-After} (seconds or
+         * HTTP-date, through {@link HttpStatusException#retryAfter()}), stops at the caller's
+         * {@link io.github.reactorpatterns.time.Deadline}, and wraps the last error in a
+         * {@code RetryExhaustedException} when its retries run out ({@link HttpRequestSpec#result()} then returns
+         * the last response instead). reactor-netty's own silent retry is always disabled.
+         *
+         * <p>Default: {@link RetryPolicy#backoff(int, Duration) backoff}({@value PooledHttpClient#DEFAULT_MAX_RETRIES},
+         * 200 ms) with a 5 s maximum back-off. {@code retry(RetryPolicy.none())} switches retries off.
+         *
+         * @param policy the policy
+         * @return this builder
+         * @throws NullPointerException if {@code policy} is null
+         */
+        public Builder retry(RetryPolicy policy) {
+            this.retryPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Gives the default retry policy a {@link RetryBudget}, so that retries cannot multiply an outage: with the
+         * budget empty, a failed attempt is not retried. Share one budget among the clients of one service. For a
+         * custom policy set the budget on the policy itself; combining both is rejected by {@link #build()}.
+         *
+         * @param budget the shared budget
+         * @return this builder
+         * @throws NullPointerException if {@code budget} is null
+         */
+        public Builder retryBudget(RetryBudget budget) {
+            this.retryBudget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /**
+         * Makes every attempt of every request (retries included) take a token from {@code bucket} first: the
+         * seeds' {@code TokenBucket(rate, burst)}. The bucket may be shared with other clients. A request waiting
+         * for a token holds no connection; cancelling it gives its place up.
+         *
+         * @param bucket the token bucket
+         * @return this builder
+         * @throws NullPointerException if {@code bucket} is null
+         */
+        public Builder rateLimit(TokenBucket bucket) {
+            this.rateLimit = Objects.requireNonNull(bucket, "bucket");
+            return this;
+        }
+
+        /**
+         * Makes every attempt hold a permit of {@code semaphore} from before it asks the pool for a connection until
+         * its response is read (or it fails or is cancelled): the seeds' module-level {@code Semaphore(n)} shared by
+         * many callers. A permit is not held during a retry's back-off. The semaphore may be shared with other
+         * clients or other work.
+         *
+         * @param semaphore the semaphore
+         * @return this builder
+         * @throws NullPointerException if {@code semaphore} is null
+         */
+        public Builder concurrencyLimit(AsyncSemaphore semaphore) {
+            this.concurrencyLimit = Objects.requireNonNull(semaphore, "semaphore");
+            return this;
+        }
+
+        /**
          * Builds a client with a new connection pool. The builder can be reused.
          *
          * @return a new client; close it when done
+         * @throws IllegalStateException if both {@link #retry(RetryPolicy)} and {@link #retryBudget(RetryBudget)}
+         *         were set
          */
         public PooledHttpClient build() {
+            if (retryPolicy != null && retryBudget != null) {
+                throw new IllegalStateException("retryBudget applies to the default retry policy; "
+                        + "set the budget on the RetryPolicy given to retry(...) instead");
+            }
             return new PooledHttpClient(new Settings(this));
         }
 

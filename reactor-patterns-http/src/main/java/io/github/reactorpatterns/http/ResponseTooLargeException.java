@@ -3,8 +3,7 @@ package io.github.reactorpatterns.http;
 import java.util.Objects;
 
 /**
- * A response body was larger than the client's {@code maxResponseBytes} (or a line longer than
- * {@code maxLineLength}).
+ * A response body was larger than the client's {@code maxResponseBytes}.
  *
  * <p>The client stops reading as soon as the limit is crossed (or at once when {@code Content-Length} announces a
  * larger body) and closes the connection instead of returning it to the pool half-read.

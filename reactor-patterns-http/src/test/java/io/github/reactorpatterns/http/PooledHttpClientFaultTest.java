@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.function.Consumer;
 
+import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.test.MockHttpServer;
 import io.github.reactorpatterns.test.MockResponse;
 import io.github.reactorpatterns.test.NettyLeakDetectionExtension;
@@ -31,6 +32,7 @@ class PooledHttpClientFaultTest {
                 .baseUrl(server.url("/").toString())
                 .responseTimeout(Duration.ofSeconds(5))
                 .readTimeout(Duration.ofSeconds(1))
+                .retry(RetryPolicy.none())
                 .build();
     }
 
@@ -84,7 +86,8 @@ class PooledHttpClientFaultTest {
 
     @Test
     void slowHeadersHitTheResponseTimeout() {
-        PooledHttpClient patient = PooledHttpClient.builder().responseTimeout(Duration.ofMillis(300))
+        PooledHttpClient patient = PooledHttpClient.builder().retry(RetryPolicy.none())
+                .responseTimeout(Duration.ofMillis(300))
                 .readTimeout(Duration.ofSeconds(10)).build();
         try {
             server.enqueue(MockResponse.builder().headersDelay(Duration.ofSeconds(20)).body("late").build());

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.github.reactorpatterns.retry.RetryPolicy;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +49,7 @@ class PooledHttpClientTest {
                     return res.sendString(req.receive().aggregate().asString(StandardCharsets.UTF_8)
                             .doOnNext(lastBody::set));
                 }));
-        client = PooledHttpClient.builder().baseUrl(server.url("")).build();
+        client = PooledHttpClient.builder().baseUrl(server.url("")).retry(RetryPolicy.none()).build();
     }
 
     @AfterEach
