@@ -152,6 +152,7 @@ public final class PooledHttpClient implements Disposable {
     final ConnectionProvider provider;
     final ObjectMapper mapper;
     private final Map<String, ConnectionPoolMetrics> pools = new ConcurrentHashMap<>();
+    private volatile boolean disposed;
 
     private PooledHttpClient(Settings settings) {
         this.settings = settings;
@@ -466,23 +467,27 @@ public final class PooledHttpClient implements Disposable {
      * @return a {@code Mono} that completes when the pool is closed; nothing happens until it is subscribed
      */
     public Mono<Void> close() {
-        return provider.disposeLater();
+        return Mono.defer(() -> {
+            disposed = true;
+            return provider.disposeLater();
+        });
     }
 
     /** Closes the pool without waiting; requests that need a new connection fail afterwards. */
     @Override
     public void dispose() {
+        disposed = true;
         provider.dispose();
     }
 
     /**
-     * Tells whether the pool has been closed.
+     * Tells whether the client has been closed.
      *
-     * @return {@code true} after {@link #dispose()} or a completed {@link #close()}
+     * @return {@code true} after {@link #dispose()} or once {@link #close()} has been subscribed
      */
     @Override
     public boolean isDisposed() {
-        return provider.isDisposed();
+        return disposed;
     }
 
     /**
