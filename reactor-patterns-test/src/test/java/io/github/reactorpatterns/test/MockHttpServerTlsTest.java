@@ -32,10 +32,12 @@ class MockHttpServerTlsTest {
     private static HttpClient trusting(MockHttpServer server, HttpProtocol protocol) {
         X509Certificate cert = server.certificate();
         if (protocol == HttpProtocol.H2) {
-            SslProvider.GenericSslContextSpec<?> spec = Http2SslContextSpec.forClient().configure(b -> b.trustManager(cert));
+            SslProvider.GenericSslContextSpec<?> spec = Http2SslContextSpec.forClient()
+                    .configure(b -> b.trustManager(cert));
             return HttpClient.create().protocol(HttpProtocol.H2).secure(s -> s.sslContext(spec));
         }
-        SslProvider.GenericSslContextSpec<?> spec = Http11SslContextSpec.forClient().configure(b -> b.trustManager(cert));
+        SslProvider.GenericSslContextSpec<?> spec = Http11SslContextSpec.forClient()
+                .configure(b -> b.trustManager(cert));
         return HttpClient.create().secure(s -> s.sslContext(spec));
     }
 
