@@ -82,7 +82,7 @@ class KeyedLockTest {
             }
             inside.decrementAndGet();
         })).subscribe();
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < 5_000; i++) {
             RaceTestUtils.race(task, task);
         }
         assertThat(violations.get()).isZero();
