@@ -35,6 +35,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.NettyOutbound;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.util.context.ContextView;
@@ -97,7 +98,7 @@ final class Exchange {
                     sink.next(r);
                 }
             });
-            if (retried) {
+            if (retried && client.retryPolicy != RetryPolicy.none()) {
                 attempt = attempt.retryWhen(classified(client.retryPolicy, Exchange::isRetryable));
             }
             if (raise) {
@@ -166,7 +167,7 @@ final class Exchange {
                     return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
                 });
             })).doOnNext(item -> emitted.lazySet(true));
-            if (isIdempotent(method)) {
+            if (isIdempotent(method) && client.retryPolicy != RetryPolicy.none()) {
                 attempt = attempt.retryWhen(classified(client.retryPolicy, e -> !emitted.get() && isRetryable(e)));
             }
             return attempt;
@@ -238,41 +239,37 @@ final class Exchange {
     }
 
     /**
-     * Sends one attempt and applies the client's response timeout (status line and headers within
-     * {@code responseTimeout} of the subscription) and the translation of Netty's timeout exceptions.
+     * Sends one attempt and translates Netty's timeout exceptions. The response and read timeouts are reactor-netty's
+     * per-request idle timeout, set to {@code responseTimeout} until the headers arrive and to {@code readTimeout}
+     * after (see {@link PooledHttpClient}); whether the headers had arrived tells which one fired.
      */
     private static <T> Flux<T> send(PooledHttpClient client, HttpRequestSpec spec, String uri, byte @Nullable [] payload,
             BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler) {
         AtomicBoolean headersSeen = new AtomicBoolean();
         HttpRequestSpec.Body body = spec.body();
         List<String[]> headers = spec.headers();
-        Flux<T> response = client.netty
-                .request(spec.nettyMethod())
-                .uri(uri)
-                .send((HttpClientRequest req, NettyOutbound out) -> {
-                    applyHeaders(req, headers);
-                    if (payload == null) {
-                        return out;
-                    }
-                    if (body != null && !spec.hasHeader("Content-Type")) {
-                        req.header(HttpHeaderNames.CONTENT_TYPE, body.contentType);
-                    }
-                    req.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(payload.length));
-                    return out.sendByteArray(Mono.just(payload));
-                })
+        HttpClient.ResponseReceiver<?> receiver = client.netty.request(spec.nettyMethod()).uri(uri);
+        if (payload != null || !headers.isEmpty()) {
+            receiver = ((HttpClient.RequestSender) receiver).send((HttpClientRequest req, NettyOutbound out) -> {
+                applyHeaders(req, headers);
+                if (payload == null) {
+                    return out;
+                }
+                if (body != null && !spec.hasHeader("Content-Type")) {
+                    req.header(HttpHeaderNames.CONTENT_TYPE, body.contentType);
+                }
+                req.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(payload.length));
+                return out.sendByteArray(Mono.just(payload));
+            });
+        }
+        PooledHttpClient.Settings s = client.settings;
+        String method = spec.method();
+        return receiver
                 .response((resp, content) -> {
                     headersSeen.set(true);
                     return handler.apply(resp, content);
-                });
-        PooledHttpClient.Settings s = client.settings;
-        Duration responseTimeout = s.responseTimeout;
-        String method = spec.method();
-        Mono<Long> firstTimeout = Mono.delay(responseTimeout, client.scheduler())
-                .flatMap(t -> headersSeen.get() ? Mono.never() : Mono.just(t));
-        return response
-                .timeout(firstTimeout, item -> Mono.never(), Flux.error(() -> new HttpTimeoutException(
-                        HttpTimeoutException.Phase.RESPONSE, method, uri, responseTimeout, null)))
-                .onErrorMap(e -> translate(e, s, method, uri));
+                })
+                .onErrorMap(e -> translate(e, s, method, uri, headersSeen.get()));
     }
 
     private static void applyHeaders(HttpClientRequest req, List<String[]> headers) {
@@ -290,12 +287,15 @@ final class Exchange {
         }
     }
 
-    static Throwable translate(Throwable e, PooledHttpClient.Settings s, String method, String uri) {
+    static Throwable translate(Throwable e, PooledHttpClient.Settings s, String method, String uri,
+            boolean headersSeen) {
         if (e instanceof ConnectTimeoutException) {
             return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout, e);
         }
         if (e instanceof ReadTimeoutException) {
-            return new HttpTimeoutException(HttpTimeoutException.Phase.READ, method, uri, s.readTimeout, e);
+            return headersSeen
+                    ? new HttpTimeoutException(HttpTimeoutException.Phase.READ, method, uri, s.readTimeout, e)
+                    : new HttpTimeoutException(HttpTimeoutException.Phase.RESPONSE, method, uri, s.responseTimeout, e);
         }
         if (e instanceof WriteTimeoutException) {
             return new HttpTimeoutException(HttpTimeoutException.Phase.WRITE, method, uri, s.writeTimeout, e);
