@@ -86,7 +86,8 @@ final class Exchange {
                     return Mono.error(expired);
                 }
                 attempts.incrementAndGet();
-                return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max))
+                return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
+                        client.settings.followRedirects))
                         .singleOrEmpty();
             })).handle((raw, sink) -> {
                 HttpResult r = new HttpResult(method, raw.url, raw.status, raw.headers, raw.body,
@@ -159,7 +160,8 @@ final class Exchange {
                 return send(client, spec, uri, payload, (resp, body) -> {
                     int status = resp.status().code();
                     if (status < 200 || status >= 300) {
-                        return readWhole(resp, body, method, uri, client.settings.maxResponseBytes)
+                        return readWhole(resp, body, method, uri, client.settings.maxResponseBytes,
+                                client.settings.followRedirects)
                                 .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url,
                                         raw.status, raw.headers, raw.body, Duration.ZERO, 1), client)));
                     }
@@ -314,14 +316,15 @@ final class Exchange {
 
     /** Reads the whole body, failing as soon as it exceeds {@code max} bytes. */
     private static Mono<Raw> readWhole(HttpClientResponse resp, ByteBufFlux body, String method, String uri,
-            int max) {
+            int max, boolean followRedirects) {
         HttpHeaders headers = resp.responseHeaders();
         long contentLength = contentLength(headers);
         if (contentLength > max) {
             return Mono.error(new ResponseTooLargeException(method, uri, max, "response body"));
         }
         int status = resp.status().code();
-        String url = resp.resourceUrl();
+        // resourceUrl() builds a string; it differs from the request URI only after a redirect.
+        String url = followRedirects ? resp.resourceUrl() : uri;
         return body
                 .collect(() -> new BodyBuffer(max, contentLength, method, uri), BodyBuffer::add)
                 .map(b -> new Raw(status, headers, url, b.toByteArray()));

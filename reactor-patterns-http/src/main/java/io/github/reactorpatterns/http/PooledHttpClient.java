@@ -397,7 +397,7 @@ public final class PooledHttpClient implements Disposable {
             throw new IllegalArgumentException("concurrency > 0 required but it was " + concurrency);
         }
         return Flux.from(uris)
-                .flatMapSequential(uri -> Outcome.of(Mono.defer(() -> get(uri).checked())), concurrency,
+                .flatMapSequential(uri -> Outcome.of(get(uri).checked()), concurrency,
                         Math.max(1, concurrency));
     }
 
