@@ -47,6 +47,8 @@ final class Exchange {
     /** The statuses a retry policy may retry: too many requests, bad gateway, unavailable, gateway timeout. */
     static final Set<Integer> RETRY_STATUSES = Set.of(429, 502, 503, 504);
 
+    private static final byte[] EMPTY = new byte[0];
+
     private Exchange() {
     }
 
@@ -245,7 +247,8 @@ final class Exchange {
      * per-request idle timeout, set to {@code responseTimeout} until the headers arrive and to {@code readTimeout}
      * after (see {@link PooledHttpClient}); whether the headers had arrived tells which one fired.
      */
-    private static <T> Flux<T> send(PooledHttpClient client, HttpRequestSpec spec, String uri, byte @Nullable [] payload,
+    private static <T> Flux<T> send(PooledHttpClient client, HttpRequestSpec spec, String uri,
+            byte @Nullable [] payload,
             BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler) {
         AtomicBoolean headersSeen = new AtomicBoolean();
         HttpRequestSpec.Body body = spec.body();
@@ -325,6 +328,13 @@ final class Exchange {
         int status = resp.status().code();
         // resourceUrl() builds a string; it differs from the request URI only after a redirect.
         String url = followRedirects ? resp.resourceUrl() : uri;
+        if (contentLength >= 0) {
+            // The framing (HTTP/1.1 Content-Length, HTTP/2's content-length check) bounds the body: reactor-netty's
+            // own aggregation is then both safe and the cheapest path.
+            return body.aggregate().asByteArray()
+                    .defaultIfEmpty(EMPTY)
+                    .map(bytes -> new Raw(status, headers, url, bytes));
+        }
         return body
                 .collect(() -> new BodyBuffer(max, contentLength, method, uri), BodyBuffer::add)
                 .map(b -> new Raw(status, headers, url, b.toByteArray()));

@@ -162,7 +162,8 @@ public final class PooledHttpClient implements Disposable {
     private PooledHttpClient(Settings settings) {
         this.settings = settings;
         this.mapper = settings.mapper != null ? settings.mapper : new ObjectMapper();
-        this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy : defaultRetryPolicy(settings.retryBudget);
+        this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
+                : defaultRetryPolicy(settings.retryBudget);
         this.provider = ConnectionProvider.builder(settings.name)
                 .maxConnections(settings.maxConnections)
                 .pendingAcquireMaxCount(settings.maxPendingAcquires)
@@ -734,7 +735,8 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the maximum number of connections per remote host. Default {@value PooledHttpClient#DEFAULT_MAX_CONNECTIONS}.
+         * Sets the maximum number of connections per remote host. Default
+         * {@value PooledHttpClient#DEFAULT_MAX_CONNECTIONS}.
          *
          * @param maxConnections the pool size per host
          * @return this builder
