@@ -40,9 +40,13 @@ class AsyncLockTest {
         AsyncLock lock = AsyncLock.of();
         Sinks.Empty<Void> gate = Sinks.empty();
         List<String> order = new CopyOnWriteArrayList<>();
-        lock.withLock(gate.asMono()).subscribe(null, null, () -> order.add("first"));
+        // Record when each critical section starts.
+        lock.withLock(gate.asMono().doOnSubscribe(s -> order.add("first"))).subscribe();
         lock.withLock(Mono.fromRunnable(() -> order.add("second"))).subscribe();
-        lock.withLock(Flux.just("third")).subscribe(order::add);
+        lock.withLock(Flux.defer(() -> {
+            order.add("third");
+            return Flux.just(3);
+        })).subscribe();
         assertThat(lock.isLocked()).isTrue();
         assertThat(lock.waiting()).isEqualTo(2);
         gate.tryEmitEmpty();

@@ -25,7 +25,7 @@ class KeyedLockTest {
 
     @Test
     void sameKeyRunsOneAtATimeDifferentKeysRunInParallel() {
-        KeyedLock<Integer> locks = KeyedLock.create();
+        KeyedLock<Integer> locks = KeyedLock.of();
         Map<Integer, ConcurrencyProbe> perKey = new ConcurrentHashMap<>();
         ConcurrencyProbe overall = ConcurrencyProbe.create();
         Flux<Integer> work = Flux.range(0, 2_000)
@@ -43,7 +43,7 @@ class KeyedLockTest {
 
     @Test
     void aMillionDistinctKeysLeaveTheMapEmpty() {
-        KeyedLock<Integer> locks = KeyedLock.create();
+        KeyedLock<Integer> locks = KeyedLock.of();
         AtomicInteger ran = new AtomicInteger();
         for (int i = 0; i < 1_000_000; i++) {
             locks.withLock(i, Mono.fromCallable(ran::incrementAndGet)).subscribe();
@@ -54,13 +54,20 @@ class KeyedLockTest {
 
     @Test
     void entryLivesWhileHeldOrAwaitedAndGoesOnErrorAndCancel() {
-        KeyedLock<String> locks = KeyedLock.create();
+        KeyedLock<String> locks = KeyedLock.of();
         Sinks.Empty<Void> gate = Sinks.empty();
         List<String> order = new CopyOnWriteArrayList<>();
-        locks.withLock("a", gate.asMono()).subscribe(null, null, () -> order.add("holder"));
+        // Record when each critical section starts.
+        locks.withLock("a", gate.asMono().doOnSubscribe(s -> order.add("holder"))).subscribe();
         Disposable cancelled = locks.withLock("a", Mono.fromRunnable(() -> order.add("cancelled"))).subscribe();
-        locks.withLock("a", Flux.just("waiter")).subscribe(order::add);
-        locks.withLock("a", Mono.error(new IllegalStateException("boom"))).subscribe(null, e -> order.add("error"));
+        locks.withLock("a", Flux.defer(() -> {
+            order.add("waiter");
+            return Flux.just(1);
+        })).subscribe();
+        locks.withLock("a", Mono.defer(() -> {
+            order.add("error");
+            return Mono.error(new IllegalStateException("boom"));
+        })).subscribe(null, e -> { });
         assertThat(locks.isLocked("a")).isTrue();
         assertThat(locks.isLocked("b")).isFalse();
         assertThat(locks.size()).isEqualTo(1);
@@ -73,7 +80,7 @@ class KeyedLockTest {
 
     @Test
     void racingAcquireAndReleaseOfOneKeyOnTwoThreadsLeavesNoEntry() {
-        KeyedLock<String> locks = KeyedLock.create();
+        KeyedLock<String> locks = KeyedLock.of();
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger violations = new AtomicInteger();
         Runnable task = () -> locks.withLock("k", Mono.fromRunnable(() -> {
@@ -91,7 +98,7 @@ class KeyedLockTest {
 
     @Test
     void nullArgumentsAreRejected() {
-        KeyedLock<String> locks = KeyedLock.create();
+        KeyedLock<String> locks = KeyedLock.of();
         assertThatNullPointerException().isThrownBy(() -> locks.withLock(null, Mono.empty())).withMessage("key");
         assertThatNullPointerException().isThrownBy(() -> locks.withLock("k", (Mono<Object>) null))
                 .withMessage("task");
