@@ -163,7 +163,7 @@ public final class PooledHttpClient implements Disposable {
         this.settings = settings;
         this.mapper = settings.mapper != null ? settings.mapper : new ObjectMapper();
         this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
-                : defaultRetryPolicy(settings.retryBudget);
+                : defaultRetryPolicy(settings.retryBudget, settings.rateLimit);
         this.provider = ConnectionProvider.builder(settings.name)
                 .maxConnections(settings.maxConnections)
                 .pendingAcquireMaxCount(settings.maxPendingAcquires)
@@ -176,11 +176,14 @@ public final class PooledHttpClient implements Disposable {
         this.netty = configure(HttpClient.create(provider), settings);
     }
 
-    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget) {
+    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable TokenBucket rateLimit) {
         RetryPolicy.Builder b = RetryPolicy.backoff(DEFAULT_MAX_RETRIES, DEFAULT_FIRST_BACKOFF)
                 .maxBackoff(DEFAULT_MAX_BACKOFF);
         if (budget != null) {
             b.budget(budget);
+        }
+        if (rateLimit != null) {
+            b.pauseOnRetryAfter(rateLimit);
         }
         return b.build();
     }
@@ -1014,7 +1017,9 @@ public final class PooledHttpClient implements Disposable {
          * the last response instead). reactor-netty's own silent retry is always disabled.
          *
          * <p>Default: {@link RetryPolicy#backoff(int, Duration) backoff}({@value PooledHttpClient#DEFAULT_MAX_RETRIES},
-         * 200 ms) with a 5 s maximum back-off. {@code retry(RetryPolicy.none())} switches retries off.
+         * 200 ms) with a 5 s maximum back-off, plus the {@link #retryBudget(RetryBudget)} and the
+         * {@link #rateLimit(TokenBucket)} pause when they are set. {@code retry(RetryPolicy.none())} switches retries
+         * off.
          *
          * @param policy the policy
          * @return this builder
@@ -1042,7 +1047,10 @@ public final class PooledHttpClient implements Disposable {
         /**
          * Makes every attempt of every request (retries included) take a token from {@code bucket} first: the
          * seeds' {@code TokenBucket(rate, burst)}. The bucket may be shared with other clients. A request waiting
-         * for a token holds no connection; cancelling it gives its place up.
+         * for a token holds no connection; cancelling it gives its place up. With the default retry policy, a
+         * {@code Retry-After} on a 429 or 503 also pauses the bucket
+         * ({@link RetryPolicy.Builder#pauseOnRetryAfter(TokenBucket)}), so every caller backs off, not only the one
+         * that was told to.
          *
          * @param bucket the token bucket
          * @return this builder
