@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.WriteTimeoutException;
+import io.netty.handler.timeout.WriteTimeoutHandler;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -48,6 +50,8 @@ final class Exchange {
     static final Set<Integer> RETRY_STATUSES = Set.of(429, 502, 503, 504);
 
     private static final byte[] EMPTY = new byte[0];
+
+    private static final String WRITE_TIMEOUT_HANDLER = "reactorPatterns.writeTimeout";
 
     private Exchange() {
     }
@@ -254,6 +258,7 @@ final class Exchange {
         HttpRequestSpec.Body body = spec.body();
         List<String[]> headers = spec.headers();
         HttpClient.ResponseReceiver<?> receiver = client.netty.request(spec.nettyMethod()).uri(uri);
+        long writeMillis = client.settings.writeTimeout.toMillis();
         if (payload != null || !headers.isEmpty()) {
             receiver = ((HttpClient.RequestSender) receiver).send((HttpClientRequest req, NettyOutbound out) -> {
                 applyHeaders(req, headers);
@@ -264,6 +269,9 @@ final class Exchange {
                     req.header(HttpHeaderNames.CONTENT_TYPE, body.contentType);
                 }
                 req.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(payload.length));
+                // Removed by reactor-netty when the connection goes back to the pool.
+                out.withConnection(conn -> conn.addHandlerFirst(WRITE_TIMEOUT_HANDLER,
+                        new WriteTimeoutHandler(writeMillis, TimeUnit.MILLISECONDS)));
                 return out.sendByteArray(Mono.just(payload));
             });
         }
