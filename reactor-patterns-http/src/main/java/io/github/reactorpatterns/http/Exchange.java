@@ -114,7 +114,8 @@ final class Exchange {
                         sink.next(r);
                     }
                     else {
-                        sink.error(statusException(r, client));
+                        // Not kept in the exception: only result() needs the whole response back.
+                        sink.error(statusException(r, client, false));
                     }
                 });
             }
@@ -349,9 +350,14 @@ final class Exchange {
     }
 
     static HttpStatusException statusException(HttpResult r, PooledHttpClient client) {
+        return statusException(r, client, true);
+    }
+
+    static HttpStatusException statusException(HttpResult r, PooledHttpClient client, boolean keepResult) {
         Duration retryAfter = RetryAfterHeader.parse(r.headers().get(HttpHeaderNames.RETRY_AFTER),
                 Instant.ofEpochMilli(client.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)));
-        return new HttpStatusException(r.status(), r.method(), r.uri(), r.headers(), r.bodyUnsafe(), retryAfter, r);
+        return new HttpStatusException(r.status(), r.method(), r.uri(), r.headers(), r.bodyUnsafe(), retryAfter,
+                keepResult ? r : null);
     }
 
     private static long contentLength(HttpHeaders headers) {
