@@ -72,6 +72,44 @@ final class Exchange {
     }
 
     static Mono<HttpResult> aggregate(PooledHttpClient client, HttpRequestSpec spec, boolean raise) {
+        if (isIdempotent(spec.method()) && client.retryPolicy != RetryPolicy.none()) {
+            return aggregateWithRetry(client, spec, raise);
+        }
+        // One attempt: the same steps as below with fewer operators (this is the hot path of a fan-out).
+        return Mono.deferContextual(ctx -> {
+            Throwable expired = expired(ctx);
+            if (expired != null) {
+                return Mono.error(expired);
+            }
+            long start = System.nanoTime();
+            String method = spec.method();
+            String uri = spec.uri();
+            byte[] payload;
+            try {
+                payload = payload(client, spec);
+            }
+            catch (Exception e) {
+                return Mono.error(e);
+            }
+            int max = client.settings.maxResponseBytes;
+            boolean followRedirects = client.settings.followRedirects;
+            return limited(client, send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri,
+                    max, followRedirects)).singleOrEmpty())
+                    .handle((raw, sink) -> {
+                        HttpResult r = new HttpResult(method, raw.url, raw.status, raw.headers, raw.body,
+                                Duration.ofNanos(System.nanoTime() - start), 1);
+                        if (raise && !r.isSuccess()) {
+                            sink.error(statusException(r, client, false));
+                        }
+                        else {
+                            sink.next(r);
+                        }
+                    });
+        });
+    }
+
+    private static Mono<HttpResult> aggregateWithRetry(PooledHttpClient client, HttpRequestSpec spec,
+            boolean raise) {
         return Mono.defer(() -> {
             long start = System.nanoTime();
             String method = spec.method();
@@ -84,7 +122,7 @@ final class Exchange {
                 return Mono.error(e);
             }
             int max = client.settings.maxResponseBytes;
-            boolean retried = isIdempotent(method);
+            boolean followRedirects = client.settings.followRedirects;
             AtomicInteger attempts = new AtomicInteger();
             Mono<HttpResult> attempt = limited(client, Mono.deferContextual(ctx -> {
                 Throwable expired = expired(ctx);
@@ -93,21 +131,19 @@ final class Exchange {
                 }
                 attempts.incrementAndGet();
                 return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
-                        client.settings.followRedirects))
+                        followRedirects))
                         .singleOrEmpty();
             })).handle((raw, sink) -> {
                 HttpResult r = new HttpResult(method, raw.url, raw.status, raw.headers, raw.body,
                         Duration.ofNanos(System.nanoTime() - start), attempts.get());
-                if (retried && RETRY_STATUSES.contains(r.status())) {
+                if (RETRY_STATUSES.contains(r.status())) {
                     sink.error(statusException(r, client));
                 }
                 else {
                     sink.next(r);
                 }
             });
-            if (retried && client.retryPolicy != RetryPolicy.none()) {
-                attempt = attempt.retryWhen(classified(client.retryPolicy, Exchange::isRetryable));
-            }
+            attempt = attempt.retryWhen(classified(client.retryPolicy, Exchange::isRetryable));
             if (raise) {
                 return attempt.handle((r, sink) -> {
                     if (r.isSuccess()) {
