@@ -1,0 +1,426 @@
+package io.github.reactorpatterns.limit;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+import org.jspecify.annotations.Nullable;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * An asynchronous counting semaphore shared by any number of unrelated pipelines: the reactive form of a
+ * module-level {@code asyncio.Semaphore(n)}.
+ *
+ * <pre>{@code
+ * static final AsyncSemaphore API_LIMIT = AsyncSemaphore.of(5);
+ *
+ * Mono<String> rateLimitedCall(String prompt) {
+ *     return apiCall(prompt).transform(API_LIMIT::withPermit);   // at most 5 calls in flight, JVM-wide
+ * }
+ * }</pre>
+ *
+ * <p>How it differs from {@code flatMap(f, n)}: {@code flatMap}'s concurrency limit belongs to one stream, while a
+ * semaphore bounds every pipeline that uses it, wherever and whenever it is subscribed. Unlike reactor-pool used
+ * as a semaphore it holds no objects, and unlike Resilience4j's bulkhead a caller that must wait never blocks a
+ * thread: it gets a {@code Mono} that is granted later.
+ *
+ * <p><b>Semantics.</b>
+ * <ul>
+ *   <li>Lazy: nothing is acquired before subscription; each subscription acquires afresh.</li>
+ *   <li>Fair by default: waiters are granted strictly in arrival order, and a weighted waiter at the head of the
+ *       queue is not overtaken by smaller ones behind it ({@link Builder#fair(boolean)} relaxes this).</li>
+ *   <li>Cancellation is complete: a waiter that is cancelled leaves the queue at once (so {@link #waiting()} is
+ *       exact), a permit granted in a race with the cancel is given back, and a permit that was granted but not yet
+ *       delivered when the subscriber cancels is released.</li>
+ *   <li>Grants run in a drain loop, never recursively: a million synchronous tasks queued behind one permit complete
+ *       without growing the stack. A grant is delivered on the thread that released the permit (or that
+ *       subscribed, if a permit was free).</li>
+ *   <li>Nothing blocks: the queue is guarded by a short lock that is never held while user code runs.</li>
+ * </ul>
+ *
+ * <p>Instances are thread-safe.
+ */
+public final class AsyncSemaphore {
+
+    /** Default limit on waiters: unbounded. */
+    public static final int DEFAULT_MAX_WAITERS = Integer.MAX_VALUE;
+
+    /** Default fairness: strict FIFO, no barging. */
+    public static final boolean DEFAULT_FAIR = true;
+
+    private final int permits;
+    private final int maxWaiters;
+    private final boolean fair;
+
+    /** Permits not held by anyone. */
+    volatile int available;
+    static final AtomicIntegerFieldUpdater<AsyncSemaphore> AVAILABLE =
+            AtomicIntegerFieldUpdater.newUpdater(AsyncSemaphore.class, "available");
+
+    /** Number of linked waiters; written under {@link #lock}, read without it. */
+    volatile int waiting;
+
+    volatile int wip;
+    static final AtomicIntegerFieldUpdater<AsyncSemaphore> WIP =
+            AtomicIntegerFieldUpdater.newUpdater(AsyncSemaphore.class, "wip");
+
+    private final Object lock = new Object();
+    /** Queue of waiters, guarded by {@link #lock}. */
+    private @Nullable SemaphoreWaiter head;
+    private @Nullable SemaphoreWaiter tail;
+
+    private AsyncSemaphore(Builder builder) {
+        this.permits = builder.permits;
+        this.maxWaiters = builder.maxWaiters;
+        this.fair = builder.fair;
+        this.available = builder.permits;
+    }
+
+    /**
+     * Creates a fair semaphore with an unbounded queue of waiters.
+     *
+     * @param permits the number of permits, {@code > 0}
+     * @return a new semaphore with all permits free
+     * @throws IllegalArgumentException if {@code permits <= 0}
+     */
+    public static AsyncSemaphore of(int permits) {
+        return builder(permits).build();
+    }
+
+    /**
+     * Starts a builder for a semaphore with the given number of permits.
+     *
+     * @param permits the number of permits, {@code > 0}
+     * @return a new builder with the defaults {@link #DEFAULT_MAX_WAITERS} and {@link #DEFAULT_FAIR}
+     * @throws IllegalArgumentException if {@code permits <= 0}
+     */
+    public static Builder builder(int permits) {
+        return new Builder(permits);
+    }
+
+    /**
+     * Acquires one permit; same as {@code acquire(1)}.
+     *
+     * @return a {@code Mono} that emits the permit once granted
+     * @see #acquire(int)
+     */
+    public Mono<Permit> acquire() {
+        return acquire(1);
+    }
+
+    /**
+     * Acquires {@code permits} permits at once (a weighted acquire). Nothing happens until subscription; then the
+     * permits are taken at once if free (and, when fair, nobody waits), otherwise the subscriber joins the queue.
+     * The {@code Mono} emits the {@link Permit}, which the caller must {@link Permit#release() release}.
+     *
+     * <p>Errors: {@link SemaphoreFullException} at once if the caller would have to wait and {@code maxWaiters} are
+     * already waiting. Cancel: a waiter leaves the queue at once; a permit granted but not yet delivered (no demand
+     * yet, or a race with the cancel) is released. A permit that reached {@code onNext} belongs to the subscriber:
+     * a subscriber that drops values arriving after its own cancel (a lambda subscriber disposed at that very
+     * instant does) would drop the permit with it. Prefer {@link #withPermit(Mono)}, which releases for you.
+     *
+     * @param permits how many permits to take together, {@code 1..permits of the semaphore}
+     * @return a {@code Mono} that emits the permit once granted
+     * @throws IllegalArgumentException if {@code permits <= 0} or more than the semaphore's total
+     */
+    public Mono<Permit> acquire(int permits) {
+        checkWeight(permits);
+        return new MonoSemaphoreAcquire(this, permits);
+    }
+
+    /**
+     * Takes one permit if one is free right now, without waiting. When the semaphore is fair this fails while
+     * anybody waits, so it never overtakes a waiter.
+     *
+     * @return the permit, or empty if none could be taken
+     */
+    public Optional<Permit> tryAcquire() {
+        if (fair && waiting != 0) {
+            return Optional.empty();
+        }
+        if (tryTake(1)) {
+            return Optional.of(new SemaphorePermit(this, 1));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Runs {@code task} while holding one permit: the permit is acquired when the returned {@code Mono} is
+     * subscribed, {@code task} is subscribed once it is granted, and the permit is released exactly once when
+     * {@code task} completes (with or without a value), fails, or is cancelled — including a cancel that arrives
+     * while still waiting. Use it as {@code mono.transform(semaphore::withPermit)}.
+     *
+     * <p>Unlike {@code Mono.usingWhen(acquire(), ...)}, no cancel can slip between the grant and the release. The
+     * task's signals pass through unchanged; an empty task gives an empty {@code Mono}; a
+     * {@link SemaphoreFullException} is signalled if the queue is full.
+     *
+     * @param task the work to run under the permit; subscribed once per subscription to the result
+     * @param <T> the type of the task's value
+     * @return a {@code Mono} with the task's signals
+     * @throws NullPointerException if {@code task} is null
+     */
+    public <T> Mono<T> withPermit(Mono<T> task) {
+        Objects.requireNonNull(task, "task");
+        return acquire(1).flatMap(permit -> task.doFinally(signal -> permit.release()));
+    }
+
+    /**
+     * Runs {@code task} while holding one permit, as {@link #withPermit(Mono)} does for a {@code Mono}: the permit
+     * is held from the grant until the {@code Flux} completes, fails or is cancelled, and released exactly once.
+     * Backpressure passes through unchanged.
+     *
+     * @param task the work to run under the permit; subscribed once per subscription to the result
+     * @param <T> the type of the task's elements
+     * @return a {@code Flux} with the task's signals
+     * @throws NullPointerException if {@code task} is null
+     */
+    public <T> Flux<T> withPermit(Flux<T> task) {
+        Objects.requireNonNull(task, "task");
+        return acquire(1).flatMapMany(permit -> task.doFinally(signal -> permit.release()));
+    }
+
+    /**
+     * The number of permits free right now (a snapshot).
+     *
+     * @return free permits, {@code 0..total}
+     */
+    public int availablePermits() {
+        return available;
+    }
+
+    /**
+     * The number of subscribers waiting for a permit right now (a snapshot); cancelled waiters are never counted.
+     *
+     * @return waiting subscribers
+     */
+    public int waiting() {
+        return waiting;
+    }
+
+    /**
+     * The total number of permits this semaphore was created with.
+     *
+     * @return the total
+     */
+    public int permits() {
+        return permits;
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncSemaphore[permits=" + permits + ", available=" + available + ", waiting=" + waiting + "]";
+    }
+
+    void checkWeight(int weight) {
+        if (weight <= 0) {
+            throw new IllegalArgumentException("permits > 0 required but it was " + weight);
+        }
+        if (weight > permits) {
+            throw new IllegalArgumentException("permits <= " + permits + " (the semaphore's total) required but it was "
+                    + weight);
+        }
+    }
+
+    boolean tryTake(int n) {
+        for (;;) {
+            int a = available;
+            if (a < n) {
+                return false;
+            }
+            if (AVAILABLE.compareAndSet(this, a, a - n)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives permits back and grants waiters that now fit. */
+    void release(int n) {
+        AVAILABLE.addAndGet(this, n);
+        if (waiting != 0) {
+            drain();
+        }
+    }
+
+    /** Called once per subscription, after {@code onSubscribe}: take permits now or join the queue. */
+    void acquire(SemaphoreWaiter waiter) {
+        if ((!fair || waiting == 0) && tryTake(waiter.weight)) {
+            waiter.grant();
+            return;
+        }
+        boolean full = false;
+        synchronized (lock) {
+            if (waiter.isCancelled()) {
+                return;
+            }
+            if (waiting >= maxWaiters) {
+                full = true;
+            } else {
+                SemaphoreWaiter t = tail;
+                waiter.prev = t;
+                if (t == null) {
+                    head = waiter;
+                } else {
+                    t.next = waiter;
+                }
+                tail = waiter;
+                waiter.queued = true;
+                waiting = waiting + 1;
+            }
+        }
+        if (full) {
+            waiter.reject(new SemaphoreFullException(maxWaiters));
+            return;
+        }
+        // A permit may have been released between the failed take and the enqueue.
+        drain();
+    }
+
+    /** Called when a waiter is cancelled: leave the queue at once. */
+    void remove(SemaphoreWaiter waiter) {
+        boolean wasHead;
+        synchronized (lock) {
+            if (!waiter.queued) {
+                return;
+            }
+            wasHead = waiter == head;
+            unlink(waiter);
+        }
+        if (wasHead) {
+            // A large waiter at the head may have been holding back smaller ones that fit now.
+            drain();
+        }
+    }
+
+    private void unlink(SemaphoreWaiter w) {
+        SemaphoreWaiter p = w.prev;
+        SemaphoreWaiter n = w.next;
+        if (p == null) {
+            head = n;
+        } else {
+            p.next = n;
+        }
+        if (n == null) {
+            tail = p;
+        } else {
+            n.prev = p;
+        }
+        w.prev = null;
+        w.next = null;
+        w.queued = false;
+        waiting = waiting - 1;
+    }
+
+    /**
+     * Grants waiters in FIFO order while the head fits. Trampolined: a grant that synchronously leads to a release
+     * (and so to another drain) only bumps {@link #wip}, and this loop goes round again.
+     */
+    void drain() {
+        if (WIP.getAndIncrement(this) != 0) {
+            return;
+        }
+        int missed = 1;
+        for (;;) {
+            for (;;) {
+                SemaphoreWaiter w;
+                synchronized (lock) {
+                    w = head;
+                    if (w == null || !tryTake(w.weight)) {
+                        break;
+                    }
+                    unlink(w);
+                }
+                w.grant();
+            }
+            missed = WIP.addAndGet(this, -missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Permits held by one acquisition. Release them exactly once with {@link #release()}; further calls do nothing.
+     * Implementations are provided by {@link AsyncSemaphore}; they are thread-safe.
+     */
+    public interface Permit {
+
+        /**
+         * Returns the permits to the semaphore, waking the waiters that now fit. Idempotent: only the first call
+         * has an effect.
+         */
+        void release();
+
+        /**
+         * How many permits this acquisition holds (the weight it was acquired with).
+         *
+         * @return the number of permits, {@code > 0}
+         */
+        int permits();
+
+        /**
+         * Whether {@link #release()} has been called.
+         *
+         * @return {@code true} once released
+         */
+        boolean isReleased();
+    }
+
+    /**
+     * Builds an {@link AsyncSemaphore}. Reusable: every {@link #build()} returns a new, independent semaphore. Not
+     * thread-safe.
+     */
+    public static final class Builder {
+
+        private final int permits;
+        private int maxWaiters = DEFAULT_MAX_WAITERS;
+        private boolean fair = DEFAULT_FAIR;
+
+        Builder(int permits) {
+            if (permits <= 0) {
+                throw new IllegalArgumentException("permits > 0 required but it was " + permits);
+            }
+            this.permits = permits;
+        }
+
+        /**
+         * Limits the number of subscribers that may wait; beyond it {@code acquire} fails at once with
+         * {@link SemaphoreFullException}. {@code 0} means never wait: fail whenever no permit is free.
+         *
+         * @param maxWaiters the limit, {@code >= 0}; default {@link #DEFAULT_MAX_WAITERS} (unbounded)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxWaiters < 0}
+         */
+        public Builder maxWaiters(int maxWaiters) {
+            if (maxWaiters < 0) {
+                throw new IllegalArgumentException("maxWaiters >= 0 required but it was " + maxWaiters);
+            }
+            this.maxWaiters = maxWaiters;
+            return this;
+        }
+
+        /**
+         * Chooses fairness. Fair (the default): {@code acquire} and {@code tryAcquire} never take a permit while
+         * anybody waits, so waiters are granted strictly in arrival order. Unfair: a new caller takes free permits
+         * even if others wait (like {@link java.util.concurrent.Semaphore}'s default), which can raise throughput
+         * but can starve a large weighted waiter; queued waiters are still granted in arrival order.
+         *
+         * @param fair {@code true} for FIFO without barging; default {@link #DEFAULT_FAIR}
+         * @return this builder
+         */
+        public Builder fair(boolean fair) {
+            this.fair = fair;
+            return this;
+        }
+
+        /**
+         * Creates a semaphore with all permits free.
+         *
+         * @return a new semaphore
+         */
+        public AsyncSemaphore build() {
+            return new AsyncSemaphore(this);
+        }
+    }
+}
