@@ -1,0 +1,565 @@
+package io.github.reactorpatterns.retry;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.reactorpatterns.time.Deadline;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.context.ContextView;
+import reactor.util.retry.Retry;
+
+/**
+ * A retry strategy with exponential backoff that also honours server-directed delays, a total-time cap, the
+ * caller's {@link Deadline} and a shared {@link RetryBudget}: the reactive form of the seed's
+ * {@code retry_async(max_retries, delay, backoff)}. A {@code RetryPolicy} is a {@link Retry}: pass it to
+ * {@code retryWhen}.
+ *
+ * <pre>{@code
+ * static final RetryBudget INVENTORY_BUDGET = RetryBudget.ofDefaults();
+ *
+ * Mono<Stock> stock = inventory.stock(sku)
+ *         .retryWhen(RetryPolicy.backoff(3, Duration.ofMillis(100))
+ *                 .maxBackoff(Duration.ofSeconds(2))
+ *                 .retryOn(IOException.class, HttpStatusException.class)
+ *                 .maxElapsed(Duration.ofSeconds(5))
+ *                 .budget(INVENTORY_BUDGET)
+ *                 .onRetry(attempt -> log.warn("stock {}: {}", sku, attempt))
+ *                 .build())
+ *         .transform(Deadline.within(Duration.ofSeconds(3)));
+ * }</pre>
+ *
+ * <h2>Delays</h2>
+ * Retry {@code n} (counting from 0) waits {@code d = min(firstBackoff × multiplier^n, maxBackoff)}, then, with a
+ * jitter factor {@code j > 0}, a uniformly drawn delay in
+ * {@code [max(firstBackoff, d × (1 − j)), min(maxBackoff, d × (1 + j))]}. With the defaults (multiplier 2, jitter
+ * 0.5, no maximum) this is exactly the distribution of Reactor's {@code Retry.backoff(maxRetries, firstBackoff)},
+ * at nanosecond rather than millisecond resolution. If the error is a {@link RetryAfter} with a hint, the delay is
+ * the larger of the two ({@link RetryAttempt.Reason#RETRY_AFTER} when the hint wins); {@code maxBackoff} does not
+ * cap a hint, {@link Builder#maxRetryAfter(Duration) maxRetryAfter} does. A zero delay resubscribes at once, on the
+ * same thread; other delays are timed on the policy's scheduler (default {@link Schedulers#parallel()}, resolved
+ * at each subscription, so {@code StepVerifier.withVirtualTime} sees it).
+ *
+ * <h2>When it stops</h2>
+ * For each failure, in this order:
+ * <ol>
+ *   <li>an error that {@link Builder#retryOn(Class[]) retryOn}/{@link Builder#retryIf(Predicate) retryIf} reject
+ *       propagates unchanged, unreported;</li>
+ *   <li>after {@code maxRetries} retries, the error becomes a {@link RetryExhaustedException} (the earlier errors
+ *       suppressed), unless {@code maxRetries} is 0: then it propagates unchanged;</li>
+ *   <li>a {@code Retry-After} hint longer than {@code maxRetryAfter}, a next attempt that would start after
+ *       {@code maxElapsed} (counted from the first subscription), one that would start at or after the
+ *       {@code Deadline} in the subscriber's {@code Context}, or an empty {@link RetryBudget}, each end the retries
+ *       at once, before any wait, and the error propagates unchanged.</li>
+ * </ol>
+ * Every decision about a retryable error, retry or stop, is reported to {@link Builder#onRetry(Consumer) onRetry}
+ * first. An exception thrown by {@code retryIf} or {@code onRetry} fails the sequence with that exception.
+ *
+ * <h2>Resubscription and cancellation</h2>
+ * Each retry re-subscribes the source: nothing is replayed, so the source must be lazy ({@code Mono.defer},
+ * {@code Mono.fromCallable}, a WebClient call). Cancelling downstream cancels a running attempt or the pending
+ * wait. Each subscription of the retried sequence counts attempts, time and earlier errors on its own; the policy
+ * itself is immutable, thread-safe and may be shared. With a budget, each subscription is a first attempt and
+ * deposits once.
+ */
+public final class RetryPolicy extends Retry {
+
+    /** The default growth factor of the backoff: {@value}, as {@code Retry.backoff}. */
+    public static final double DEFAULT_MULTIPLIER = 2.0;
+    /** The default jitter factor: {@value}, as {@code Retry.backoff}; {@link #fixed} uses 0. */
+    public static final double DEFAULT_JITTER = 0.5;
+    /** The default longest server-directed wait the policy accepts: one minute. */
+    public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofMinutes(1);
+
+    private static final long UNLIMITED = Long.MAX_VALUE;
+    private static final RetryPolicy NONE = new Builder(0, Duration.ZERO, 1.0, 0.0).build();
+
+    private final long maxRetries;
+    private final long firstNanos;
+    private final long maxBackoffNanos;
+    private final double multiplier;
+    private final double jitter;
+    private final Class<? extends Throwable>[] retryOn;
+    private final @Nullable Predicate<? super Throwable> retryIf;
+    private final long maxElapsedNanos;
+    private final long maxRetryAfterNanos;
+    private final @Nullable RetryBudget budget;
+    private final @Nullable Consumer<? super RetryAttempt> onRetry;
+    private final @Nullable Scheduler scheduler;
+
+    private RetryPolicy(Builder builder) {
+        this.maxRetries = builder.maxRetries;
+        this.firstNanos = nanos(builder.firstBackoff);
+        this.maxBackoffNanos = builder.maxBackoff == null ? UNLIMITED : nanos(builder.maxBackoff);
+        this.multiplier = builder.multiplier;
+        this.jitter = builder.jitter;
+        this.retryOn = builder.retryOn.clone();
+        this.retryIf = builder.retryIf;
+        this.maxElapsedNanos = builder.maxElapsed == null ? UNLIMITED : nanos(builder.maxElapsed);
+        this.maxRetryAfterNanos = nanos(builder.maxRetryAfter);
+        this.budget = builder.budget;
+        this.onRetry = builder.onRetry;
+        this.scheduler = builder.scheduler;
+    }
+
+    /**
+     * Starts a policy with exponential backoff: up to {@code maxRetries} retries, the first after
+     * {@code firstBackoff}, each next one {@link #DEFAULT_MULTIPLIER} times longer, with {@link #DEFAULT_JITTER}.
+     *
+     * @param maxRetries the most retries, not counting the first attempt; 0 or more
+     * @param firstBackoff the delay before the first retry, zero or more
+     * @return a builder to refine and {@link Builder#build() build}
+     * @throws NullPointerException if {@code firstBackoff} is null
+     * @throws IllegalArgumentException if {@code maxRetries} or {@code firstBackoff} is negative
+     */
+    public static Builder backoff(int maxRetries, Duration firstBackoff) {
+        return new Builder(checkRetries(maxRetries), checkNotNegative(firstBackoff, "firstBackoff"),
+                DEFAULT_MULTIPLIER, DEFAULT_JITTER);
+    }
+
+    /**
+     * Starts a policy with a fixed delay: up to {@code maxRetries} retries, each after {@code delay}, without
+     * jitter (multiplier 1, jitter 0; both can still be changed on the builder).
+     *
+     * @param maxRetries the most retries, not counting the first attempt; 0 or more
+     * @param delay the delay before each retry, zero or more
+     * @return a builder to refine and {@link Builder#build() build}
+     * @throws NullPointerException if {@code delay} is null
+     * @throws IllegalArgumentException if {@code maxRetries} or {@code delay} is negative
+     */
+    public static Builder fixed(int maxRetries, Duration delay) {
+        return new Builder(checkRetries(maxRetries), checkNotNegative(delay, "delay"), 1.0, 0.0);
+    }
+
+    /**
+     * A policy that never retries: every error propagates unchanged. Useful where a policy is required, such as a
+     * per-call override of a client's default.
+     *
+     * @return the shared no-retry policy
+     */
+    public static RetryPolicy none() {
+        return NONE;
+    }
+
+    /**
+     * The companion that {@code retryWhen} subscribes once per subscription: it decides, for each failure, whether
+     * and when to re-subscribe. Called by Reactor; see the class documentation for the decisions.
+     *
+     * @param signals the failures of the retried sequence
+     * @return a {@code Flux} that emits to re-subscribe and errors to stop
+     */
+    @Override
+    public Flux<Long> generateCompanion(Flux<RetrySignal> signals) {
+        return Flux.deferContextual(context -> {
+            Scheduler timer = scheduler != null ? scheduler : Schedulers.parallel();
+            Attempts attempts = new Attempts(timer.now(TimeUnit.NANOSECONDS));
+            if (budget != null) {
+                budget.deposit();
+            }
+            return signals.concatMap(signal -> decide(signal.failure(), signal.totalRetries(), attempts, context,
+                    timer));
+        });
+    }
+
+    private Mono<Long> decide(Throwable error, long retriesSoFar, Attempts attempts, ContextView context,
+            Scheduler timer) {
+        if (!isRetryable(error)) {
+            return Mono.error(error);
+        }
+        long attempt = retriesSoFar + 1;
+        if (retriesSoFar >= maxRetries) {
+            report(attempt, 0, error, RetryAttempt.Reason.RETRIES_EXHAUSTED);
+            if (maxRetries == 0) {
+                return Mono.error(error);
+            }
+            long elapsed = timer.now(TimeUnit.NANOSECONDS) - attempts.startNanos;
+            return Mono.error(attempts.exhausted(attempt, Duration.ofNanos(Math.max(0, elapsed)), error));
+        }
+        long delay = backoffNanos(retriesSoFar, ThreadLocalRandom.current().nextDouble());
+        RetryAttempt.Reason reason = RetryAttempt.Reason.BACKOFF;
+        long hint = hintNanos(error);
+        if (hint >= 0) {
+            if (hint > maxRetryAfterNanos) {
+                return stop(attempt, hint, error, RetryAttempt.Reason.RETRY_AFTER_TOO_LONG);
+            }
+            if (hint > delay) {
+                delay = hint;
+                reason = RetryAttempt.Reason.RETRY_AFTER;
+            }
+        }
+        if (maxElapsedNanos != UNLIMITED) {
+            long elapsed = timer.now(TimeUnit.NANOSECONDS) - attempts.startNanos;
+            if (delay > maxElapsedNanos - elapsed) {
+                return stop(attempt, delay, error, RetryAttempt.Reason.MAX_ELAPSED);
+            }
+        }
+        Optional<Deadline> deadline = Deadline.current(context);
+        if (deadline.isPresent() && delay >= nanos(deadline.get().timeLeft())) {
+            return stop(attempt, delay, error, RetryAttempt.Reason.DEADLINE);
+        }
+        if (budget != null && !budget.tryWithdraw()) {
+            return stop(attempt, delay, error, RetryAttempt.Reason.BUDGET_EMPTY);
+        }
+        attempts.remember(error);
+        report(attempt, delay, error, reason);
+        return delay == 0 ? Mono.just(retriesSoFar) : Mono.delay(Duration.ofNanos(delay), timer);
+    }
+
+    private Mono<Long> stop(long attempt, long delayNanos, Throwable error, RetryAttempt.Reason reason) {
+        report(attempt, delayNanos, error, reason);
+        return Mono.error(error);
+    }
+
+    private void report(long attempt, long delayNanos, Throwable error, RetryAttempt.Reason reason) {
+        if (onRetry != null) {
+            onRetry.accept(new RetryAttempt(attempt, Duration.ofNanos(delayNanos), error, reason));
+        }
+    }
+
+    private boolean isRetryable(Throwable error) {
+        if (retryOn.length > 0) {
+            boolean matched = false;
+            for (Class<? extends Throwable> type : retryOn) {
+                if (type.isInstance(error)) {
+                    matched = true;
+                    break;
+                }
+            }
+            if (!matched) {
+                return false;
+            }
+        }
+        return retryIf == null || retryIf.test(error);
+    }
+
+    /** The server-directed delay in nanoseconds, or -1 without one. */
+    private static long hintNanos(Throwable error) {
+        if (error instanceof RetryAfter) {
+            Optional<Duration> hint = ((RetryAfter) error).retryAfter();
+            if (hint != null && hint.isPresent()) {
+                return Math.max(0, nanos(hint.get()));
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The backoff before retry {@code retryIndex} (from 0) for a uniform draw {@code random} in [0, 1).
+     * Package-private for the jitter property test.
+     */
+    long backoffNanos(long retryIndex, double random) {
+        if (firstNanos == 0) {
+            return 0;
+        }
+        double exact = firstNanos * Math.pow(multiplier, retryIndex);
+        long base = exact >= maxBackoffNanos ? maxBackoffNanos : Math.round(exact);
+        if (jitter == 0) {
+            return base;
+        }
+        long offset = (long) (base * jitter);
+        long low = Math.max(firstNanos, base - offset);
+        long high = Math.min(maxBackoffNanos, saturatedAdd(base, offset));
+        if (high <= low) {
+            return low;
+        }
+        return low + (long) ((high - low) * random);
+    }
+
+    /**
+     * A description of the settings, for logs.
+     *
+     * @return {@code "RetryPolicy[maxRetries=3, firstBackoff=100ms, ...]"}
+     */
+    @Override
+    public String toString() {
+        return "RetryPolicy[maxRetries=" + maxRetries
+                + ", firstBackoff=" + format(Duration.ofNanos(firstNanos))
+                + ", maxBackoff=" + (maxBackoffNanos == UNLIMITED ? "none" : format(Duration.ofNanos(maxBackoffNanos)))
+                + ", multiplier=" + multiplier
+                + ", jitter=" + jitter
+                + ", retryOn=" + Arrays.stream(retryOn).map(Class::getSimpleName).toList()
+                + ", maxElapsed=" + (maxElapsedNanos == UNLIMITED ? "none" : format(Duration.ofNanos(maxElapsedNanos)))
+                + ", maxRetryAfter=" + format(Duration.ofNanos(maxRetryAfterNanos))
+                + ", budget=" + (budget == null ? "none" : budget)
+                + "]";
+    }
+
+    /** The state of one subscription: when it started and the errors of its earlier attempts. */
+    private static final class Attempts {
+
+        final long startNanos;
+        private final ArrayDeque<Throwable> earlier = new ArrayDeque<>();
+
+        Attempts(long startNanos) {
+            this.startNanos = startNanos;
+        }
+
+        void remember(Throwable error) {
+            if (earlier.size() == RetryExhaustedException.MAX_SUPPRESSED) {
+                earlier.removeFirst();
+            }
+            earlier.addLast(error);
+        }
+
+        RetryExhaustedException exhausted(long attempts, Duration elapsed, Throwable last) {
+            RetryExhaustedException exhausted = new RetryExhaustedException(attempts, elapsed, last);
+            Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+            seen.add(last);
+            for (Throwable error : earlier) {
+                if (seen.add(error)) {
+                    exhausted.addSuppressed(error);
+                }
+            }
+            return exhausted;
+        }
+    }
+
+    /**
+     * A reusable builder of {@link RetryPolicy}: each setter checks its argument at once, {@link #build()} checks
+     * that the settings agree and copies them, so one builder can build several policies. Not thread-safe.
+     */
+    public static final class Builder {
+
+        private final long maxRetries;
+        private final Duration firstBackoff;
+        private double multiplier;
+        private double jitter;
+        private @Nullable Duration maxBackoff;
+        @SuppressWarnings("unchecked")
+        private Class<? extends Throwable>[] retryOn = new Class[0];
+        private @Nullable Predicate<? super Throwable> retryIf;
+        private @Nullable Duration maxElapsed;
+        private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
+        private @Nullable RetryBudget budget;
+        private @Nullable Consumer<? super RetryAttempt> onRetry;
+        private @Nullable Scheduler scheduler;
+
+        private Builder(long maxRetries, Duration firstBackoff, double multiplier, double jitter) {
+            this.maxRetries = maxRetries;
+            this.firstBackoff = firstBackoff;
+            this.multiplier = multiplier;
+            this.jitter = jitter;
+        }
+
+        /**
+         * Caps the backoff (not a server-directed delay). Default: no cap, as {@code Retry.backoff}.
+         *
+         * @param maxBackoff the longest backoff, at least the first backoff (checked by {@link #build()})
+         * @return this builder
+         * @throws NullPointerException if {@code maxBackoff} is null
+         * @throws IllegalArgumentException if {@code maxBackoff} is negative
+         */
+        public Builder maxBackoff(Duration maxBackoff) {
+            this.maxBackoff = checkNotNegative(maxBackoff, "maxBackoff");
+            return this;
+        }
+
+        /**
+         * Sets how much each backoff grows over the previous one; fractional values work (1.5 gives 100, 150,
+         * 225 ms from 100 ms). Default {@link #DEFAULT_MULTIPLIER}; 1 for {@link RetryPolicy#fixed}.
+         *
+         * @param multiplier the growth factor, 1 or more, finite
+         * @return this builder
+         * @throws IllegalArgumentException if {@code multiplier} is below 1, infinite or NaN
+         */
+        public Builder multiplier(double multiplier) {
+            if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
+                throw new IllegalArgumentException("multiplier >= 1 and finite required but it was " + multiplier);
+            }
+            this.multiplier = multiplier;
+            return this;
+        }
+
+        /**
+         * Sets the jitter factor: each backoff is drawn uniformly within {@code ±jitter} of its nominal value (see
+         * the class documentation for the exact band). Default {@link #DEFAULT_JITTER}; 0 for
+         * {@link RetryPolicy#fixed}.
+         *
+         * @param jitter the factor, from 0 (none) to 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code jitter} is outside [0, 1] or NaN
+         */
+        public Builder jitter(double jitter) {
+            if (!(jitter >= 0 && jitter <= 1)) {
+                throw new IllegalArgumentException("jitter in [0, 1] required but it was " + jitter);
+            }
+            this.jitter = jitter;
+            return this;
+        }
+
+        /**
+         * Retries only errors of these types (or their subtypes); others propagate unchanged. Replaces the types
+         * of an earlier call; combines with {@link #retryIf(Predicate)} (both must accept). Default: every error.
+         *
+         * @param errorTypes the retryable types, at least one
+         * @return this builder
+         * @throws NullPointerException if {@code errorTypes} or one of its elements is null
+         * @throws IllegalArgumentException if {@code errorTypes} is empty
+         */
+        @SafeVarargs
+        public final Builder retryOn(Class<? extends Throwable>... errorTypes) {
+            Objects.requireNonNull(errorTypes, "errorTypes");
+            if (errorTypes.length == 0) {
+                throw new IllegalArgumentException("errorTypes must not be empty");
+            }
+            for (int i = 0; i < errorTypes.length; i++) {
+                Objects.requireNonNull(errorTypes[i], "errorTypes[" + i + "]");
+            }
+            this.retryOn = errorTypes.clone();
+            return this;
+        }
+
+        /**
+         * Retries only errors this predicate accepts; others propagate unchanged. Replaces the predicate of an
+         * earlier call; combines with {@link #retryOn(Class[])} (both must accept). Default: every error.
+         *
+         * @param predicate tells whether an error is worth retrying; called on the thread that signals the error
+         * @return this builder
+         * @throws NullPointerException if {@code predicate} is null
+         */
+        public Builder retryIf(Predicate<? super Throwable> predicate) {
+            this.retryIf = Objects.requireNonNull(predicate, "predicate");
+            return this;
+        }
+
+        /**
+         * Caps the total time: no retry starts later than {@code maxElapsed} after the first subscription, and a
+         * retry whose delay would end after it is not waited for. Default: no cap.
+         *
+         * @param maxElapsed the longest time from the first subscription to the start of a retry
+         * @return this builder
+         * @throws NullPointerException if {@code maxElapsed} is null
+         * @throws IllegalArgumentException if {@code maxElapsed} is zero or negative
+         */
+        public Builder maxElapsed(Duration maxElapsed) {
+            Objects.requireNonNull(maxElapsed, "maxElapsed");
+            if (maxElapsed.isNegative() || maxElapsed.isZero()) {
+                throw new IllegalArgumentException("maxElapsed > 0 required but it was " + maxElapsed);
+            }
+            this.maxElapsed = maxElapsed;
+            return this;
+        }
+
+        /**
+         * Caps a server-directed wait ({@link RetryAfter}): a longer hint ends the retries at once with the error.
+         * Default {@link #DEFAULT_MAX_RETRY_AFTER}.
+         *
+         * @param maxRetryAfter the longest hint to honour, zero or more (zero refuses every positive hint)
+         * @return this builder
+         * @throws NullPointerException if {@code maxRetryAfter} is null
+         * @throws IllegalArgumentException if {@code maxRetryAfter} is negative
+         */
+        public Builder maxRetryAfter(Duration maxRetryAfter) {
+            this.maxRetryAfter = checkNotNegative(maxRetryAfter, "maxRetryAfter");
+            return this;
+        }
+
+        /**
+         * Shares a retry budget: each subscription deposits, each retry withdraws, and an empty budget ends the
+         * retries with the error. Default: no budget.
+         *
+         * @param budget the budget shared by the pipelines that call the same service
+         * @return this builder
+         * @throws NullPointerException if {@code budget} is null
+         */
+        public Builder budget(RetryBudget budget) {
+            this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /**
+         * Reports every decision about a retryable error, retry or stop, before any wait (for logs and metrics).
+         * Replaces the callback of an earlier call. It runs on the thread that signals the error and should be
+         * fast; an exception it throws fails the sequence.
+         *
+         * @param onRetry the callback
+         * @return this builder
+         * @throws NullPointerException if {@code onRetry} is null
+         */
+        public Builder onRetry(Consumer<? super RetryAttempt> onRetry) {
+            this.onRetry = Objects.requireNonNull(onRetry, "onRetry");
+            return this;
+        }
+
+        /**
+         * Sets the scheduler that times the delays and whose clock measures {@code maxElapsed}. Default
+         * {@link Schedulers#parallel()}, resolved at each subscription.
+         *
+         * @param scheduler the timer and clock
+         * @return this builder
+         * @throws NullPointerException if {@code scheduler} is null
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Builds the immutable policy from the current settings; the builder stays usable.
+         *
+         * @return a policy to pass to {@code retryWhen}
+         * @throws IllegalStateException if {@code maxBackoff} is shorter than the first backoff
+         */
+        public RetryPolicy build() {
+            if (maxBackoff != null && maxBackoff.compareTo(firstBackoff) < 0) {
+                throw new IllegalStateException("maxBackoff must be >= firstBackoff but it was " + maxBackoff
+                        + " < " + firstBackoff);
+            }
+            return new RetryPolicy(this);
+        }
+    }
+
+    private static long checkRetries(int maxRetries) {
+        if (maxRetries < 0) {
+            throw new IllegalArgumentException("maxRetries >= 0 required but it was " + maxRetries);
+        }
+        return maxRetries;
+    }
+
+    private static Duration checkNotNegative(Duration duration, String name) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException(name + " >= 0 required but it was " + duration);
+        }
+        return duration;
+    }
+
+    private static long nanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLarge) {
+            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    /** Whole milliseconds as {@code "700ms"}; anything finer in ISO-8601. */
+    static String format(Duration duration) {
+        if (duration.getNano() % 1_000_000 == 0) {
+            try {
+                return duration.toMillis() + "ms";
+            } catch (ArithmeticException tooLarge) {
+                return duration.toString();
+            }
+        }
+        return duration.toString();
+    }
+}
