@@ -1,5 +1,6 @@
 package io.github.reactorpatterns.cli;
 
+import io.github.reactorpatterns.cli.demo.DemoCommand;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -45,6 +46,7 @@ public final class ReactorPatternsCli implements Callable<Integer> {
     static int execute(String[] args, Io io, FetchEngine.Factory engines) {
         CommandLine cli = new CommandLine(new ReactorPatternsCli());
         cli.addSubcommand(new CommandLine(new FetchCommand(io, engines)));
+        cli.addSubcommand(new CommandLine(new DemoCommand(io.out(), io.err())));
         cli.addSubcommand(new CommandLine.HelpCommand());
         cli.setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8));

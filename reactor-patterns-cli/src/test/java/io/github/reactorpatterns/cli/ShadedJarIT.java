@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +93,38 @@ class ShadedJarIT {
         assertThat(result.out()).isEmpty();
         assertThat(result.err()).isEqualTo("reactor-patterns fetch: Invalid value for option '--rate': expected N/s or"
                 + " N/m (e.g. 100/s, 30/m) but was 'fast' (see 'reactor-patterns fetch --help')\n");
+    }
+
+    @Test
+    void demoRunsFromTheJar() throws Exception {
+        Result result = java("", "demo");
+
+        assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
+        assertThat(result.out()).contains("Summary", "All 8 patterns did what they promise.");
+    }
+
+    @Test
+    void demoStopsGracefullyOnSigterm() throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                System.getProperty("cli.jar"), "demo");
+        Path out = dir.resolve("demo-out.txt");
+        Path err = dir.resolve("demo-err.txt");
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> Files.readString(out).contains("[1/8]"));
+            process.destroy(); // SIGTERM
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            process.destroyForcibly();
+        }
+        assertThat(process.exitValue()).isEqualTo(143);
+        assertThat(Files.readString(err)).contains("demo: interrupted after ",
+                "the server and the connection pool were shut down");
+        assertThat(Files.readString(out)).doesNotContain("Summary");
     }
 
     @Test
