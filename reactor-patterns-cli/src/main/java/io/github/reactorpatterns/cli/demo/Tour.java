@@ -84,8 +84,8 @@ final class Tour {
         ConcurrencyProbe probe = ConcurrencyProbe.create();
         List<Integer> ids = IntStream.range(0, FAN_OUT_CALLS).boxed().toList();
         return timed(Flux.fromIterable(ids)
-                .transform(Gather.ordered(FAN_OUT_LIMIT, (Integer id) -> probe.wrap(http.get(server.url("/items/" + id)))
-                        .map(Tour::id)))
+                .transform(Gather.ordered(FAN_OUT_LIMIT,
+                        (Integer id) -> probe.wrap(http.get(server.url("/items/" + id))).map(Tour::id)))
                 .collectList()
                 .map(results -> {
                     boolean inOrder = results.equals(ids);
