@@ -121,20 +121,18 @@ final class FetchCommand implements Callable<Integer> {
         NdjsonWriter writer = new NdjsonWriter(io.out());
         FetchReport report = new FetchReport();
         long start = System.nanoTime();
-        long deadlineAt = settings.deadline() == null ? Long.MAX_VALUE : start + settings.deadline().toNanos();
         int maxConcurrency;
-        try (FetchEngine engine = engines.create(settings, deadlineAt);
+        try (FetchEngine engine = engines.create(settings);
              Progress bar = Progress.enabled(progress)
                      ? Progress.bar("fetch", list.urls().size(), io.err())
                      : Progress.none()) {
             FetchRun run = new FetchRun(engine, settings);
-            run.results(list.urls())
-                    .doOnNext(result -> {
-                        writer.write(result);
-                        report.record(result);
-                        bar.step();
-                    })
-                    .blockLast();
+            // Consumed on this thread: stdout is written here, never on an event-loop thread.
+            for (FetchResult result : run.results(list.urls()).toIterable(settings.concurrency())) {
+                writer.write(result);
+                report.record(result);
+                bar.step();
+            }
             maxConcurrency = run.maxConcurrency();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);

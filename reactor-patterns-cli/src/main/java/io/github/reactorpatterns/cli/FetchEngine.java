@@ -1,12 +1,16 @@
 package io.github.reactorpatterns.cli;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
- * Fetches one URL with everything the settings ask for per request (rate limit, retries, per-attempt timeout, the
- * run's deadline) and reports the outcome. The fan-out, ordering and accounting around it live in {@link FetchRun}.
+ * Fetches one URL with everything the settings ask for per request (rate limit, retries, per-attempt timeout) and
+ * reports the outcome; the run's deadline reaches it through the Reactor {@code Context}
+ * ({@link io.github.reactorpatterns.time.Deadline}). The fan-out, ordering and accounting around it live in
+ * {@link FetchRun}.
  *
- * <p>A seam for tests: {@code fetch} itself runs on {@link PooledFetchEngine}.
+ * <p>A seam: tests plug in engines that need no network.
  */
 interface FetchEngine extends AutoCloseable {
 
@@ -20,9 +24,11 @@ interface FetchEngine extends AutoCloseable {
      * Fetches {@code entry}; the returned {@code Mono} never errors: a failure is a result with {@code error} set.
      *
      * @param entry the URL and its position
+     * @param track where the engine records attempts as they start, so that a run cut off by its deadline can still
+     *              say how far each URL got
      * @return one result, lazily
      */
-    Mono<FetchResult> fetch(UrlList.Entry entry);
+    Mono<FetchResult> fetch(UrlList.Entry entry, Track track);
 
     /** Releases pooled connections; called once, after the run. */
     @Override
@@ -33,10 +39,45 @@ interface FetchEngine extends AutoCloseable {
     interface Factory {
 
         /**
-         * @param settings    the validated settings
-         * @param deadlineAt  {@link System#nanoTime()} at which the run's deadline passes, or {@code Long.MAX_VALUE}
+         * @param settings the validated settings
          * @return a new engine
          */
-        FetchEngine create(FetchSettings settings, long deadlineAt);
+        FetchEngine create(FetchSettings settings);
+    }
+
+    /** How far one URL got: written by the engine, read by {@link FetchRun} when the deadline cut the run. */
+    final class Track {
+        final AtomicInteger attempts = new AtomicInteger();
+        volatile long startNanos;
+        volatile @Nullable FetchResult result;
+
+        /** Call when the first attempt is about to start. */
+        void started() {
+            if (startNanos == 0) {
+                startNanos = System.nanoTime();
+            }
+        }
+
+        /** Call as each attempt starts; returns the attempt number (1-based). */
+        int attempt() {
+            started();
+            return attempts.incrementAndGet();
+        }
+
+        /** The result for a URL that got none because the run's deadline passed. */
+        FetchResult cutOff(UrlList.Entry entry) {
+            FetchResult done = result;
+            if (done != null) {
+                return done;
+            }
+            int tries = attempts.get();
+            String url = entry.uri().toString();
+            if (tries == 0) {
+                return new FetchResult(entry.index(), url, null, 0, 0, 0,
+                        "deadline exceeded before the request started", KIND_NOT_STARTED);
+            }
+            long ms = (System.nanoTime() - startNanos) / 1_000_000;
+            return new FetchResult(entry.index(), url, null, 0, ms, tries, "deadline exceeded", KIND_DEADLINE);
+        }
     }
 }

@@ -40,7 +40,7 @@ class FetchCommandTest {
         }
 
         @Override
-        public Mono<FetchResult> fetch(UrlList.Entry entry) {
+        public Mono<FetchResult> fetch(UrlList.Entry entry, Track track) {
             String url = entry.uri().toString();
             boolean fail = url.contains("fail");
             int i = entry.index();
@@ -65,7 +65,7 @@ class FetchCommandTest {
     private int chain;
 
     private CliRun run(String stdin, String... args) {
-        return CliRun.run((settings, deadlineAt) -> {
+        return CliRun.run(settings -> {
             FakeEngine e = new FakeEngine(settings, chain);
             engine.set(e);
             return e;

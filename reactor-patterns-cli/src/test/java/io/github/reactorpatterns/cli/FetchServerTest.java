@@ -212,6 +212,39 @@ class FetchServerTest {
     }
 
     @Test
+    void deadlineKeepsTheResultsThatFinishedBehindASlowOne() {
+        server.dispatcher(r -> r.path().equals("/hang")
+                ? MockResponse.builder().noResponse().build()
+                : MockResponse.of(200, "fine"));
+        // warm up the client machinery first, so that all three start well before the deadline even in a cold JVM
+        assertThat(CliRun.run(urls("/ok0"), "fetch", "-").exitCode()).isZero();
+        CliRun run = CliRun.run(urls("/hang", "/ok1", "/ok2"), "fetch", "-c", "3", "--ordered", "--timeout", "1m",
+                "--deadline", "1s", "-");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).hasSize(3);
+        assertThat(run.out().get(0)).contains("/hang", "\"error\":\"deadline exceeded\"", "\"attempts\":1");
+        assertThat(run.out().get(1)).contains("/ok1", "\"status\":200", "\"error\":null");
+        assertThat(run.out().get(2)).contains("/ok2", "\"status\":200", "\"error\":null");
+        assertThat(run.errLine("requests:")).endsWith("2 succeeded, 1 failed (deadline: 1)");
+    }
+
+    @Test
+    void deadlineUnderARateLimitLeavesTheRestNotStarted() {
+        server.dispatcher(r -> MockResponse.of(200, "ok"));
+        CliRun run = CliRun.run(urls(10, "/p/"), "fetch", "--rate", "2/s", "-c", "10", "--deadline", "1s", "-");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        Map<String, JsonNode> results = byPath(run);
+        assertThat(results).hasSize(10);
+        long notStarted = results.values().stream().filter(n -> n.get("attempts").asInt() == 0).count();
+        assertThat(notStarted).isPositive();
+        assertThat(results.values()).filteredOn(n -> n.get("attempts").asInt() == 0).allSatisfy(n ->
+                assertThat(n.get("error").asText()).isEqualTo("deadline exceeded before the request started"));
+        assertThat(server.requestCount()).isEqualTo(10 - (int) notStarted);
+    }
+
+    @Test
     void sendsTheMethodAndHeaders() {
         server.dispatcher(r -> MockResponse.of(200, ""));
         CliRun run = CliRun.run(urls("/h"), "fetch", "-X", "DELETE", "-H", "X-Token: abc", "-H", "Accept: text/plain",
