@@ -273,6 +273,39 @@ class FetchCommandTest {
     }
 
     @Test
+    void progressBarOnlyWhenAskedOrOnATerminal() {
+        CliRun forced = run(urls(5), "fetch", "--progress", "-");
+        assertThat(forced.exitCode()).isZero();
+        assertThat(String.join("\n", forced.err())).contains("\r", "fetch", "5/5");
+        assertThat(forced.out()).hasSize(5);
+
+        // stderr here is not a terminal: no bar unless asked
+        CliRun auto = run(urls(5), "fetch", "-");
+        assertThat(String.join("\n", auto.err())).doesNotContain("\r");
+        CliRun off = run(urls(5), "fetch", "--no-progress", "-");
+        assertThat(String.join("\n", off.err())).doesNotContain("\r");
+    }
+
+    @Test
+    void progressFollowsTheLaunchersTerminalTest() {
+        String before = System.getProperty(Progress.STDERR_TTY_PROPERTY);
+        try {
+            System.setProperty(Progress.STDERR_TTY_PROPERTY, "true");
+            assertThat(Progress.enabled(null)).isTrue();
+            assertThat(Progress.enabled(false)).isFalse();
+            System.setProperty(Progress.STDERR_TTY_PROPERTY, "false");
+            assertThat(Progress.enabled(null)).isFalse();
+            assertThat(Progress.enabled(true)).isTrue();
+        } finally {
+            if (before == null) {
+                System.clearProperty(Progress.STDERR_TTY_PROPERTY);
+            } else {
+                System.setProperty(Progress.STDERR_TTY_PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
     void helpGoesToStdoutWithExitZero() {
         CliRun run = run("", "fetch", "--help");
         assertThat(run.exitCode()).isZero();
