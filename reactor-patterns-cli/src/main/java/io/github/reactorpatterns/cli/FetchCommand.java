@@ -3,6 +3,7 @@ package io.github.reactorpatterns.cli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import io.github.reactorpatterns.lifecycle.ReactiveMain;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -26,6 +27,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /** {@code reactor-patterns fetch}: many URLs, concurrently, under limits; NDJSON out, a summary on stderr. */
 @Command(name = "fetch",
@@ -42,12 +45,15 @@ import picocli.CommandLine.TypeConversionException;
                     + "closed connections and 429/502/503/504; exponential backoff from 100ms (jittered, at most "
                     + "10s), or longer when the server sends Retry-After.",
             "Exit codes: 0 every URL fetched with a 2xx/3xx status, 1 some URL failed, 2 bad input (unknown option, "
-                    + "bad value, unreadable file, malformed URL lines; the well-formed lines are still fetched)."})
+                    + "bad value, unreadable file, malformed URL lines; the well-formed lines are still fetched), "
+                    + "130 interrupted (Ctrl-C: the summary still covers what was done)."})
 final class FetchCommand implements Callable<Integer> {
 
     static final int DEFAULT_CONCURRENCY = 16;
     static final int DEFAULT_RETRIES = 2;
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** How long the in-flight requests may take to be cancelled after Ctrl-C. */
+    static final Duration GRACE = Duration.ofSeconds(5);
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private final Io io;
@@ -122,22 +128,35 @@ final class FetchCommand implements Callable<Integer> {
         FetchReport report = new FetchReport();
         long start = System.nanoTime();
         int maxConcurrency;
+        int code;
         try (FetchEngine engine = engines.create(settings);
              Progress bar = Progress.enabled(progress)
                      ? Progress.bar("fetch", list.urls().size(), io.err())
                      : Progress.none()) {
             FetchRun run = new FetchRun(engine, settings);
-            // Consumed on this thread: stdout is written here, never on an event-loop thread.
-            for (FetchResult result : run.results(list.urls()).toIterable(settings.concurrency())) {
-                writer.write(result);
-                report.record(result);
-                bar.step();
-            }
+            // Results are written on a thread that may block, never on an event loop; Ctrl-C (or SIGTERM) cancels
+            // the run through ReactiveMain, and the summary below still reports what was done.
+            Mono<Void> app = run.results(list.urls())
+                    .publishOn(Schedulers.boundedElastic(), settings.concurrency())
+                    .doOnNext(result -> {
+                        writer.write(result);
+                        report.record(result);
+                        bar.step();
+                    })
+                    .then();
+            code = ReactiveMain.run(app, GRACE);
             maxConcurrency = run.maxConcurrency();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        if (code == ReactiveMain.EXIT_SIGINT || code == ReactiveMain.EXIT_SIGTERM) {
+            io.err().println(prefix() + "interrupted after " + report.requests() + " of " + list.urls().size()
+                    + " URLs");
+        }
         for (String line : report.summary(elapsed, maxConcurrency, settings, list.malformed().size())) {
             io.err().println(line);
+        }
+        if (code != ReactiveMain.EXIT_SUCCESS) {
+            return code;
         }
         if (!list.malformed().isEmpty()) {
             return 2;

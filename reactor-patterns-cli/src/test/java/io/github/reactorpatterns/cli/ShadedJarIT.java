@@ -128,6 +128,32 @@ class ShadedJarIT {
     }
 
     @Test
+    void fetchStopsGracefullyOnSigtermWithASummary() throws Exception {
+        try (MockHttpServer server = MockHttpServer.start()) {
+            server.dispatcher(r -> MockResponse.builder().noResponse().build());
+            Path in = Files.writeString(dir.resolve("hanging.txt"), server.url("/1") + "\n" + server.url("/2") + "\n");
+            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", System.getProperty("cli.jar"), "fetch", in.toString());
+            Path out = dir.resolve("fetch-out.txt");
+            Path err = dir.resolve("fetch-err.txt");
+            Process process = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> server.requestCount() == 2);
+                process.destroy(); // SIGTERM
+                assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                process.destroyForcibly();
+            }
+            assertThat(process.exitValue()).isEqualTo(143);
+            assertThat(Files.readString(err)).contains("reactor-patterns fetch: interrupted after 0 of 2 URLs",
+                    "requests: 0 in ");
+        }
+    }
+
+    @Test
     void versionComesFromTheManifest() throws Exception {
         Result result = java("", "--version");
 
