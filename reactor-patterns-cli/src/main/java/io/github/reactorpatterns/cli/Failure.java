@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import reactor.netty.http.client.PrematureCloseException;
 
@@ -14,6 +15,9 @@ import reactor.netty.http.client.PrematureCloseException;
  * @param message one line for the {@code error} field
  */
 record Failure(String kind, String message) {
+
+    private static final Pattern NATIVE_PREFIX =
+            Pattern.compile("^finishConnect\\(\\.\\.\\) failed(: | with error\\(-?\\d+\\): )");
 
     /** Classifies {@code error}, looking through wrappers to the first cause we know. */
     static Failure of(Throwable error) {
@@ -51,6 +55,7 @@ record Failure(String kind, String message) {
     private static String describe(Throwable t) {
         String m = t.getMessage();
         String text = m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
-        return text.replaceAll("\\s+", " ").strip();
+        // Netty's native transport prefixes the OS error: keep what a person reads
+        return NATIVE_PREFIX.matcher(text.replaceAll("\\s+", " ")).replaceFirst("").strip();
     }
 }

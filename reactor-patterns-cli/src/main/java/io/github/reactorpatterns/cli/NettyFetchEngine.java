@@ -17,6 +17,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.HttpProtocol;
@@ -117,13 +118,14 @@ final class NettyFetchEngine implements FetchEngine {
         return kind.equals("timeout") || kind.equals("connect") || kind.equals("closed");
     }
 
-    private static FetchResult result(UrlList.Entry entry, Track track, @Nullable Response response,
+    private FetchResult result(UrlList.Entry entry, Track track, @Nullable Response response,
                                       @Nullable Throwable error) {
         Throwable e = error instanceof RetryExhaustedException && error.getCause() != null ? error.getCause() : error;
         Response r = e instanceof RetryableStatus rs ? rs.response : response;
         long ms = (System.nanoTime() - track.startNanos) / 1_000_000;
         int attempts = track.attempts.get();
         String url = entry.uri().toString();
+        Duration timeout = settings.timeout();
         Integer status = r == null ? null : r.status;
         long bytes = r == null ? 0 : r.bytes;
         if (e instanceof DeadlineExceededException) {
@@ -136,6 +138,10 @@ final class NettyFetchEngine implements FetchEngine {
         if (r != null && (e != null || r.status >= 400)) {
             Failure f = Failure.status(r.status);
             return new FetchResult(entry.index(), url, status, bytes, ms, attempts, f.message(), f.kind());
+        }
+        if (e instanceof TimeoutException) {
+            return new FetchResult(entry.index(), url, null, 0, ms, attempts,
+                    "timeout: an attempt took longer than " + Durations.format(timeout), "timeout");
         }
         if (e != null) {
             Failure f = Failure.of(e);

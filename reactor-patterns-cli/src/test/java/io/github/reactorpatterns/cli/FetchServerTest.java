@@ -188,7 +188,7 @@ class FetchServerTest {
         JsonNode result = byPath(run).get("/hang");
         assertThat(result.get("status").isNull()).isTrue();
         assertThat(result.get("attempts").asInt()).isEqualTo(2);
-        assertThat(result.get("error").asText()).startsWith("timeout");
+        assertThat(result.get("error").asText()).isEqualTo("timeout: an attempt took longer than 200ms");
         assertThat(result.get("ms").asLong()).isGreaterThanOrEqualTo(400);
         assertThat(run.errLine("requests:")).endsWith("1 failed (timeout: 1)");
     }
@@ -282,7 +282,7 @@ class FetchServerTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        assertThat(result.get("error").asText()).startsWith("connect failed");
+        assertThat(result.get("error").asText()).startsWith("connect failed: Connection refused");
         assertThat(run.errLine("requests:")).endsWith("1 failed (connect: 1)");
     }
 }
