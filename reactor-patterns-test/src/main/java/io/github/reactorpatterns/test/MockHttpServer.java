@@ -26,6 +26,8 @@ import org.reactivestreams.Publisher;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -40,6 +42,7 @@ import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.tcp.SslProvider;
 
 /**
  * A scriptable HTTP server for tests, built on reactor-netty's {@link HttpServer}: the same stack a WebFlux
@@ -62,15 +65,15 @@ import reactor.netty.http.server.HttpServerResponse;
  * Each request is answered by the next {@link #enqueue(MockResponse) enqueued} response (first in, first out); when
  * the queue is empty, by the {@link #dispatcher(Function) dispatcher}, which by default answers every request with
  * the {@link #defaultResponse(MockResponse) default response}: {@code 404} with an empty body. The request body is
- * read completely before the response is chosen. If a dispatcher throws, the client gets a {@code 500} whose body
- * names the exception.
+ * read completely before the response is chosen. If a dispatcher throws or returns null, the client gets a
+ * {@code 500} whose body names the exception.
  *
  * <h2>Protocols</h2>
  * {@link #start()} listens on {@code 127.0.0.1}, on a free port, for HTTP/1.1 and cleartext HTTP/2 (H2C, both by
- * prior knowledge and by {@code Upgrade: h2c}). {@link #startTls()} listens for HTTP/1.1 and HTTP/2 over TLS
- * (chosen by ALPN) with a self-signed certificate for {@code localhost} and {@code 127.0.0.1}: clients must trust
- * {@link #certificate()} (or use {@link #clientSslContext()}), so the same server also tests that an untrusting
- * client refuses it.
+ * prior knowledge and by {@code Upgrade: h2c}, whose request may carry a body of up to 16 MiB).
+ * {@link #startTls()} listens for HTTP/1.1 and HTTP/2 over TLS (chosen by ALPN) with a self-signed certificate for
+ * {@code localhost} and {@code 127.0.0.1}: clients must trust {@link #certificate()} (or use
+ * {@link #clientSslContext()}), so the same server also tests that an untrusting client refuses it.
  *
  * <h2>Counters</h2>
  * {@link #requestCount()}, {@link #maxConcurrentRequests()} (a request counts from the moment its headers arrive
@@ -80,6 +83,9 @@ import reactor.netty.http.server.HttpServerResponse;
  *
  * <p>Delays run on the connection's Netty event loop in real time; {@code StepVerifier.withVirtualTime} does not
  * affect them. Faults act on the TCP connection, so on HTTP/2 they also end the other streams of that connection.
+ * Clients retry on their own: reactor-netty's {@code HttpClient} resends a request once when the connection closes
+ * before the response (turn it off with {@code disableRetry(true)}), and the JDK client retries an idempotent
+ * request once; script faults with a dispatcher, or enqueue one fault per attempt.
  *
  * <p>Thread-safe: scripting, counters and {@link #takeRequest(Duration)} may be used from any thread while requests
  * are served. {@link #takeRequest(Duration)} and {@link #close()} block, so call them from the test thread, not
@@ -93,6 +99,7 @@ public final class MockHttpServer implements AutoCloseable {
     /** The bytes {@link MockResponse.Builder#malformed()} writes: a line that no HTTP client can parse. */
     static final byte[] MALFORMED_BYTES = "NOT-HTTP \u0001\u0002 garbage\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
+    private static final int H2C_UPGRADE_MAX_BODY = 16 * 1024 * 1024;
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -119,16 +126,23 @@ public final class MockHttpServer implements AutoCloseable {
                 .doOnChannelInit((observer, channel, remote) -> onConnection(channel))
                 .handle(this::handle);
         if (tls != null) {
-            Http2SslContextSpec spec = Http2SslContextSpec.forServer(tls.key, tls.certificate);
-            http = http.secure(ssl -> ssl.sslContext(spec)).protocol(HttpProtocol.HTTP11, HttpProtocol.H2);
+            SslProvider.GenericSslContextSpec<?> spec = Http2SslContextSpec.forServer(tls.key, tls.certificate);
+            // A test server need not wait for the client's close_notify: closing is immediate.
+            http = http.secure(ssl -> ssl.sslContext(spec).closeNotifyFlushTimeout(Duration.ofMillis(100))
+                            .closeNotifyReadTimeout(Duration.ZERO))
+                    .protocol(HttpProtocol.HTTP11, HttpProtocol.H2);
         } else {
-            http = http.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);
+            // Let an "Upgrade: h2c" request carry a body (Netty answers 413 to one by default), as the JDK client's
+            // first POST does.
+            http = http.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
+                    .httpRequestDecoder(spec -> spec.h2cMaxContentLength(H2C_UPGRADE_MAX_BODY));
         }
         this.server = http.bindNow(BIND_TIMEOUT);
     }
 
     /**
-     * Starts a plain-text server on {@code 127.0.0.1} and a free port, speaking HTTP/1.1 and H2C.
+     * Starts a plain-text server on {@code 127.0.0.1} and a free port, speaking HTTP/1.1 and H2C. Blocks until the
+     * server is bound: call it from the test thread.
      *
      * @return the running server; close it when done
      */
@@ -138,7 +152,8 @@ public final class MockHttpServer implements AutoCloseable {
 
     /**
      * Starts a TLS server on {@code 127.0.0.1} and a free port, speaking HTTP/1.1 and HTTP/2 (ALPN), with a
-     * self-signed certificate for {@code localhost} and {@code 127.0.0.1} that clients must be told to trust.
+     * self-signed certificate for {@code localhost} and {@code 127.0.0.1} that clients must be told to trust. Blocks
+     * until the server is bound (the first call in a JVM also makes the certificate): call it from the test thread.
      *
      * @return the running server; close it when done
      */
@@ -310,8 +325,14 @@ public final class MockHttpServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        long start = System.nanoTime();
+        List<ChannelFuture> closing = new ArrayList<>();
         for (Channel channel : new ArrayList<>(channels)) {
-            channel.close().awaitUninterruptibly(CLOSE_TIMEOUT.toMillis());
+            closing.add(channel.close());
+        }
+        for (ChannelFuture future : closing) {
+            long left = CLOSE_TIMEOUT.toNanos() - (System.nanoTime() - start);
+            future.awaitUninterruptibly(Math.max(0, left), TimeUnit.NANOSECONDS);
         }
         server.disposeNow(CLOSE_TIMEOUT);
     }
@@ -474,7 +495,7 @@ public final class MockHttpServer implements AutoCloseable {
             from = tcp.pipeline().firstContext();
         } else {
             boolean afterSsl = false;
-            for (Map.Entry<String, io.netty.channel.ChannelHandler> e : tcp.pipeline()) {
+            for (Map.Entry<String, ChannelHandler> e : tcp.pipeline()) {
                 if (afterSsl) {
                     from = tcp.pipeline().context(e.getKey());
                     break;

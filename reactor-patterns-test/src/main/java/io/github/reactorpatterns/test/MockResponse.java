@@ -136,7 +136,7 @@ public final class MockResponse {
     }
 
     /**
-     * The headers to send, by name as given (lower-cased), each with its values in order.
+     * The headers to send, by lower-cased name, each with its values in order.
      *
      * @return an unmodifiable map
      */

@@ -31,7 +31,7 @@ import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.test.StepVerifier;
 
-class MockHttpServerTest {
+class MockHttpServerBehaviourTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -150,6 +150,11 @@ class MockHttpServerTest {
         StepVerifier.create(get("/x"))
                 .assertNext(s -> assertThat(s).startsWith("500 ").contains("IllegalStateException: boom"))
                 .verifyComplete();
+
+        server.dispatcher(r -> null);
+        StepVerifier.create(get("/x"))
+                .assertNext(s -> assertThat(s).startsWith("500 ").contains("dispatcher returned null"))
+                .verifyComplete();
     }
 
     @Test
@@ -185,6 +190,21 @@ class MockHttpServerTest {
     }
 
     @Test
+    void jdkClientSeesDefault404DelaysAndTimeouts() throws Exception {
+        assertThat(jdkSend(HttpRequest.newBuilder(server.url("/none")).build()).statusCode()).isEqualTo(404);
+
+        server.enqueue(MockResponse.builder().body("slow headers").headersDelay(Duration.ofMillis(200)).build());
+        server.enqueue(MockResponse.builder().body("slow body").bodyDelay(Duration.ofMillis(200)).build());
+        server.enqueue(MockResponse.builder().body("too slow").headersDelay(Duration.ofSeconds(5)).build());
+        long start = System.nanoTime();
+        assertThat(jdkSend(HttpRequest.newBuilder(server.url("/h")).build()).body()).isEqualTo("slow headers");
+        assertThat(jdkSend(HttpRequest.newBuilder(server.url("/b")).build()).body()).isEqualTo("slow body");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        assertThat(jdkFailure(HttpRequest.newBuilder(server.url("/t")).timeout(Duration.ofMillis(100)).build()))
+                .isInstanceOf(java.net.http.HttpTimeoutException.class);
+    }
+
+    @Test
     void throttledBodyArrivesWholeAndNoFasterThanTheThrottle() throws Exception {
         String text = "0123456789".repeat(5);
         server.enqueue(MockResponse.builder().body(text).throttle(10, Duration.ofMillis(50)).build());
@@ -217,7 +237,8 @@ class MockHttpServerTest {
         StepVerifier.create(streamed).expectNextSequence(lines).verifyComplete();
         long total = System.nanoTime() - start;
         // Three lines 100 ms apart: the first came at least 200 ms before the end of the stream.
-        assertThat(Duration.ofNanos(total - (firstLineAt.get() - start))).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+        assertThat(Duration.ofNanos(total - (firstLineAt.get() - start)))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(200));
 
         HttpResponse<java.util.stream.Stream<String>> jdkLines = jdk.sendAsync(
                 HttpRequest.newBuilder(server.url("/stream")).build(), HttpResponse.BodyHandlers.ofLines())
@@ -297,7 +318,8 @@ class MockHttpServerTest {
         server.dispatcher(r -> MockResponse.builder().malformed().build());
 
         StepVerifier.create(get("/x"))
-                .expectError()
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("invalid version format"))
                 .verify(TIMEOUT);
         assertThat(jdkFailure(HttpRequest.newBuilder(server.url("/x")).build())).isInstanceOf(IOException.class);
     }
@@ -323,13 +345,16 @@ class MockHttpServerTest {
 
     @Test
     void maxConcurrentRequestsSeesAClientSideLimit() {
-        server.dispatcher(r -> MockResponse.builder().body("ok").headersDelay(Duration.ofMillis(20)).build());
+        // The first eight requests are held long enough for all eight pooled connections to be busy at once.
+        server.dispatcher(r -> MockResponse.builder().body("ok")
+                .headersDelay(r.sequenceNumber() < 8 ? Duration.ofSeconds(2) : Duration.ZERO).build());
         ConnectionProvider eight = ConnectionProvider.builder("eight").maxConnections(8)
                 .pendingAcquireMaxCount(-1).build();
         try {
             HttpClient limited = HttpClient.create(eight);
             StepVerifier.create(Flux.range(0, 100)
-                            .flatMap(i -> limited.get().uri(server.url("/l/" + i)).responseSingle((r, b) -> b.asString()),
+                            .flatMap(i -> limited.get().uri(server.url("/l/" + i))
+                                            .responseSingle((r, b) -> b.asString()),
                                     200)
                             .count())
                     .expectNext(100L)
@@ -372,12 +397,16 @@ class MockHttpServerTest {
         java.net.http.HttpClient http2 = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_2).build();
 
-        HttpResponse<String> first = http2.sendAsync(HttpRequest.newBuilder(server.url("/up")).build(),
+        // The upgrade request carries a body: the first POST of a JDK client does.
+        HttpResponse<String> first = http2.sendAsync(HttpRequest.newBuilder(server.url("/up"))
+                        .POST(HttpRequest.BodyPublishers.ofString("payload")).build(),
                 HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
         HttpResponse<String> second = http2.sendAsync(HttpRequest.newBuilder(server.url("/up")).build(),
                 HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
 
+        assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(server.takeRequest(TIMEOUT).bodyUtf8()).isEqualTo("payload");
         assertThat(second.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
         assertThat(second.body()).isEqualTo("HTTP/2.0");
     }
@@ -411,5 +440,6 @@ class MockHttpServerTest {
         assertThatNullPointerException().isThrownBy(() -> server.enqueue(null)).withMessage("response");
         assertThatNullPointerException().isThrownBy(() -> server.dispatcher(null)).withMessage("dispatcher");
         assertThatNullPointerException().isThrownBy(() -> server.takeRequest(null)).withMessage("timeout");
+        assertThatNullPointerException().isThrownBy(() -> server.defaultResponse(null)).withMessage("response");
     }
 }
