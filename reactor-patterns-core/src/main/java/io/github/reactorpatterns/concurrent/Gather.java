@@ -26,12 +26,14 @@ import reactor.core.publisher.Mono;
  * <p>Common to every operator here:
  * <ul>
  *     <li>Lazy: nothing runs before subscription; each subscription calls {@code task} afresh.</li>
- *     <li>The source is requested {@code concurrency} elements up front and one more each time a task finishes, so
- *     a slow consumer holds back the source too (backpressure); with {@link #ordered} and {@link #settled} a
- *     finished result waits in a buffer of at most {@code concurrency} tasks until the results before it are
- *     emitted.</li>
+ *     <li>Backpressure: the source is requested {@code concurrency} elements up front and one more each time a
+ *     task's result has been passed downstream, so a slow consumer holds back the source and the tasks too; at
+ *     most {@code concurrency} finished results wait for demand (or, in input order, for the results before
+ *     them).</li>
  *     <li>Cancelling downstream cancels the source and every running task; pending elements are never started.</li>
- *     <li>An error of the source cancels every running task and is propagated unchanged.</li>
+ *     <li>An error of the source cancels every running task and is propagated unchanged. As in {@code flatMap}, two
+ *     errors that race on different threads may reach downstream combined ({@code Exceptions.multiple}; split them
+ *     with {@link Exceptions#unwrapMultiple(Throwable)}); use {@link TaskScope} to be told of every failure.</li>
  *     <li>Thread safety: the returned functions are stateless and may be shared and applied any number of times;
  *     {@code task} may be called from the thread that emits each source element.</li>
  * </ul>

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -45,10 +46,12 @@ import reactor.util.context.Context;
  *     <li>A task is subscribed the moment it is {@linkplain #fork forked}, while the body is still running, and is
  *     requested everything. The scope's {@code Mono} completes when the body and every fork have terminated.</li>
  *     <li>Failure anywhere (the body or a fork) cancels the body and then every running fork, in the order they were
- *     forked; the scope then fails with a
- *     {@link TaskGroupException} holding, in order of occurrence, every error that the body and the forks signalled
- *     before they were cancelled (errors of tasks racing on other threads are kept, not dropped). An error that
- *     reaches the body through a fork's handle is the same instance and is reported once.</li>
+ *     forked; the scope then fails with a {@link TaskGroupException} holding, in order of occurrence, every error
+ *     that the body and the forks signalled before they were cancelled: a sibling that fails on another thread
+ *     before its cancellation reaches it, or that fails while being cancelled (cleanup that throws), is reported
+ *     too. An error that loses the race against its cancellation goes to {@code Hooks.onErrorDropped}, never
+ *     nowhere. An error that reaches the body through a fork's handle is the same instance and is reported once;
+ *     the {@link CancellationException} of a handle whose fork the shutdown cancelled is not reported.</li>
  *     <li>Cancelling the scope's subscriber cancels the body and every fork, and emits nothing.</li>
  *     <li>Forks and the body see the subscriber's {@link reactor.util.context.Context}, so a deadline set with
  *     {@code contextWrite} reaches them.</li>

@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
+import org.reactivestreams.Subscription;
+
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
@@ -118,6 +121,53 @@ class TaskScopeTest {
         finally {
             Hooks.resetOnErrorDropped();
         }
+    }
+
+    /** A task whose cleanup fails while it is cancelled (a failed rollback): its failure belongs to the group. */
+    @Test
+    void aTaskThatFailsWhileBeingCancelledIsReportedToo() {
+        IOException first = new IOException("first");
+        IllegalStateException rollback = new IllegalStateException("rollback failed");
+        TestPublisher<String> failing = TestPublisher.create();
+        StepVerifier.create(TaskScope.all(List.of(failsWhenCancelled(rollback), failing.mono())))
+                .then(() -> failing.error(first))
+                .expectErrorSatisfies(error ->
+                        assertThat(((TaskGroupException) error).exceptions()).containsExactly(first, rollback))
+                .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aFailureWhileTheSubscriberCancelsIsDroppedNotLost() {
+        IllegalStateException rollback = new IllegalStateException("rollback failed");
+        List<Throwable> dropped = new CopyOnWriteArrayList<>();
+        Hooks.onErrorDropped(dropped::add);
+        try {
+            AtomicReference<Throwable> signalled = new AtomicReference<>();
+            TaskScope.all(List.of(failsWhenCancelled(rollback))).subscribe(v -> { }, signalled::set).dispose();
+            assertThat(signalled.get()).isNull();
+            assertThat(dropped).containsExactly(rollback);
+        }
+        finally {
+            Hooks.resetOnErrorDropped();
+        }
+    }
+
+    private static Mono<String> failsWhenCancelled(Throwable error) {
+        return new Mono<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super String> actual) {
+                actual.onSubscribe(new Subscription() {
+                    @Override
+                    public void request(long n) {
+                    }
+
+                    @Override
+                    public void cancel() {
+                        actual.onError(error);
+                    }
+                });
+            }
+        };
     }
 
     @Test
@@ -278,6 +328,23 @@ class TaskScopeTest {
                 .verify(Duration.ofSeconds(5));
         late.assertWasNotSubscribed();
         StepVerifier.create(handle.get()).expectError(CancellationException.class).verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aRunningForkMayForkAfterTheBodyCompleted() {
+        List<String> done = new CopyOnWriteArrayList<>();
+        StepVerifier.withVirtualTime(() -> TaskScope.open(scope -> {
+                    scope.fork(Mono.delay(Duration.ofSeconds(1))
+                            .doOnNext(t -> scope.fork(Mono.delay(Duration.ofSeconds(1))
+                                    .doOnNext(u -> done.add("second")))));
+                    return Mono.empty();
+                }))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(1999))
+                .thenAwait(Duration.ofMillis(1))
+                .expectComplete()
+                .verify(Duration.ofSeconds(5));
+        assertThat(done).containsExactly("second");
     }
 
     @Test
