@@ -68,8 +68,8 @@ public final class AsyncSemaphore {
 
     private final Object lock = new Object();
     /** Queue of waiters, guarded by {@link #lock}. */
-    private @Nullable SemaphoreWaiter head;
-    private @Nullable SemaphoreWaiter tail;
+    private @Nullable SemaphoreNode head;
+    private @Nullable SemaphoreNode tail;
 
     private AsyncSemaphore(Builder builder) {
         this.permits = builder.permits;
@@ -153,8 +153,11 @@ public final class AsyncSemaphore {
      * while still waiting. Use it as {@code mono.transform(semaphore::withPermit)}.
      *
      * <p>Unlike {@code Mono.usingWhen(acquire(), ...)}, no cancel can slip between the grant and the release. The
+     * permit is released as the task terminates, before the terminal signal is passed downstream, so the next
+     * waiter may start before downstream has seen this one's result; downstream work never holds the permit. The
      * task's signals pass through unchanged; an empty task gives an empty {@code Mono}; a
-     * {@link SemaphoreFullException} is signalled if the queue is full.
+     * {@link SemaphoreFullException} is signalled if the queue is full. One object per subscription: it is the
+     * subscription, the queue node and the permit.
      *
      * @param task the work to run under the permit; subscribed once per subscription to the result
      * @param <T> the type of the task's value
@@ -163,7 +166,7 @@ public final class AsyncSemaphore {
      */
     public <T> Mono<T> withPermit(Mono<T> task) {
         Objects.requireNonNull(task, "task");
-        return acquire(1).flatMap(permit -> task.doFinally(signal -> permit.release()));
+        return new MonoWithPermit<>(this, task);
     }
 
     /**
@@ -244,7 +247,7 @@ public final class AsyncSemaphore {
     }
 
     /** Called once per subscription, after {@code onSubscribe}: take permits now or join the queue. */
-    void acquire(SemaphoreWaiter waiter) {
+    void acquire(SemaphoreNode waiter) {
         if ((!fair || waiting == 0) && tryTake(waiter.weight)) {
             waiter.grant();
             return;
@@ -257,7 +260,7 @@ public final class AsyncSemaphore {
             if (waiting >= maxWaiters) {
                 full = true;
             } else {
-                SemaphoreWaiter t = tail;
+                SemaphoreNode t = tail;
                 waiter.prev = t;
                 if (t == null) {
                     head = waiter;
@@ -278,7 +281,7 @@ public final class AsyncSemaphore {
     }
 
     /** Called when a waiter is cancelled: leave the queue at once. */
-    void remove(SemaphoreWaiter waiter) {
+    void remove(SemaphoreNode waiter) {
         boolean wasHead;
         synchronized (lock) {
             if (!waiter.queued) {
@@ -293,9 +296,9 @@ public final class AsyncSemaphore {
         }
     }
 
-    private void unlink(SemaphoreWaiter w) {
-        SemaphoreWaiter p = w.prev;
-        SemaphoreWaiter n = w.next;
+    private void unlink(SemaphoreNode w) {
+        SemaphoreNode p = w.prev;
+        SemaphoreNode n = w.next;
         if (p == null) {
             head = n;
         } else {
@@ -323,7 +326,7 @@ public final class AsyncSemaphore {
         int missed = 1;
         for (;;) {
             for (;;) {
-                SemaphoreWaiter w;
+                SemaphoreNode w;
                 synchronized (lock) {
                     w = head;
                     if (w == null || !tryTake(w.weight)) {

@@ -3,16 +3,17 @@ package io.github.reactorpatterns.limit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
 
-import reactor.core.Disposable;
-import reactor.core.publisher.MonoSink;
+import reactor.core.CoreSubscriber;
 
 /**
- * One subscription to {@link TokenBucket#acquire(int)}: a node in the bucket's queue. {@code WAITING} moves to
- * either {@code GRANTED} (by the drain loop, after it took the tokens) or {@code CANCELLED} (by the subscriber's
- * cancel), never both; the loser of that race undoes its side.
+ * One subscription to {@link TokenBucket#acquire(int)}: the subscription handed to the subscriber and a node in the
+ * bucket's queue. {@code WAITING} moves to either {@code GRANTED} (by the bucket, right after it took the tokens)
+ * or {@code CANCELLED} (by {@link #cancel()}, a bad request or a failure), never both: the grant that loses the race
+ * undoes its tokens, the cancel that loses it arrives after {@code onComplete} was decided.
  */
-final class BucketWaiter implements Disposable {
+final class BucketWaiter implements Subscription {
 
     static final int WAITING = 0;
     static final int GRANTED = 1;
@@ -20,7 +21,7 @@ final class BucketWaiter implements Disposable {
 
     final TokenBucket bucket;
     final int tokens;
-    final MonoSink<Void> sink;
+    final CoreSubscriber<? super Void> actual;
 
     volatile int state;
     static final AtomicIntegerFieldUpdater<BucketWaiter> STATE =
@@ -31,10 +32,10 @@ final class BucketWaiter implements Disposable {
     @Nullable BucketWaiter next;
     boolean queued;
 
-    BucketWaiter(TokenBucket bucket, int tokens, MonoSink<Void> sink) {
+    BucketWaiter(TokenBucket bucket, int tokens, CoreSubscriber<? super Void> actual) {
         this.bucket = bucket;
         this.tokens = tokens;
-        this.sink = sink;
+        this.actual = actual;
     }
 
     boolean isCancelled() {
@@ -45,32 +46,37 @@ final class BucketWaiter implements Disposable {
         return STATE.compareAndSet(this, WAITING, GRANTED);
     }
 
-    void grantedAtOnce() {
-        if (markGranted()) {
-            sink.success();
-        }
-    }
-
+    /** Signals the grant; only after {@link #markGranted()} succeeded. */
     void complete() {
-        sink.success();
+        actual.onComplete();
     }
 
     void fail(Throwable error) {
         if (STATE.compareAndSet(this, WAITING, CANCELLED)) {
-            sink.error(error);
+            actual.onError(error);
         }
     }
 
-    /** The subscriber cancelled: leave the queue now so the waiters behind move up. */
     @Override
-    public void dispose() {
+    public void request(long n) {
+        if (n <= 0 && STATE.compareAndSet(this, WAITING, CANCELLED)) {
+            bucket.remove(this);
+            actual.onError(new IllegalArgumentException(
+                    "§3.9 violated: positive request amount required but it was " + n));
+        }
+        // No value is ever emitted: demand does not matter.
+    }
+
+    /** Leave the queue now, so the waiters behind move up. */
+    @Override
+    public void cancel() {
         if (STATE.compareAndSet(this, WAITING, CANCELLED)) {
             bucket.remove(this);
         }
     }
 
     @Override
-    public boolean isDisposed() {
-        return state == CANCELLED;
+    public String toString() {
+        return "BucketWaiter[tokens=" + tokens + ", state=" + state + "]";
     }
 }

@@ -26,6 +26,12 @@ import reactor.core.publisher.Mono;
  */
 public final class KeyedLock<K> {
 
+    private static final BiFunction<Object, Entry, Entry> RETAIN = (k, e) -> {
+        Entry entry = e == null ? new Entry() : e;
+        entry.users++;
+        return entry;
+    };
+
     private final ConcurrentHashMap<K, Entry> locks = new ConcurrentHashMap<>();
 
     private KeyedLock() {
@@ -108,12 +114,6 @@ public final class KeyedLock<K> {
     private void dispose(K key) {
         locks.computeIfPresent(key, (k, e) -> --e.users == 0 ? null : e);
     }
-
-    private static final BiFunction<Object, Entry, Entry> RETAIN = (k, e) -> {
-        Entry entry = e == null ? new Entry() : e;
-        entry.users++;
-        return entry;
-    };
 
     /** A key's lock and the number of subscriptions holding or awaiting it; {@code users} changes inside compute. */
     private static final class Entry {

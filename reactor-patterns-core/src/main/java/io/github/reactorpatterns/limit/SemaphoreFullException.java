@@ -8,8 +8,10 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class SemaphoreFullException extends RejectedExecutionException {
 
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** The limit that was reached. */
     private final int maxWaiters;
 
     /**

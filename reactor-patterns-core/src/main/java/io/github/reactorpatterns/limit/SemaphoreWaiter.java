@@ -2,7 +2,6 @@ package io.github.reactorpatterns.limit;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
-import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 
 import reactor.core.CoreSubscriber;
@@ -18,7 +17,7 @@ import reactor.core.CoreSubscriber;
  * without {@code REQUESTED} (granted, not delivered) releases the permits, and a grant that finds {@code CANCELLED}
  * releases them too. So every grant ends either in the subscriber's hands or back in the semaphore, exactly once.
  */
-final class SemaphoreWaiter extends SemaphorePermit implements Subscription {
+final class SemaphoreWaiter extends SemaphoreNode implements Subscription {
 
     static final int REQUESTED = 1;
     static final int GRANTED = 2;
@@ -30,16 +29,12 @@ final class SemaphoreWaiter extends SemaphorePermit implements Subscription {
     static final AtomicIntegerFieldUpdater<SemaphoreWaiter> STATE =
             AtomicIntegerFieldUpdater.newUpdater(SemaphoreWaiter.class, "state");
 
-    // Queue links, guarded by the semaphore's lock.
-    @Nullable SemaphoreWaiter prev;
-    @Nullable SemaphoreWaiter next;
-    boolean queued;
-
     SemaphoreWaiter(AsyncSemaphore semaphore, int weight, CoreSubscriber<? super AsyncSemaphore.Permit> actual) {
         super(semaphore, weight);
         this.actual = actual;
     }
 
+    @Override
     boolean isCancelled() {
         return (state & CANCELLED) != 0;
     }
@@ -68,6 +63,7 @@ final class SemaphoreWaiter extends SemaphorePermit implements Subscription {
     }
 
     /** The semaphore took this waiter's permits for it (and unlinked it, if it was queued). */
+    @Override
     void grant() {
         for (;;) {
             int s = state;
@@ -86,6 +82,7 @@ final class SemaphoreWaiter extends SemaphorePermit implements Subscription {
     }
 
     /** The semaphore refused to queue this waiter. */
+    @Override
     void reject(Throwable error) {
         if (markCancelled()) {
             actual.onError(error);

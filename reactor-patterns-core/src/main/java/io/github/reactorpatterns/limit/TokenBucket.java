@@ -42,6 +42,10 @@ import reactor.core.scheduler.Schedulers;
  * {@code 1/q} ns where {@code I = p/q} ns in lowest terms, so an interval such as 1/3 s is represented exactly
  * (the scale {@code q} is capped at 1024; past it the interval is rounded to 1/1024 ns, an error below one
  * nanosecond per 2048 tokens). Differences are compared with wrap-around arithmetic, like {@code System.nanoTime}.
+ * The clock ticks in whole nanoseconds, so with an interval that is not a whole number of nanoseconds the
+ * {@code k}-th token of a continuous demand is granted at exactly {@code ceil(k × I)}: no drift, and the window
+ * bound above holds to the clock's resolution ({@code T} plus under one nanosecond); with a whole-nanosecond interval
+ * (10/s, 200/s, 1000/s, ...) it holds exactly.
  *
  * <p>Waiting callers are where a plain GCRA is not enough: if each waiter reserved its slot by pushing {@code TAT}
  * forward, a waiter that cancels could not give its slot back, because the slots after it are already fixed (this
@@ -165,18 +169,31 @@ public final class TokenBucket {
      */
     public Mono<Void> acquire(int tokens) {
         checkTokens(tokens);
-        return Mono.create(sink -> {
-            BucketWaiter w = new BucketWaiter(this, tokens, sink);
-            sink.onCancel(w);
-            if (w.isCancelled()) {
-                return;
+        return new MonoBucketAcquire(this, tokens);
+    }
+
+    /** Called once per subscription to {@link #acquire(int)}, after {@code onSubscribe}. */
+    void acquire(BucketWaiter w) {
+        if (waiting == 0) {
+            long now = now();
+            long need = w.tokens * cost;
+            for (;;) {
+                long t = tat;
+                long nt = base(t, now) + need;
+                if (nt - now - capacity > 0) {
+                    break;
+                }
+                if (TAT.compareAndSet(this, t, nt)) {
+                    if (w.markGranted()) {
+                        w.complete();
+                    } else {
+                        TAT.compareAndSet(this, nt, t);   // cancelled meanwhile: undo unless someone took since
+                    }
+                    return;
+                }
             }
-            if (waiting == 0 && take(tokens, now()) == 0) {
-                w.grantedAtOnce();
-                return;
-            }
-            enqueue(w);
-        });
+        }
+        enqueue(w);
     }
 
     /**
@@ -230,7 +247,9 @@ public final class TokenBucket {
      * {@code delayElements} it shares the rate with every other user of this bucket and allows bursts.
      *
      * <p>Errors and completion from upstream pass through at once (a pending token reservation is given back);
-     * cancel cancels upstream and gives back a pending reservation; an empty source completes empty.
+     * cancel cancels upstream and gives back a pending reservation; an empty source completes empty. Because the
+     * token comes before the request, the last token taken may be spent on a request that upstream answers with
+     * completion (an empty source costs one token).
      *
      * @param <T> the type of the elements
      * @return a function for {@code transform}
@@ -275,9 +294,14 @@ public final class TokenBucket {
         return (scheduler.now(TimeUnit.NANOSECONDS) - origin) * scale;
     }
 
-    static long base(long t, long now) {
+    /**
+     * {@code max(TAT, now)}, wrap-safe, except that a {@code TAT} less than one nanosecond behind {@code now} is
+     * kept: timers fire on whole nanoseconds, so a waiter granted at the first nanosecond after its exact slot must
+     * not lose the fraction, or tokens would drift late by up to a nanosecond each.
+     */
+    long base(long t, long now) {
         long d = t - now;
-        return d < 0 || d > WRAP_GUARD ? now : t;
+        return d > -scale && d <= WRAP_GUARD ? t : now;
     }
 
     static long ceilDiv(long x, long y) {
@@ -553,7 +577,9 @@ public final class TokenBucket {
         /**
          * Sets the scheduler whose clock ({@code now(NANOSECONDS)}) measures time and whose timer wakes waiters.
          * With {@code StepVerifier.withVirtualTime}, build the bucket inside the supplier (the default then is the
-         * virtual scheduler) or pass the {@code VirtualTimeScheduler} here.
+         * virtual scheduler) or pass the {@code VirtualTimeScheduler} here. Note that Reactor's built-in schedulers
+         * derive {@code now} from {@code System.currentTimeMillis()}: millisecond resolution (a waiter may be woken up
+         * to a millisecond late, never early), and a wall-clock step backwards delays grants by the size of the step.
          *
          * @param scheduler the clock and timer; default {@code Schedulers.parallel()}, read at {@link #build()}
          * @return this builder

@@ -1,0 +1,138 @@
+package io.github.reactorpatterns.stress.limit;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
+import org.openjdk.jcstress.infra.results.ZZ_Result;
+
+import io.github.reactorpatterns.limit.AsyncSemaphore;
+import io.github.reactorpatterns.limit.AsyncSemaphore.Permit;
+
+/** jcstress tests of {@link AsyncSemaphore}: never more than N permits held, no lost permit, no lost wake-up. */
+public final class SemaphoreStress {
+
+    private SemaphoreStress() {
+    }
+
+    /** Two callers race for the last permit: exactly one gets it. */
+    @JCStressTest
+    @Outcome(id = {"true, false", "false, true"}, expect = ACCEPTABLE, desc = "exactly one caller got the permit")
+    @Outcome(id = "true, true", expect = FORBIDDEN, desc = "two holders of one permit")
+    @Outcome(id = "false, false", expect = FORBIDDEN, desc = "a free permit was refused to both")
+    @State
+    public static class TryAcquireRace {
+        final AsyncSemaphore semaphore = AsyncSemaphore.of(1);
+
+        @Actor
+        public void first(ZZ_Result r) {
+            r.r1 = semaphore.tryAcquire().isPresent();
+        }
+
+        @Actor
+        public void second(ZZ_Result r) {
+            r.r2 = semaphore.tryAcquire().isPresent();
+        }
+    }
+
+    /** A release races the cancel of the only waiter: the permit ends up back in the semaphore, exactly once. */
+    @JCStressTest
+    @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "permit returned once, queue empty")
+    @Outcome(expect = FORBIDDEN, desc = "permit lost or doubled, or a waiter left behind")
+    @State
+    public static class GrantVersusCancel {
+        final AsyncSemaphore semaphore = AsyncSemaphore.of(1);
+        final Permit held = semaphore.tryAcquire().orElseThrow();
+        final RecordingSubscriber waiter = new RecordingSubscriber();
+
+        {
+            semaphore.acquire().subscribe(waiter);
+        }
+
+        @Actor
+        public void release() {
+            held.release();
+        }
+
+        @Actor
+        public void cancel() {
+            waiter.subscription.cancel();
+        }
+
+        @Arbiter
+        public void check(II_Result r) {
+            waiter.releaseDelivered();
+            r.r1 = semaphore.availablePermits();
+            r.r2 = semaphore.waiting();
+        }
+    }
+
+    /** A release races a new acquire: the acquirer always gets the permit (no lost wake-up). */
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "the new caller got the permit and gave it back")
+    @Outcome(expect = FORBIDDEN, desc = "lost wake-up, or permits miscounted")
+    @State
+    public static class ReleaseVersusAcquire {
+        final AsyncSemaphore semaphore = AsyncSemaphore.of(1);
+        final Permit held = semaphore.tryAcquire().orElseThrow();
+        final RecordingSubscriber waiter = new RecordingSubscriber();
+
+        @Actor
+        public void release() {
+            held.release();
+        }
+
+        @Actor
+        public void acquire() {
+            semaphore.acquire().subscribe(waiter);
+        }
+
+        @Arbiter
+        public void check(II_Result r) {
+            r.r1 = waiter.releaseDelivered();
+            r.r2 = semaphore.availablePermits();
+        }
+    }
+
+    /** A weighted release races a weighted acquire of every permit, with a small waiter queued behind it. */
+    @JCStressTest
+    @Outcome(id = "2, 3", expect = ACCEPTABLE, desc = "both waiters granted in turn, all permits back")
+    @Outcome(id = "1, 3", expect = ACCEPTABLE_INTERESTING, desc = "the big acquire came after the small one")
+    @Outcome(expect = FORBIDDEN, desc = "lost wake-up, or permits miscounted")
+    @State
+    public static class WeightedReleaseVersusAcquire {
+        final AsyncSemaphore semaphore = AsyncSemaphore.of(3);
+        final Permit held = semaphore.acquire(2).block();
+        final RecordingSubscriber big = new RecordingSubscriber();
+        final RecordingSubscriber small = new RecordingSubscriber();
+
+        @Actor
+        public void release() {
+            held.release();
+        }
+
+        @Actor
+        public void acquire() {
+            semaphore.acquire(3).subscribe(big);
+            semaphore.acquire(1).subscribe(small);
+        }
+
+        @Arbiter
+        public void check(II_Result r) {
+            // Releasing one may grant the other; count both.
+            int granted = big.releaseDelivered();
+            granted += small.releaseDelivered();
+            if (big.permit != null && small.permit == null) {
+                granted = -1;   // small was never woken after big released
+            }
+            r.r1 = granted;
+            r.r2 = semaphore.availablePermits();
+        }
+    }
+}
