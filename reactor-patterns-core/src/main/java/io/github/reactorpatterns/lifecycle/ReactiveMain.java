@@ -88,7 +88,7 @@ public final class ReactiveMain {
     }
 
     /**
-     * Runs {@code app} until it ends or a signal stops it, then shuts down {@code tasks} and disposes
+     * Runs {@code app} until it ends or a signal stops it, then drains or shuts down {@code tasks} and disposes
      * {@code resources} in order, and returns the exit code for {@code System.exit}.
      *
      * @param app the application; it is subscribed once, its values are ignored
@@ -96,7 +96,9 @@ public final class ReactiveMain {
      * @param tasks the background tasks to drain (after a normal end) or shut down (after a signal)
      * @param resources disposed in this order after the background tasks; one that throws is logged and the rest
      *     are still disposed
-     * @return {@link #EXIT_SUCCESS}, {@link #EXIT_FAILURE}, {@link #EXIT_SIGINT} or {@link #EXIT_SIGTERM}
+     * @return {@link #EXIT_SUCCESS}, {@link #EXIT_FAILURE}, {@link #EXIT_SIGINT} or {@link #EXIT_SIGTERM}; when the
+     *     JVM is already exiting through its shutdown hook (a signal without a {@code sun.misc.Signal} handler, or
+     *     {@code System.exit} elsewhere) it is {@link #EXIT_SIGTERM}, but the JVM keeps the status it is exiting with
      * @throws NullPointerException if an argument or a resource is null
      * @throws IllegalArgumentException if {@code grace} is negative
      * @throws IllegalStateException if called on a non-blocking thread (such as {@code Schedulers.parallel()})
@@ -173,6 +175,10 @@ public final class ReactiveMain {
                     CountDownLatch done = new CountDownLatch(1);
                     tasksDone.subscribe(null, null, done::countDown);
                     awaitUntil(done, deadline);
+                    if (done.getCount() != 0) {
+                        // the grace is spent: cancel what is left (close() does not wait for it)
+                        tasks.close();
+                    }
                 }
                 for (Disposable resource : resources) {
                     try {

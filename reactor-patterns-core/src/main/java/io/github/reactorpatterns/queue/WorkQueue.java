@@ -3,10 +3,9 @@ package io.github.reactorpatterns.queue;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 
 import io.github.reactorpatterns.concurrent.Outcome;
+import reactor.core.Exceptions;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -98,8 +98,10 @@ public final class WorkQueue<J> {
     private final ArrayDeque<J> queued;
     /** Producers waiting for space, FIFO. Guarded by {@link #lock}. */
     private final ArrayDeque<PutWaiter<J>> waiters = new ArrayDeque<>();
-    /** Jobs started and not yet ended. Guarded by {@link #lock}. */
-    private final Set<JobRun> running = new HashSet<>();
+    /** Jobs started and not yet ended: an intrusive list (no allocation, O(1) removal). Guarded by {@link #lock}. */
+    private @Nullable JobRun runningHead;
+    /** Guarded by {@link #lock}. */
+    private int runningCount;
     /** Guarded by {@link #lock}. */
     private int state = OPEN;
     /** Completed by the first time the queue is idle after a {@link #join()}; replaced afterwards. */
@@ -163,7 +165,30 @@ public final class WorkQueue<J> {
         Objects.requireNonNull(handler, "handler");
         return source -> source
                 .limitRate(capacity)
-                .flatMap(job -> Outcome.<R>of(Mono.defer(() -> handler.apply(job))), workers, 1);
+                .flatMap(job -> settle(job, handler), workers, 1);
+    }
+
+    /** One job of a pipeline as an Outcome; a Callable Mono is evaluated in place, as flatMap itself does. */
+    @SuppressWarnings("unchecked")
+    private static <J, R> Mono<Outcome<R>> settle(J job, Function<? super J, ? extends Mono<? extends R>> handler) {
+        Mono<? extends R> mono;
+        try {
+            mono = handler.apply(job);
+        } catch (Throwable t) {
+            return Mono.just(Outcome.failure(t));
+        }
+        if (mono == null) {
+            return Mono.just(Outcome.failure(new NullPointerException("handler returned null for job " + job)));
+        }
+        if (mono instanceof Callable) {
+            try {
+                R value = ((Callable<R>) mono).call();
+                return Mono.just(value == null ? Outcome.empty() : Outcome.success(value));
+            } catch (Throwable t) {
+                return Mono.just(Outcome.failure(Exceptions.unwrap(t)));
+            }
+        }
+        return Outcome.of(mono);
     }
 
     /**
@@ -185,10 +210,25 @@ public final class WorkQueue<J> {
      */
     public Mono<Void> put(J job) {
         Objects.requireNonNull(job, "job");
-        return Mono.create(sink -> subscribePut(job, sink));
+        return Mono.defer(() -> tryPut(job));
     }
 
-    private void subscribePut(J job, MonoSink<Void> sink) {
+    /** Accepts the job now if there is room (the common case costs no extra subscription), else waits. */
+    private Mono<Void> tryPut(J job) {
+        synchronized (lock) {
+            if (state != OPEN) {
+                return Mono.error(putAfterShutdown());
+            }
+            if (queued.size() >= capacity) {
+                return Mono.create(sink -> subscribeWaitingPut(job, sink));
+            }
+            queued.offer(job);
+        }
+        drain();
+        return Mono.empty();
+    }
+
+    private void subscribeWaitingPut(J job, MonoSink<Void> sink) {
         PutWaiter<J> waiter = null;
         boolean accepted = false;
         synchronized (lock) {
@@ -260,7 +300,7 @@ public final class WorkQueue<J> {
     public Mono<Void> join() {
         return Mono.defer(() -> {
             synchronized (lock) {
-                if (queued.isEmpty() && running.isEmpty()) {
+                if (queued.isEmpty() && runningCount == 0) {
                     return Mono.empty();
                 }
                 Sinks.Empty<Void> sink = idle;
@@ -315,7 +355,7 @@ public final class WorkQueue<J> {
             state = DRAINING;
             rejected = new ArrayList<>(waiters);
             waiters.clear();
-            idleNow = queued.isEmpty() && running.isEmpty();
+            idleNow = queued.isEmpty() && runningCount == 0;
             if (idleNow) {
                 state = TERMINATED;
             }
@@ -343,7 +383,10 @@ public final class WorkQueue<J> {
             state = TERMINATED;
             neverStarted = new ArrayList<>(queued);
             queued.clear();
-            toCancel = new ArrayList<>(running);
+            toCancel = new ArrayList<>(runningCount);
+            for (JobRun run = runningHead; run != null; run = run.next) {
+                toCancel.add(run);
+            }
         }
         for (JobRun run : toCancel) {
             run.cancelAfterGrace(grace);
@@ -371,7 +414,7 @@ public final class WorkQueue<J> {
      */
     public int inFlight() {
         synchronized (lock) {
-            return running.size();
+            return runningCount;
         }
     }
 
@@ -398,7 +441,7 @@ public final class WorkQueue<J> {
     public String toString() {
         synchronized (lock) {
             return "WorkQueue[capacity=" + capacity + ", workers=" + workers + ", size=" + queued.size()
-                    + ", inFlight=" + running.size() + ", completed=" + completed + ", failed=" + failed + "]";
+                    + ", inFlight=" + runningCount + ", completed=" + completed + ", failed=" + failed + "]";
         }
     }
 
@@ -413,11 +456,11 @@ public final class WorkQueue<J> {
                 JobRun run;
                 PutWaiter<J> admitted = null;
                 synchronized (lock) {
-                    if (state == TERMINATED || running.size() >= workers || queued.isEmpty()) {
+                    if (state == TERMINATED || runningCount >= workers || queued.isEmpty()) {
                         break;
                     }
                     run = new JobRun(queued.poll());
-                    running.add(run);
+                    link(run);
                     while (!waiters.isEmpty()) {
                         PutWaiter<J> waiter = waiters.poll();
                         if (waiter.tryAccept()) {
@@ -440,12 +483,24 @@ public final class WorkQueue<J> {
     }
 
     private void jobEnded(JobRun run, @Nullable Throwable error) {
+        Sinks.Empty<Void> joiners = null;
+        boolean finishShutdown = false;
+        boolean more;
         synchronized (lock) {
-            running.remove(run);
+            unlink(run);
             if (error == null) {
                 completed++;
             } else {
                 failed++;
+            }
+            more = !queued.isEmpty();
+            if (!more && runningCount == 0) {
+                joiners = idle;
+                idle = null;
+                if (state == DRAINING) {
+                    state = TERMINATED;
+                    finishShutdown = true;
+                }
             }
         }
         if (error != null) {
@@ -455,8 +510,10 @@ public final class WorkQueue<J> {
                 LOG.error("WorkQueue onFailure threw for job " + run.job, t);
             }
         }
-        signalIdleIfIdle();
-        drain();
+        signalIdle(joiners, finishShutdown);
+        if (more) {
+            drain();
+        }
     }
 
     /** Completes a waiting join() and finishes a draining shutdown when nothing is queued and nothing runs. */
@@ -464,7 +521,7 @@ public final class WorkQueue<J> {
         Sinks.Empty<Void> joiners;
         boolean finishShutdown = false;
         synchronized (lock) {
-            if (!queued.isEmpty() || !running.isEmpty()) {
+            if (!queued.isEmpty() || runningCount != 0) {
                 return;
             }
             joiners = idle;
@@ -474,12 +531,41 @@ public final class WorkQueue<J> {
                 finishShutdown = true;
             }
         }
+        signalIdle(joiners, finishShutdown);
+    }
+
+    private void signalIdle(Sinks.@Nullable Empty<Void> joiners, boolean finishShutdown) {
         if (joiners != null) {
             joiners.emitEmpty(Sinks.EmitFailureHandler.FAIL_FAST);
         }
         if (finishShutdown) {
             shutdownResult.emitValue(List.of(), Sinks.EmitFailureHandler.FAIL_FAST);
         }
+    }
+
+    /** Guarded by {@link #lock}. */
+    private void link(JobRun run) {
+        run.next = runningHead;
+        if (runningHead != null) {
+            runningHead.prev = run;
+        }
+        runningHead = run;
+        runningCount++;
+    }
+
+    /** Guarded by {@link #lock}. */
+    private void unlink(JobRun run) {
+        if (run.prev != null) {
+            run.prev.next = run.next;
+        } else {
+            runningHead = run.next;
+        }
+        if (run.next != null) {
+            run.next.prev = run.prev;
+        }
+        run.prev = null;
+        run.next = null;
+        runningCount--;
     }
 
     private static IllegalStateException putAfterShutdown() {
@@ -525,6 +611,9 @@ public final class WorkQueue<J> {
     private final class JobRun extends BaseSubscriber<Object> {
 
         final J job;
+        /** Links of the running list. Guarded by the queue's lock. */
+        @Nullable JobRun prev;
+        @Nullable JobRun next;
         private final AtomicBoolean ended = new AtomicBoolean();
         private volatile @Nullable Throwable cancelCause;
         private @Nullable Throwable error;
@@ -546,6 +635,18 @@ public final class WorkQueue<J> {
                 }
             } catch (Throwable t) {
                 mono = Mono.error(t);
+            }
+            if (mono instanceof Callable) {
+                // Mono.empty(), just(..), error(..), fromCallable(..), fromRunnable(..): evaluated in place, as
+                // flatMap does, without a subscription
+                Throwable failure = null;
+                try {
+                    ((Callable<?>) mono).call();
+                } catch (Throwable t) {
+                    failure = Exceptions.unwrap(t);
+                }
+                end(failure);
+                return;
             }
             mono.subscribe(this);
         }
