@@ -9,7 +9,9 @@ public final class LineTooLongException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The limit that was exceeded, in chars. */
     private final int maxLineLength;
+    /** The 1-based number of the line that exceeded it. */
     private final long lineNumber;
 
     /**

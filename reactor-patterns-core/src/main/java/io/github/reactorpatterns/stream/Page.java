@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * Mono<Page<Item, String>> page = client.list(cursor)
- *         .map(r -> r.nextCursor() == null ? Page.last(r.items()) : Page.of(r.items(), r.nextCursor()));
+ *         .map(r -> new Page<>(r.items(), r.nextCursor()));   // a null next cursor marks the last page
  * }</pre>
  *
  * @param items the items of this page, in order; copied, may be empty, must not contain null

@@ -71,7 +71,9 @@ public final class PageOptions {
      * The same options with read-ahead: up to {@code prefetchPages} pages are fetched (one at a time, in order)
      * beyond the page whose items are being emitted, and held until requested. With {@code 0} (the default) the
      * next page is fetched only once every item already fetched has been requested downstream; with {@code 1} the
-     * next page is fetched as soon as the current one arrives, hiding its latency behind the consumer's work.
+     * next page is fetched as soon as the current one arrives, before its items are emitted, hiding the latency of
+     * the next fetch behind the consumer's work ({@code take(5)} on pages of 100 then makes two fetches). Fetching
+     * starts at the first request, never before.
      *
      * @param prefetchPages how many pages to fetch ahead of demand, {@code >= 0}
      * @return new options

@@ -30,13 +30,19 @@ import reactor.core.publisher.Mono;
  * </ul>
  *
  * <pre>{@code
- * Flux<Item> items = Paginate.byCursor(cursor -> api.list(cursor.orElse(null))
+ * Flux<Item> items = Paginate.byCursor((Optional<String> cursor) -> api.list(cursor.orElse(null))
  *         .map(r -> new Page<>(r.items(), r.nextCursor())));        // null next cursor: last page
  * Flux<Row> rows = Paginate.byOffset(500, (offset, limit) -> repository.find(offset, limit));
  * }</pre>
+ * (Java infers the cursor type of {@code byCursor} from the lambda's parameter: declare it, as above, or write
+ * {@code Paginate.<Item, String>byCursor(cursor -> ...)}.)
  *
- * <p>The fetch function may be called from any thread a previous fetch completed on; calls never overlap within one
- * subscription.
+ * <p>The subscriber's {@link reactor.util.context.Context} reaches every fetch, so a deadline or trace id carried
+ * there applies to each page.
+ *
+ * <p>Thread safety: the fetch function is called on the thread that requested items or on the one the previous
+ * fetch completed on; calls never overlap within one subscription, and each call happens-after the previous page
+ * arrived. Pages without items are skipped (paging goes on while they carry a next cursor).
  */
 public final class Paginate {
 

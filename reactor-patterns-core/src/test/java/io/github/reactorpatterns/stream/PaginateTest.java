@@ -30,6 +30,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.PublisherProbe;
 import reactor.test.util.RaceTestUtils;
+import reactor.util.context.Context;
 import reactor.util.retry.Retry;
 
 class PaginateTest {
@@ -496,6 +497,16 @@ class PaginateTest {
         Flux<Long> offsets = Paginate.byOffset(1, (offset, limit) -> Mono.just(offset < pages ? List.of(offset) : List.of()),
                 PageOptions.ofDefaults().withPrefetchPages(2));
         assertThat(offsets.count().block(TIMEOUT)).isEqualTo(pages);
+    }
+
+    @Test
+    void theSubscribersContextReachesEveryFetch() {
+        Flux<String> items = Paginate.<String, Integer>byCursor(cursor -> Mono.deferContextual(context -> {
+                    String tag = context.<String>get("tag") + cursor.orElse(0);
+                    return Mono.just(cursor.isEmpty() ? Page.of(List.of(tag), 1) : Page.last(List.of(tag)));
+                }), PageOptions.ofDefaults().withPrefetchPages(1))
+                .contextWrite(Context.of("tag", "t"));
+        StepVerifier.create(items).expectNext("t0", "t1").expectComplete().verify(TIMEOUT);
     }
 
     @Test
