@@ -1,0 +1,387 @@
+package io.github.reactorpatterns.http;
+
+import java.io.IOException;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
+
+import javax.net.ssl.SSLException;
+
+import io.github.reactorpatterns.limit.AsyncSemaphore;
+import io.github.reactorpatterns.limit.TokenBucket;
+import io.github.reactorpatterns.retry.RetryExhaustedException;
+import io.github.reactorpatterns.retry.RetryPolicy;
+import io.github.reactorpatterns.stream.ByteStreams;
+import io.github.reactorpatterns.time.Deadline;
+import io.github.reactorpatterns.time.DeadlineExceededException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.handler.timeout.WriteTimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.NettyOutbound;
+import reactor.netty.http.client.HttpClientRequest;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.util.context.ContextView;
+import reactor.util.retry.Retry;
+
+/** The request pipeline behind {@link HttpRequestSpec}'s terminals: one attempt, its timeouts and its body. */
+final class Exchange {
+
+    /** The statuses a retry policy may retry: too many requests, bad gateway, unavailable, gateway timeout. */
+    static final Set<Integer> RETRY_STATUSES = Set.of(429, 502, 503, 504);
+
+    private Exchange() {
+    }
+
+    /** A response read whole: what one attempt of an aggregating terminal produces. */
+    static final class Raw {
+        final int status;
+        final HttpHeaders headers;
+        final String url;
+        final byte[] body;
+
+        Raw(int status, HttpHeaders headers, String url, byte[] body) {
+            this.status = status;
+            this.headers = headers;
+            this.url = url;
+            this.body = body;
+        }
+    }
+
+    static Mono<HttpResult> aggregate(PooledHttpClient client, HttpRequestSpec spec, boolean raise) {
+        return Mono.defer(() -> {
+            long start = System.nanoTime();
+            String method = spec.method();
+            String uri = spec.uri();
+            byte[] payload;
+            try {
+                payload = payload(client, spec);
+            }
+            catch (Exception e) {
+                return Mono.error(e);
+            }
+            int max = client.settings.maxResponseBytes;
+            boolean retried = isIdempotent(method);
+            AtomicInteger attempts = new AtomicInteger();
+            Mono<HttpResult> attempt = limited(client, Mono.deferContextual(ctx -> {
+                Throwable expired = expired(ctx);
+                if (expired != null) {
+                    return Mono.error(expired);
+                }
+                attempts.incrementAndGet();
+                return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max))
+                        .singleOrEmpty();
+            })).handle((raw, sink) -> {
+                HttpResult r = new HttpResult(method, raw.url, raw.status, raw.headers, raw.body,
+                        Duration.ofNanos(System.nanoTime() - start), attempts.get());
+                if (retried && RETRY_STATUSES.contains(r.status())) {
+                    sink.error(statusException(r, client));
+                }
+                else {
+                    sink.next(r);
+                }
+            });
+            if (retried) {
+                attempt = attempt.retryWhen(classified(client.retryPolicy, Exchange::isRetryable));
+            }
+            if (raise) {
+                return attempt.handle((r, sink) -> {
+                    if (r.isSuccess()) {
+                        sink.next(r);
+                    }
+                    else {
+                        sink.error(statusException(r, client));
+                    }
+                });
+            }
+            return attempt.onErrorResume(e -> {
+                HttpResult last = lastResponse(e);
+                return last != null ? Mono.just(last) : Mono.error(e);
+            });
+        });
+    }
+
+    /** The response behind a status failure, also when a retry policy gave up on it. */
+    private static @Nullable HttpResult lastResponse(Throwable e) {
+        Throwable t = e instanceof RetryExhaustedException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof HttpStatusException ? ((HttpStatusException) t).result() : null;
+    }
+
+    static Flux<String> lines(PooledHttpClient client, HttpRequestSpec spec) {
+        int maxLine = client.settings.maxLineLength;
+        return stream(client, spec, (resp, chunks, uri) ->
+                ByteStreams.lines(chunks, HttpResult.charset(resp.responseHeaders()), maxLine));
+    }
+
+    static Flux<ByteBuffer> chunks(PooledHttpClient client, HttpRequestSpec spec, int size) {
+        return stream(client, spec, (resp, chunks, uri) -> ByteStreams.rechunk(chunks, size));
+    }
+
+    /** Decodes the body of a 2xx response from copied chunks. */
+    interface BodyDecoder<T> {
+        Publisher<T> decode(HttpClientResponse response, Flux<ByteBuffer> chunks, String uri);
+    }
+
+    private static <T> Flux<T> stream(PooledHttpClient client, HttpRequestSpec spec, BodyDecoder<T> decoder) {
+        return Flux.defer(() -> {
+            String method = spec.method();
+            String uri = spec.uri();
+            byte[] payload;
+            try {
+                payload = payload(client, spec);
+            }
+            catch (Exception e) {
+                return Flux.error(e);
+            }
+            AtomicBoolean emitted = new AtomicBoolean();
+            Flux<T> attempt = limited(client, Flux.deferContextual(ctx -> {
+                Throwable expired = expired(ctx);
+                if (expired != null) {
+                    return Flux.error(expired);
+                }
+                return send(client, spec, uri, payload, (resp, body) -> {
+                    int status = resp.status().code();
+                    if (status < 200 || status >= 300) {
+                        return readWhole(resp, body, method, uri, client.settings.maxResponseBytes)
+                                .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url,
+                                        raw.status, raw.headers, raw.body, Duration.ZERO, 1), client)));
+                    }
+                    // Copy each buffer while reactor-netty holds it: it is released as soon as onNext returns.
+                    return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
+                });
+            })).doOnNext(item -> emitted.lazySet(true));
+            if (isIdempotent(method)) {
+                attempt = attempt.retryWhen(classified(client.retryPolicy, e -> !emitted.get() && isRetryable(e)));
+            }
+            return attempt;
+        });
+    }
+
+    private static <T> Mono<T> limited(PooledHttpClient client, Mono<T> attempt) {
+        AsyncSemaphore semaphore = client.settings.concurrencyLimit;
+        TokenBucket bucket = client.settings.rateLimit;
+        Mono<T> m = semaphore == null ? attempt : semaphore.withPermit(attempt);
+        return bucket == null ? m : bucket.withToken(m);
+    }
+
+    private static <T> Flux<T> limited(PooledHttpClient client, Flux<T> attempt) {
+        AsyncSemaphore semaphore = client.settings.concurrencyLimit;
+        TokenBucket bucket = client.settings.rateLimit;
+        Flux<T> f = semaphore == null ? attempt : semaphore.withPermit(attempt);
+        return bucket == null ? f : bucket.acquire().thenMany(f);
+    }
+
+    private static @Nullable Throwable expired(ContextView ctx) {
+        Optional<Deadline> deadline = Deadline.current(ctx);
+        if (deadline.isPresent() && deadline.get().isExpired()) {
+            return new DeadlineExceededException(deadline.get().budget());
+        }
+        return null;
+    }
+
+    /**
+     * The client's retry rules in front of the user's policy: an error they do not allow propagates unchanged, the
+     * others go to the policy, which decides how often and how long to wait.
+     */
+    static Retry classified(RetryPolicy policy, Predicate<Throwable> retryable) {
+        return Retry.from(signals -> policy.generateCompanion(signals.handle((signal, sink) -> {
+            if (retryable.test(signal.failure())) {
+                sink.next(signal);
+            }
+            else {
+                sink.error(signal.failure());
+            }
+        })));
+    }
+
+    static boolean isIdempotent(String method) {
+        switch (method) {
+            case "GET":
+            case "HEAD":
+            case "OPTIONS":
+            case "TRACE":
+            case "PUT":
+            case "DELETE":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    static boolean isRetryable(Throwable e) {
+        if (e instanceof HttpStatusException) {
+            return RETRY_STATUSES.contains(((HttpStatusException) e).status());
+        }
+        if (e instanceof HttpTimeoutException) {
+            return ((HttpTimeoutException) e).phase() != HttpTimeoutException.Phase.POOL;
+        }
+        if (e instanceof SSLException || e instanceof UnknownHostException) {
+            return false;
+        }
+        return e instanceof IOException;
+    }
+
+    /**
+     * Sends one attempt and applies the client's response timeout (status line and headers within
+     * {@code responseTimeout} of the subscription) and the translation of Netty's timeout exceptions.
+     */
+    private static <T> Flux<T> send(PooledHttpClient client, HttpRequestSpec spec, String uri, byte @Nullable [] payload,
+            BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler) {
+        AtomicBoolean headersSeen = new AtomicBoolean();
+        HttpRequestSpec.Body body = spec.body();
+        List<String[]> headers = spec.headers();
+        Flux<T> response = client.netty
+                .request(spec.nettyMethod())
+                .uri(uri)
+                .send((HttpClientRequest req, NettyOutbound out) -> {
+                    applyHeaders(req, headers);
+                    if (payload == null) {
+                        return out;
+                    }
+                    if (body != null && !spec.hasHeader("Content-Type")) {
+                        req.header(HttpHeaderNames.CONTENT_TYPE, body.contentType);
+                    }
+                    req.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(payload.length));
+                    return out.sendByteArray(Mono.just(payload));
+                })
+                .response((resp, content) -> {
+                    headersSeen.set(true);
+                    return handler.apply(resp, content);
+                });
+        PooledHttpClient.Settings s = client.settings;
+        Duration responseTimeout = s.responseTimeout;
+        String method = spec.method();
+        Mono<Long> firstTimeout = Mono.delay(responseTimeout, client.scheduler())
+                .flatMap(t -> headersSeen.get() ? Mono.never() : Mono.just(t));
+        return response
+                .timeout(firstTimeout, item -> Mono.never(), Flux.error(() -> new HttpTimeoutException(
+                        HttpTimeoutException.Phase.RESPONSE, method, uri, responseTimeout, null)))
+                .onErrorMap(e -> translate(e, s, method, uri));
+    }
+
+    private static void applyHeaders(HttpClientRequest req, List<String[]> headers) {
+        if (headers.isEmpty()) {
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (String[] kv : headers) {
+            if (seen.add(kv[0].toLowerCase(java.util.Locale.ROOT))) {
+                req.header(kv[0], kv[1]);
+            }
+            else {
+                req.addHeader(kv[0], kv[1]);
+            }
+        }
+    }
+
+    static Throwable translate(Throwable e, PooledHttpClient.Settings s, String method, String uri) {
+        if (e instanceof ConnectTimeoutException) {
+            return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout, e);
+        }
+        if (e instanceof ReadTimeoutException) {
+            return new HttpTimeoutException(HttpTimeoutException.Phase.READ, method, uri, s.readTimeout, e);
+        }
+        if (e instanceof WriteTimeoutException) {
+            return new HttpTimeoutException(HttpTimeoutException.Phase.WRITE, method, uri, s.writeTimeout, e);
+        }
+        if ("PoolAcquireTimeoutException".equals(e.getClass().getSimpleName())) {
+            return new HttpTimeoutException(HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout,
+                    e);
+        }
+        return e;
+    }
+
+    private static byte @Nullable [] payload(PooledHttpClient client, HttpRequestSpec spec) throws Exception {
+        HttpRequestSpec.Body body = spec.body();
+        return body == null ? null : body.encode(client.mapper);
+    }
+
+    /** Reads the whole body, failing as soon as it exceeds {@code max} bytes. */
+    private static Mono<Raw> readWhole(HttpClientResponse resp, ByteBufFlux body, String method, String uri,
+            int max) {
+        HttpHeaders headers = resp.responseHeaders();
+        long contentLength = contentLength(headers);
+        if (contentLength > max) {
+            return Mono.error(new ResponseTooLargeException(method, uri, max, "response body"));
+        }
+        int status = resp.status().code();
+        String url = resp.resourceUrl();
+        return body
+                .collect(() -> new BodyBuffer(max, contentLength, method, uri), BodyBuffer::add)
+                .map(b -> new Raw(status, headers, url, b.toByteArray()));
+    }
+
+    static HttpStatusException statusException(HttpResult r, PooledHttpClient client) {
+        Duration retryAfter = RetryAfterHeader.parse(r.headers().get(HttpHeaderNames.RETRY_AFTER),
+                Instant.ofEpochMilli(client.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)));
+        return new HttpStatusException(r.status(), r.method(), r.uri(), r.headers(), r.bodyUnsafe(), retryAfter, r);
+    }
+
+    private static long contentLength(HttpHeaders headers) {
+        String v = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (v == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        }
+        catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static byte[] copy(ByteBuf buf) {
+        byte[] bytes = new byte[buf.readableBytes()];
+        buf.getBytes(buf.readerIndex(), bytes);
+        return bytes;
+    }
+
+    /** A growable byte array with a hard cap, filled from buffers that are released right after. */
+    static final class BodyBuffer {
+        private final int max;
+        private final String method;
+        private final String uri;
+        private byte[] bytes;
+        private int length;
+
+        BodyBuffer(int max, long contentLength, String method, String uri) {
+            this.max = max;
+            this.method = method;
+            this.uri = uri;
+            this.bytes = new byte[contentLength >= 0 ? (int) contentLength : 256];
+        }
+
+        void add(ByteBuf buf) {
+            int n = buf.readableBytes();
+            if ((long) length + n > max) {
+                throw new ResponseTooLargeException(method, uri, max, "response body");
+            }
+            if (length + n > bytes.length) {
+                int capacity = (int) Math.min(max, Math.max((long) bytes.length * 2, (long) length + n));
+                bytes = java.util.Arrays.copyOf(bytes, capacity);
+            }
+            buf.getBytes(buf.readerIndex(), bytes, length, n);
+            length += n;
+        }
+
+        byte[] toByteArray() {
+            return length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length);
+        }
+    }
+}

@@ -1,0 +1,361 @@
+package io.github.reactorpatterns.http;
+
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import io.netty.handler.codec.http.HttpMethod;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One HTTP request, described but not sent: method, URI, headers, query parameters and body, then one terminal that
+ * sends it and reads the response.
+ *
+ * <p>Immutable and thread-safe: {@link #header(String, String)}, {@link #query(String, Object)} and the
+ * {@code body} methods return a new spec. Nothing is sent before a terminal's publisher is subscribed, and each
+ * subscription sends the request afresh (with retries, if the client has a retry policy). The body is encoded lazily,
+ * once per subscription.
+ *
+ * <p>Every terminal gives the pooled connection back when it completes, fails or is cancelled: a fully read body
+ * returns the connection to the pool; a body abandoned halfway (cancel, error, size limit) closes it.
+ *
+ * <p>Aggregating terminals ({@link #result()}, {@link #bytes()}, {@link #text()}, {@link #json(Class)}) read at most
+ * the client's {@code maxResponseBytes}. All terminals except {@link #result()} fail with
+ * {@link HttpStatusException} when the status is not 2xx.
+ */
+public final class HttpRequestSpec {
+
+    private final PooledHttpClient client;
+    private final HttpMethod method;
+    private final String uri;
+    private final List<String[]> headers;
+    private final List<String[]> query;
+    private final @Nullable Body body;
+
+    HttpRequestSpec(PooledHttpClient client, HttpMethod method, String uri) {
+        this(client, method, uri, List.of(), List.of(), null);
+    }
+
+    private HttpRequestSpec(PooledHttpClient client, HttpMethod method, String uri, List<String[]> headers,
+            List<String[]> query, @Nullable Body body) {
+        this.client = client;
+        this.method = method;
+        this.uri = uri;
+        this.headers = headers;
+        this.query = query;
+        this.body = body;
+    }
+
+    /**
+     * Returns a spec that also sends this header (added to the client's default headers; a header of the same name
+     * from the defaults is replaced).
+     *
+     * @param name the header name
+     * @param value the header value
+     * @return a new spec
+     * @throws NullPointerException if {@code name} or {@code value} is null
+     */
+    public HttpRequestSpec header(String name, String value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        return new HttpRequestSpec(client, method, uri, append(headers, name, value), query, body);
+    }
+
+    /**
+     * Returns a spec with this query parameter appended to the URI, percent-encoded as UTF-8.
+     *
+     * @param name the parameter name
+     * @param value the parameter value; its {@code toString()} is sent
+     * @return a new spec
+     * @throws NullPointerException if {@code name} or {@code value} is null
+     */
+    public HttpRequestSpec query(String name, Object value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        return new HttpRequestSpec(client, method, uri, headers, append(query, name, value.toString()), body);
+    }
+
+    /**
+     * Returns a spec with this text as the body, sent as UTF-8 with {@code Content-Type: text/plain; charset=utf-8}
+     * unless a {@code Content-Type} header is set.
+     *
+     * @param text the body
+     * @return a new spec
+     * @throws NullPointerException if {@code text} is null
+     */
+    public HttpRequestSpec body(String text) {
+        Objects.requireNonNull(text, "text");
+        return new HttpRequestSpec(client, method, uri, headers, query,
+                new Body(text, "text/plain; charset=utf-8"));
+    }
+
+    /**
+     * Returns a spec with these bytes as the body, sent with {@code Content-Type: application/octet-stream} unless a
+     * {@code Content-Type} header is set. The array is copied.
+     *
+     * @param bytes the body
+     * @return a new spec
+     * @throws NullPointerException if {@code bytes} is null
+     */
+    public HttpRequestSpec body(byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        return new HttpRequestSpec(client, method, uri, headers, query,
+                new Body(bytes.clone(), "application/octet-stream"));
+    }
+
+    /**
+     * Returns a spec with this object, written as JSON by the client's Jackson mapper, as the body, sent with
+     * {@code Content-Type: application/json} unless a {@code Content-Type} header is set. The object is serialized
+     * at each subscription; a serialization error fails that subscription before anything is sent.
+     *
+     * @param value the object to write
+     * @return a new spec
+     * @throws NullPointerException if {@code value} is null
+     */
+    public HttpRequestSpec jsonBody(Object value) {
+        Objects.requireNonNull(value, "value");
+        return new HttpRequestSpec(client, method, uri, headers, query, new Body(value, "application/json"));
+    }
+
+    /**
+     * Returns the method.
+     *
+     * @return the method, e.g. {@code GET}
+     */
+    public String method() {
+        return method.name();
+    }
+
+    /**
+     * Returns the URI the request is sent to, base URL and query parameters applied.
+     *
+     * @return the absolute URI
+     */
+    public String uri() {
+        if (query.isEmpty()) {
+            return uri;
+        }
+        StringBuilder sb = new StringBuilder(uri);
+        char sep = uri.indexOf('?') >= 0 ? '&' : '?';
+        for (String[] kv : query) {
+            sb.append(sep).append(encode(kv[0])).append('=').append(encode(kv[1]));
+            sep = '&';
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Sends the request and emits the complete response whatever its status: a non-2xx status is not an error
+     * here. Transport errors ({@link HttpTimeoutException}, connection failures) and
+     * {@link ResponseTooLargeException} still fail the {@code Mono}.
+     *
+     * @return a {@code Mono} of the response
+     */
+    public Mono<HttpResult> result() {
+        return Exchange.aggregate(client, this, false);
+    }
+
+    /**
+     * Sends the request and emits the body bytes of a 2xx response (an empty array when there is none).
+     *
+     * @return a {@code Mono} of the body; fails with {@link HttpStatusException} on a non-2xx status
+     */
+    public Mono<byte[]> bytes() {
+        return checked().map(HttpResult::bodyUnsafe);
+    }
+
+    /**
+     * Sends the request and emits the body of a 2xx response as text, decoded with the charset of
+     * {@code Content-Type} (UTF-8 when none).
+     *
+     * @return a {@code Mono} of the text; fails with {@link HttpStatusException} on a non-2xx status
+     */
+    public Mono<String> text() {
+        return checked().map(HttpResult::bodyAsString);
+    }
+
+    /**
+     * Sends the request and reads the body of a 2xx response as JSON into {@code type}. An empty body completes the
+     * {@code Mono} empty.
+     *
+     * @param type the target class
+     * @param <T> the target type
+     * @return a {@code Mono} of the value; fails with {@link HttpStatusException} on a non-2xx status and with
+     *         Jackson's exception when the body is not valid JSON for {@code type}
+     * @throws NullPointerException if {@code type} is null
+     */
+    public <T> Mono<T> json(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return json(client.mapper.constructType(type));
+    }
+
+    /**
+     * Sends the request and reads the body of a 2xx response as JSON into a generic type, e.g.
+     * {@code new TypeReference<List<User>>() {}}. An empty body completes the {@code Mono} empty.
+     *
+     * @param type the target type
+     * @param <T> the target type
+     * @return a {@code Mono} of the value; fails with {@link HttpStatusException} on a non-2xx status
+     * @throws NullPointerException if {@code type} is null
+     */
+    public <T> Mono<T> json(TypeReference<T> type) {
+        Objects.requireNonNull(type, "type");
+        return json(client.mapper.getTypeFactory().constructType(type));
+    }
+
+    private <T> Mono<T> json(JavaType type) {
+        return checked().handle((r, sink) -> {
+            if (r.bodyLength() == 0) {
+                sink.complete();
+                return;
+            }
+            T value;
+            try {
+                value = client.mapper.readValue(r.bodyUnsafe(), type);
+            }
+            catch (Exception e) {
+                sink.error(e);
+                return;
+            }
+            if (value != null) {
+                sink.next(value);
+            }
+        });
+    }
+
+    /**
+     * Sends the request and streams the body of a 2xx response as lines, split on {@code \n} or {@code \r\n}
+     * (terminators removed, empty lines kept), decoded with the charset of {@code Content-Type} (UTF-8 when none);
+     * the seeds' {@code aiter_lines()}. The last line need not end with a terminator. Lines are emitted as they
+     * arrive, and the body is read only as fast as they are requested (built on
+     * {@link io.github.reactorpatterns.stream.ByteStreams#lines}).
+     *
+     * <p>A line longer than the client's {@code maxLineLength} fails the stream with
+     * {@link io.github.reactorpatterns.stream.LineTooLongException}. Cancelling the stream halfway closes the
+     * connection.
+     *
+     * @return the lines; fails with {@link HttpStatusException} on a non-2xx status
+     */
+    public Flux<String> lines() {
+        return Exchange.lines(client, this);
+    }
+
+    /**
+     * Streams newline-delimited JSON: each non-blank line of a 2xx body read into {@code type}.
+     *
+     * @param type the class of each line
+     * @param <T> the element type
+     * @return the values; fails with {@link HttpStatusException} on a non-2xx status, with
+     *         {@code LineTooLongException} on an over-long line, and with Jackson's exception on a bad line
+     * @throws NullPointerException if {@code type} is null
+     */
+    public <T> Flux<T> ndjson(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return lines().handle((line, sink) -> {
+            if (line.isBlank()) {
+                return;
+            }
+            T value;
+            try {
+                value = client.mapper.readValue(line, type);
+            }
+            catch (Exception e) {
+                sink.error(e);
+                return;
+            }
+            if (value != null) {
+                sink.next(value);
+            }
+        });
+    }
+
+    /**
+     * Streams the body of a 2xx response in chunks of exactly {@code size} bytes (the last one may be shorter): the
+     * seeds' {@code iter_chunked(8192)}. Each buffer is a fresh heap buffer the subscriber may keep.
+     *
+     * @param size the chunk size in bytes
+     * @return the chunks; fails with {@link HttpStatusException} on a non-2xx status
+     * @throws IllegalArgumentException if {@code size} is not positive
+     */
+    public Flux<ByteBuffer> chunks(int size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("size > 0 required but it was " + size);
+        }
+        return Exchange.chunks(client, this, size);
+    }
+
+    /** Like {@link #result()} but failing with {@link HttpStatusException} on a non-2xx status. */
+    Mono<HttpResult> checked() {
+        return Exchange.aggregate(client, this, true);
+    }
+
+    /** The same request sent to another absolute URI (a {@code Link} to the next page), without query additions. */
+    HttpRequestSpec withUri(String absoluteUri) {
+        return new HttpRequestSpec(client, method, absoluteUri, headers, List.of(), body);
+    }
+
+    HttpMethod nettyMethod() {
+        return method;
+    }
+
+    List<String[]> headers() {
+        return headers;
+    }
+
+    @Nullable Body body() {
+        return body;
+    }
+
+    boolean hasHeader(String name) {
+        for (String[] kv : headers) {
+            if (kv[0].equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String[]> append(List<String[]> list, String name, String value) {
+        List<String[]> copy = new ArrayList<>(list.size() + 1);
+        copy.addAll(list);
+        copy.add(new String[] {name, value});
+        return List.copyOf(copy);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Override
+    public String toString() {
+        return method.name() + " " + uri();
+    }
+
+    /** A request body: text, bytes or an object to write as JSON. */
+    static final class Body {
+        final Object value;
+        final String contentType;
+
+        Body(Object value, String contentType) {
+            this.value = value;
+            this.contentType = contentType;
+        }
+
+        byte[] encode(com.fasterxml.jackson.databind.ObjectMapper mapper) throws Exception {
+            if (value instanceof byte[]) {
+                return (byte[]) value;
+            }
+            if (value instanceof String) {
+                return ((String) value).getBytes(StandardCharsets.UTF_8);
+            }
+            return mapper.writeValueAsBytes(value);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.github.reactorpatterns.http;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.reactorpatterns.stream.Page;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/** Page parsing for {@link PooledHttpClient#paginate}: JSON items and cursors, and {@code Link} headers. */
+final class Pages {
+
+    private Pages() {
+    }
+
+    /** Fetches one page of a cursor-paginated API. */
+    static <T> Mono<Page<T, String>> byCursor(PooledHttpClient client, HttpRequestSpec first, Optional<String> cursor,
+            String cursorParam, String itemsPointer, String cursorPointer, JavaType type) {
+        HttpRequestSpec spec = cursor.map(c -> first.query(cursorParam, c)).orElse(first);
+        return spec.checked().handle((r, sink) -> {
+            try {
+                JsonNode root = client.mapper.readTree(r.bodyUnsafe());
+                List<T> items = items(client.mapper, root, itemsPointer, type, r);
+                JsonNode next = root.at(cursorPointer);
+                String nextCursor = next.isMissingNode() || next.isNull() || next.asText().isEmpty() ? null
+                        : next.asText();
+                sink.next(new Page<>(items, nextCursor));
+            }
+            catch (Exception e) {
+                sink.error(e);
+            }
+        });
+    }
+
+    /** Fetches one page of an API that links to the next page with {@code Link: <url>; rel="next"}. */
+    static <T> Mono<Page<T, String>> byLink(PooledHttpClient client, HttpRequestSpec first, Optional<String> next,
+            String itemsPointer, JavaType type) {
+        HttpRequestSpec spec = next.map(first::withUri).orElse(first);
+        return spec.checked().handle((r, sink) -> {
+            try {
+                JsonNode root = client.mapper.readTree(r.bodyUnsafe());
+                List<T> items = items(client.mapper, root, itemsPointer, type, r);
+                String link = nextLink(r.headers().getAll("Link"));
+                sink.next(new Page<>(items, link == null ? null : URI.create(r.uri()).resolve(link).toString()));
+            }
+            catch (Exception e) {
+                sink.error(e);
+            }
+        });
+    }
+
+    private static <T> List<T> items(ObjectMapper mapper, @Nullable JsonNode root, String pointer, JavaType type,
+            HttpResult r) {
+        JsonNode node = root == null ? null : root.at(pointer);
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new IllegalStateException("expected a JSON array at '" + pointer + "' in the response of "
+                    + r.method() + " " + r.uri() + " but found " + node.getNodeType());
+        }
+        List<T> items = new ArrayList<>(node.size());
+        for (JsonNode element : node) {
+            items.add(mapper.convertValue(element, type));
+        }
+        return items;
+    }
+
+    /** The target of the first {@code rel="next"} link of the {@code Link} headers (RFC 8288), or null. */
+    static @Nullable String nextLink(List<String> headers) {
+        for (String header : headers) {
+            for (String link : splitLinks(header)) {
+                int open = link.indexOf('<');
+                int close = link.indexOf('>', open + 1);
+                if (open < 0 || close < 0) {
+                    continue;
+                }
+                String[] params = link.substring(close + 1).split(";");
+                for (String param : params) {
+                    String p = param.trim();
+                    int eq = p.indexOf('=');
+                    if (eq < 0 || !p.substring(0, eq).trim().equalsIgnoreCase("rel")) {
+                        continue;
+                    }
+                    String value = p.substring(eq + 1).trim();
+                    if (value.startsWith("\"") && value.endsWith("\"") && value.length() >= 2) {
+                        value = value.substring(1, value.length() - 1);
+                    }
+                    for (String rel : value.toLowerCase(Locale.ROOT).split("\\s+")) {
+                        if (rel.equals("next")) {
+                            return link.substring(open + 1, close).trim();
+                        }
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Splits a {@code Link} header on the commas between links, not those inside {@code <...>} or quotes. */
+    private static List<String> splitLinks(String header) {
+        List<String> links = new ArrayList<>();
+        boolean inUri = false;
+        boolean inQuotes = false;
+        int start = 0;
+        for (int i = 0; i < header.length(); i++) {
+            char c = header.charAt(i);
+            if (c == '<' && !inQuotes) {
+                inUri = true;
+            }
+            else if (c == '>' && !inQuotes) {
+                inUri = false;
+            }
+            else if (c == '"' && !inUri) {
+                inQuotes = !inQuotes;
+            }
+            else if (c == ',' && !inUri && !inQuotes) {
+                links.add(header.substring(start, i));
+                start = i + 1;
+            }
+        }
+        links.add(header.substring(start));
+        return links;
+    }
+}

@@ -1,0 +1,1069 @@
+package io.github.reactorpatterns.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.net.ssl.SSLParameters;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.reactorpatterns.concurrent.Outcome;
+import io.github.reactorpatterns.limit.AsyncSemaphore;
+import io.github.reactorpatterns.limit.TokenBucket;
+import io.github.reactorpatterns.retry.RetryBudget;
+import io.github.reactorpatterns.retry.RetryPolicy;
+import io.github.reactorpatterns.stream.Paginate;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.handler.timeout.WriteTimeoutHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.Http11SslContextSpec;
+import reactor.netty.http.Http2SslContextSpec;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionPoolMetrics;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.tcp.SslProvider;
+
+/**
+ * A pooled HTTP client on reactor-netty: the httpx/aiohttp {@code AsyncClient} of the seeds, with the reactor-netty
+ * traps closed.
+ *
+ * <p>Build one per remote service with {@link #builder()} and share it; it is immutable and thread-safe. Each call
+ * to {@link #get(String)}, {@link #post(String)}, {@link #put(String)}, {@link #delete(String)} or
+ * {@link #request(String, String)} returns an immutable {@link HttpRequestSpec}; nothing is sent until one of the
+ * spec's terminals is subscribed, and every subscription sends the request afresh.
+ *
+ * <p>What it does that a bare reactor-netty {@code HttpClient} does not:
+ * <ul>
+ *   <li>a named {@link ConnectionProvider} with a bounded wait queue, an idle time below the usual server
+ *   keep-alive timeouts, a maximum lifetime and background eviction, so stale keep-alive connections are dropped
+ *   before the server drops them;</li>
+ *   <li>split timeouts: pool, connect, write, time to the response headers, and idle time between reads
+ *   (reactor-netty's {@code responseTimeout} alone is an idle timeout, not a deadline);</li>
+ *   <li>non-2xx statuses fail with {@link HttpStatusException}; aggregated bodies are capped at
+ *   {@code maxResponseBytes}; every terminal gives its connection back on completion, error and cancel;</li>
+ *   <li>reactor-netty's own silent retry is switched off ({@code disableRetry(true)}), so a POST is never sent
+ *   twice behind the caller's back;</li>
+ *   <li>redirects are off by default and, when on, {@code Authorization}, {@code Cookie} and
+ *   {@code Proxy-Authorization} are dropped as soon as the host changes;</li>
+ *   <li>TLS certificates and host names are verified unless {@link Builder#insecureTrustAllForTesting()} says
+ *   otherwise.</li>
+ * </ul>
+ *
+ * <p>Call {@link #close()} (or {@link #dispose()}) when the client is no longer needed: it closes the pool.
+ */
+public final class PooledHttpClient implements Disposable {
+
+    /** The library version, read from the jar; {@code "dev"} when it cannot be determined. */
+    public static final String VERSION = readVersion();
+
+    /** The default {@code User-Agent}: {@code reactor-patterns/<version>}. */
+    public static final String DEFAULT_USER_AGENT = "reactor-patterns/" + VERSION;
+
+    /** The default pool name, used in reactor-netty's logs and metrics. */
+    public static final String DEFAULT_NAME = "reactor-patterns-http";
+
+    /** Default maximum number of connections per remote host: 100, as httpx's {@code max_connections}. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 100;
+
+    /** Default maximum number of requests waiting for a connection, per remote host: 1,000. */
+    public static final int DEFAULT_MAX_PENDING_ACQUIRES = 1000;
+
+    /** Default time a request may wait for a pooled connection: 5 s, as httpx's {@code pool=5}. */
+    public static final Duration DEFAULT_PENDING_ACQUIRE_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * Default time a connection may stay idle in the pool: 4 s. Servers close idle keep-alive connections on their
+     * own schedule (Apache httpd and Node.js after 5 s, Tomcat after 20 s, AWS ALB after 60 s, nginx after 75 s); a
+     * client that keeps a connection longer than the server risks sending a request on a socket the server is
+     * closing ("Connection prematurely closed BEFORE response"). 4 s stays below all of them.
+     */
+    public static final Duration DEFAULT_MAX_IDLE_TIME = Duration.ofSeconds(4);
+
+    /** Default maximum lifetime of a connection: 5 minutes, so DNS changes and load balancers take effect. */
+    public static final Duration DEFAULT_MAX_LIFE_TIME = Duration.ofMinutes(5);
+
+    /** Default interval of the background eviction of idle and expired connections: 2 s. */
+    public static final Duration DEFAULT_EVICTION_INTERVAL = Duration.ofSeconds(2);
+
+    /** Default TCP (and TLS handshake) connect timeout: 5 s, as httpx's {@code connect=5}. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Default time from the start of an attempt to the response status line and headers: 30 s. */
+    public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Default idle time between two reads of the response, as httpx's {@code read=30}: 30 s. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Default time one write of the request may take, as httpx's {@code write=10}: 10 s. */
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Default cap on an aggregated response body: 10 MiB. */
+    public static final int DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+    /** Default cap on one line of {@link HttpRequestSpec#lines()}: 65,536 chars, as asyncio's stream reader limit. */
+    public static final int DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
+
+    /** Default maximum number of retries of the default retry policy: 2 (three attempts in all). */
+    public static final int DEFAULT_MAX_RETRIES = 2;
+
+    /** Default first back-off of the default retry policy: 200 ms, doubling, with jitter, at most 5 s. */
+    public static final Duration DEFAULT_FIRST_BACKOFF = Duration.ofMillis(200);
+
+    /** Default maximum back-off of the default retry policy: 5 s (a longer {@code Retry-After} is still honoured). */
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
+
+    /** The HTTP protocol a client speaks. */
+    public enum Protocol {
+        /** HTTP/1.1 over plain TCP or TLS. */
+        HTTP_1_1,
+        /** HTTP/2 over TLS, negotiated with ALPN (JDK ALPN, no native library needed); HTTP/1.1 if refused. */
+        H2,
+        /** HTTP/2 over plain TCP with prior knowledge (the server must speak h2c). */
+        H2C
+    }
+
+    final Settings settings;
+    final RetryPolicy retryPolicy;
+    final HttpClient netty;
+    final ConnectionProvider provider;
+    final ObjectMapper mapper;
+    private final Map<String, ConnectionPoolMetrics> pools = new ConcurrentHashMap<>();
+    private volatile boolean disposed;
+
+    private PooledHttpClient(Settings settings) {
+        this.settings = settings;
+        this.mapper = settings.mapper != null ? settings.mapper : new ObjectMapper();
+        this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy : defaultRetryPolicy(settings.retryBudget);
+        this.provider = ConnectionProvider.builder(settings.name)
+                .maxConnections(settings.maxConnections)
+                .pendingAcquireMaxCount(settings.maxPendingAcquires)
+                .pendingAcquireTimeout(settings.pendingAcquireTimeout)
+                .maxIdleTime(settings.maxIdleTime)
+                .maxLifeTime(settings.maxLifeTime)
+                .evictInBackground(settings.evictionInterval)
+                .metrics(true, () -> new Registrar(pools))
+                .build();
+        this.netty = configure(HttpClient.create(provider), settings);
+    }
+
+    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget) {
+        RetryPolicy.Builder b = RetryPolicy.backoff(DEFAULT_MAX_RETRIES, DEFAULT_FIRST_BACKOFF)
+                .maxBackoff(DEFAULT_MAX_BACKOFF);
+        if (budget != null) {
+            b.budget(budget);
+        }
+        return b.build();
+    }
+
+    private static HttpClient configure(HttpClient client, Settings s) {
+        List<String[]> defaults = s.defaultHeaders;
+        long writeMillis = s.writeTimeout.toMillis();
+        HttpClient c = client
+                .disableRetry(true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        s.connectTimeout.toMillis()))
+                .responseTimeout(s.readTimeout)
+                .headers(h -> {
+                    for (String[] kv : defaults) {
+                        h.add(kv[0], kv[1]);
+                    }
+                })
+                .doOnRequest((req, conn) -> conn.addHandlerFirst("reactorPatterns.writeTimeout",
+                        new WriteTimeoutHandler(writeMillis, TimeUnit.MILLISECONDS)));
+        switch (s.protocol) {
+            case H2:
+                c = c.protocol(HttpProtocol.H2, HttpProtocol.HTTP11);
+                break;
+            case H2C:
+                c = c.protocol(HttpProtocol.H2C);
+                break;
+            default:
+                c = c.protocol(HttpProtocol.HTTP11);
+        }
+        if (s.trustAll || s.trustedCertificates != null || s.protocol == Protocol.H2) {
+            c = c.secure(sslSpec(s));
+        }
+        if (s.followRedirects) {
+            c = c.followRedirect(true, (previousHeaders, redirect) -> dropCredentialsAcrossHosts(redirect));
+        }
+        else {
+            c = c.followRedirect(false);
+        }
+        return c;
+    }
+
+    @SuppressWarnings("deprecation") // sslContext(ProtocolSslContextSpec): the protocol specs configure ALPN for us
+    private static Consumer<SslProvider.SslContextSpec> sslSpec(Settings s) {
+        Consumer<SslContextBuilder> trust = b -> {
+            if (s.trustAll) {
+                b.trustManager(InsecureTrustManagerFactory.INSTANCE);
+            }
+            else if (s.trustedCertificates != null) {
+                b.trustManager(s.trustedCertificates);
+            }
+        };
+        return spec -> {
+            SslProvider.Builder b = s.protocol == Protocol.H2
+                    ? spec.sslContext(Http2SslContextSpec.forClient().configure(trust))
+                    : spec.sslContext(Http11SslContextSpec.forClient().configure(trust));
+            if (s.trustAll) {
+                b.handlerConfigurator(handler -> {
+                    SSLParameters params = handler.engine().getSSLParameters();
+                    params.setEndpointIdentificationAlgorithm(null);
+                    handler.engine().setSSLParameters(params);
+                });
+            }
+        };
+    }
+
+    private static void dropCredentialsAcrossHosts(reactor.netty.http.client.HttpClientRequest redirect) {
+        String[] from = redirect.redirectedFrom();
+        if (from.length == 0) {
+            return;
+        }
+        String previousHost = host(from[from.length - 1]);
+        String nextHost = host(redirect.resourceUrl());
+        boolean crossed = false;
+        for (String f : from) {
+            if (!Objects.equals(host(f), nextHost)) {
+                crossed = true;
+                break;
+            }
+        }
+        if (crossed || !Objects.equals(previousHost, nextHost)) {
+            redirect.requestHeaders()
+                    .remove(HttpHeaderNames.AUTHORIZATION)
+                    .remove(HttpHeaderNames.COOKIE)
+                    .remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+        }
+    }
+
+    private static @Nullable String host(String url) {
+        try {
+            String h = URI.create(url).getHost();
+            return h == null ? null : h.toLowerCase(Locale.ROOT);
+        }
+        catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Returns a new builder with every setting at its documented default.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns a client with every setting at its default.
+     *
+     * @return a new client; close it when done
+     */
+    public static PooledHttpClient create() {
+        return builder().build();
+    }
+
+    /**
+     * Starts a GET request.
+     *
+     * @param uri an absolute URI, or a path resolved against the base URL
+     * @return an immutable request spec; nothing is sent until a terminal is subscribed
+     * @throws NullPointerException if {@code uri} is null
+     */
+    public HttpRequestSpec get(String uri) {
+        return request("GET", uri);
+    }
+
+    /**
+     * Starts a POST request. POST is not idempotent: it is never retried by the default retry policy.
+     *
+     * @param uri an absolute URI, or a path resolved against the base URL
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code uri} is null
+     */
+    public HttpRequestSpec post(String uri) {
+        return request("POST", uri);
+    }
+
+    /**
+     * Starts a PUT request.
+     *
+     * @param uri an absolute URI, or a path resolved against the base URL
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code uri} is null
+     */
+    public HttpRequestSpec put(String uri) {
+        return request("PUT", uri);
+    }
+
+    /**
+     * Starts a DELETE request.
+     *
+     * @param uri an absolute URI, or a path resolved against the base URL
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code uri} is null
+     */
+    public HttpRequestSpec delete(String uri) {
+        return request("DELETE", uri);
+    }
+
+    /**
+     * Starts a request with any method.
+     *
+     * @param method the method, e.g. {@code "PATCH"}; upper-cased
+     * @param uri an absolute URI, or a path resolved against the base URL
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code method} or {@code uri} is null
+     * @throws IllegalArgumentException if {@code method} is empty or contains white space
+     */
+    public HttpRequestSpec request(String method, String uri) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(uri, "uri");
+        String m = method.trim().toUpperCase(Locale.ROOT);
+        if (m.isEmpty() || !m.equals(method.toUpperCase(Locale.ROOT)) || m.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("method must be a token but it was '" + method + "'");
+        }
+        return new HttpRequestSpec(this, HttpMethod.valueOf(m), resolve(uri));
+    }
+
+    /**
+     * Fetches every URI with at most {@code concurrency} requests in flight and settles each one: the seeds'
+     * {@code fetch_all_urls}, {@code fetch_with_limit} and {@code fetch_with_fallback} in one operator.
+     *
+     * <p>Unlike {@code flatMap}, the outcomes come out in the order of the URIs, and one failure does not cancel the
+     * others (like {@code asyncio.gather(..., return_exceptions=True)}). A 2xx response is a success holding its
+     * {@link HttpResult}; a non-2xx status is a failure holding an {@link HttpStatusException}; timeouts, connect
+     * errors and oversized bodies are failures holding their exception. The returned flux never errors because of a
+     * request; an error of {@code uris} itself is passed on. An empty {@code uris} completes empty. Cancelling it
+     * cancels the requests in flight and releases their connections. Demand is honoured: at most
+     * {@code concurrency} requests run and at most {@code concurrency} outcomes wait for downstream demand.
+     *
+     * @param uris the URIs (absolute, or paths resolved against the base URL)
+     * @param concurrency the maximum number of requests in flight
+     * @return the outcomes, in the order of {@code uris}
+     * @throws NullPointerException if {@code uris} is null
+     * @throws IllegalArgumentException if {@code concurrency} is not positive
+     */
+    public Flux<Outcome<HttpResult>> fetchAll(Publisher<String> uris, int concurrency) {
+        Objects.requireNonNull(uris, "uris");
+        if (concurrency <= 0) {
+            throw new IllegalArgumentException("concurrency > 0 required but it was " + concurrency);
+        }
+        return Flux.from(uris)
+                .flatMapSequential(uri -> Outcome.of(Mono.defer(() -> get(uri).checked())), concurrency,
+                        Math.max(1, concurrency));
+    }
+
+    /**
+     * Pages through a cursor-paginated JSON API lazily: the seeds' {@code paginate_users} async generator. The first
+     * page is {@code first} as given; each next one is {@code first} with the query parameter {@code cursorParam}
+     * set to the cursor the previous page returned. Items are read from the array at {@code itemsPointer} and the
+     * next cursor from {@code cursorPointer} (JSON Pointers, RFC 6901, e.g. {@code "/users"} and
+     * {@code "/next_cursor"}); a missing, null or empty cursor ends the stream.
+     *
+     * <p>Built on {@link io.github.reactorpatterns.stream.Paginate#byCursor}: nothing is fetched before subscription,
+     * the next page is fetched only when every item already fetched has been requested, a cursor repeated by the
+     * server fails the stream with an {@link IllegalStateException} instead of looping, and cancelling cancels the
+     * fetch in flight (releasing its connection). Each page is a {@link HttpRequestSpec#json(Class)}-like request:
+     * non-2xx fails with {@link HttpStatusException} (after the client's retries), after the items of the pages
+     * before it.
+     *
+     * <pre>{@code
+     * Flux<User> users = client.paginate(client.get("/users").query("limit", 100), "cursor", "/users",
+     *         "/next_cursor", User.class);
+     * }</pre>
+     *
+     * @param first the request of the first page
+     * @param cursorParam the query parameter that carries the cursor
+     * @param itemsPointer the JSON Pointer of the items array in each page
+     * @param cursorPointer the JSON Pointer of the next cursor in each page
+     * @param type the class of each item
+     * @param <T> the item type
+     * @return the items of every page, in order
+     * @throws NullPointerException if an argument is null
+     */
+    public <T> Flux<T> paginate(HttpRequestSpec first, String cursorParam, String itemsPointer, String cursorPointer,
+            Class<T> type) {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(cursorParam, "cursorParam");
+        Objects.requireNonNull(itemsPointer, "itemsPointer");
+        Objects.requireNonNull(cursorPointer, "cursorPointer");
+        JavaType javaType = mapper.constructType(Objects.requireNonNull(type, "type"));
+        return Paginate.byCursor((Optional<String> cursor) -> Pages.<T>byCursor(this, first, cursor, cursorParam,
+                itemsPointer, cursorPointer, javaType));
+    }
+
+    /**
+     * Pages through a JSON API that links each page to the next with a {@code Link: <url>; rel="next"} header
+     * (RFC 8288; GitHub-style), lazily. The first page is {@code first}; each next one is the same request (method,
+     * headers, body) sent to the linked URL, resolved against the URL of the page that linked it. Items are read from
+     * the array at {@code itemsPointer} ({@code ""} for a body that is itself an array). A page without a next link
+     * ends the stream. Otherwise as {@link #paginate(HttpRequestSpec, String, String, String, Class)}.
+     *
+     * @param first the request of the first page
+     * @param itemsPointer the JSON Pointer of the items array in each page, {@code ""} for the whole body
+     * @param type the class of each item
+     * @param <T> the item type
+     * @return the items of every page, in order
+     * @throws NullPointerException if an argument is null
+     */
+    public <T> Flux<T> paginateLinks(HttpRequestSpec first, String itemsPointer, Class<T> type) {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(itemsPointer, "itemsPointer");
+        JavaType javaType = mapper.constructType(Objects.requireNonNull(type, "type"));
+        return Paginate.byCursor((Optional<String> next) -> Pages.<T>byLink(this, first, next, itemsPointer,
+                javaType));
+    }
+
+    /**
+     * Returns the current state of the connection pools, summed over every remote host.
+     *
+     * @return a snapshot of acquired, idle, pending and allocated connections
+     */
+    public PoolMetrics poolMetrics() {
+        int acquired = 0;
+        int idle = 0;
+        int pending = 0;
+        int allocated = 0;
+        for (ConnectionPoolMetrics m : pools.values()) {
+            acquired += m.acquiredSize();
+            idle += m.idleSize();
+            pending += m.pendingAcquireSize();
+            allocated += m.allocatedSize();
+        }
+        return new PoolMetrics(acquired, idle, pending, allocated);
+    }
+
+    /**
+     * Closes the pool gracefully: idle connections are closed at once, connections in use when they are released.
+     *
+     * @return a {@code Mono} that completes when the pool is closed; nothing happens until it is subscribed
+     */
+    public Mono<Void> close() {
+        return Mono.defer(() -> {
+            disposed = true;
+            return provider.disposeLater();
+        });
+    }
+
+    /** Closes the pool without waiting; requests that need a new connection fail afterwards. */
+    @Override
+    public void dispose() {
+        disposed = true;
+        provider.dispose();
+    }
+
+    /**
+     * Tells whether the client has been closed.
+     *
+     * @return {@code true} after {@link #dispose()} or once {@link #close()} has been subscribed
+     */
+    @Override
+    public boolean isDisposed() {
+        return disposed;
+    }
+
+    /**
+     * Returns the base URL relative URIs are resolved against.
+     *
+     * @return the base URL, or {@code null} when none was set
+     */
+    public @Nullable String baseUrl() {
+        return settings.baseUrl;
+    }
+
+    String resolve(String uri) {
+        String base = settings.baseUrl;
+        if (base == null || uri.startsWith("http://") || uri.startsWith("https://")) {
+            return uri;
+        }
+        if (uri.isEmpty()) {
+            return base;
+        }
+        boolean baseSlash = base.endsWith("/");
+        boolean uriSlash = uri.startsWith("/");
+        if (baseSlash && uriSlash) {
+            return base + uri.substring(1);
+        }
+        if (!baseSlash && !uriSlash && !uri.startsWith("?")) {
+            return base + "/" + uri;
+        }
+        return base + uri;
+    }
+
+    Scheduler scheduler() {
+        Scheduler s = settings.scheduler;
+        return s != null ? s : Schedulers.parallel();
+    }
+
+    private static String readVersion() {
+        try (InputStream in = PooledHttpClient.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
+                return "dev";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            String v = p.getProperty("version");
+            return v == null || v.isEmpty() || v.startsWith("${") ? "dev" : v;
+        }
+        catch (IOException e) {
+            return "dev";
+        }
+    }
+
+    /** Collects reactor-netty's per-host pool metrics without Micrometer. */
+    private static final class Registrar implements ConnectionProvider.MeterRegistrar {
+
+        private final Map<String, ConnectionPoolMetrics> pools;
+
+        Registrar(Map<String, ConnectionPoolMetrics> pools) {
+            this.pools = pools;
+        }
+
+        @Override
+        public void registerMetrics(String poolName, String id, java.net.SocketAddress remoteAddress,
+                ConnectionPoolMetrics metrics) {
+            pools.put(id + '|' + remoteAddress, metrics);
+        }
+
+        @Override
+        public void deRegisterMetrics(String poolName, String id, java.net.SocketAddress remoteAddress) {
+            pools.remove(id + '|' + remoteAddress);
+        }
+    }
+
+    /** The immutable settings a builder hands to a client. */
+    static final class Settings {
+        final String name;
+        final @Nullable String baseUrl;
+        final List<String[]> defaultHeaders;
+        final int maxConnections;
+        final int maxPendingAcquires;
+        final Duration pendingAcquireTimeout;
+        final Duration maxIdleTime;
+        final Duration maxLifeTime;
+        final Duration evictionInterval;
+        final Duration connectTimeout;
+        final Duration responseTimeout;
+        final Duration readTimeout;
+        final Duration writeTimeout;
+        final Protocol protocol;
+        final boolean trustAll;
+        final X509Certificate @Nullable [] trustedCertificates;
+        final boolean followRedirects;
+        final int maxResponseBytes;
+        final int maxLineLength;
+        final @Nullable ObjectMapper mapper;
+        final @Nullable Scheduler scheduler;
+        final @Nullable RetryPolicy retryPolicy;
+        final @Nullable RetryBudget retryBudget;
+        final @Nullable TokenBucket rateLimit;
+        final @Nullable AsyncSemaphore concurrencyLimit;
+
+        Settings(Builder b) {
+            this.name = b.name;
+            this.baseUrl = b.baseUrl;
+            List<String[]> headers = new ArrayList<>();
+            boolean userAgent = false;
+            for (String[] kv : b.defaultHeaders) {
+                headers.add(kv.clone());
+                userAgent |= kv[0].equalsIgnoreCase("User-Agent");
+            }
+            if (!userAgent) {
+                headers.add(new String[] {"User-Agent", DEFAULT_USER_AGENT});
+            }
+            this.defaultHeaders = List.copyOf(headers);
+            this.maxConnections = b.maxConnections;
+            this.maxPendingAcquires = b.maxPendingAcquires;
+            this.pendingAcquireTimeout = b.pendingAcquireTimeout;
+            this.maxIdleTime = b.maxIdleTime;
+            this.maxLifeTime = b.maxLifeTime;
+            this.evictionInterval = b.evictionInterval;
+            this.connectTimeout = b.connectTimeout;
+            this.responseTimeout = b.responseTimeout;
+            this.readTimeout = b.readTimeout;
+            this.writeTimeout = b.writeTimeout;
+            this.protocol = b.protocol;
+            this.trustAll = b.trustAll;
+            this.trustedCertificates = b.trustedCertificates == null ? null : b.trustedCertificates.clone();
+            this.followRedirects = b.followRedirects;
+            this.maxResponseBytes = b.maxResponseBytes;
+            this.maxLineLength = b.maxLineLength;
+            this.mapper = b.mapper;
+            this.scheduler = b.scheduler;
+            this.retryPolicy = b.retryPolicy;
+            this.retryBudget = b.retryBudget;
+            this.rateLimit = b.rateLimit;
+            this.concurrencyLimit = b.concurrencyLimit;
+        }
+    }
+
+    /**
+     * Configures a {@link PooledHttpClient}. Reusable: {@link #build()} copies the settings, so one builder can make
+     * several clients. Not thread-safe; the clients it builds are.
+     */
+    public static final class Builder {
+
+        private String name = DEFAULT_NAME;
+        private @Nullable String baseUrl;
+        private final List<String[]> defaultHeaders = new ArrayList<>();
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxPendingAcquires = DEFAULT_MAX_PENDING_ACQUIRES;
+        private Duration pendingAcquireTimeout = DEFAULT_PENDING_ACQUIRE_TIMEOUT;
+        private Duration maxIdleTime = DEFAULT_MAX_IDLE_TIME;
+        private Duration maxLifeTime = DEFAULT_MAX_LIFE_TIME;
+        private Duration evictionInterval = DEFAULT_EVICTION_INTERVAL;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration responseTimeout = DEFAULT_RESPONSE_TIMEOUT;
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+        private Protocol protocol = Protocol.HTTP_1_1;
+        private boolean trustAll;
+        private X509Certificate @Nullable [] trustedCertificates;
+        private boolean followRedirects;
+        private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
+        private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
+        private @Nullable ObjectMapper mapper;
+        private @Nullable Scheduler scheduler;
+        private @Nullable RetryPolicy retryPolicy;
+        private @Nullable RetryBudget retryBudget;
+        private @Nullable TokenBucket rateLimit;
+        private @Nullable AsyncSemaphore concurrencyLimit;
+
+        private Builder() {
+        }
+
+        /**
+         * Names the connection pool (reactor-netty logs and metrics use it). Default
+         * {@value PooledHttpClient#DEFAULT_NAME}.
+         *
+         * @param name the pool name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Sets the URL that relative request URIs are resolved against, e.g. {@code https://api.example.com/v1}.
+         * Absolute request URIs ignore it. Default: none.
+         *
+         * @param baseUrl an absolute {@code http} or {@code https} URL
+         * @return this builder
+         * @throws NullPointerException if {@code baseUrl} is null
+         * @throws IllegalArgumentException if {@code baseUrl} is not an absolute http(s) URL
+         */
+        public Builder baseUrl(String baseUrl) {
+            Objects.requireNonNull(baseUrl, "baseUrl");
+            if (!(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
+                throw new IllegalArgumentException("baseUrl must start with http:// or https:// but it was "
+                        + baseUrl);
+            }
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /**
+         * Adds a header sent with every request. Setting {@code User-Agent} replaces the default
+         * {@link PooledHttpClient#DEFAULT_USER_AGENT}.
+         *
+         * @param name the header name
+         * @param value the header value
+         * @return this builder
+         * @throws NullPointerException if {@code name} or {@code value} is null
+         */
+        public Builder defaultHeader(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            defaultHeaders.add(new String[] {name, value});
+            return this;
+        }
+
+        /**
+         * Sets the maximum number of connections per remote host. Default {@value PooledHttpClient#DEFAULT_MAX_CONNECTIONS}.
+         *
+         * @param maxConnections the pool size per host
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxConnections} is not positive
+         */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections <= 0) {
+                throw new IllegalArgumentException("maxConnections > 0 required but it was " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * Sets how many requests may wait for a connection per host; beyond it a request fails at once.
+         * Default {@value PooledHttpClient#DEFAULT_MAX_PENDING_ACQUIRES}.
+         *
+         * @param maxPendingAcquires the bound of the wait queue
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxPendingAcquires} is not positive
+         */
+        public Builder maxPendingAcquires(int maxPendingAcquires) {
+            if (maxPendingAcquires <= 0) {
+                throw new IllegalArgumentException("maxPendingAcquires > 0 required but it was "
+                        + maxPendingAcquires);
+            }
+            this.maxPendingAcquires = maxPendingAcquires;
+            return this;
+        }
+
+        /**
+         * Sets how long a request may wait for a pooled connection (httpx's "pool" timeout); then it fails with an
+         * {@link HttpTimeoutException} of phase {@code POOL}. Default 5 s.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if {@code timeout} is not positive
+         */
+        public Builder pendingAcquireTimeout(Duration timeout) {
+            this.pendingAcquireTimeout = positive(timeout, "pendingAcquireTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long a connection may stay idle in the pool before it is closed. Keep it below the server's
+         * keep-alive timeout. Default 4 s (see {@link PooledHttpClient#DEFAULT_MAX_IDLE_TIME}).
+         *
+         * @param maxIdleTime a positive duration
+         * @return this builder
+         * @throws NullPointerException if {@code maxIdleTime} is null
+         * @throws IllegalArgumentException if {@code maxIdleTime} is not positive
+         */
+        public Builder maxIdleTime(Duration maxIdleTime) {
+            this.maxIdleTime = positive(maxIdleTime, "maxIdleTime");
+            return this;
+        }
+
+        /**
+         * Sets the maximum lifetime of a connection; an older one is closed when released. Default 5 minutes.
+         *
+         * @param maxLifeTime a positive duration
+         * @return this builder
+         * @throws NullPointerException if {@code maxLifeTime} is null
+         * @throws IllegalArgumentException if {@code maxLifeTime} is not positive
+         */
+        public Builder maxLifeTime(Duration maxLifeTime) {
+            this.maxLifeTime = positive(maxLifeTime, "maxLifeTime");
+            return this;
+        }
+
+        /**
+         * Sets the interval of the background eviction of idle and expired connections. Default 2 s.
+         *
+         * @param interval a positive duration
+         * @return this builder
+         * @throws NullPointerException if {@code interval} is null
+         * @throws IllegalArgumentException if {@code interval} is not positive
+         */
+        public Builder evictInBackground(Duration interval) {
+            this.evictionInterval = positive(interval, "interval");
+            return this;
+        }
+
+        /**
+         * Sets the TCP connect timeout (the TLS handshake has its own reactor-netty default of 10 s). Default 5 s.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if {@code timeout} is not positive
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * Sets the time to first byte: from the start of an attempt (waiting for a connection included) until the
+         * response status line and headers have arrived. Then the attempt fails with an
+         * {@link HttpTimeoutException} of phase {@code RESPONSE}. Unlike reactor-netty's own
+         * {@code responseTimeout}, which is an idle timeout between reads, this one is a deadline. Default 30 s.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if {@code timeout} is not positive
+         */
+        public Builder responseTimeout(Duration timeout) {
+            this.responseTimeout = positive(timeout, "responseTimeout");
+            return this;
+        }
+
+        /**
+         * Sets the longest silence between two reads once the request is sent, the wait for the headers included
+         * (httpx's "read" timeout; reactor-netty's {@code responseTimeout}). Then the attempt fails with an
+         * {@link HttpTimeoutException} of phase {@code READ}. Default 30 s.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if {@code timeout} is not positive
+         */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = positive(timeout, "readTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long one write of the request may take. Default 10 s.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if {@code timeout} is not positive
+         */
+        public Builder writeTimeout(Duration timeout) {
+            this.writeTimeout = positive(timeout, "writeTimeout");
+            return this;
+        }
+
+        /**
+         * Chooses the protocol. Default {@link Protocol#HTTP_1_1}.
+         *
+         * @param protocol the protocol
+         * @return this builder
+         * @throws NullPointerException if {@code protocol} is null
+         */
+        public Builder protocol(Protocol protocol) {
+            this.protocol = Objects.requireNonNull(protocol, "protocol");
+            return this;
+        }
+
+        /**
+         * Trusts exactly these certificates (instead of the JDK's trust store) for TLS, e.g. the self-signed
+         * certificate of a test server. Host names are still verified.
+         *
+         * @param certificates the trusted certificates
+         * @return this builder
+         * @throws NullPointerException if {@code certificates} or one of them is null
+         * @throws IllegalArgumentException if no certificate is given
+         */
+        public Builder trustedCertificates(X509Certificate... certificates) {
+            Objects.requireNonNull(certificates, "certificates");
+            if (certificates.length == 0) {
+                throw new IllegalArgumentException("at least one certificate required");
+            }
+            for (X509Certificate c : certificates) {
+                Objects.requireNonNull(c, "certificates");
+            }
+            this.trustedCertificates = certificates.clone();
+            return this;
+        }
+
+        /**
+         * Switches TLS verification off: every certificate and host name is accepted. FOR TESTS ONLY — a client built
+         * with it can be impersonated by anyone on the network path. This is the only way to disable verification.
+         *
+         * @return this builder
+         */
+        public Builder insecureTrustAllForTesting() {
+            this.trustAll = true;
+            return this;
+        }
+
+        /**
+         * Follows 301, 302, 303, 307 and 308 redirects. When a redirect leaves the original host, the
+         * {@code Authorization}, {@code Cookie} and {@code Proxy-Authorization} headers are dropped. Default
+         * {@code false}: the redirect response is returned (and, not being 2xx, raises {@link HttpStatusException}).
+         *
+         * @param follow whether to follow redirects
+         * @return this builder
+         */
+        public Builder followRedirects(boolean follow) {
+            this.followRedirects = follow;
+            return this;
+        }
+
+        /**
+         * Caps an aggregated body ({@code text}, {@code bytes}, {@code json}, {@code result}). A larger body fails
+         * with {@link ResponseTooLargeException} as soon as the limit is crossed (at once when
+         * {@code Content-Length} announces it), and the connection is closed rather than reused. Default 10 MiB.
+         *
+         * @param maxResponseBytes the cap in bytes
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxResponseBytes} is not positive
+         */
+        public Builder maxResponseBytes(int maxResponseBytes) {
+            if (maxResponseBytes <= 0) {
+                throw new IllegalArgumentException("maxResponseBytes > 0 required but it was " + maxResponseBytes);
+            }
+            this.maxResponseBytes = maxResponseBytes;
+            return this;
+        }
+
+        /**
+         * Caps one line of {@link HttpRequestSpec#lines()} and {@link HttpRequestSpec#ndjson(Class)}, in chars
+         * without the line terminator; a longer line fails the stream with
+         * {@link io.github.reactorpatterns.stream.LineTooLongException}. Default 65,536.
+         *
+         * @param maxLineLength the cap in chars
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxLineLength} is not positive
+         */
+        public Builder maxLineLength(int maxLineLength) {
+            if (maxLineLength <= 0) {
+                throw new IllegalArgumentException("maxLineLength > 0 required but it was " + maxLineLength);
+            }
+            this.maxLineLength = maxLineLength;
+            return this;
+        }
+
+        /**
+         * Sets the Jackson mapper for JSON bodies and results. Default: a plain {@code new ObjectMapper()}.
+         *
+         * @param mapper the mapper; it must not be reconfigured afterwards
+         * @return this builder
+         * @throws NullPointerException if {@code mapper} is null
+         */
+        public Builder objectMapper(ObjectMapper mapper) {
+            this.mapper = Objects.requireNonNull(mapper, "mapper");
+            return this;
+        }
+
+        /**
+         * Sets the scheduler that times the response timeout. Default {@code Schedulers.parallel()}, looked up at
+         * each subscription so that {@code StepVerifier.withVirtualTime} can replace it.
+         *
+         * @param scheduler the timer scheduler
+         * @return this builder
+         * @throws NullPointerException if {@code scheduler} is null
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Sets the retry policy for failed attempts. Whatever the policy, the client retries only
+         * <ul>
+         *   <li>idempotent methods: GET, HEAD, OPTIONS, TRACE, PUT and DELETE (a POST or PATCH is never sent twice);
+         *   </li>
+         *   <li>on connection failures (refused, reset, closed before or during the response; not TLS or DNS
+         *   failures), on {@link HttpTimeoutException}s other than {@code POOL}, and on the statuses 429, 502, 503
+         *   and 504;</li>
+         *   <li>for streaming terminals, only before their first element.</li>
+         * </ul>
+         * The policy then decides how often and how long to wait: it honours {@code Retry-After} (seconds or
+         * HTTP-date, through {@link HttpStatusException#retryAfter()}), stops at the caller's
+         * {@link io.github.reactorpatterns.time.Deadline}, and wraps the last error in a
+         * {@code RetryExhaustedException} when its retries run out ({@link HttpRequestSpec#result()} then returns
+         * the last response instead). reactor-netty's own silent retry is always disabled.
+         *
+         * <p>Default: {@link RetryPolicy#backoff(int, Duration) backoff}({@value PooledHttpClient#DEFAULT_MAX_RETRIES},
+         * 200 ms) with a 5 s maximum back-off. {@code retry(RetryPolicy.none())} switches retries off.
+         *
+         * @param policy the policy
+         * @return this builder
+         * @throws NullPointerException if {@code policy} is null
+         */
+        public Builder retry(RetryPolicy policy) {
+            this.retryPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Gives the default retry policy a {@link RetryBudget}, so that retries cannot multiply an outage: with the
+         * budget empty, a failed attempt is not retried. Share one budget among the clients of one service. For a
+         * custom policy set the budget on the policy itself; combining both is rejected by {@link #build()}.
+         *
+         * @param budget the shared budget
+         * @return this builder
+         * @throws NullPointerException if {@code budget} is null
+         */
+        public Builder retryBudget(RetryBudget budget) {
+            this.retryBudget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /**
+         * Makes every attempt of every request (retries included) take a token from {@code bucket} first: the
+         * seeds' {@code TokenBucket(rate, burst)}. The bucket may be shared with other clients. A request waiting
+         * for a token holds no connection; cancelling it gives its place up.
+         *
+         * @param bucket the token bucket
+         * @return this builder
+         * @throws NullPointerException if {@code bucket} is null
+         */
+        public Builder rateLimit(TokenBucket bucket) {
+            this.rateLimit = Objects.requireNonNull(bucket, "bucket");
+            return this;
+        }
+
+        /**
+         * Makes every attempt hold a permit of {@code semaphore} from before it asks the pool for a connection until
+         * its response is read (or it fails or is cancelled): the seeds' module-level {@code Semaphore(n)} shared by
+         * many callers. A permit is not held during a retry's back-off. The semaphore may be shared with other
+         * clients or other work.
+         *
+         * @param semaphore the semaphore
+         * @return this builder
+         * @throws NullPointerException if {@code semaphore} is null
+         */
+        public Builder concurrencyLimit(AsyncSemaphore semaphore) {
+            this.concurrencyLimit = Objects.requireNonNull(semaphore, "semaphore");
+            return this;
+        }
+
+        /**
+         * Builds a client with a new connection pool. The builder can be reused.
+         *
+         * @return a new client; close it when done
+         * @throws IllegalStateException if both {@link #retry(RetryPolicy)} and {@link #retryBudget(RetryBudget)}
+         *         were set
+         */
+        public PooledHttpClient build() {
+            if (retryPolicy != null && retryBudget != null) {
+                throw new IllegalStateException("retryBudget applies to the default retry policy; "
+                        + "set the budget on the RetryPolicy given to retry(...) instead");
+            }
+            return new PooledHttpClient(new Settings(this));
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " > 0 required but it was " + d);
+            }
+            return d;
+        }
+    }
+}
