@@ -41,9 +41,11 @@ import reactor.core.scheduler.Schedulers;
                     + "Progress (on a terminal) and a summary go to stderr."},
         footer = {
             "",
+            "Runs on PooledHttpClient: --rate is its TokenBucket, --concurrency its AsyncSemaphore, --retries its "
+                    + "RetryPolicy, --deadline a Deadline in the Reactor Context.",
             "Retries: idempotent methods only (GET, HEAD, OPTIONS, PUT, DELETE, TRACE), on connect errors, timeouts, "
                     + "closed connections and 429/502/503/504; exponential backoff from 100ms (jittered, at most "
-                    + "10s), or longer when the server sends Retry-After.",
+                    + "10s), or longer when the server sends Retry-After; never past the deadline.",
             "Exit codes: 0 every URL fetched with a 2xx/3xx status, 1 some URL failed, 2 bad input (unknown option, "
                     + "bad value, unreadable file, malformed URL lines; the well-formed lines are still fetched), "
                     + "130 interrupted (Ctrl-C: the summary still covers what was done)."})
@@ -84,7 +86,8 @@ final class FetchCommand implements Callable<Integer> {
     int retries = DEFAULT_RETRIES;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Limit on each attempt, e.g. 500ms, 10s (default: 10s).")
+            description = "Limit on each phase of an attempt - pool wait, connect, write, response headers, each gap "
+                    + "between reads - e.g. 500ms, 10s (default: 10s).")
     Duration timeout = DEFAULT_TIMEOUT;
 
     @Option(names = "--deadline", paramLabel = "DURATION", converter = DurationConverter.class,

@@ -1,6 +1,5 @@
 package io.github.reactorpatterns.cli;
 
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -24,8 +23,8 @@ interface FetchEngine extends AutoCloseable {
      * Fetches {@code entry}; the returned {@code Mono} never errors: a failure is a result with {@code error} set.
      *
      * @param entry the URL and its position
-     * @param track where the engine records attempts as they start, so that a run cut off by its deadline can still
-     *              say how far each URL got
+     * @param track where the engine records that the URL was started, so that a run cut off by its deadline can
+     *              still say how far each URL got
      * @return one result, lazily
      */
     Mono<FetchResult> fetch(UrlList.Entry entry, Track track);
@@ -47,21 +46,14 @@ interface FetchEngine extends AutoCloseable {
 
     /** How far one URL got: written by the engine, read by {@link FetchRun} when the deadline cut the run. */
     final class Track {
-        final AtomicInteger attempts = new AtomicInteger();
         volatile long startNanos;
         volatile @Nullable FetchResult result;
 
-        /** Call when the first attempt is about to start. */
+        /** Call when the request is handed to the HTTP client. */
         void started() {
             if (startNanos == 0) {
                 startNanos = System.nanoTime();
             }
-        }
-
-        /** Call as each attempt starts; returns the attempt number (1-based). */
-        int attempt() {
-            started();
-            return attempts.incrementAndGet();
         }
 
         /** The result for a URL that got none because the run's deadline passed. */
@@ -70,14 +62,16 @@ interface FetchEngine extends AutoCloseable {
             if (done != null) {
                 return done;
             }
-            int tries = attempts.get();
             String url = entry.uri().toString();
-            if (tries == 0) {
+            long start = startNanos;
+            if (start == 0) {
                 return new FetchResult(entry.index(), url, null, 0, 0, 0,
                         "deadline exceeded before the request started", KIND_NOT_STARTED);
             }
-            long ms = (System.nanoTime() - startNanos) / 1_000_000;
-            return new FetchResult(entry.index(), url, null, 0, ms, tries, "deadline exceeded", KIND_DEADLINE);
+            // cut off inside the HTTP client (waiting for a token, a permit, a response or a back-off): how many
+            // attempts it had made is not known
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            return new FetchResult(entry.index(), url, null, 0, ms, null, "deadline exceeded", KIND_DEADLINE);
         }
     }
 }

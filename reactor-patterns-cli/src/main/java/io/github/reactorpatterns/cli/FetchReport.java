@@ -17,16 +17,21 @@ final class FetchReport {
     private int requests;
     private int successes;
     private long attempts;
+    private long retries;
 
     synchronized void record(FetchResult result) {
         requests++;
-        attempts += result.attempts();
+        Integer tries = result.attempts();
+        if (tries != null) {
+            attempts += tries;
+            retries += Math.max(0, tries - 1);
+        }
         if (result.isSuccess()) {
             successes++;
         } else {
             failuresByKind.merge(result.kind() == null ? "error" : result.kind(), 1, Integer::sum);
         }
-        if (result.attempts() > 0) {
+        if (tries == null || tries > 0) {
             latency.add(result.ms());
         }
     }
@@ -47,17 +52,14 @@ final class FetchReport {
         return Map.copyOf(failuresByKind);
     }
 
+    /** Attempts over every URL whose attempts are known. */
     synchronized long attempts() {
         return attempts;
     }
 
-    /** Attempts beyond the first, over every URL. */
+    /** Attempts beyond the first, over every URL whose attempts are known. */
     synchronized long retries() {
-        return Math.max(0, attempts - (requests - notStarted()));
-    }
-
-    private int notStarted() {
-        return failuresByKind.getOrDefault(FetchEngine.KIND_NOT_STARTED, 0);
+        return retries;
     }
 
     synchronized long percentile(double p) {

@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param status   the HTTP status of the last attempt, or {@code null} when no response arrived
  * @param bytes    body bytes received in the last attempt
  * @param ms       wall time from the first attempt's start to the end, retries and waits included
- * @param attempts how many attempts were made (0 when the run's deadline passed before it could start)
+ * @param attempts how many attempts were made: 0 when the run's deadline passed before the request was started,
+ *                 {@code null} when the deadline cut it off inside the HTTP client, which keeps that count to itself
  * @param error    what went wrong, or {@code null} on success
  * @param kind     failure category for the summary ({@code http 503}, {@code timeout}, ...), {@code null} on success
  *                 (not written)
@@ -26,7 +27,7 @@ record FetchResult(
         @Nullable Integer status,
         long bytes,
         long ms,
-        int attempts,
+        @Nullable Integer attempts,
         @Nullable String error,
         @JsonIgnore @Nullable String kind) {
 

@@ -39,7 +39,7 @@ public final class ReactorPatternsCli implements Callable<Integer> {
      * @param args the command line
      */
     public static void main(String[] args) {
-        System.exit(execute(args, Io.system(), NettyFetchEngine::new));
+        System.exit(execute(args, Io.system(), PooledFetchEngine::new));
     }
 
     /** Runs the tool in-process with the given streams; returns the exit code. */

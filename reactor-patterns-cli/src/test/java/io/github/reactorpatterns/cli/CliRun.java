@@ -25,7 +25,7 @@ record CliRun(int exitCode, List<String> out, List<String> err) {
     }
 
     static CliRun run(String stdin, String... args) {
-        return run(NettyFetchEngine::new, stdin, args);
+        return run(PooledFetchEngine::new, stdin, args);
     }
 
     private static List<String> lines(ByteArrayOutputStream bytes) {

@@ -30,12 +30,13 @@ class FetchReportTest {
         report.record(failed("timeout", 1));
         report.record(failed("http 503", 3));
         report.record(new FetchResult(0, "http://x/", null, 0, 0, 0, "late", FetchEngine.KIND_NOT_STARTED));
+        report.record(new FetchResult(0, "http://x/", null, 0, 9, null, "cut", FetchEngine.KIND_DEADLINE));
 
-        assertThat(report.requests()).isEqualTo(6);
+        assertThat(report.requests()).isEqualTo(7);
         assertThat(report.successes()).isEqualTo(2);
-        assertThat(report.failures()).isEqualTo(4);
+        assertThat(report.failures()).isEqualTo(5);
         assertThat(report.failuresByKind()).isEqualTo(Map.of("http 503", 2, "timeout", 1,
-                FetchEngine.KIND_NOT_STARTED, 1));
+                FetchEngine.KIND_NOT_STARTED, 1, FetchEngine.KIND_DEADLINE, 1));
         assertThat(report.attempts()).isEqualTo(11);
         assertThat(report.retries()).isEqualTo(6);
     }
