@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.TaskGroupException;
 import io.github.reactorpatterns.concurrent.TaskScope;
+import io.github.reactorpatterns.http.HttpStatusException;
 import io.github.reactorpatterns.limit.TokenBucket;
 import io.github.reactorpatterns.queue.WorkQueue;
 import io.github.reactorpatterns.retry.RetryPolicy;
-import io.github.reactorpatterns.stream.ByteStreams;
 import io.github.reactorpatterns.stream.Page;
 import io.github.reactorpatterns.stream.Paginate;
 import io.github.reactorpatterns.test.ConcurrencyProbe;
@@ -16,7 +16,6 @@ import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -137,7 +136,8 @@ final class Tour {
                     boolean ok = off <= 0.02 && off >= -0.25;
                     return new Step("token bucket (TokenBucket)",
                             "set " + RATE_PER_SECOND + "/s, achieved " + rate + " ("
-                                    + String.format(Locale.ROOT, "%+.1f", off * 100) + "%)",
+                                    + (Math.abs(off) < 0.0005 ? "0.0" : String.format(Locale.ROOT, "%+.1f", off * 100))
+                                    + "%)",
                             details, Duration.ZERO, ok);
                 })));
     }
@@ -145,7 +145,7 @@ final class Tour {
     /** 3. The seeds' {@code retry_async}: RetryPolicy with backoff that waits at least what Retry-After asks. */
     Mono<Step> retries() {
         RetryPolicy policy = RetryPolicy.backoff(3, Duration.ofMillis(50))
-                .retryOn(DemoHttp.HttpError.class)
+                .retryOn(HttpStatusException.class)
                 .build();
         return timed(Flux.range(0, FLAKY_CALLS)
                 .transform(Gather.ordered(FLAKY_CALLS, (Integer n) -> http.get(server.url("/flaky/" + n))
@@ -234,13 +234,13 @@ final class Tour {
         }));
     }
 
-    /** 6. Streaming lines ({@code aiter_lines}): ByteStreams.lines over the body as it arrives. */
+    /** 6. Streaming lines ({@code aiter_lines}): PooledHttpClient.lines, ByteStreams.lines over the body. */
     Mono<Step> streaming() {
         return Mono.defer(() -> {
             long start = System.nanoTime();
             AtomicLong firstAt = new AtomicLong();
             AtomicInteger orders = new AtomicInteger();
-            return ByteStreams.lines(http.stream(server.url("/events")), StandardCharsets.UTF_8, 64 * 1024)
+            return http.lines(server.url("/events"))
                     .map(Tour::parse)
                     .doOnNext(event -> {
                         firstAt.compareAndSet(0, System.nanoTime() - start);
@@ -252,11 +252,12 @@ final class Tour {
                     .map(lines -> {
                         long took = System.nanoTime() - start;
                         boolean ok = lines == DemoServer.EVENTS && firstAt.get() < took / 2;
-                        return new Step("streaming NDJSON lines (ByteStreams.lines)",
+                        return new Step("streaming NDJSON lines (PooledHttpClient.lines)",
                                 lines + " lines parsed as they arrived; first after " + seconds(firstAt.get())
                                         + " of " + seconds(took),
-                                List.of("ByteStreams.lines(body chunks, UTF-8, 64 KiB) then Jackson per line: "
-                                                + lines + " events, " + orders.get() + " orders",
+                                List.of("client.get(\"/events\").lines() - ByteStreams.lines over the body chunks - "
+                                                + "then Jackson per line: " + lines + " events, " + orders.get()
+                                                + " orders",
                                         "first event handled after " + seconds(firstAt.get())
                                                 + ", while the server was still sending (body took "
                                                 + seconds(took) + ")"),
@@ -283,7 +284,7 @@ final class Tour {
                         List<Throwable> errors = e instanceof TaskGroupException group ? group.exceptions()
                                 : List.of(e);
                         boolean ok = e instanceof TaskGroupException && errors.size() == 1
-                                && errors.get(0) instanceof DemoHttp.HttpError he && he.status() == 500
+                                && errors.get(0) instanceof HttpStatusException he && he.status() == 500
                                 && slowCancelled.get() && fastDone.get();
                         return Mono.just(new Step("task group (TaskScope)",
                                 "3 children: 1 ok, 1 failed (HTTP 500), the slow sibling cancelled at "
