@@ -1,11 +1,17 @@
 package io.github.reactorpatterns.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Mono;
@@ -37,6 +43,29 @@ class BlockHoundExtensionTest {
         }).subscribeOn(Schedulers.boundedElastic());
 
         StepVerifier.create(blocking).expectNext("slept").verifyComplete();
+    }
+
+    @Test
+    void testThatBlocksOnParallelThreadFails() {
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(SleepsOnParallel.class))
+                .execute()
+                .testEvents()
+                .assertThatEvents()
+                .haveExactly(1, event(test("sleeps"), finishedWithFailure(
+                        message(m -> m.contains("BlockingOperationError: Blocking call! java.lang.Thread.sleep")))));
+    }
+
+    /** Run only through EngineTestKit (Surefire skips nested classes): blocks a parallel thread on purpose. */
+    @ExtendWith(BlockHoundExtension.class)
+    static class SleepsOnParallel {
+        @Test
+        void sleeps() {
+            Mono.fromCallable(() -> {
+                Thread.sleep(1);
+                return "slept";
+            }).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(5));
+        }
     }
 
     @Test

@@ -28,6 +28,8 @@ import reactor.test.StepVerifier;
 @MockHttpServerTest
 class DispatchersTest {
 
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
     private static final Pattern LINK = Pattern.compile("<([^>]+)>; rel=\"next\"");
     private static final Pattern ID = Pattern.compile("\"id\":(\\d+)");
 
@@ -80,7 +82,7 @@ class DispatchersTest {
                 .expand(page -> page.next == null ? Mono.empty() : fetch(client, page.next))
                 .flatMapIterable(page -> page.ids);
 
-        StepVerifier.create(ids.count()).expectNext(25L).verifyComplete();
+        StepVerifier.create(ids.count()).expectNext(25L).expectComplete().verify(TIMEOUT);
         assertThat(server.requestCount()).isEqualTo(3);
     }
 
@@ -168,7 +170,7 @@ class DispatchersTest {
                 .flatMapIterable(all -> List.of(all.split("\n")));
         StepVerifier.create(lines)
                 .expectNext("{\"seq\":0}", "{\"seq\":1}", "{\"seq\":2}", "{\"seq\":3}")
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
 
         HttpResponse<java.util.stream.Stream<String>> jdk = java.net.http.HttpClient.newHttpClient()
                 .sendAsync(HttpRequest.newBuilder(server.url("/events")).build(), HttpResponse.BodyHandlers.ofLines())

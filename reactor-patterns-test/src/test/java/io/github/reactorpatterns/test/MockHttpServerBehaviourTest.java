@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,7 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 class MockHttpServerBehaviourTest {
 
@@ -85,7 +88,7 @@ class MockHttpServerBehaviourTest {
 
         StepVerifier.create(get("/a").concatWith(get("/b")))
                 .expectNext("200 first", "201 {\"n\":2}")
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
 
         assertThat(server.takeRequest(TIMEOUT).path()).isEqualTo("/a");
         assertThat(server.takeRequest(TIMEOUT).path()).isEqualTo("/b");
@@ -94,10 +97,10 @@ class MockHttpServerBehaviourTest {
 
     @Test
     void emptyQueueWithoutDispatcherAnswersDefault404ThenConfiguredDefault() {
-        StepVerifier.create(get("/missing")).expectNext("404 ").verifyComplete();
+        StepVerifier.create(get("/missing")).expectNext("404 ").expectComplete().verify(TIMEOUT);
 
         server.defaultResponse(MockResponse.of(418, "teapot"));
-        StepVerifier.create(get("/missing")).expectNext("418 teapot").verifyComplete();
+        StepVerifier.create(get("/missing")).expectNext("418 teapot").expectComplete().verify(TIMEOUT);
     }
 
     @Test
@@ -138,7 +141,7 @@ class MockHttpServerBehaviourTest {
 
         StepVerifier.create(get("/ping").concatWith(get("/ping")).concatWith(get("/other")))
                 .expectNext("200 queued first", "200 pong", "404 no")
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
     }
 
     @Test
@@ -149,12 +152,12 @@ class MockHttpServerBehaviourTest {
 
         StepVerifier.create(get("/x"))
                 .assertNext(s -> assertThat(s).startsWith("500 ").contains("IllegalStateException: boom"))
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
 
         server.dispatcher(r -> null);
         StepVerifier.create(get("/x"))
                 .assertNext(s -> assertThat(s).startsWith("500 ").contains("dispatcher returned null"))
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
     }
 
     @Test
@@ -162,8 +165,20 @@ class MockHttpServerBehaviourTest {
         server.enqueue(MockResponse.builder().body("late").headersDelay(Duration.ofMillis(300)).build());
 
         long start = System.nanoTime();
-        StepVerifier.create(get("/slow")).expectNext("200 late").verifyComplete();
+        StepVerifier.create(get("/slow")).expectNext("200 late").expectComplete().verify(TIMEOUT);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    }
+
+    @Test
+    void delaysRunInRealTimeEvenWhenVirtualTimeIsInstalled() {
+        server.enqueue(MockResponse.builder().body("real").headersDelay(Duration.ofMillis(100)).build());
+        VirtualTimeScheduler.getOrSet();
+        try {
+            // If the server took its timer from Schedulers.parallel(), this would wait for virtual time forever.
+            StepVerifier.create(get("/v")).expectNext("200 real").expectComplete().verify(TIMEOUT);
+        } finally {
+            VirtualTimeScheduler.reset();
+        }
     }
 
     @Test
@@ -211,7 +226,7 @@ class MockHttpServerBehaviourTest {
         server.enqueue(MockResponse.builder().body(text).throttle(10, Duration.ofMillis(50)).build());
 
         long start = System.nanoTime();
-        StepVerifier.create(get("/t")).expectNext("200 " + text).verifyComplete();
+        StepVerifier.create(get("/t")).expectNext("200 " + text).expectComplete().verify(TIMEOUT);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
 
         HttpResponse<String> response = jdkSend(HttpRequest.newBuilder(server.url("/t")).build());
@@ -234,7 +249,7 @@ class MockHttpServerBehaviourTest {
                 })
                 .flatMapIterable(s -> List.of(s.split("\n")))
                 .doOnNext(s -> firstLineAt.compareAndSet(0, System.nanoTime()));
-        StepVerifier.create(streamed).expectNextSequence(lines).verifyComplete();
+        StepVerifier.create(streamed).expectNextSequence(lines).expectComplete().verify(TIMEOUT);
         long total = System.nanoTime() - start;
         // Three lines 100 ms apart: the first came at least 200 ms before the end of the stream.
         assertThat(Duration.ofNanos(total - (firstLineAt.get() - start)))
@@ -336,6 +351,12 @@ class MockHttpServerBehaviourTest {
             await().atMost(TIMEOUT).until(() -> server.concurrentRequests() == 200);
             assertThat(server.maxConcurrentRequests()).isEqualTo(200);
             assertThat(server.requestCount()).isEqualTo(200);
+            Set<String> paths = new HashSet<>();
+            for (int i = 0; i < 200; i++) {
+                paths.add(server.takeRequest(TIMEOUT).path());
+            }
+            assertThat(paths).hasSize(200).contains("/c/0", "/c/199");
+            assertThat(server.takeRequest(Duration.ZERO)).isNull();
         } finally {
             requests.dispose();
         }
@@ -358,7 +379,7 @@ class MockHttpServerBehaviourTest {
                                     200)
                             .count())
                     .expectNext(100L)
-                    .verifyComplete();
+                    .expectComplete().verify(TIMEOUT);
         } finally {
             eight.disposeLater().block(TIMEOUT);
         }
@@ -370,12 +391,23 @@ class MockHttpServerBehaviourTest {
     void pooledClientReusesOneConnection() {
         server.dispatcher(r -> MockResponse.of(200, "ok"));
 
-        StepVerifier.create(Flux.range(0, 10).concatMap(i -> get("/p")).count()).expectNext(10L).verifyComplete();
+        StepVerifier.create(Flux.range(0, 10).concatMap(i -> get("/p")).count()).expectNext(10L).expectComplete().verify(TIMEOUT);
 
         // reactor-netty may open a second connection when the next acquire races the first release; never more.
         assertThat(server.connectionsAccepted()).isBetween(1, 2);
         assertThat(server.openConnections()).isEqualTo(server.connectionsAccepted());
         pool.disposeLater().block(TIMEOUT);
+        await().atMost(TIMEOUT).until(() -> server.openConnections() == 0);
+    }
+
+    @Test
+    void connectionCloseHeaderEndsTheConnection() {
+        server.dispatcher(r -> MockResponse.builder().header("Connection", "close").body("bye").build());
+
+        StepVerifier.create(Flux.range(0, 3).concatMap(i -> get("/bye")))
+                .expectNext("200 bye", "200 bye", "200 bye")
+                .expectComplete().verify(TIMEOUT);
+        assertThat(server.connectionsAccepted()).isEqualTo(3);
         await().atMost(TIMEOUT).until(() -> server.openConnections() == 0);
     }
 
@@ -387,7 +419,7 @@ class MockHttpServerBehaviourTest {
         StepVerifier.create(Flux.range(0, 5).concatMap(i -> h2c.get().uri(server.url("/h2"))
                         .responseSingle((res, body) -> body.asString())))
                 .expectNext("HTTP/2.0", "HTTP/2.0", "HTTP/2.0", "HTTP/2.0", "HTTP/2.0")
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
         assertThat(server.connectionsAccepted()).isEqualTo(1);
     }
 

@@ -19,6 +19,8 @@ import reactor.test.StepVerifier;
 @MockHttpServerTest
 class MockHttpServerExtensionTest {
 
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
     private MockHttpServer fromBeforeEach;
 
     @BeforeEach
@@ -34,7 +36,7 @@ class MockHttpServerExtensionTest {
 
         Mono<String> body = HttpClient.create().get().uri(server.url("/hi"))
                 .responseSingle((res, b) -> b.asString());
-        StepVerifier.create(body).expectNext("hello").verifyComplete();
+        StepVerifier.create(body).expectNext("hello").expectComplete().verify(TIMEOUT);
         assertThat(server.takeRequest(Duration.ofSeconds(5)).path()).isEqualTo("/hi");
     }
 

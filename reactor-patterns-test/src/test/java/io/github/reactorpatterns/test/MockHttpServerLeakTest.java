@@ -29,7 +29,7 @@ class MockHttpServerLeakTest {
                         .send((req, out) -> out.sendString(Flux.just("request body " + i)))
                         .responseSingle((res, body) -> body.asString())))
                 .expectNextCount(3)
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
     }
 
     @Test
@@ -43,7 +43,7 @@ class MockHttpServerLeakTest {
                         .responseSingle((res, body) -> body.asString())
                         .onErrorReturn("failed")))
                 .expectNext("failed", "failed", "failed")
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
     }
 
     @Test
@@ -55,6 +55,6 @@ class MockHttpServerLeakTest {
                         .send((req, out) -> out.sendString(Flux.just("n" + i)))
                         .responseSingle((res, body) -> body.asString())))
                 .expectNextCount(5)
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
     }
 }

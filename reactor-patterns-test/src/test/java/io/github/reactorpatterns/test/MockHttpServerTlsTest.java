@@ -51,7 +51,7 @@ class MockHttpServerTlsTest {
 
         StepVerifier.create(get(trusting(server, HttpProtocol.HTTP11), server))
                 .expectNext("HTTP/1.1")
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
         assertThat(server.url("/").toString()).startsWith("https://127.0.0.1:");
     }
 
@@ -62,7 +62,7 @@ class MockHttpServerTlsTest {
 
         StepVerifier.create(Flux.range(0, 3).concatMap(i -> get(h2, server)))
                 .expectNext("HTTP/2.0", "HTTP/2.0", "HTTP/2.0")
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
         assertThat(server.connectionsAccepted()).isEqualTo(1);
     }
 
@@ -124,6 +124,6 @@ class MockHttpServerTlsTest {
 
         StepVerifier.create(get(trusting(server, HttpProtocol.H2), server))
                 .expectNext("a\nb\nc\n")
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
     }
 }
