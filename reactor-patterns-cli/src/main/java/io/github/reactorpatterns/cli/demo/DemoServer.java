@@ -1,5 +1,6 @@
 package io.github.reactorpatterns.cli.demo;
 
+import io.github.reactorpatterns.test.Dispatchers;
 import io.github.reactorpatterns.test.MockHttpServer;
 import io.github.reactorpatterns.test.MockResponse;
 import io.github.reactorpatterns.test.RecordedRequest;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The demo's embedded server: the test kit's {@link MockHttpServer} with one route per scenario.
@@ -19,8 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     succeed; odd N succeed at once;</li>
  *     <li>{@code /slow/N} - answers after {@value #SLOW_DELAY_MS} ms, which no deadline in the tour allows;</li>
  *     <li>{@code /fail} - {@code 500} after 100 ms;</li>
- *     <li>{@code /users?limit=L&cursor=C} - {@value #USERS} users, paginated by an opaque cursor;</li>
- *     <li>{@code /events} - {@value #EVENTS} NDJSON lines, streamed one at a time;</li>
+ *     <li>{@code /users?cursor=C} - {@value #USERS} users in pages of {@value #PAGE_SIZE}, by cursor (the test kit's
+ *     {@link Dispatchers#paginatedJson(int, int)});</li>
+ *     <li>{@code /events} - {@value #EVENTS} NDJSON lines, streamed one at a time (the test kit's
+ *     {@link Dispatchers#ndjsonStream(int, Duration)});</li>
  *     <li>{@code /jobs/N} - a job call: {@code /jobs/13} fails with {@code 500}.</li>
  * </ul>
  */
@@ -29,6 +33,7 @@ final class DemoServer implements AutoCloseable {
     static final int ITEM_DELAY_MS = 40;
     static final int SLOW_DELAY_MS = 5_000;
     static final int USERS = 10_000;
+    static final int PAGE_SIZE = 500;
     static final int EVENTS = 100;
     static final Duration EVENT_GAP = Duration.ofMillis(8);
     static final Duration JOB_TIME = Duration.ofMillis(50);
@@ -37,6 +42,8 @@ final class DemoServer implements AutoCloseable {
     private final Map<String, AtomicInteger> flakyAttempts = new ConcurrentHashMap<>();
     private final Map<String, List<Long>> flakyArrivals = new ConcurrentHashMap<>();
     private final AtomicInteger userPages = new AtomicInteger();
+    private final Function<RecordedRequest, MockResponse> users = Dispatchers.paginatedJson(USERS, PAGE_SIZE);
+    private final Function<RecordedRequest, MockResponse> events = Dispatchers.ndjsonStream(EVENTS, EVENT_GAP);
 
     DemoServer() {
         this.server = MockHttpServer.start();
@@ -85,15 +92,10 @@ final class DemoServer implements AutoCloseable {
         }
         if (path.equals("/users")) {
             userPages.incrementAndGet();
-            return usersPage(request);
+            return users.apply(request);
         }
         if (path.equals("/events")) {
-            List<String> lines = new ArrayList<>();
-            for (int i = 0; i < EVENTS; i++) {
-                lines.add("{\"seq\":" + i + ",\"type\":\"" + (i % 3 == 0 ? "order" : "click") + "\"}");
-            }
-            return MockResponse.builder().header("Content-Type", "application/x-ndjson")
-                    .chunkedLines(lines, EVENT_GAP).build();
+            return events.apply(request);
         }
         if (path.startsWith("/jobs/")) {
             int status = path.equals("/jobs/13") ? 500 : 200;
@@ -101,24 +103,6 @@ final class DemoServer implements AutoCloseable {
                     .headersDelay(JOB_TIME).build();
         }
         return MockResponse.of(404, "no route for " + path);
-    }
-
-    private static MockResponse usersPage(RecordedRequest request) {
-        String limitParam = request.queryParameter("limit");
-        String cursor = request.queryParameter("cursor");
-        int limit = limitParam == null ? 100 : Integer.parseInt(limitParam);
-        int from = cursor == null ? 0 : Integer.parseInt(cursor.substring(1), 36);
-        int to = Math.min(USERS, from + limit);
-        StringBuilder json = new StringBuilder("{\"items\":[");
-        for (int id = from; id < to; id++) {
-            if (id > from) {
-                json.append(',');
-            }
-            json.append("{\"id\":").append(id).append(",\"name\":\"user-").append(id).append("\"}");
-        }
-        json.append("],\"next\":");
-        json.append(to < USERS ? "\"c" + Integer.toString(to, 36) + "\"" : "null").append('}');
-        return MockResponse.builder().jsonBody(json.toString()).build();
     }
 
     @Override

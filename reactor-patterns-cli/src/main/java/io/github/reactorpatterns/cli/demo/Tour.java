@@ -40,7 +40,6 @@ final class Tour {
     static final int RATE_CALLS = 22;
     static final int FLAKY_CALLS = 10;
     static final Duration DEADLINE = Duration.ofMillis(800);
-    static final int PAGE_SIZE = 500;
     static final int JOBS = 40;
     static final int WORKERS = 4;
 
@@ -209,8 +208,7 @@ final class Tour {
     /** 5. An async generator over a cursor-paginated API: Paginate.byCursor, lazy. */
     Mono<Step> pagination() {
         Flux<JsonNode> users = Paginate.byCursor((Optional<String> cursor) ->
-                http.get(server.url("/users?limit=" + PAGE_SIZE + cursor.map(c -> "&cursor=" + c).orElse("")))
-                        .map(Tour::page));
+                http.get(server.url("/users" + cursor.map(c -> "?cursor=" + c).orElse(""))).map(Tour::page));
         return timed(Mono.defer(() -> {
             int before = server.userPagesServed();
             return users.take(3).count().flatMap(firstThree -> {
@@ -218,13 +216,13 @@ final class Tour {
                 int start = server.userPagesServed();
                 return users.map(u -> u.get("id").asInt()).distinct().count().map(count -> {
                     int pages = server.userPagesServed() - start;
-                    boolean ok = count == DemoServer.USERS && pages == DemoServer.USERS / PAGE_SIZE
+                    boolean ok = count == DemoServer.USERS && pages == DemoServer.USERS / DemoServer.PAGE_SIZE
                             && pagesForThree == 1;
                     return new Step("cursor pagination (Paginate.byCursor)",
                             String.format(Locale.ROOT, "%,d items in %d pages; take(3) fetched %d page", count,
                                     pages, pagesForThree),
-                            List.of("Paginate.byCursor(cursor -> get(\"/users?limit=" + PAGE_SIZE
-                                            + "&cursor=\" + cursor)) is lazy:",
+                            List.of("Paginate.byCursor(cursor -> get(\"/users?cursor=\" + cursor)) is lazy ("
+                                            + DemoServer.PAGE_SIZE + " users a page):",
                                     "take(3) fetched " + pagesForThree + " page; the whole walk fetched " + pages
                                             + " pages, " + String.format(Locale.ROOT, "%,d", count)
                                             + " distinct users"),
@@ -239,25 +237,27 @@ final class Tour {
         return Mono.defer(() -> {
             long start = System.nanoTime();
             AtomicLong firstAt = new AtomicLong();
-            AtomicInteger orders = new AtomicInteger();
+            AtomicInteger outOfOrder = new AtomicInteger();
+            AtomicInteger expected = new AtomicInteger();
             return http.lines(server.url("/events"))
                     .map(Tour::parse)
                     .doOnNext(event -> {
                         firstAt.compareAndSet(0, System.nanoTime() - start);
-                        if (event.get("type").asText().equals("order")) {
-                            orders.incrementAndGet();
+                        if (event.get("seq").asInt() != expected.getAndIncrement()) {
+                            outOfOrder.incrementAndGet();
                         }
                     })
                     .count()
                     .map(lines -> {
                         long took = System.nanoTime() - start;
-                        boolean ok = lines == DemoServer.EVENTS && firstAt.get() < took / 2;
+                        boolean ok = lines == DemoServer.EVENTS && outOfOrder.get() == 0 && firstAt.get() < took / 2;
                         return new Step("streaming NDJSON lines (PooledHttpClient.lines)",
                                 lines + " lines parsed as they arrived; first after " + seconds(firstAt.get())
                                         + " of " + seconds(took),
                                 List.of("client.get(\"/events\").lines() - ByteStreams.lines over the body chunks - "
-                                                + "then Jackson per line: " + lines + " events, " + orders.get()
-                                                + " orders",
+                                                + "then Jackson per line: " + lines + " events, "
+                                                + (outOfOrder.get() == 0 ? "all in order" : outOfOrder.get()
+                                                + " out of order"),
                                         "first event handled after " + seconds(firstAt.get())
                                                 + ", while the server was still sending (body took "
                                                 + seconds(took) + ")"),
@@ -356,7 +356,7 @@ final class Tour {
         JsonNode root = parse(json);
         List<JsonNode> items = new ArrayList<>();
         root.get("items").forEach(items::add);
-        JsonNode next = root.get("next");
+        JsonNode next = root.get("next_cursor");
         return next == null || next.isNull() ? Page.last(items) : Page.of(items, next.asText());
     }
 }
