@@ -1,9 +1,9 @@
 package io.github.reactorpatterns.cli;
 
+import io.github.reactorpatterns.lifecycle.ReactiveMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import io.github.reactorpatterns.lifecycle.ReactiveMain;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -62,7 +62,6 @@ final class FetchCommand implements Callable<Integer> {
     private final FetchEngine.Factory engines;
 
     @Spec
-    @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "File with one URL per line, or - for stdin.")

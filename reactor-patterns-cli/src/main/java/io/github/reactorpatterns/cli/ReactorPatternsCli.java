@@ -27,7 +27,6 @@ public final class ReactorPatternsCli implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
 
     @Spec
-    @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
     private ReactorPatternsCli() {
