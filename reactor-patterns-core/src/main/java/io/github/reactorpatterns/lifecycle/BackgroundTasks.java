@@ -51,7 +51,10 @@ import reactor.util.Loggers;
  * {@code doFinally}-like subscriber: it counts the task as ended after the cancel signal has travelled up the whole
  * chain, that is after every {@code doFinally}, {@code doOnCancel} and {@code using} cleanup that runs on the
  * cancelling thread. Cleanup that a task moves to another thread ({@code cancelOn}, the asynchronous cancel path of
- * {@code usingWhen}) may still be running when the task counts as ended.
+ * {@code usingWhen}) may still be running when the task counts as ended. A task that completes or fails by itself
+ * counts as ended when its terminal signal arrives; a {@code doFinally} inside it runs just after, on the same
+ * thread (that is how {@code doFinally} is ordered), so use {@code doOnTerminate} for work that
+ * {@link #drain(Duration)} must wait for.
  *
  * <p><b>Thread safety.</b> Every method may be called from any thread; {@code spawn} racing with {@code shutdown}
  * either registers the task (and it is cancelled) or fails with {@link IllegalStateException}.

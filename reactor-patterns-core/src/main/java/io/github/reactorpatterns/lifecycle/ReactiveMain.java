@@ -41,7 +41,9 @@ import reactor.util.Loggers;
  * {@code grace} budget: whatever has not finished when it is spent is abandoned and {@code run} returns. A second
  * signal during the grace period ends the JVM at once ({@link Runtime#halt(int)}) with the signal's code. When the
  * application ends by itself, the background tasks are given the same grace to finish
- * ({@link BackgroundTasks#drain(Duration)}) before the resources are disposed.
+ * ({@link BackgroundTasks#drain(Duration)}) before the resources are disposed. The application counts as ended
+ * once its cancellation has travelled up its chain (after a signal), or when its terminal signal arrives (when it
+ * ends by itself: a {@code doFinally} inside it then runs just after, on the thread that ended it).
  *
  * <p><b>How signals are caught, and why.</b> A JVM shutdown hook runs on SIGINT, SIGTERM and SIGHUP alike and
  * cannot tell which signal arrived, and it runs while the JVM is already exiting. So {@code run} first installs

@@ -67,7 +67,8 @@ final class Signals {
                         }
                     });
                 } catch (ReflectiveOperationException | RuntimeException e) {
-                    LOG.debug("SIG" + name + " not handled through sun.misc.Signal; the JVM shutdown hook covers it", e);
+                    LOG.debug("SIG" + name + " not handled through sun.misc.Signal; the JVM shutdown hook covers it",
+                            e);
                 }
             }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {

@@ -171,8 +171,9 @@ public final class AsyncSemaphore {
 
     /**
      * Runs {@code task} while holding one permit, as {@link #withPermit(Mono)} does for a {@code Mono}: the permit
-     * is held from the grant until the {@code Flux} completes, fails or is cancelled, and released exactly once.
-     * Backpressure passes through unchanged.
+     * is held from the grant until the {@code Flux} completes, fails or is cancelled, and released exactly once
+     * (after the terminal signal has passed downstream). Backpressure passes through unchanged; an empty task gives
+     * an empty {@code Flux}.
      *
      * @param task the work to run under the permit; subscribed once per subscription to the result
      * @param <T> the type of the task's elements

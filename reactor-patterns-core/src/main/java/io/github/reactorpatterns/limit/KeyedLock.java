@@ -13,7 +13,7 @@ import reactor.core.publisher.Mono;
  * exists only while its key is held or awaited, so a million distinct keys leave the map empty afterwards.
  *
  * <pre>{@code
- * final KeyedLock<String> perAccount = KeyedLock.create();
+ * final KeyedLock<String> perAccount = KeyedLock.of();
  * Mono<Balance> transfer(String account, Mono<Balance> update) {
  *     return perAccount.withLock(account, update);
  * }
@@ -43,7 +43,7 @@ public final class KeyedLock<K> {
      * @param <K> the type of the keys
      * @return a new keyed lock
      */
-    public static <K> KeyedLock<K> create() {
+    public static <K> KeyedLock<K> of() {
         return new KeyedLock<>();
     }
 

@@ -73,6 +73,9 @@ public final class TokenBucket {
     /** A {@code TAT} further ahead than this is a wrapped-around stale one (an idle bucket): treat it as "now". */
     static final long WRAP_GUARD = 1L << 62;
 
+    /** The longest {@link #pause(Duration)}: one day. */
+    public static final Duration MAX_PAUSE = Duration.ofDays(1);
+
     private final Scheduler scheduler;
     private final long origin;
     /** Time units per nanosecond. */
@@ -256,6 +259,44 @@ public final class TokenBucket {
      */
     public <T> Function<Flux<T>, Flux<T>> throttle() {
         return source -> new FluxThrottle<>(source, this);
+    }
+
+    /**
+     * Holds every caller back for {@code pause}: no token is granted, to waiters or to {@link #tryAcquire(int)},
+     * until {@code pause} has passed; then tokens flow at the configured rate again, starting with one token rather
+     * than a full burst. This is "a 429 with {@code Retry-After} pauses the shared limiter": a server that asks one
+     * caller to back off gets a break from every caller sharing the bucket.
+     * {@link io.github.reactorpatterns.retry.RetryPolicy.Builder#pauseOnRetryAfter(TokenBucket)} calls it for
+     * every server-directed delay.
+     *
+     * <p>A pause that ends before the bucket's current backlog would anyway changes nothing; pauses never shorten
+     * a wait. Waiters keep their order. Pauses longer than {@link #MAX_PAUSE} are held for {@code MAX_PAUSE}.
+     * Thread-safe and non-blocking (one CAS loop).
+     *
+     * @param pause how long to hold everyone back; zero does nothing
+     * @throws NullPointerException if {@code pause} is null
+     * @throws IllegalArgumentException if {@code pause} is negative
+     */
+    public void pause(Duration pause) {
+        Objects.requireNonNull(pause, "pause");
+        if (pause.isNegative()) {
+            throw new IllegalArgumentException("pause >= 0 required but it was " + pause);
+        }
+        long pauseNanos = pause.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE.toNanos() : pause.toNanos();
+        long now = now();
+        // A single token conforms at time x when TAT + cost - x <= capacity: this TAT makes the first one
+        // conform exactly when the pause ends.
+        long target = now + pauseNanos * scale + capacity - cost;
+        for (;;) {
+            long t = tat;
+            if (base(t, now) - target >= 0) {
+                return;
+            }
+            if (TAT.compareAndSet(this, t, target)) {
+                // A head waiter's timer that fires before the pause ends finds no token and re-arms itself.
+                return;
+            }
+        }
     }
 
     /**

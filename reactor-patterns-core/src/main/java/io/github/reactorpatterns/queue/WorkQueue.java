@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
@@ -61,7 +60,9 @@ import reactor.util.Loggers;
  * FIFO order for space. The handler's {@code Mono} is subscribed on the thread that made room for it (the producer
  * that put the job, or the thread on which the previous job ended), like {@code flatMap}; add
  * {@code subscribeOn(...)} inside the handler to move the work elsewhere. Starting jobs is trampolined: a million
- * synchronous jobs run in a loop, never recursively. Values the handler's {@code Mono} emits are ignored.
+ * synchronous jobs run in a loop, never recursively. Values the handler's {@code Mono} emits are ignored. A
+ * {@code Mono} that is a {@link java.util.concurrent.Callable} ({@code Mono.just}, {@code empty}, {@code error},
+ * {@code fromCallable}, {@code fromRunnable}) is evaluated in place without a subscription, as {@code flatMap} does.
  *
  * <p><b>Errors.</b> A job fails when its {@code Mono} errors, when the handler throws, or when it returns
  * {@code null}; the failure is counted in {@link #failed()}, passed to {@code onFailure} with the job, and the queue
@@ -215,6 +216,7 @@ public final class WorkQueue<J> {
 
     /** Accepts the job now if there is room (the common case costs no extra subscription), else waits. */
     private Mono<Void> tryPut(J job) {
+        JobRun run = null;
         synchronized (lock) {
             if (state != OPEN) {
                 return Mono.error(putAfterShutdown());
@@ -222,19 +224,44 @@ public final class WorkQueue<J> {
             if (queued.size() >= capacity) {
                 return Mono.create(sink -> subscribeWaitingPut(job, sink));
             }
-            queued.offer(job);
+            run = acceptLocked(job);
         }
-        drain();
+        startOrDrain(run);
         return Mono.empty();
+    }
+
+    /**
+     * Accepts a job: starts it at once when nothing is queued ahead and a worker is free (one lock for accepting and
+     * starting), else queues it. Guarded by {@link #lock}; the caller checked state and room.
+     *
+     * @return the run to start outside the lock, or null if the job was queued
+     */
+    private @Nullable JobRun acceptLocked(J job) {
+        if (queued.isEmpty() && runningCount < workers) {
+            JobRun run = new JobRun(job);
+            link(run);
+            return run;
+        }
+        queued.offer(job);
+        return null;
+    }
+
+    private void startOrDrain(@Nullable JobRun run) {
+        if (run != null) {
+            run.start();
+        } else {
+            drain();
+        }
     }
 
     private void subscribeWaitingPut(J job, MonoSink<Void> sink) {
         PutWaiter<J> waiter = null;
         boolean accepted = false;
+        JobRun run = null;
         synchronized (lock) {
             if (state == OPEN) {
                 if (queued.size() < capacity) {
-                    queued.offer(job);
+                    run = acceptLocked(job);
                     accepted = true;
                 } else {
                     waiter = new PutWaiter<>(job, sink);
@@ -243,7 +270,7 @@ public final class WorkQueue<J> {
             }
         }
         if (accepted) {
-            drain();
+            startOrDrain(run);
             sink.success();
         } else if (waiter != null) {
             PutWaiter<J> w = waiter;
@@ -275,13 +302,14 @@ public final class WorkQueue<J> {
      */
     public boolean offer(J job) {
         Objects.requireNonNull(job, "job");
+        JobRun run;
         synchronized (lock) {
             if (state != OPEN || queued.size() >= capacity) {
                 return false;
             }
-            queued.offer(job);
+            run = acceptLocked(job);
         }
-        drain();
+        startOrDrain(run);
         return true;
     }
 
@@ -607,6 +635,10 @@ public final class WorkQueue<J> {
         }
     }
 
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<WorkQueue.JobRun> ENDED =
+            AtomicIntegerFieldUpdater.newUpdater(WorkQueue.JobRun.class, "ended");
+
     /** One running job: subscribes the handler's Mono and reports its end exactly once. */
     private final class JobRun extends BaseSubscriber<Object> {
 
@@ -614,7 +646,7 @@ public final class WorkQueue<J> {
         /** Links of the running list. Guarded by the queue's lock. */
         @Nullable JobRun prev;
         @Nullable JobRun next;
-        private final AtomicBoolean ended = new AtomicBoolean();
+        volatile int ended;
         private volatile @Nullable Throwable cancelCause;
         private @Nullable Throwable error;
 
@@ -623,7 +655,7 @@ public final class WorkQueue<J> {
         }
 
         void start() {
-            if (ended.get()) {
+            if (ended != 0) {
                 // cancelled by shutdown between being taken from the queue and starting: the handler never runs
                 return;
             }
@@ -688,7 +720,7 @@ public final class WorkQueue<J> {
         }
 
         private void end(@Nullable Throwable cause) {
-            if (ended.compareAndSet(false, true)) {
+            if (ENDED.compareAndSet(this, 0, 1)) {
                 jobEnded(this, cause);
             }
         }

@@ -22,9 +22,10 @@ import reactor.core.scheduler.Schedulers;
  * expire after {@code ttl}, in ten steps, so the budget refills when the failures stop. Units are scaled as in
  * Finagle: a deposit is worth 1000, a retry costs {@code 1000 / percentCanRetry}.
  *
- * <p>Thread-safe and lock-free for deposits (one {@link java.util.concurrent.atomic.LongAdder} increment); a
- * withdrawal, which happens only on a failure, takes a short lock. Time comes from a {@link Scheduler}'s clock
- * (default {@link Schedulers#parallel()}, resolved when the budget is created).
+ * <p>Thread-safe. A deposit is a {@link java.util.concurrent.atomic.LongAdder} increment and a clock read (plus a
+ * short lock once per tenth of {@code ttl}, to roll the window); a withdrawal, which happens only on a failure, takes
+ * a short lock. Time comes from a {@link Scheduler}'s clock (default {@link Schedulers#parallel()}, resolved when the
+ * budget is created, so create it inside {@code StepVerifier.withVirtualTime} or pass the clock).
  */
 public final class RetryBudget {
 

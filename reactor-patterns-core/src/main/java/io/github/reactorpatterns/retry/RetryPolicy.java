@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.reactorpatterns.limit.TokenBucket;
 import io.github.reactorpatterns.time.Deadline;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -47,10 +48,11 @@ import reactor.util.retry.Retry;
  * Retry {@code n} (counting from 0) waits {@code d = min(firstBackoff × multiplier^n, maxBackoff)}, then, with a
  * jitter factor {@code j > 0}, a uniformly drawn delay in
  * {@code [max(firstBackoff, d × (1 − j)), min(maxBackoff, d × (1 + j))]}. With the defaults (multiplier 2, jitter
- * 0.5, no maximum) this is exactly the distribution of Reactor's {@code Retry.backoff(maxRetries, firstBackoff)},
- * at nanosecond rather than millisecond resolution. If the error is a {@link RetryAfter} with a hint, the delay is
- * the larger of the two ({@link RetryAttempt.Reason#RETRY_AFTER} when the hint wins); {@code maxBackoff} does not
- * cap a hint, {@link Builder#maxRetryAfter(Duration) maxRetryAfter} does. A zero delay resubscribes at once, on the
+ * 0.5, no maximum) these are the nominal delays and the jitter band of Reactor's
+ * {@code Retry.backoff(maxRetries, firstBackoff)}, drawn at nanosecond rather than millisecond resolution. If the
+ * error is a {@link RetryAfter} with a hint, the delay is the larger of the two
+ * ({@link RetryAttempt.Reason#RETRY_AFTER} when the hint wins); {@code maxBackoff} does not cap a hint,
+ * {@link Builder#maxRetryAfter(Duration) maxRetryAfter} does. A zero delay resubscribes at once, on the
  * same thread; other delays are timed on the policy's scheduler (default {@link Schedulers#parallel()}, resolved
  * at each subscription, so {@code StepVerifier.withVirtualTime} sees it).
  *
@@ -98,6 +100,7 @@ public final class RetryPolicy extends Retry {
     private final long maxElapsedNanos;
     private final long maxRetryAfterNanos;
     private final @Nullable RetryBudget budget;
+    private final @Nullable TokenBucket pauseBucket;
     private final @Nullable Consumer<? super RetryAttempt> onRetry;
     private final @Nullable Scheduler scheduler;
 
@@ -112,6 +115,7 @@ public final class RetryPolicy extends Retry {
         this.maxElapsedNanos = builder.maxElapsed == null ? UNLIMITED : nanos(builder.maxElapsed);
         this.maxRetryAfterNanos = nanos(builder.maxRetryAfter);
         this.budget = builder.budget;
+        this.pauseBucket = builder.pauseBucket;
         this.onRetry = builder.onRetry;
         this.scheduler = builder.scheduler;
     }
@@ -164,14 +168,18 @@ public final class RetryPolicy extends Retry {
      */
     @Override
     public Flux<Long> generateCompanion(Flux<RetrySignal> signals) {
-        return Flux.deferContextual(context -> {
-            Scheduler timer = scheduler != null ? scheduler : Schedulers.parallel();
-            Attempts attempts = new Attempts(timer.now(TimeUnit.NANOSECONDS));
-            if (budget != null) {
-                budget.deposit();
-            }
-            return signals.concatMap(signal -> decide(signal.failure(), signal.totalRetries(), attempts, context,
-                    timer));
+        // retryWhen calls this once per subscription, before it subscribes the source: the per-subscription state
+        // (start time, earlier errors, the budget deposit) starts here, with no extra operator on the success path.
+        Scheduler timer = scheduler != null ? scheduler : Schedulers.parallel();
+        Attempts attempts = new Attempts(timer.now(TimeUnit.NANOSECONDS));
+        if (budget != null) {
+            budget.deposit();
+        }
+        return signals.concatMap(signal -> {
+            Throwable error = signal.failure();
+            long retriesSoFar = signal.totalRetries();
+            // the companion's context is the retried sequence's subscriber context, where a Deadline lives
+            return Mono.deferContextual(context -> decide(error, retriesSoFar, attempts, context, timer));
         });
     }
 
@@ -189,10 +197,14 @@ public final class RetryPolicy extends Retry {
             long elapsed = timer.now(TimeUnit.NANOSECONDS) - attempts.startNanos;
             return Mono.error(attempts.exhausted(attempt, Duration.ofNanos(Math.max(0, elapsed)), error));
         }
-        long delay = backoffNanos(retriesSoFar, ThreadLocalRandom.current().nextDouble());
+        double draw = jitter == 0 || firstNanos == 0 ? 0 : ThreadLocalRandom.current().nextDouble();
+        long delay = backoffNanos(retriesSoFar, draw);
         RetryAttempt.Reason reason = RetryAttempt.Reason.BACKOFF;
         long hint = hintNanos(error);
         if (hint >= 0) {
+            if (pauseBucket != null) {
+                pauseBucket.pause(Duration.ofNanos(Math.min(hint, maxRetryAfterNanos)));
+            }
             if (hint > maxRetryAfterNanos) {
                 return stop(attempt, hint, error, RetryAttempt.Reason.RETRY_AFTER_TOO_LONG);
             }
@@ -302,14 +314,16 @@ public final class RetryPolicy extends Retry {
     private static final class Attempts {
 
         final long startNanos;
-        private final ArrayDeque<Throwable> earlier = new ArrayDeque<>();
+        private @Nullable ArrayDeque<Throwable> earlier;
 
         Attempts(long startNanos) {
             this.startNanos = startNanos;
         }
 
         void remember(Throwable error) {
-            if (earlier.size() == RetryExhaustedException.MAX_SUPPRESSED) {
+            if (earlier == null) {
+                earlier = new ArrayDeque<>(4);
+            } else if (earlier.size() == RetryExhaustedException.MAX_SUPPRESSED) {
                 earlier.removeFirst();
             }
             earlier.addLast(error);
@@ -319,7 +333,7 @@ public final class RetryPolicy extends Retry {
             RetryExhaustedException exhausted = new RetryExhaustedException(attempts, elapsed, last);
             Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
             seen.add(last);
-            for (Throwable error : earlier) {
+            for (Throwable error : earlier != null ? earlier : Collections.<Throwable>emptyList()) {
                 if (seen.add(error)) {
                     exhausted.addSuppressed(error);
                 }
@@ -345,6 +359,7 @@ public final class RetryPolicy extends Retry {
         private @Nullable Duration maxElapsed;
         private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
         private @Nullable RetryBudget budget;
+        private @Nullable TokenBucket pauseBucket;
         private @Nullable Consumer<? super RetryAttempt> onRetry;
         private @Nullable Scheduler scheduler;
 
@@ -478,6 +493,22 @@ public final class RetryPolicy extends Retry {
          */
         public Builder budget(RetryBudget budget) {
             this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /**
+         * Lets a server-directed delay pause a shared {@link TokenBucket}: whenever a retryable error carries a
+         * {@link RetryAfter} hint (a 429 or 503 with {@code Retry-After}), the bucket holds every caller back for
+         * that long, capped at {@code maxRetryAfter} (see {@link TokenBucket#pause(Duration)}), whether or not this
+         * policy then retries. Without it only the failing call waits, and every other caller sharing the bucket
+         * keeps hitting the server that asked for a break. Default: no bucket.
+         *
+         * @param bucket the rate limiter shared by the calls to the server
+         * @return this builder
+         * @throws NullPointerException if {@code bucket} is null
+         */
+        public Builder pauseOnRetryAfter(TokenBucket bucket) {
+            this.pauseBucket = Objects.requireNonNull(bucket, "bucket");
             return this;
         }
 

@@ -119,6 +119,26 @@ class AsyncSemaphoreTest {
     }
 
     @Test
+    void withPermitReleasesBeforeTheResultReachesDownstream() {
+        AsyncSemaphore sem = AsyncSemaphore.of(1);
+        AtomicInteger seenOnNext = new AtomicInteger(-1);
+        AtomicInteger seenOnComplete = new AtomicInteger(-1);
+        sem.withPermit(Mono.just(1)).subscribe(new BaseSubscriber<Integer>() {
+            @Override
+            protected void hookOnNext(Integer value) {
+                seenOnNext.set(sem.availablePermits());
+            }
+
+            @Override
+            protected void hookOnComplete() {
+                seenOnComplete.set(sem.availablePermits());
+            }
+        });
+        assertThat(seenOnNext.get()).isZero();
+        assertThat(seenOnComplete.get()).isEqualTo(1);
+    }
+
+    @Test
     void withPermitTaskRunsOnlyAfterTheGrant() {
         AsyncSemaphore sem = AsyncSemaphore.of(1);
         Permit held = take(sem);

@@ -25,7 +25,7 @@ class KeyedLockTest {
 
     @Test
     void sameKeyRunsOneAtATimeDifferentKeysRunInParallel() {
-        KeyedLock<Integer> locks = KeyedLock.create();
+        KeyedLock<Integer> locks = KeyedLock.of();
         Map<Integer, ConcurrencyProbe> perKey = new ConcurrentHashMap<>();
         ConcurrencyProbe overall = ConcurrencyProbe.create();
         Flux<Integer> work = Flux.range(0, 2_000)
@@ -43,7 +43,7 @@ class KeyedLockTest {
 
     @Test
     void aMillionDistinctKeysLeaveTheMapEmpty() {
-        KeyedLock<Integer> locks = KeyedLock.create();
+        KeyedLock<Integer> locks = KeyedLock.of();
         AtomicInteger ran = new AtomicInteger();
         for (int i = 0; i < 1_000_000; i++) {
             locks.withLock(i, Mono.fromCallable(ran::incrementAndGet)).subscribe();
@@ -54,7 +54,7 @@ class KeyedLockTest {
 
     @Test
     void entryLivesWhileHeldOrAwaitedAndGoesOnErrorAndCancel() {
-        KeyedLock<String> locks = KeyedLock.create();
+        KeyedLock<String> locks = KeyedLock.of();
         Sinks.Empty<Void> gate = Sinks.empty();
         List<String> order = new CopyOnWriteArrayList<>();
         // Record when each critical section starts.
@@ -80,7 +80,7 @@ class KeyedLockTest {
 
     @Test
     void racingAcquireAndReleaseOfOneKeyOnTwoThreadsLeavesNoEntry() {
-        KeyedLock<String> locks = KeyedLock.create();
+        KeyedLock<String> locks = KeyedLock.of();
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger violations = new AtomicInteger();
         Runnable task = () -> locks.withLock("k", Mono.fromRunnable(() -> {
@@ -98,7 +98,7 @@ class KeyedLockTest {
 
     @Test
     void nullArgumentsAreRejected() {
-        KeyedLock<String> locks = KeyedLock.create();
+        KeyedLock<String> locks = KeyedLock.of();
         assertThatNullPointerException().isThrownBy(() -> locks.withLock(null, Mono.empty())).withMessage("key");
         assertThatNullPointerException().isThrownBy(() -> locks.withLock("k", (Mono<Object>) null))
                 .withMessage("task");

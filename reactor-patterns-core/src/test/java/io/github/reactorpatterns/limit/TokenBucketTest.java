@@ -131,6 +131,46 @@ class TokenBucketTest {
     // ---- FIFO and cancellation ----
 
     @Test
+    void pauseHoldsEveryoneBackThenResumesWithOneTokenAtTheRate() {
+        TokenBucket bucket = bucket(10, Duration.ofSeconds(1), 5);
+        assertThat(bucket.tryAcquire(1)).isTrue();
+        List<Long> grants = new ArrayList<>();
+        bucket.pause(Duration.ofSeconds(2));
+        assertThat(bucket.tryAcquire(1)).isFalse();
+        acquireRecording(bucket, 1, grants);
+        acquireRecording(bucket, 1, grants);
+        vts.advanceTimeBy(Duration.ofMillis(1999));
+        assertThat(grants).isEmpty();
+        assertThat(bucket.tryAcquire(1)).isFalse();
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        // the first token exactly when the pause ends, then the rate (10/s), not a burst of 5
+        assertThat(grants).containsExactly(2 * SECOND, 2 * SECOND + SECOND / 10);
+    }
+
+    @Test
+    void pauseShorterThanTheBacklogChangesNothing() {
+        TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 1);
+        assertThat(bucket.tryAcquire(1)).isTrue();
+        List<Long> grants = new ArrayList<>();
+        acquireRecording(bucket, 1, grants);
+        acquireRecording(bucket, 1, grants);
+        bucket.pause(Duration.ofMillis(500));
+        bucket.pause(Duration.ZERO);
+        vts.advanceTimeBy(Duration.ofSeconds(2));
+        assertThat(grants).containsExactly(SECOND, 2 * SECOND);
+    }
+
+    @Test
+    void pauseRejectsBadArguments() {
+        TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 1);
+        assertThatNullPointerException().isThrownBy(() -> bucket.pause(null)).withMessage("pause");
+        assertThatIllegalArgumentException().isThrownBy(() -> bucket.pause(Duration.ofMillis(-1)))
+                .withMessage("pause >= 0 required but it was PT-0.001S");
+        bucket.pause(Duration.ofDays(400));
+        assertThat(bucket.estimatedWait(1)).isEqualTo(TokenBucket.MAX_PAUSE);
+    }
+
+    @Test
     void cancelledWaitersTokenGoesToTheNextWaiter() {
         TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 1);
         assertThat(bucket.tryAcquire(1)).isTrue();

@@ -29,7 +29,7 @@ import reactor.core.publisher.Mono;
  */
 class WorkQueueAccountingTest {
 
-    private static final int ROUNDS = 150;
+    private static final int ROUNDS = 500;
     private static final int THREADS = 4;
     private static final int OPS_PER_THREAD = 150;
 
@@ -137,7 +137,8 @@ class WorkQueueAccountingTest {
         }
         List<Integer> returned = queue.shutdown(Duration.ofMillis(2)).block(Duration.ofSeconds(10));
         await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(10))
-                .until(() -> failedJobs.size() == queue.failed() && shutdownResults.size() == shutdownResults.stream().filter(r -> r == returned).count());
+                .until(() -> failedJobs.size() == queue.failed()
+                        && shutdownResults.stream().allMatch(r -> r == returned));
 
         String round = "seed " + seed + " (capacity " + capacity + ", workers " + workers + ")";
         assertThat(errors).as(round).isEmpty();

@@ -71,7 +71,8 @@ class WorkQueuePipelineTest {
 
     @Test
     void sourceErrorEndsTheStream() {
-        StepVerifier.create(Flux.<Integer>error(new IOException("source")).transform(WorkQueue.pipeline(1, 1, Mono::just)))
+        Flux<Integer> failing = Flux.error(new IOException("source"));
+        StepVerifier.create(failing.transform(WorkQueue.pipeline(1, 1, Mono::just)))
                 .verifyErrorMessage("source");
     }
 

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.reactorpatterns.limit.TokenBucket;
 import io.github.reactorpatterns.time.Deadline;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -197,6 +198,39 @@ class RetryPolicyTest {
                 .verify(VERIFY);
         assertThat(reports).containsExactly(
                 new RetryAttempt(1, Duration.ofSeconds(2), throttled, RetryAttempt.Reason.RETRY_AFTER));
+    }
+
+    @Test
+    void retryAfterHintPausesTheSharedTokenBucketForEveryone() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
+        try {
+            TokenBucket shared = TokenBucket.builder().rate(10, Duration.ofSeconds(1)).burst(10).scheduler(vts).build();
+            AtomicInteger calls = new AtomicInteger();
+            Throttled throttled = new Throttled(Duration.ofSeconds(2));
+            RetryPolicy policy = RetryPolicy.backoff(3, Duration.ofMillis(100)).jitter(0)
+                    .pauseOnRetryAfter(shared).build();
+            StepVerifier.withVirtualTime(() -> Mono.defer(() -> calls.incrementAndGet() == 1
+                                    ? Mono.error(throttled) : Mono.just("ok"))
+                            .retryWhen(policy), () -> vts, Long.MAX_VALUE)
+                    .expectSubscription()
+                    .then(() -> assertThat(shared.tryAcquire(1)).as("another caller during the pause").isFalse())
+                    .thenAwait(Duration.ofMillis(1999))
+                    .then(() -> assertThat(shared.tryAcquire(1)).isFalse())
+                    .thenAwait(Duration.ofMillis(1))
+                    .expectNext("ok")
+                    .expectComplete()
+                    .verify(VERIFY);
+            assertThat(shared.tryAcquire(1)).as("the pause is over").isTrue();
+        } finally {
+            VirtualTimeScheduler.reset();
+        }
+    }
+
+    @Test
+    void pauseOnRetryAfterRejectsNull() {
+        assertThatNullPointerException()
+                .isThrownBy(() -> RetryPolicy.backoff(1, Duration.ofMillis(1)).pauseOnRetryAfter(null))
+                .withMessage("bucket");
     }
 
     @Test

@@ -24,6 +24,8 @@ import reactor.core.publisher.Sinks;
  * <ul>
  *   <li>{@code baselineUnicastFlatMap}: {@code tryEmitNext} into an unbounded unicast sink drained by
  *       {@code flatMap} (what users write: no bound, no join, no shutdown accounting).</li>
+ *   <li>{@code baselineUnicastFlatMapConcatMapProducer}: the same, fed through
+ *       {@code concatMap(job -> Mono.defer(...))}, the producer shape of {@code workQueuePut}.</li>
  *   <li>{@code workQueueOffer}: {@link WorkQueue#offer(Object)} in a loop, then {@link WorkQueue#join()}.</li>
  *   <li>{@code workQueuePut}: {@code Flux.range(...).concatMap(queue::put).then(queue.join())}: the waiting
  *       producer, one {@code Mono} per job.</li>
@@ -50,6 +52,21 @@ public class WorkQueueBenchmark {
             sink.tryEmitNext(i);
         }
         sink.tryEmitComplete();
+        done.join();
+    }
+
+    /** The baseline with the producer idiom of {@code workQueuePut}: one deferred {@code Mono} per job. */
+    @Benchmark
+    public void baselineUnicastFlatMapConcatMapProducer() {
+        Sinks.Many<Integer> sink = Sinks.many().unicast().onBackpressureBuffer();
+        CompletableFuture<Void> done = sink.asFlux().flatMap(job -> Mono.empty(), workers).then().toFuture();
+        Flux.range(0, JOBS)
+                .concatMap(job -> Mono.defer(() -> {
+                    sink.tryEmitNext(job);
+                    return Mono.<Void>empty();
+                }))
+                .then(Mono.fromRunnable(sink::tryEmitComplete))
+                .block();
         done.join();
     }
 

@@ -14,6 +14,8 @@ import org.openjdk.jcstress.infra.results.ZZ_Result;
 
 import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.AsyncSemaphore.Permit;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 
 /** jcstress tests of {@link AsyncSemaphore}: never more than N permits held, no lost permit, no lost wake-up. */
 public final class SemaphoreStress {
@@ -133,6 +135,33 @@ public final class SemaphoreStress {
             }
             r.r1 = granted;
             r.r2 = semaphore.availablePermits();
+        }
+    }
+
+    /** A release races the cancel of a queued {@code withPermit}: the permit is back, exactly once. */
+    @JCStressTest
+    @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "permit returned once, queue empty")
+    @Outcome(expect = FORBIDDEN, desc = "permit lost or doubled, or a waiter left behind")
+    @State
+    public static class WithPermitGrantVersusCancel {
+        final AsyncSemaphore semaphore = AsyncSemaphore.of(1);
+        final Permit held = semaphore.tryAcquire().orElseThrow();
+        final Disposable task = semaphore.withPermit(Mono.just(1)).subscribe();
+
+        @Actor
+        public void release() {
+            held.release();
+        }
+
+        @Actor
+        public void cancel() {
+            task.dispose();
+        }
+
+        @Arbiter
+        public void check(II_Result r) {
+            r.r1 = semaphore.availablePermits();
+            r.r2 = semaphore.waiting();
         }
     }
 }
