@@ -35,6 +35,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.NettyOutbound;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.util.context.ContextView;
@@ -45,6 +46,8 @@ final class Exchange {
 
     /** The statuses a retry policy may retry: too many requests, bad gateway, unavailable, gateway timeout. */
     static final Set<Integer> RETRY_STATUSES = Set.of(429, 502, 503, 504);
+
+    private static final byte[] EMPTY = new byte[0];
 
     private Exchange() {
     }
@@ -85,7 +88,8 @@ final class Exchange {
                     return Mono.error(expired);
                 }
                 attempts.incrementAndGet();
-                return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max))
+                return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
+                        client.settings.followRedirects))
                         .singleOrEmpty();
             })).handle((raw, sink) -> {
                 HttpResult r = new HttpResult(method, raw.url, raw.status, raw.headers, raw.body,
@@ -97,7 +101,7 @@ final class Exchange {
                     sink.next(r);
                 }
             });
-            if (retried) {
+            if (retried && client.retryPolicy != RetryPolicy.none()) {
                 attempt = attempt.retryWhen(classified(client.retryPolicy, Exchange::isRetryable));
             }
             if (raise) {
@@ -158,7 +162,8 @@ final class Exchange {
                 return send(client, spec, uri, payload, (resp, body) -> {
                     int status = resp.status().code();
                     if (status < 200 || status >= 300) {
-                        return readWhole(resp, body, method, uri, client.settings.maxResponseBytes)
+                        return readWhole(resp, body, method, uri, client.settings.maxResponseBytes,
+                                client.settings.followRedirects)
                                 .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url,
                                         raw.status, raw.headers, raw.body, Duration.ZERO, 1), client)));
                     }
@@ -166,7 +171,7 @@ final class Exchange {
                     return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
                 });
             })).doOnNext(item -> emitted.lazySet(true));
-            if (isIdempotent(method)) {
+            if (isIdempotent(method) && client.retryPolicy != RetryPolicy.none()) {
                 attempt = attempt.retryWhen(classified(client.retryPolicy, e -> !emitted.get() && isRetryable(e)));
             }
             return attempt;
@@ -238,41 +243,38 @@ final class Exchange {
     }
 
     /**
-     * Sends one attempt and applies the client's response timeout (status line and headers within
-     * {@code responseTimeout} of the subscription) and the translation of Netty's timeout exceptions.
+     * Sends one attempt and translates Netty's timeout exceptions. The response and read timeouts are reactor-netty's
+     * per-request idle timeout, set to {@code responseTimeout} until the headers arrive and to {@code readTimeout}
+     * after (see {@link PooledHttpClient}); whether the headers had arrived tells which one fired.
      */
-    private static <T> Flux<T> send(PooledHttpClient client, HttpRequestSpec spec, String uri, byte @Nullable [] payload,
+    private static <T> Flux<T> send(PooledHttpClient client, HttpRequestSpec spec, String uri,
+            byte @Nullable [] payload,
             BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler) {
         AtomicBoolean headersSeen = new AtomicBoolean();
         HttpRequestSpec.Body body = spec.body();
         List<String[]> headers = spec.headers();
-        Flux<T> response = client.netty
-                .request(spec.nettyMethod())
-                .uri(uri)
-                .send((HttpClientRequest req, NettyOutbound out) -> {
-                    applyHeaders(req, headers);
-                    if (payload == null) {
-                        return out;
-                    }
-                    if (body != null && !spec.hasHeader("Content-Type")) {
-                        req.header(HttpHeaderNames.CONTENT_TYPE, body.contentType);
-                    }
-                    req.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(payload.length));
-                    return out.sendByteArray(Mono.just(payload));
-                })
+        HttpClient.ResponseReceiver<?> receiver = client.netty.request(spec.nettyMethod()).uri(uri);
+        if (payload != null || !headers.isEmpty()) {
+            receiver = ((HttpClient.RequestSender) receiver).send((HttpClientRequest req, NettyOutbound out) -> {
+                applyHeaders(req, headers);
+                if (payload == null) {
+                    return out;
+                }
+                if (body != null && !spec.hasHeader("Content-Type")) {
+                    req.header(HttpHeaderNames.CONTENT_TYPE, body.contentType);
+                }
+                req.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(payload.length));
+                return out.sendByteArray(Mono.just(payload));
+            });
+        }
+        PooledHttpClient.Settings s = client.settings;
+        String method = spec.method();
+        return receiver
                 .response((resp, content) -> {
                     headersSeen.set(true);
                     return handler.apply(resp, content);
-                });
-        PooledHttpClient.Settings s = client.settings;
-        Duration responseTimeout = s.responseTimeout;
-        String method = spec.method();
-        Mono<Long> firstTimeout = Mono.delay(responseTimeout, client.scheduler())
-                .flatMap(t -> headersSeen.get() ? Mono.never() : Mono.just(t));
-        return response
-                .timeout(firstTimeout, item -> Mono.never(), Flux.error(() -> new HttpTimeoutException(
-                        HttpTimeoutException.Phase.RESPONSE, method, uri, responseTimeout, null)))
-                .onErrorMap(e -> translate(e, s, method, uri));
+                })
+                .onErrorMap(e -> translate(e, s, method, uri, headersSeen.get()));
     }
 
     private static void applyHeaders(HttpClientRequest req, List<String[]> headers) {
@@ -290,12 +292,15 @@ final class Exchange {
         }
     }
 
-    static Throwable translate(Throwable e, PooledHttpClient.Settings s, String method, String uri) {
+    static Throwable translate(Throwable e, PooledHttpClient.Settings s, String method, String uri,
+            boolean headersSeen) {
         if (e instanceof ConnectTimeoutException) {
             return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout, e);
         }
         if (e instanceof ReadTimeoutException) {
-            return new HttpTimeoutException(HttpTimeoutException.Phase.READ, method, uri, s.readTimeout, e);
+            return headersSeen
+                    ? new HttpTimeoutException(HttpTimeoutException.Phase.READ, method, uri, s.readTimeout, e)
+                    : new HttpTimeoutException(HttpTimeoutException.Phase.RESPONSE, method, uri, s.responseTimeout, e);
         }
         if (e instanceof WriteTimeoutException) {
             return new HttpTimeoutException(HttpTimeoutException.Phase.WRITE, method, uri, s.writeTimeout, e);
@@ -314,14 +319,22 @@ final class Exchange {
 
     /** Reads the whole body, failing as soon as it exceeds {@code max} bytes. */
     private static Mono<Raw> readWhole(HttpClientResponse resp, ByteBufFlux body, String method, String uri,
-            int max) {
+            int max, boolean followRedirects) {
         HttpHeaders headers = resp.responseHeaders();
         long contentLength = contentLength(headers);
         if (contentLength > max) {
             return Mono.error(new ResponseTooLargeException(method, uri, max, "response body"));
         }
         int status = resp.status().code();
-        String url = resp.resourceUrl();
+        // resourceUrl() builds a string; it differs from the request URI only after a redirect.
+        String url = followRedirects ? resp.resourceUrl() : uri;
+        if (contentLength >= 0) {
+            // The framing (HTTP/1.1 Content-Length, HTTP/2's content-length check) bounds the body: reactor-netty's
+            // own aggregation is then both safe and the cheapest path.
+            return body.aggregate().asByteArray()
+                    .defaultIfEmpty(EMPTY)
+                    .map(bytes -> new Raw(status, headers, url, bytes));
+        }
         return body
                 .collect(() -> new BodyBuffer(max, contentLength, method, uri), BodyBuffer::add)
                 .map(b -> new Raw(status, headers, url, b.toByteArray()));

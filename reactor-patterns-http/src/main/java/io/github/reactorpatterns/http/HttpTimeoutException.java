@@ -53,7 +53,8 @@ public final class HttpTimeoutException extends TimeoutException {
      */
     public HttpTimeoutException(Phase phase, String method, String uri, Duration timeout, @Nullable Throwable cause) {
         super(Objects.requireNonNull(phase, "phase") + " timeout of " + Objects.requireNonNull(timeout, "timeout")
-                + " exceeded for " + Objects.requireNonNull(method, "method") + " " + Objects.requireNonNull(uri, "uri"));
+                + " exceeded for " + Objects.requireNonNull(method, "method") + " "
+                + Objects.requireNonNull(uri, "uri"));
         this.phase = phase;
         this.method = method;
         this.uri = uri;

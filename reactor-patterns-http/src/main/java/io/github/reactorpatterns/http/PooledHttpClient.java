@@ -29,6 +29,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -39,6 +41,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
@@ -112,10 +115,10 @@ public final class PooledHttpClient implements Disposable {
     /** Default TCP (and TLS handshake) connect timeout: 5 s, as httpx's {@code connect=5}. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
-    /** Default time from the start of an attempt to the response status line and headers: 30 s. */
+    /** Default time from the request sent to the response status line and headers: 30 s. */
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
 
-    /** Default idle time between two reads of the response, as httpx's {@code read=30}: 30 s. */
+    /** Default idle time between two reads of the response body, as httpx's {@code read=30}: 30 s. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
     /** Default time one write of the request may take, as httpx's {@code write=10}: 10 s. */
@@ -146,6 +149,8 @@ public final class PooledHttpClient implements Disposable {
         H2C
     }
 
+    private static final String WRITE_TIMEOUT_HANDLER = "reactorPatterns.writeTimeout";
+
     final Settings settings;
     final RetryPolicy retryPolicy;
     final HttpClient netty;
@@ -157,7 +162,8 @@ public final class PooledHttpClient implements Disposable {
     private PooledHttpClient(Settings settings) {
         this.settings = settings;
         this.mapper = settings.mapper != null ? settings.mapper : new ObjectMapper();
-        this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy : defaultRetryPolicy(settings.retryBudget);
+        this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
+                : defaultRetryPolicy(settings.retryBudget, settings.rateLimit);
         this.provider = ConnectionProvider.builder(settings.name)
                 .maxConnections(settings.maxConnections)
                 .pendingAcquireMaxCount(settings.maxPendingAcquires)
@@ -170,11 +176,14 @@ public final class PooledHttpClient implements Disposable {
         this.netty = configure(HttpClient.create(provider), settings);
     }
 
-    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget) {
+    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable TokenBucket rateLimit) {
         RetryPolicy.Builder b = RetryPolicy.backoff(DEFAULT_MAX_RETRIES, DEFAULT_FIRST_BACKOFF)
                 .maxBackoff(DEFAULT_MAX_BACKOFF);
         if (budget != null) {
             b.budget(budget);
+        }
+        if (rateLimit != null) {
+            b.pauseOnRetryAfter(rateLimit);
         }
         return b.build();
     }
@@ -182,18 +191,33 @@ public final class PooledHttpClient implements Disposable {
     private static HttpClient configure(HttpClient client, Settings s) {
         List<String[]> defaults = s.defaultHeaders;
         long writeMillis = s.writeTimeout.toMillis();
+        long readMillis = s.readTimeout.toMillis();
+        boolean swapTimeouts = !s.readTimeout.equals(s.responseTimeout);
         HttpClient c = client
                 .disableRetry(true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         s.connectTimeout.toMillis()))
-                .responseTimeout(s.readTimeout)
+                // reactor-netty's responseTimeout is an idle timeout from the request sent to the response read
+                // whole; its first interval is the wait for the headers, so it starts as our responseTimeout...
+                .responseTimeout(s.responseTimeout)
                 .headers(h -> {
                     for (String[] kv : defaults) {
                         h.add(kv[0], kv[1]);
                     }
                 })
-                .doOnRequest((req, conn) -> conn.addHandlerFirst("reactorPatterns.writeTimeout",
+                // One write timeout per connection, for its whole life: it only acts on writes.
+                .doOnChannelInit((observer, channel, remote) -> channel.pipeline().addFirst(WRITE_TIMEOUT_HANDLER,
                         new WriteTimeoutHandler(writeMillis, TimeUnit.MILLISECONDS)));
+        if (swapTimeouts) {
+            // ... and once the headers are in, becomes the idle timeout between reads of the body.
+            c = c.doOnResponse((resp, conn) -> {
+                ChannelPipeline pipeline = conn.channel().pipeline();
+                if (pipeline.get(NettyPipeline.ResponseTimeoutHandler) != null) {
+                    pipeline.replace(NettyPipeline.ResponseTimeoutHandler, NettyPipeline.ResponseTimeoutHandler,
+                            new ReadTimeoutHandler(readMillis, TimeUnit.MILLISECONDS));
+                }
+            });
+        }
         switch (s.protocol) {
             case H2:
                 c = c.protocol(HttpProtocol.H2, HttpProtocol.HTTP11);
@@ -298,7 +322,7 @@ public final class PooledHttpClient implements Disposable {
      * @throws NullPointerException if {@code uri} is null
      */
     public HttpRequestSpec get(String uri) {
-        return request("GET", uri);
+        return new HttpRequestSpec(this, HttpMethod.GET, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
@@ -309,7 +333,7 @@ public final class PooledHttpClient implements Disposable {
      * @throws NullPointerException if {@code uri} is null
      */
     public HttpRequestSpec post(String uri) {
-        return request("POST", uri);
+        return new HttpRequestSpec(this, HttpMethod.POST, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
@@ -320,7 +344,7 @@ public final class PooledHttpClient implements Disposable {
      * @throws NullPointerException if {@code uri} is null
      */
     public HttpRequestSpec put(String uri) {
-        return request("PUT", uri);
+        return new HttpRequestSpec(this, HttpMethod.PUT, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
@@ -331,7 +355,7 @@ public final class PooledHttpClient implements Disposable {
      * @throws NullPointerException if {@code uri} is null
      */
     public HttpRequestSpec delete(String uri) {
-        return request("DELETE", uri);
+        return new HttpRequestSpec(this, HttpMethod.DELETE, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
@@ -377,7 +401,7 @@ public final class PooledHttpClient implements Disposable {
             throw new IllegalArgumentException("concurrency > 0 required but it was " + concurrency);
         }
         return Flux.from(uris)
-                .flatMapSequential(uri -> Outcome.of(Mono.defer(() -> get(uri).checked())), concurrency,
+                .flatMapSequential(uri -> Outcome.of(get(uri).checked()), concurrency,
                         Math.max(1, concurrency));
     }
 
@@ -714,7 +738,8 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the maximum number of connections per remote host. Default {@value PooledHttpClient#DEFAULT_MAX_CONNECTIONS}.
+         * Sets the maximum number of connections per remote host. Default
+         * {@value PooledHttpClient#DEFAULT_MAX_CONNECTIONS}.
          *
          * @param maxConnections the pool size per host
          * @return this builder
@@ -813,10 +838,11 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the time to first byte: from the start of an attempt (waiting for a connection included) until the
-         * response status line and headers have arrived. Then the attempt fails with an
-         * {@link HttpTimeoutException} of phase {@code RESPONSE}. Unlike reactor-netty's own
-         * {@code responseTimeout}, which is an idle timeout between reads, this one is a deadline. Default 30 s.
+         * Sets the time to first byte: from the moment the request has been sent until the response status line and
+         * headers have arrived. Then the attempt fails with an {@link HttpTimeoutException} of phase
+         * {@code RESPONSE}. (Getting a connection is bounded by {@code pendingAcquireTimeout} and
+         * {@code connectTimeout}; the body by {@code readTimeout}; the whole request by the caller's
+         * {@link io.github.reactorpatterns.time.Deadline}.) Default 30 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -829,9 +855,10 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the longest silence between two reads once the request is sent, the wait for the headers included
-         * (httpx's "read" timeout; reactor-netty's {@code responseTimeout}). Then the attempt fails with an
-         * {@link HttpTimeoutException} of phase {@code READ}. Default 30 s.
+         * Sets the longest silence between two reads of the response body once its headers have arrived (httpx's
+         * "read" timeout). Then the attempt fails with an {@link HttpTimeoutException} of phase {@code READ}. Unlike
+         * reactor-netty's {@code responseTimeout}, which is one idle timeout for headers and body alike, the wait
+         * for the headers is {@link #responseTimeout(Duration)}. Default 30 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -960,8 +987,9 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the scheduler that times the response timeout. Default {@code Schedulers.parallel()}, looked up at
-         * each subscription so that {@code StepVerifier.withVirtualTime} can replace it.
+         * Sets the scheduler whose clock dates {@code Retry-After} HTTP-dates. Default {@code Schedulers.parallel()},
+         * looked up at each use so that {@code StepVerifier.withVirtualTime} can replace it. (Back-off is timed by
+         * the retry policy's scheduler; network timeouts by the connection's event loop.)
          *
          * @param scheduler the timer scheduler
          * @return this builder
@@ -989,7 +1017,9 @@ public final class PooledHttpClient implements Disposable {
          * the last response instead). reactor-netty's own silent retry is always disabled.
          *
          * <p>Default: {@link RetryPolicy#backoff(int, Duration) backoff}({@value PooledHttpClient#DEFAULT_MAX_RETRIES},
-         * 200 ms) with a 5 s maximum back-off. {@code retry(RetryPolicy.none())} switches retries off.
+         * 200 ms) with a 5 s maximum back-off, plus the {@link #retryBudget(RetryBudget)} and the
+         * {@link #rateLimit(TokenBucket)} pause when they are set. {@code retry(RetryPolicy.none())} switches retries
+         * off.
          *
          * @param policy the policy
          * @return this builder
@@ -1017,7 +1047,10 @@ public final class PooledHttpClient implements Disposable {
         /**
          * Makes every attempt of every request (retries included) take a token from {@code bucket} first: the
          * seeds' {@code TokenBucket(rate, burst)}. The bucket may be shared with other clients. A request waiting
-         * for a token holds no connection; cancelling it gives its place up.
+         * for a token holds no connection; cancelling it gives its place up. With the default retry policy, a
+         * {@code Retry-After} on a 429 or 503 also pauses the bucket
+         * ({@link RetryPolicy.Builder#pauseOnRetryAfter(TokenBucket)}), so every caller backs off, not only the one
+         * that was told to.
          *
          * @param bucket the token bucket
          * @return this builder

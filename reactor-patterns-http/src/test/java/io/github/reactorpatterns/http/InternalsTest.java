@@ -49,18 +49,20 @@ class InternalsTest {
         PooledHttpClient client = PooledHttpClient.create();
         try {
             PooledHttpClient.Settings s = client.settings;
-            assertThat(((HttpTimeoutException) Exchange.translate(new ConnectTimeoutException("x"), s, "GET", "u"))
-                    .phase()).isEqualTo(HttpTimeoutException.Phase.CONNECT);
-            assertThat(((HttpTimeoutException) Exchange.translate(ReadTimeoutException.INSTANCE, s, "GET", "u"))
-                    .phase()).isEqualTo(HttpTimeoutException.Phase.READ);
+            assertThat(((HttpTimeoutException) Exchange.translate(new ConnectTimeoutException("x"), s, "GET", "u",
+                    false)).phase()).isEqualTo(HttpTimeoutException.Phase.CONNECT);
+            assertThat(((HttpTimeoutException) Exchange.translate(ReadTimeoutException.INSTANCE, s, "GET", "u",
+                    true)).phase()).isEqualTo(HttpTimeoutException.Phase.READ);
+            assertThat(((HttpTimeoutException) Exchange.translate(ReadTimeoutException.INSTANCE, s, "GET", "u",
+                    false)).phase()).isEqualTo(HttpTimeoutException.Phase.RESPONSE);
             HttpTimeoutException write = (HttpTimeoutException) Exchange.translate(WriteTimeoutException.INSTANCE, s,
-                    "PUT", "u");
+                    "PUT", "u", true);
             assertThat(write.phase()).isEqualTo(HttpTimeoutException.Phase.WRITE);
             assertThat(write.timeout()).isEqualTo(PooledHttpClient.DEFAULT_WRITE_TIMEOUT);
             assertThat(write).hasMessage("WRITE timeout of PT10S exceeded for PUT u")
                     .hasCause(WriteTimeoutException.INSTANCE);
             IOException other = new IOException("other");
-            assertThat(Exchange.translate(other, s, "GET", "u")).isSameAs(other);
+            assertThat(Exchange.translate(other, s, "GET", "u", true)).isSameAs(other);
         }
         finally {
             client.dispose();

@@ -253,6 +253,25 @@ class PooledHttpClientRetryTest {
     }
 
     @Test
+    void retryAfterPausesTheSharedRateLimitForEveryCaller() {
+        TokenBucket bucket = TokenBucket.builder().rate(1000, Duration.ofSeconds(1)).burst(10).build();
+        PooledHttpClient client = PooledHttpClient.builder().rateLimit(bucket).build();
+        try {
+            server.enqueue(unavailable("30"));
+            // The 30 s Retry-After pauses the shared bucket for every caller, whether or not this request retries
+            // (here the caller's 1 s deadline stops it before any wait).
+            StepVerifier.create(client.get(server.url("/x").toString()).text()
+                            .transform(Deadline.within(Duration.ofSeconds(1))))
+                    .expectError(HttpStatusException.class)
+                    .verify(Duration.ofSeconds(10));
+            assertThat(bucket.estimatedWait(1)).isGreaterThan(Duration.ofSeconds(20));
+        }
+        finally {
+            client.dispose();
+        }
+    }
+
+    @Test
     void rateLimitHoldsRequestsBeyondTheBurst() {
         TokenBucket bucket = TokenBucket.builder().rate(1, Duration.ofMinutes(1)).burst(2).build();
         PooledHttpClient client = PooledHttpClient.builder().rateLimit(bucket).build();

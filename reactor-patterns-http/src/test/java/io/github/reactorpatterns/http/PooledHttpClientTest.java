@@ -39,7 +39,8 @@ class PooledHttpClientTest {
                 })
                 .get("/json", (req, res) -> res.header("Content-Type", "application/json")
                         .sendString(Mono.just("{\"name\":\"ada\",\"id\":7}")))
-                .get("/list", (req, res) -> res.sendString(Mono.just("[{\"name\":\"a\",\"id\":1},{\"name\":\"b\",\"id\":2}]")))
+                .get("/list", (req, res) -> res.sendString(Mono.just(
+                        "[{\"name\":\"a\",\"id\":1},{\"name\":\"b\",\"id\":2}]")))
                 .get("/empty", (req, res) -> res.status(204).send())
                 .get("/missing", (req, res) -> res.status(404).header("X-Reason", "gone")
                         .sendString(Mono.just("not here")))

@@ -366,6 +366,26 @@ class PooledHttpClientTransportTest {
         }
     }
 
+    @Test
+    void fetchAllHonoursDemand() {
+        PooledHttpClient client = builder().build();
+        try {
+            int before = server.requests.get();
+            StepVerifier.create(client.fetchAll(Flux.range(0, 100).map(i -> "/small"), 4), 0)
+                    .expectSubscription()
+                    .thenRequest(2)
+                    .expectNextCount(2)
+                    .then(() -> await().during(Duration.ofMillis(200)).until(() ->
+                            server.requests.get() - before <= 2 + 4 + 4))
+                    .thenCancel()
+                    .verify(Duration.ofSeconds(10));
+            await().untilAsserted(() -> assertThat(client.poolMetrics().acquired()).isZero());
+        }
+        finally {
+            client.dispose();
+        }
+    }
+
     private static String string(ByteBuffer b) {
         byte[] bytes = new byte[b.remaining()];
         b.get(bytes);

@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import io.github.reactorpatterns.concurrent.Outcome;
 import io.github.reactorpatterns.http.PooledHttpClient;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import reactor.core.publisher.Flux;
@@ -26,6 +28,8 @@ import reactor.netty.resources.ConnectionProvider;
  *   <li>{@code pooled}: {@link PooledHttpClient#fetchAll} (status check, byte[] body, timing, settle-all, ordered);</li>
  *   <li>{@code raw}: reactor-netty's {@code HttpClient} with {@code flatMap(..., concurrency)} and
  *       {@code responseSingle(asByteArray)}, the baseline our client wraps;</li>
+ *   <li>{@code raw-eq}: raw reactor-netty plus what {@code pooled} pays for inside reactor-netty and Reactor (a
+ *       per-request response timeout, ordered settle-all): the gap to {@code pooled} is our own code;</li>
  *   <li>{@code jdk}: {@code java.net.http.HttpClient.sendAsync} with at most {@code concurrency} in flight.</li>
  * </ul>
  * Warmed mode runs every client once to warm up, then {@code rounds} rounds in which each client runs once, in
@@ -92,6 +96,34 @@ public final class HttpFanout {
         };
     }
 
+    /**
+     * Raw reactor-netty with what {@code fetchAll} adds in reactor-netty itself and in Reactor, but none of our code:
+     * a per-request {@code responseTimeout} (one {@code ReadTimeoutHandler} added and removed per request) and
+     * ordered settle-all ({@code flatMapSequential} into {@code Outcome}). The gap between this and {@code pooled}
+     * is the cost of our own code.
+     */
+    static Contender rawEquivalent() {
+        ConnectionProvider provider = ConnectionProvider.builder("raw-equivalent").maxConnections(128).build();
+        HttpClient client = HttpClient.create(provider).responseTimeout(Duration.ofSeconds(30));
+        return new Contender() {
+            @Override
+            public long run(List<String> uris, int concurrency) {
+                Long ok = Flux.fromIterable(uris)
+                        .flatMapSequential(u -> Outcome.of(client.get().uri(u)
+                                .responseSingle((res, body) -> body.asByteArray())), concurrency, concurrency)
+                        .filter(o -> o.isSuccess())
+                        .count()
+                        .block();
+                return ok == null ? 0 : ok;
+            }
+
+            @Override
+            public void close() {
+                provider.dispose();
+            }
+        };
+    }
+
     static Contender jdk() {
         java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_1_1)
@@ -120,6 +152,7 @@ public final class HttpFanout {
         Map<String, Supplier<Contender>> all = new LinkedHashMap<>();
         all.put("pooled", HttpFanout::pooled);
         all.put("raw", HttpFanout::raw);
+        all.put("raw-eq", HttpFanout::rawEquivalent);
         all.put("jdk", HttpFanout::jdk);
         return all;
     }
