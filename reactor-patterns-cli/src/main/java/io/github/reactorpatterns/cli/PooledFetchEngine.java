@@ -22,7 +22,7 @@ import reactor.core.publisher.Mono;
  * {@code rateLimit(TokenBucket)} for {@code --rate}/{@code --burst} (a token per attempt, retries included),
  * {@code concurrencyLimit(AsyncSemaphore)} for {@code --concurrency} (a permit per attempt, not held during a
  * back-off), {@code retry(RetryPolicy)} for {@code --retries} (idempotent methods only, {@code Retry-After}
- * honoured, stopping at the run's deadline), its split timeouts for {@code --timeout}, and the run's
+ * honoured - and, with {@code --rate}, pausing the shared bucket for everyone - stopping at the run's deadline), its split timeouts for {@code --timeout}, and the run's
  * {@link io.github.reactorpatterns.time.Deadline}, which reaches it through the Reactor {@code Context}.
  *
  * <p>With {@code --http2} there is one client per scheme (h2 with ALPN for https, h2c for http), sharing the limits.
@@ -45,8 +45,15 @@ final class PooledFetchEngine implements FetchEngine {
         Rate rate = settings.rate();
         TokenBucket bucket = rate == null ? null
                 : TokenBucket.builder().rate(rate.permits(), rate.period()).burst(settings.burst()).build();
-        RetryPolicy retry = settings.retries() == 0 ? RetryPolicy.none()
-                : RetryPolicy.backoff(settings.retries(), FIRST_BACKOFF).maxBackoff(MAX_BACKOFF).build();
+        RetryPolicy retry = RetryPolicy.none();
+        if (settings.retries() > 0) {
+            RetryPolicy.Builder policy = RetryPolicy.backoff(settings.retries(), FIRST_BACKOFF).maxBackoff(MAX_BACKOFF);
+            if (bucket != null) {
+                // as the client's default policy does: a Retry-After holds back every request, not just the one told
+                policy.pauseOnRetryAfter(bucket);
+            }
+            retry = policy.build();
+        }
         if (settings.http2()) {
             this.plain = client(settings, permits, bucket, retry, PooledHttpClient.Protocol.H2C);
             this.secure = client(settings, permits, bucket, retry, PooledHttpClient.Protocol.H2);

@@ -160,6 +160,26 @@ class FetchServerTest {
     }
 
     @Test
+    void retryAfterUnderARateLimitHoldsBackEveryRequest() {
+        Map<String, Long> firstArrival = new ConcurrentHashMap<>();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        server.dispatcher(r -> {
+            firstArrival.putIfAbsent(r.path(), System.nanoTime());
+            return r.path().equals("/a") && seen.add(r.path())
+                    ? MockResponse.builder().status(503).header("Retry-After", "1").build()
+                    : MockResponse.of(200, "ok");
+        });
+        CliRun run = CliRun.run(urls("/a", "/b1", "/b2", "/b3", "/b4", "/b5"), "fetch", "--rate", "50/s", "-c", "6",
+                "--retries", "1", "-");
+
+        assertThat(run.exitCode()).isZero();
+        long lastB = firstArrival.entrySet().stream().filter(e -> e.getKey().startsWith("/b"))
+                .mapToLong(Map.Entry::getValue).max().orElseThrow();
+        // without the pause the five /b requests would follow /a within 5 x 20 ms
+        assertThat((lastB - firstArrival.get("/a")) / 1_000_000).isGreaterThanOrEqualTo(900);
+    }
+
+    @Test
     void exhaustedRetriesReportTheLastStatus() {
         server.dispatcher(r -> MockResponse.builder().status(503).header("Retry-After", "0").build());
         CliRun run = CliRun.run(urls("/down"), "fetch", "--retries", "2", "-");
