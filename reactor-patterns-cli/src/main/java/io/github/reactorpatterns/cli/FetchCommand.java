@@ -101,7 +101,8 @@ final class FetchCommand implements Callable<Integer> {
             description = "Extra request header; repeatable.")
     List<String> headers = new ArrayList<>();
 
-    @Option(names = "--http2", description = "Offer HTTP/2 (h2 over TLS, h2c in clear text), falling back to 1.1.")
+    @Option(names = "--http2", description = "Use HTTP/2: h2 over TLS (ALPN; HTTP/1.1 if the server refuses), h2c "
+            + "with prior knowledge in clear text (the server must speak it).")
     boolean http2;
 
     @Option(names = "--ordered", description = "Write results in input order (default: as they complete).")
