@@ -3,6 +3,8 @@ package io.github.reactorpatterns.retry;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.github.reactorpatterns.internal.Durations;
+
 /**
  * Signals that a {@link RetryPolicy} made all the retries it allows and the last attempt failed too. The last
  * error is the {@linkplain #getCause() cause}; the errors of the earlier attempts are
@@ -66,6 +68,6 @@ public class RetryExhaustedException extends RuntimeException {
             throw new IllegalArgumentException("attempts >= 1 required but it was " + attempts);
         }
         return "Retries exhausted: " + attempts + (attempts == 1 ? " attempt" : " attempts") + " in "
-                + RetryPolicy.format(elapsed) + "; last error: " + lastError;
+                + Durations.format(elapsed) + "; last error: " + lastError;
     }
 }

@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.reactorpatterns.internal.Durations;
 import io.github.reactorpatterns.limit.TokenBucket;
 import io.github.reactorpatterns.time.Deadline;
 import reactor.core.publisher.Flux;
@@ -299,13 +300,13 @@ public final class RetryPolicy extends Retry {
     @Override
     public String toString() {
         return "RetryPolicy[maxRetries=" + maxRetries
-                + ", firstBackoff=" + format(Duration.ofNanos(firstNanos))
-                + ", maxBackoff=" + (maxBackoffNanos == UNLIMITED ? "none" : format(Duration.ofNanos(maxBackoffNanos)))
+                + ", firstBackoff=" + Durations.format(Duration.ofNanos(firstNanos))
+                + ", maxBackoff=" + (maxBackoffNanos == UNLIMITED ? "none" : Durations.format(Duration.ofNanos(maxBackoffNanos)))
                 + ", multiplier=" + multiplier
                 + ", jitter=" + jitter
                 + ", retryOn=" + Arrays.stream(retryOn).map(Class::getSimpleName).toList()
-                + ", maxElapsed=" + (maxElapsedNanos == UNLIMITED ? "none" : format(Duration.ofNanos(maxElapsedNanos)))
-                + ", maxRetryAfter=" + format(Duration.ofNanos(maxRetryAfterNanos))
+                + ", maxElapsed=" + (maxElapsedNanos == UNLIMITED ? "none" : Durations.format(Duration.ofNanos(maxElapsedNanos)))
+                + ", maxRetryAfter=" + Durations.format(Duration.ofNanos(maxRetryAfterNanos))
                 + ", budget=" + (budget == null ? "none" : budget)
                 + "]";
     }
@@ -580,17 +581,5 @@ public final class RetryPolicy extends Retry {
     private static long saturatedAdd(long a, long b) {
         long sum = a + b;
         return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
-    }
-
-    /** Whole milliseconds as {@code "700ms"}; anything finer in ISO-8601. */
-    static String format(Duration duration) {
-        if (duration.getNano() % 1_000_000 == 0) {
-            try {
-                return duration.toMillis() + "ms";
-            } catch (ArithmeticException tooLarge) {
-                return duration.toString();
-            }
-        }
-        return duration.toString();
     }
 }

@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.reactorpatterns.internal.Durations;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -227,8 +228,8 @@ public final class Deadline {
      */
     @Override
     public String toString() {
-        return "Deadline[budget=" + DeadlineExceededException.format(budget)
-                + ", timeLeft=" + DeadlineExceededException.format(timeLeft()) + "]";
+        return "Deadline[budget=" + Durations.format(budget)
+                + ", timeLeft=" + Durations.format(timeLeft()) + "]";
     }
 
     private DeadlineExceededException exceeded() {

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
+import io.github.reactorpatterns.internal.Durations;
+
 /**
  * Signals that a {@link Deadline} passed before the work it bounds finished. It is a {@link TimeoutException}, so
  * code that already handles Reactor's {@code timeout} errors handles it too; {@link #budget()} tells which budget ran
@@ -24,7 +26,7 @@ public class DeadlineExceededException extends TimeoutException {
      * @throws NullPointerException if {@code budget} is null
      */
     public DeadlineExceededException(Duration budget) {
-        super("deadline of " + format(Objects.requireNonNull(budget, "budget")) + " exceeded");
+        super("deadline of " + Durations.format(Objects.requireNonNull(budget, "budget")) + " exceeded");
         this.budget = budget;
     }
 
@@ -36,17 +38,5 @@ public class DeadlineExceededException extends TimeoutException {
      */
     public Duration budget() {
         return budget;
-    }
-
-    /** Whole milliseconds as {@code "500ms"}; anything finer (or too large for a long of millis) in ISO-8601. */
-    static String format(Duration duration) {
-        if (duration.getNano() % 1_000_000 == 0) {
-            try {
-                return duration.toMillis() + "ms";
-            } catch (ArithmeticException tooLarge) {
-                return duration.toString();
-            }
-        }
-        return duration.toString();
     }
 }

@@ -116,19 +116,19 @@ class TimeoutsTest {
 
     @Test
     void manyConcurrentTimeoutsEachGetTheirFallbackOrValue() {
-        // Values arrive on parallel threads; the timer is virtual, so only the never-completing half times out.
-        VirtualTimeScheduler timer = VirtualTimeScheduler.create();
+        // Real timers on parallel threads, racing values that arrive on parallel threads. (A VirtualTimeScheduler is
+        // not made for scheduling from many threads at once: it can park a scheduling thread forever.) The values
+        // get a budget no loaded machine exceeds, the never-completing half a short one, so the outcome is exact.
         List<Integer> results = new CopyOnWriteArrayList<>();
         AtomicBoolean done = new AtomicBoolean();
         Flux.range(0, 2_000)
-                .flatMap(i -> (i % 2 == 0 ? Mono.just(i) : Mono.<Integer>never())
-                        .subscribeOn(Schedulers.parallel())
-                        .transform(Timeouts.orElse(Duration.ofSeconds(1), -1, timer)), 2_000)
+                .flatMap(i -> i % 2 == 0
+                        ? Mono.just(i).subscribeOn(Schedulers.parallel())
+                                .transform(Timeouts.orElse(Duration.ofSeconds(30), -1))
+                        : Mono.<Integer>never().transform(Timeouts.orElse(Duration.ofMillis(50), -1)), 2_000)
                 .doOnComplete(() -> done.set(true))
                 .subscribe(results::add);
-        await().atMost(VERIFY).until(() -> results.size() == 1_000);
-        timer.advanceTimeBy(Duration.ofSeconds(1));
-        await().atMost(VERIFY).untilTrue(done);
+        await().atMost(Duration.ofSeconds(30)).untilTrue(done);
         assertThat(results).hasSize(2_000);
         assertThat(results.stream().filter(i -> i == -1)).hasSize(1_000);
         assertThat(results.stream().filter(i -> i >= 0).distinct()).hasSize(1_000).allMatch(i -> i % 2 == 0);

@@ -14,7 +14,7 @@ import reactor.core.publisher.Mono;
 final class ContextManagers {
 
     /** A stand-in for a connection or session: records what happened to it, so tests can assert cleanup. */
-    static final class Connection {
+    static class Connection {
         final List<String> events = new CopyOnWriteArrayList<>();
 
         Mono<String> query(String sql) {
@@ -22,6 +22,10 @@ final class ContextManagers {
                 events.add("query " + sql);
                 return "rows of " + sql;
             });
+        }
+
+        Flux<String> fetch(String sql) {
+            return Flux.range(1, 3).map(i -> "row " + i + " of " + sql).doOnSubscribe(s -> events.add("fetch " + sql));
         }
 
         Mono<Void> close() {

@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Every Java block in the cookbook is preceded by {@code <!-- snippet: File.tag -->} and must equal the region
  * between {@code // tag::tag[]} and {@code // end::tag[]} in {@code File.java} of this package, so the document
- * cannot drift from code that compiles and is tested. Every tagged region must be quoted.
+ * cannot drift from code that compiles and is tested. Every tagged region must be quoted. Every function and class
+ * that the Python seeds define must be named in the cookbook.
  *
  * <p>After changing a recipe, regenerate the quoted blocks with
  * {@code ./mvnw -B test -pl reactor-patterns-examples -am -Dtest=CookbookTest -Dsurefire.failIfNoSpecifiedTests=false
@@ -35,9 +37,14 @@ class CookbookTest {
     private static final Path MODULE = Path.of("").toAbsolutePath();
     private static final Path COOKBOOK = MODULE.resolve("../docs/COOKBOOK.md").normalize();
     private static final Path SOURCES = MODULE.resolve("src/test/java/io/github/reactorpatterns/examples");
+    /** The Python seeds: set by the pom to {@code ../shared/seeds} beside the repository; override with -Dseeds.dir. */
+    private static final Path SEEDS = Path.of(System.getProperty("seeds.dir", "../../shared/seeds"))
+            .toAbsolutePath().normalize();
 
     private static final Pattern SNIPPET = Pattern.compile(
             "<!-- snippet: (\\w+)\\.(\\w+) -->\\n```java\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern PYTHON_DEFINITION = Pattern.compile(
+            "^[ \\t]*(?:async[ \\t]+)?(?:def|class)[ \\t]+(\\w+)", Pattern.MULTILINE);
     private static final Pattern TAG = Pattern.compile(
             "^[ \\t]*// tag::(\\w+)\\[]\\n(.*?)^[ \\t]*// end::\\1\\[]", Pattern.DOTALL | Pattern.MULTILINE);
 
@@ -71,6 +78,25 @@ class CookbookTest {
         assertThat(new TreeSet<>(regions.keySet()))
                 .as("tagged regions the cookbook never quotes")
                 .isSubsetOf(quoted);
+    }
+
+    @Test
+    void everySeedFunctionHasARecipe() throws IOException {
+        Assumptions.assumeTrue(Files.isDirectory(SEEDS), "the seeds live in ../shared beside the repository");
+        String cookbook = Files.readString(COOKBOOK, StandardCharsets.UTF_8);
+        Set<String> missing = new TreeSet<>();
+        try (Stream<Path> seeds = Files.list(SEEDS)) {
+            for (Path seed : (Iterable<Path>) seeds.sorted()::iterator) {
+                Matcher m = PYTHON_DEFINITION.matcher(Files.readString(seed, StandardCharsets.UTF_8));
+                while (m.find()) {
+                    String name = m.group(1);
+                    if (!name.startsWith("__") && !cookbook.contains(name)) {
+                        missing.add(name + " (" + seed.getFileName() + ")");
+                    }
+                }
+            }
+        }
+        assertThat(missing).as("seed functions and classes that the cookbook never names").isEmpty();
     }
 
     private static Map<String, String> taggedRegions() throws IOException {

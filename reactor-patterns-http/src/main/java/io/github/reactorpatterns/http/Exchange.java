@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.WriteTimeoutException;
+import io.netty.handler.timeout.WriteTimeoutHandler;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -49,6 +51,8 @@ final class Exchange {
 
     private static final byte[] EMPTY = new byte[0];
 
+    private static final String WRITE_TIMEOUT_HANDLER = "reactorPatterns.writeTimeout";
+
     private Exchange() {
     }
 
@@ -68,6 +72,44 @@ final class Exchange {
     }
 
     static Mono<HttpResult> aggregate(PooledHttpClient client, HttpRequestSpec spec, boolean raise) {
+        if (isIdempotent(spec.method()) && client.retryPolicy != RetryPolicy.none()) {
+            return aggregateWithRetry(client, spec, raise);
+        }
+        // One attempt: the same steps as below with fewer operators (this is the hot path of a fan-out).
+        return Mono.deferContextual(ctx -> {
+            Throwable expired = expired(ctx);
+            if (expired != null) {
+                return Mono.error(expired);
+            }
+            long start = System.nanoTime();
+            String method = spec.method();
+            String uri = spec.uri();
+            byte[] payload;
+            try {
+                payload = payload(client, spec);
+            }
+            catch (Exception e) {
+                return Mono.error(e);
+            }
+            int max = client.settings.maxResponseBytes;
+            boolean followRedirects = client.settings.followRedirects;
+            return limited(client, send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri,
+                    max, followRedirects)).singleOrEmpty())
+                    .handle((raw, sink) -> {
+                        HttpResult r = new HttpResult(method, raw.url, raw.status, raw.headers, raw.body,
+                                Duration.ofNanos(System.nanoTime() - start), 1);
+                        if (raise && !r.isSuccess()) {
+                            sink.error(statusException(r, client, false));
+                        }
+                        else {
+                            sink.next(r);
+                        }
+                    });
+        });
+    }
+
+    private static Mono<HttpResult> aggregateWithRetry(PooledHttpClient client, HttpRequestSpec spec,
+            boolean raise) {
         return Mono.defer(() -> {
             long start = System.nanoTime();
             String method = spec.method();
@@ -80,7 +122,7 @@ final class Exchange {
                 return Mono.error(e);
             }
             int max = client.settings.maxResponseBytes;
-            boolean retried = isIdempotent(method);
+            boolean followRedirects = client.settings.followRedirects;
             AtomicInteger attempts = new AtomicInteger();
             Mono<HttpResult> attempt = limited(client, Mono.deferContextual(ctx -> {
                 Throwable expired = expired(ctx);
@@ -89,28 +131,27 @@ final class Exchange {
                 }
                 attempts.incrementAndGet();
                 return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
-                        client.settings.followRedirects))
+                        followRedirects))
                         .singleOrEmpty();
             })).handle((raw, sink) -> {
                 HttpResult r = new HttpResult(method, raw.url, raw.status, raw.headers, raw.body,
                         Duration.ofNanos(System.nanoTime() - start), attempts.get());
-                if (retried && RETRY_STATUSES.contains(r.status())) {
+                if (RETRY_STATUSES.contains(r.status())) {
                     sink.error(statusException(r, client));
                 }
                 else {
                     sink.next(r);
                 }
             });
-            if (retried && client.retryPolicy != RetryPolicy.none()) {
-                attempt = attempt.retryWhen(classified(client.retryPolicy, Exchange::isRetryable));
-            }
+            attempt = attempt.retryWhen(classified(client.retryPolicy, Exchange::isRetryable));
             if (raise) {
                 return attempt.handle((r, sink) -> {
                     if (r.isSuccess()) {
                         sink.next(r);
                     }
                     else {
-                        sink.error(statusException(r, client));
+                        // Not kept in the exception: only result() needs the whole response back.
+                        sink.error(statusException(r, client, false));
                     }
                 });
             }
@@ -254,6 +295,7 @@ final class Exchange {
         HttpRequestSpec.Body body = spec.body();
         List<String[]> headers = spec.headers();
         HttpClient.ResponseReceiver<?> receiver = client.netty.request(spec.nettyMethod()).uri(uri);
+        long writeMillis = client.settings.writeTimeout.toMillis();
         if (payload != null || !headers.isEmpty()) {
             receiver = ((HttpClient.RequestSender) receiver).send((HttpClientRequest req, NettyOutbound out) -> {
                 applyHeaders(req, headers);
@@ -264,6 +306,9 @@ final class Exchange {
                     req.header(HttpHeaderNames.CONTENT_TYPE, body.contentType);
                 }
                 req.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(payload.length));
+                // Removed by reactor-netty when the connection goes back to the pool.
+                out.withConnection(conn -> conn.addHandlerFirst(WRITE_TIMEOUT_HANDLER,
+                        new WriteTimeoutHandler(writeMillis, TimeUnit.MILLISECONDS)));
                 return out.sendByteArray(Mono.just(payload));
             });
         }
@@ -341,9 +386,14 @@ final class Exchange {
     }
 
     static HttpStatusException statusException(HttpResult r, PooledHttpClient client) {
+        return statusException(r, client, true);
+    }
+
+    static HttpStatusException statusException(HttpResult r, PooledHttpClient client, boolean keepResult) {
         Duration retryAfter = RetryAfterHeader.parse(r.headers().get(HttpHeaderNames.RETRY_AFTER),
                 Instant.ofEpochMilli(client.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)));
-        return new HttpStatusException(r.status(), r.method(), r.uri(), r.headers(), r.bodyUnsafe(), retryAfter, r);
+        return new HttpStatusException(r.status(), r.method(), r.uri(), r.headers(), r.bodyUnsafe(), retryAfter,
+                keepResult ? r : null);
     }
 
     private static long contentLength(HttpHeaders headers) {

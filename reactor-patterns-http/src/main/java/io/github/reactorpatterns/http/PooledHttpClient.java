@@ -31,7 +31,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.ReadTimeoutHandler;
-import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -149,8 +148,6 @@ public final class PooledHttpClient implements Disposable {
         H2C
     }
 
-    private static final String WRITE_TIMEOUT_HANDLER = "reactorPatterns.writeTimeout";
-
     final Settings settings;
     final RetryPolicy retryPolicy;
     final HttpClient netty;
@@ -190,7 +187,6 @@ public final class PooledHttpClient implements Disposable {
 
     private static HttpClient configure(HttpClient client, Settings s) {
         List<String[]> defaults = s.defaultHeaders;
-        long writeMillis = s.writeTimeout.toMillis();
         long readMillis = s.readTimeout.toMillis();
         boolean swapTimeouts = !s.readTimeout.equals(s.responseTimeout);
         HttpClient c = client
@@ -204,10 +200,7 @@ public final class PooledHttpClient implements Disposable {
                     for (String[] kv : defaults) {
                         h.add(kv[0], kv[1]);
                     }
-                })
-                // One write timeout per connection, for its whole life: it only acts on writes.
-                .doOnChannelInit((observer, channel, remote) -> channel.pipeline().addFirst(WRITE_TIMEOUT_HANDLER,
-                        new WriteTimeoutHandler(writeMillis, TimeUnit.MILLISECONDS)));
+                });
         if (swapTimeouts) {
             // ... and once the headers are in, becomes the idle timeout between reads of the body.
             c = c.doOnResponse((resp, conn) -> {
@@ -871,7 +864,10 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets how long one write of the request may take. Default 10 s.
+         * Sets how long one write of a request body may take (httpx's "write" timeout); then the attempt fails with
+         * an {@link HttpTimeoutException} of phase {@code WRITE}. It guards requests with a body: a bodiless
+         * request is a few hundred bytes that the socket buffer takes at once, and a peer that stops reading is
+         * caught by the response timeout. Default 10 s.
          *
          * @param timeout a positive duration
          * @return this builder

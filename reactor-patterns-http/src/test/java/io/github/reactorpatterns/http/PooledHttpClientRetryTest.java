@@ -66,6 +66,34 @@ class PooledHttpClientRetryTest {
     }
 
     @Test
+    void retryAfterIsWaitedOnTheVirtualClock() {
+        PooledHttpClient client = PooledHttpClient.create();
+        try {
+            server.enqueue(unavailable("1"));
+            server.enqueue(MockResponse.of(200, "ok"));
+            // The network is real, the back-off is virtual: wait (really) for the 503 to be handled, then move the
+            // virtual clock. The policy's timer resolves Schedulers.parallel() at subscription: the virtual one.
+            StepVerifier.withVirtualTime(() -> client.get(server.url("/x").toString()).result())
+                    .expectSubscription()
+                    .then(() -> await().until(() -> server.requestCount() == 1
+                            && client.poolMetrics().acquired() == 0))
+                    .thenAwait(Duration.ofMillis(900))
+                    .then(() -> assertThat(server.requestCount()).isEqualTo(1))
+                    .thenAwait(Duration.ofSeconds(1))
+                    .assertNext(r -> {
+                        assertThat(r.status()).isEqualTo(200);
+                        assertThat(r.attempts()).isEqualTo(2);
+                    })
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(30));
+            assertThat(server.requestCount()).isEqualTo(2);
+        }
+        finally {
+            client.dispose();
+        }
+    }
+
+    @Test
     void retryAfterHttpDateIsParsed() {
         PooledHttpClient client = PooledHttpClient.builder().retry(RetryPolicy.none()).build();
         try {
