@@ -1,0 +1,167 @@
+package io.github.reactorpatterns.cli;
+
+import io.github.reactorpatterns.http.HttpResult;
+import io.github.reactorpatterns.http.HttpTimeoutException;
+import io.github.reactorpatterns.http.PooledHttpClient;
+import io.github.reactorpatterns.http.ResponseTooLargeException;
+import io.github.reactorpatterns.limit.AsyncSemaphore;
+import io.github.reactorpatterns.limit.TokenBucket;
+import io.github.reactorpatterns.retry.RetryExhaustedException;
+import io.github.reactorpatterns.retry.RetryPolicy;
+import io.github.reactorpatterns.time.Deadline;
+import io.github.reactorpatterns.time.DeadlineExceededException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * The fetch engine on {@link PooledHttpClient}: every pattern {@code fetch} needs per request is the client's -
+ * {@code rateLimit(TokenBucket)} for {@code --rate}/{@code --burst} (a token per attempt, retries included),
+ * {@code concurrencyLimit(AsyncSemaphore)} for {@code --concurrency} (a permit per attempt, not held during a
+ * back-off), {@code retry(RetryPolicy)} for {@code --retries} (idempotent methods only, {@code Retry-After}
+ * honoured - and, with {@code --rate}, pausing the shared bucket for everyone - stopping at the run's deadline), its split timeouts for {@code --timeout}, and the run's
+ * {@link io.github.reactorpatterns.time.Deadline}, which reaches it through the Reactor {@code Context}.
+ *
+ * <p>With {@code --http2} there is one client per scheme (h2 with ALPN for https, h2c for http), sharing the limits.
+ */
+final class PooledFetchEngine implements FetchEngine {
+
+    static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    /** Bodies are read whole to count them; larger ones fail as {@code too large}. */
+    static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+    private final FetchSettings settings;
+    private final PooledHttpClient plain;
+    private final PooledHttpClient secure;
+
+    PooledFetchEngine(FetchSettings settings) {
+        this.settings = settings;
+        AsyncSemaphore permits = AsyncSemaphore.of(settings.concurrency());
+        Rate rate = settings.rate();
+        TokenBucket bucket = rate == null ? null
+                : TokenBucket.builder().rate(rate.permits(), rate.period()).burst(settings.burst()).build();
+        RetryPolicy retry = RetryPolicy.none();
+        if (settings.retries() > 0) {
+            RetryPolicy.Builder policy = RetryPolicy.backoff(settings.retries(), FIRST_BACKOFF).maxBackoff(MAX_BACKOFF);
+            if (bucket != null) {
+                // as the client's default policy does: a Retry-After holds back every request, not just the one told
+                policy.pauseOnRetryAfter(bucket);
+            }
+            retry = policy.build();
+        }
+        if (settings.http2()) {
+            this.plain = client(settings, permits, bucket, retry, PooledHttpClient.Protocol.H2C);
+            this.secure = client(settings, permits, bucket, retry, PooledHttpClient.Protocol.H2);
+        } else {
+            this.plain = client(settings, permits, bucket, retry, PooledHttpClient.Protocol.HTTP_1_1);
+            this.secure = plain;
+        }
+    }
+
+    private static PooledHttpClient client(FetchSettings settings, AsyncSemaphore permits,
+                                           @Nullable TokenBucket bucket, RetryPolicy retry,
+                                           PooledHttpClient.Protocol protocol) {
+        Duration timeout = settings.timeout();
+        PooledHttpClient.Builder b = PooledHttpClient.builder()
+                .name("reactor-patterns-fetch-" + protocol.name().toLowerCase(Locale.ROOT))
+                .protocol(protocol)
+                .maxConnections(settings.concurrency())
+                .pendingAcquireTimeout(timeout)
+                .connectTimeout(timeout)
+                .writeTimeout(timeout)
+                .responseTimeout(timeout)
+                .readTimeout(timeout)
+                .maxResponseBytes(MAX_RESPONSE_BYTES)
+                .concurrencyLimit(permits)
+                .retry(retry);
+        if (bucket != null) {
+            b.rateLimit(bucket);
+        }
+        for (Map.Entry<String, String> header : settings.headers()) {
+            b.defaultHeader(header.getKey(), header.getValue());
+        }
+        return b.build();
+    }
+
+    @Override
+    public Mono<FetchResult> fetch(UrlList.Entry entry, Track track) {
+        PooledHttpClient client = "https".equalsIgnoreCase(entry.uri().getScheme()) ? secure : plain;
+        return Mono.deferContextual(context -> {
+            if (Deadline.current(context).filter(Deadline::isExpired).isPresent()) {
+                return Mono.just(track.cutOff(entry));
+            }
+            track.started();
+            return client.request(settings.method(), entry.uri().toString()).result()
+                    .map(r -> success(entry, r))
+                    .onErrorResume(e -> Mono.just(failure(entry, track, e)))
+                    .doOnNext(r -> track.result = r);
+        });
+    }
+
+    private static FetchResult success(UrlList.Entry entry, HttpResult r) {
+        String url = entry.uri().toString();
+        long ms = r.elapsed().toMillis();
+        if (r.status() >= 400) {
+            Failure f = Failure.status(r.status());
+            return new FetchResult(entry.index(), url, r.status(), r.bodyLength(), ms, r.attempts(), f.message(),
+                    f.kind());
+        }
+        return new FetchResult(entry.index(), url, r.status(), r.bodyLength(), ms, r.attempts(), null, null);
+    }
+
+    private FetchResult failure(UrlList.Entry entry, Track track, Throwable error) {
+        String url = entry.uri().toString();
+        long ms = (System.nanoTime() - track.startNanos) / 1_000_000;
+        Throwable e = error;
+        Integer attempts;
+        if (e instanceof RetryExhaustedException exhausted) {
+            attempts = (int) Math.min(Integer.MAX_VALUE, exhausted.attempts());
+            e = exhausted.getCause() != null ? exhausted.getCause() : e;
+        } else if (settings.retries() > 0 && retryable(e)) {
+            // a retryable error that did not exhaust the retries: the policy stopped early, at the run's deadline,
+            // after a number of attempts the client keeps to itself
+            attempts = null;
+        } else {
+            attempts = 1;
+        }
+        if (e instanceof DeadlineExceededException) {
+            return new FetchResult(entry.index(), url, null, 0, ms, null, "deadline exceeded", KIND_DEADLINE);
+        }
+        if (e instanceof HttpTimeoutException timeout) {
+            return new FetchResult(entry.index(), url, null, 0, ms, attempts,
+                    "timeout: " + timeout.phase().name().toLowerCase(Locale.ROOT) + " took longer than "
+                            + Durations.format(timeout.timeout()), "timeout");
+        }
+        if (e instanceof ResponseTooLargeException) {
+            return new FetchResult(entry.index(), url, null, 0, ms, attempts,
+                    "too large: the body is over " + MAX_RESPONSE_BYTES / (1024 * 1024) + " MiB", "too large");
+        }
+        Failure f = Failure.of(e);
+        return new FetchResult(entry.index(), url, null, 0, ms, attempts, f.message(), f.kind());
+    }
+
+    /** The transport failures the client retries (its statuses come back as responses from {@code result()}). */
+    private boolean retryable(Throwable e) {
+        if (!IDEMPOTENT.contains(settings.method())) {
+            return false;
+        }
+        if (e instanceof HttpTimeoutException timeout) {
+            return timeout.phase() != HttpTimeoutException.Phase.POOL;
+        }
+        String kind = Failure.of(e).kind();
+        return kind.equals("connect") || kind.equals("closed");
+    }
+
+    @Override
+    public void close() {
+        plain.close().block(Duration.ofSeconds(5));
+        if (secure != plain) {
+            secure.close().block(Duration.ofSeconds(5));
+        }
+    }
+}
