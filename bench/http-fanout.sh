@@ -42,12 +42,19 @@ if command -v wrk >/dev/null 2>&1; then
     echo "== wrk -c$CONCURRENCY (ceiling)"
     wrk -t2 -c"$CONCURRENCY" -d10s "$url"
 else
-    echo "== wrk not installed: no ceiling measured"
+    echo "== wrk not installed (bench/install-peers.sh): no ceiling measured"
 fi
 
-if python3 -c 'import aiohttp' >/dev/null 2>&1; then
-    echo "== aiohttp fetch_with_limit (the seeds' pattern)"
-    python3 - "$url" "$REQUESTS" "$CONCURRENCY" <<'PY'
+python=""
+for candidate in python3 /usr/bin/python3; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import aiohttp' >/dev/null 2>&1; then
+        python=$candidate
+        break
+    fi
+done
+if [[ -n "$python" ]]; then
+    echo "== aiohttp fetch_with_limit (the seeds' pattern), $("$python" -c 'import aiohttp; print(aiohttp.__version__)')"
+    "$python" - "$url" "$REQUESTS" "$CONCURRENCY" <<'PY'
 import asyncio, sys, time
 import aiohttp
 url, n, limit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -66,5 +73,5 @@ async def main():
 asyncio.run(main())
 PY
 else
-    echo "== python3-aiohttp not installed: aiohttp not measured"
+    echo "== python3-aiohttp not installed (bench/install-peers.sh): aiohttp not measured"
 fi
