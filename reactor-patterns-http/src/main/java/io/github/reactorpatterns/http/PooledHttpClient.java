@@ -18,6 +18,7 @@ import javax.net.ssl.SSLParameters;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
 import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.TokenBucket;
@@ -390,12 +391,10 @@ public final class PooledHttpClient implements Disposable {
      */
     public Flux<Outcome<HttpResult>> fetchAll(Publisher<String> uris, int concurrency) {
         Objects.requireNonNull(uris, "uris");
-        if (concurrency <= 0) {
-            throw new IllegalArgumentException("concurrency > 0 required but it was " + concurrency);
-        }
-        return Flux.from(uris)
-                .flatMapSequential(uri -> Outcome.of(get(uri).checked()), concurrency,
-                        Math.max(1, concurrency));
+        // Gather.settled checks concurrency, keeps input order, and holds one outcome per in-flight request (an inner
+        // prefetch of 1, not one queue of `concurrency` slots per request); a URI that get() rejects settles as a
+        // failure of its own.
+        return Flux.from(uris).transform(Gather.settled(concurrency, uri -> get(uri).checked()));
     }
 
     /**
