@@ -91,10 +91,7 @@ final class Exchange {
             catch (Exception e) {
                 return Mono.error(e);
             }
-            int max = client.settings.maxResponseBytes;
-            boolean followRedirects = client.settings.followRedirects;
-            return limited(client, send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri,
-                    max, followRedirects)).singleOrEmpty())
+            return limited(client, sendAndRead(client, spec, uri, payload))
                     .handle((raw, sink) -> {
                         HttpResult r = new HttpResult(method, raw.url, raw.status, raw.headers, raw.body,
                                 Duration.ofNanos(System.nanoTime() - start), 1);
@@ -121,8 +118,6 @@ final class Exchange {
             catch (Exception e) {
                 return Mono.error(e);
             }
-            int max = client.settings.maxResponseBytes;
-            boolean followRedirects = client.settings.followRedirects;
             AtomicInteger attempts = new AtomicInteger();
             Mono<HttpResult> attempt = limited(client, Mono.deferContextual(ctx -> {
                 Throwable expired = expired(ctx);
@@ -130,9 +125,7 @@ final class Exchange {
                     return Mono.error(expired);
                 }
                 attempts.incrementAndGet();
-                return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
-                        followRedirects))
-                        .singleOrEmpty();
+                return sendAndRead(client, spec, uri, payload);
             })).handle((raw, sink) -> {
                 HttpResult r = new HttpResult(method, raw.url, raw.status, raw.headers, raw.body,
                         Duration.ofNanos(System.nanoTime() - start), attempts.get());
@@ -217,6 +210,16 @@ final class Exchange {
             }
             return attempt;
         });
+    }
+
+    /** One attempt of an aggregating terminal: send, then read the whole body within the client's limits. */
+    private static Mono<Raw> sendAndRead(PooledHttpClient client, HttpRequestSpec spec, String uri,
+            byte @Nullable [] payload) {
+        String method = spec.method();
+        int max = client.settings.maxResponseBytes;
+        boolean followRedirects = client.settings.followRedirects;
+        return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
+                followRedirects)).singleOrEmpty();
     }
 
     private static <T> Mono<T> limited(PooledHttpClient client, Mono<T> attempt) {
