@@ -42,7 +42,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>Instances are thread-safe.
  */
-public final class AsyncSemaphore {
+public final class AsyncSemaphore implements PermitSource {
 
     /** Default limit on waiters: unbounded. */
     public static final int DEFAULT_MAX_WAITERS = Integer.MAX_VALUE;
@@ -106,6 +106,7 @@ public final class AsyncSemaphore {
      * @return a {@code Mono} that emits the permit once granted
      * @see #acquire(int)
      */
+    @Override
     public Mono<Permit> acquire() {
         return acquire(1);
     }
@@ -131,12 +132,12 @@ public final class AsyncSemaphore {
     }
 
     /**
-     * Takes one permit if one is free right now, without waiting. When the semaphore is fair this fails while
-     * anybody waits, so it never overtakes a waiter.
+     * Takes one permit if one is free right now, without waiting: the synchronous form of {@link #tryAcquire()}.
+     * When the semaphore is fair this fails while anybody waits, so it never overtakes a waiter.
      *
      * @return the permit, or empty if none could be taken
      */
-    public Optional<Permit> tryAcquire() {
+    public Optional<Permit> tryAcquireNow() {
         if (fair && waiting != 0) {
             return Optional.empty();
         }
@@ -144,6 +145,17 @@ public final class AsyncSemaphore {
             return Optional.of(new SemaphorePermit(this, 1));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Takes one permit if one is free when subscribed, without waiting (the {@link PermitSource} form of
+     * {@link #tryAcquireNow()}). A permit that cannot be delivered because the subscriber cancelled first is released.
+     *
+     * @return a {@code Mono} that emits the permit, or completes empty if none could be taken
+     */
+    @Override
+    public Mono<Permit> tryAcquire() {
+        return Mono.fromSupplier(() -> tryAcquireNow().orElse(null)).doOnDiscard(Permit.class, Permit::release);
     }
 
     /**
@@ -164,6 +176,7 @@ public final class AsyncSemaphore {
      * @return a {@code Mono} with the task's signals
      * @throws NullPointerException if {@code task} is null
      */
+    @Override
     public <T> Mono<T> withPermit(Mono<T> task) {
         Objects.requireNonNull(task, "task");
         return new MonoWithPermit<>(this, task);
@@ -180,6 +193,7 @@ public final class AsyncSemaphore {
      * @return a {@code Flux} with the task's signals
      * @throws NullPointerException if {@code task} is null
      */
+    @Override
     public <T> Flux<T> withPermit(Flux<T> task) {
         Objects.requireNonNull(task, "task");
         return acquire(1).flatMapMany(permit -> task.doFinally(signal -> permit.release()));
@@ -342,33 +356,6 @@ public final class AsyncSemaphore {
                 return;
             }
         }
-    }
-
-    /**
-     * Permits held by one acquisition. Release them exactly once with {@link #release()}; further calls do nothing.
-     * Implementations are provided by {@link AsyncSemaphore}; they are thread-safe.
-     */
-    public interface Permit {
-
-        /**
-         * Returns the permits to the semaphore, waking the waiters that now fit. Idempotent: only the first call
-         * has an effect.
-         */
-        void release();
-
-        /**
-         * How many permits this acquisition holds (the weight it was acquired with).
-         *
-         * @return the number of permits, {@code > 0}
-         */
-        int permits();
-
-        /**
-         * Whether {@link #release()} has been called.
-         *
-         * @return {@code true} once released
-         */
-        boolean isReleased();
     }
 
     /**

@@ -8,7 +8,7 @@ import reactor.core.publisher.Mono;
  * drop a value that races a cancel (it goes to {@code onNextDropped}, and the permit would leak); here every permit
  * is either delivered to {@code onNext} or released. Verified by the Reactive Streams TCK.
  */
-final class MonoSemaphoreAcquire extends Mono<AsyncSemaphore.Permit> {
+final class MonoSemaphoreAcquire extends Mono<Permit> {
 
     private final AsyncSemaphore semaphore;
     private final int weight;
@@ -19,7 +19,7 @@ final class MonoSemaphoreAcquire extends Mono<AsyncSemaphore.Permit> {
     }
 
     @Override
-    public void subscribe(CoreSubscriber<? super AsyncSemaphore.Permit> actual) {
+    public void subscribe(CoreSubscriber<? super Permit> actual) {
         SemaphoreWaiter waiter = new SemaphoreWaiter(semaphore, weight, actual);
         actual.onSubscribe(waiter);
         if (!waiter.isCancelled()) {

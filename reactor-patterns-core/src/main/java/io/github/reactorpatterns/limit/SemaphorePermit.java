@@ -3,7 +3,7 @@ package io.github.reactorpatterns.limit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /** A permit handed out by {@link AsyncSemaphore}; releases its permits once. */
-class SemaphorePermit implements AsyncSemaphore.Permit {
+class SemaphorePermit implements Permit {
 
     final AsyncSemaphore semaphore;
     final int weight;

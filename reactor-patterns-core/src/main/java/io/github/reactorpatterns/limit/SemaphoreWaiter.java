@@ -23,13 +23,13 @@ final class SemaphoreWaiter extends SemaphoreNode implements Subscription {
     static final int GRANTED = 2;
     static final int CANCELLED = 4;
 
-    final CoreSubscriber<? super AsyncSemaphore.Permit> actual;
+    final CoreSubscriber<? super Permit> actual;
 
     volatile int state;
     static final AtomicIntegerFieldUpdater<SemaphoreWaiter> STATE =
             AtomicIntegerFieldUpdater.newUpdater(SemaphoreWaiter.class, "state");
 
-    SemaphoreWaiter(AsyncSemaphore semaphore, int weight, CoreSubscriber<? super AsyncSemaphore.Permit> actual) {
+    SemaphoreWaiter(AsyncSemaphore semaphore, int weight, CoreSubscriber<? super Permit> actual) {
         super(semaphore, weight);
         this.actual = actual;
     }

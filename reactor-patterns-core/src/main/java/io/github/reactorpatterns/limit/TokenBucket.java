@@ -38,7 +38,7 @@ import reactor.core.scheduler.Schedulers;
  * <p><b>Design.</b> The bucket is a GCRA (generic cell rate algorithm, "virtual scheduling"): its only state for
  * granting is the theoretical arrival time {@code TAT} in one {@code AtomicLong}. A request for {@code n} tokens at
  * time {@code now} conforms if {@code max(TAT, now) + n × I - now <= burst × I} (with {@code I = 1 / rate}), and
- * then sets {@code TAT = max(TAT, now) + n × I}: {@link #tryAcquire(int)} is one CAS. Time is kept in units of
+ * then sets {@code TAT = max(TAT, now) + n × I}: {@link #tryAcquireNow(int)} is one CAS. Time is kept in units of
  * {@code 1/q} ns where {@code I = p/q} ns in lowest terms, so an interval such as 1/3 s is represented exactly
  * (the scale {@code q} is capped at 1024; past it the interval is rounded to 1/1024 ns, an error below one
  * nanosecond per 2048 tokens). Differences are compared with wrap-around arithmetic, like {@code System.nanoTime}.
@@ -61,7 +61,7 @@ import reactor.core.scheduler.Schedulers;
  * <p>Nothing blocks: the queue is guarded by a short lock never held while user code runs, timers come from the
  * scheduler, and grants run in a trampolined drain loop. Instances are thread-safe.
  */
-public final class TokenBucket {
+public final class TokenBucket implements RateLimiter {
 
     /** Default burst: one token, so tokens are spaced evenly at the rate. */
     public static final int DEFAULT_BURST = 1;
@@ -154,6 +154,7 @@ public final class TokenBucket {
      * @return a {@code Mono} that completes empty once the token is granted
      * @see #acquire(int)
      */
+    @Override
     public Mono<Void> acquire() {
         return acquire(1);
     }
@@ -170,6 +171,7 @@ public final class TokenBucket {
      * @return a {@code Mono} that completes once the tokens are granted
      * @throws IllegalArgumentException if {@code tokens <= 0} or {@code tokens > burst} (it could never conform)
      */
+    @Override
     public Mono<Void> acquire(int tokens) {
         checkTokens(tokens);
         return new MonoBucketAcquire(this, tokens);
@@ -201,26 +203,27 @@ public final class TokenBucket {
 
     /**
      * Takes {@code tokens} tokens if they are available right now; never waits and never overtakes a waiter (it
-     * fails while anybody waits). Lock-free: one CAS when uncontended.
+     * fails while anybody waits). The synchronous form of {@link #tryAcquire(int)}. Lock-free: one CAS when
+     * uncontended.
      *
      * @param tokens how many tokens, {@code 1..burst}
      * @return {@code true} if the tokens were taken
      * @throws IllegalArgumentException if {@code tokens <= 0} or {@code tokens > burst}
      */
-    public boolean tryAcquire(int tokens) {
+    public boolean tryAcquireNow(int tokens) {
         checkTokens(tokens);
         return waiting == 0 && take(tokens, now()) == 0;
     }
 
     /**
      * How long an {@code acquire(tokens)} subscribed now would wait, counting the waiters already queued (a
-     * snapshot: concurrent callers may change it).
+     * snapshot: concurrent callers may change it). The synchronous form of {@link #estimatedWait(int)}.
      *
      * @param tokens how many tokens, {@code 1..burst}
      * @return the wait, {@link Duration#ZERO} if the tokens are available now
      * @throws IllegalArgumentException if {@code tokens <= 0} or {@code tokens > burst}
      */
-    public Duration estimatedWait(int tokens) {
+    public Duration estimatedWaitNow(int tokens) {
         checkTokens(tokens);
         long now = now();
         long over = base(tat, now) + (queuedTokens + tokens) * cost - now - capacity;
@@ -237,6 +240,7 @@ public final class TokenBucket {
      * @return a {@code Mono} with the task's signals
      * @throws NullPointerException if {@code task} is null
      */
+    @Override
     public <T> Mono<T> withToken(Mono<T> task) {
         Objects.requireNonNull(task, "task");
         return acquire(1).then(task);
@@ -262,12 +266,13 @@ public final class TokenBucket {
     }
 
     /**
-     * Holds every caller back for {@code pause}: no token is granted, to waiters or to {@link #tryAcquire(int)},
+     * Holds every caller back for {@code pause}, at once (the synchronous form of {@link #pause(Duration)}): no token
+     * is granted, to waiters or to {@link #tryAcquireNow(int)},
      * until {@code pause} has passed; then tokens flow at the configured rate again, starting with one token rather
      * than a full burst. This is "a 429 with {@code Retry-After} pauses the shared limiter": a server that asks one
      * caller to back off gets a break from every caller sharing the bucket.
-     * {@link io.github.reactorpatterns.retry.RetryPolicy.Builder#pauseOnRetryAfter(TokenBucket)} calls it for
-     * every server-directed delay.
+     * {@link io.github.reactorpatterns.retry.RetryPolicy.Builder#pauseOnRetryAfter(RateLimiter)} pauses for every
+     * server-directed delay it accepts.
      *
      * <p>A pause that ends before the bucket's current backlog would anyway changes nothing; pauses never shorten
      * a wait. Waiters keep their order. Pauses longer than {@link #MAX_PAUSE} are held for {@code MAX_PAUSE}.
@@ -277,7 +282,7 @@ public final class TokenBucket {
      * @throws NullPointerException if {@code pause} is null
      * @throws IllegalArgumentException if {@code pause} is negative
      */
-    public void pause(Duration pause) {
+    public void pauseNow(Duration pause) {
         Objects.requireNonNull(pause, "pause");
         if (pause.isNegative()) {
             throw new IllegalArgumentException("pause >= 0 required but it was " + pause);
@@ -297,6 +302,49 @@ public final class TokenBucket {
                 return;
             }
         }
+    }
+
+    /**
+     * {@link #tryAcquireNow(int)} on subscription.
+     *
+     * @param tokens how many tokens, {@code 1..burst}
+     * @return a {@code Mono} of whether the tokens were taken
+     * @throws IllegalArgumentException if {@code tokens <= 0} or {@code tokens > burst}
+     */
+    @Override
+    public Mono<Boolean> tryAcquire(int tokens) {
+        checkTokens(tokens);
+        return Mono.fromSupplier(() -> tryAcquireNow(tokens));
+    }
+
+    /**
+     * {@link #pauseNow(Duration)} on subscription.
+     *
+     * @param pause how long to hold everyone back; zero does nothing
+     * @return a {@code Mono} that completes once the pause is in force
+     * @throws NullPointerException if {@code pause} is null
+     * @throws IllegalArgumentException if {@code pause} is negative
+     */
+    @Override
+    public Mono<Void> pause(Duration pause) {
+        Objects.requireNonNull(pause, "pause");
+        if (pause.isNegative()) {
+            throw new IllegalArgumentException("pause >= 0 required but it was " + pause);
+        }
+        return Mono.fromRunnable(() -> pauseNow(pause));
+    }
+
+    /**
+     * {@link #estimatedWaitNow(int)} on subscription.
+     *
+     * @param tokens how many tokens, {@code 1..burst}
+     * @return a {@code Mono} of the wait
+     * @throws IllegalArgumentException if {@code tokens <= 0} or {@code tokens > burst}
+     */
+    @Override
+    public Mono<Duration> estimatedWait(int tokens) {
+        checkTokens(tokens);
+        return Mono.fromSupplier(() -> estimatedWaitNow(tokens));
     }
 
     /**

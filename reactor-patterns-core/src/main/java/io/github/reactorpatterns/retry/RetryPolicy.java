@@ -16,7 +16,7 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 import io.github.reactorpatterns.internal.Durations;
-import io.github.reactorpatterns.limit.TokenBucket;
+import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.time.Deadline;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -101,7 +101,7 @@ public final class RetryPolicy extends Retry {
     private final long maxElapsedNanos;
     private final long maxRetryAfterNanos;
     private final @Nullable RetryBudget budget;
-    private final @Nullable TokenBucket pauseBucket;
+    private final @Nullable RateLimiter pauseLimiter;
     private final @Nullable Consumer<? super RetryAttempt> onRetry;
     private final @Nullable Scheduler scheduler;
 
@@ -116,7 +116,7 @@ public final class RetryPolicy extends Retry {
         this.maxElapsedNanos = builder.maxElapsed == null ? UNLIMITED : nanos(builder.maxElapsed);
         this.maxRetryAfterNanos = nanos(builder.maxRetryAfter);
         this.budget = builder.budget;
-        this.pauseBucket = builder.pauseBucket;
+        this.pauseLimiter = builder.pauseLimiter;
         this.onRetry = builder.onRetry;
         this.scheduler = builder.scheduler;
     }
@@ -202,12 +202,15 @@ public final class RetryPolicy extends Retry {
         long delay = backoffNanos(retriesSoFar, draw);
         RetryAttempt.Reason reason = RetryAttempt.Reason.BACKOFF;
         long hint = hintNanos(error);
+        Mono<Void> pause = null;
         if (hint >= 0) {
-            if (pauseBucket != null) {
-                pauseBucket.pause(Duration.ofNanos(Math.min(hint, maxRetryAfterNanos)));
-            }
             if (hint > maxRetryAfterNanos) {
+                // a hint this policy refuses pauses nobody: one "Retry-After: 86400" must not freeze every caller
                 return stop(attempt, hint, error, RetryAttempt.Reason.RETRY_AFTER_TOO_LONG);
+            }
+            if (pauseLimiter != null && hint > 0) {
+                // a pause that fails (a shared limiter whose server is down) does not change the decision
+                pause = pauseLimiter.pause(Duration.ofNanos(hint)).onErrorResume(e -> Mono.empty());
             }
             if (hint > delay) {
                 delay = hint;
@@ -217,19 +220,23 @@ public final class RetryPolicy extends Retry {
         if (maxElapsedNanos != UNLIMITED) {
             long elapsed = timer.now(TimeUnit.NANOSECONDS) - attempts.startNanos;
             if (delay > maxElapsedNanos - elapsed) {
-                return stop(attempt, delay, error, RetryAttempt.Reason.MAX_ELAPSED);
+                return afterPause(pause, stop(attempt, delay, error, RetryAttempt.Reason.MAX_ELAPSED));
             }
         }
         Optional<Deadline> deadline = Deadline.current(context);
         if (deadline.isPresent() && delay >= nanos(deadline.get().timeLeft())) {
-            return stop(attempt, delay, error, RetryAttempt.Reason.DEADLINE);
+            return afterPause(pause, stop(attempt, delay, error, RetryAttempt.Reason.DEADLINE));
         }
         if (budget != null && !budget.tryWithdraw()) {
-            return stop(attempt, delay, error, RetryAttempt.Reason.BUDGET_EMPTY);
+            return afterPause(pause, stop(attempt, delay, error, RetryAttempt.Reason.BUDGET_EMPTY));
         }
         attempts.remember(error);
         report(attempt, delay, error, reason);
-        return delay == 0 ? Mono.just(retriesSoFar) : Mono.delay(Duration.ofNanos(delay), timer);
+        return afterPause(pause, delay == 0 ? Mono.just(retriesSoFar) : Mono.delay(Duration.ofNanos(delay), timer));
+    }
+
+    private static Mono<Long> afterPause(@Nullable Mono<Void> pause, Mono<Long> next) {
+        return pause == null ? next : pause.then(next);
     }
 
     private Mono<Long> stop(long attempt, long delayNanos, Throwable error, RetryAttempt.Reason reason) {
@@ -360,7 +367,7 @@ public final class RetryPolicy extends Retry {
         private @Nullable Duration maxElapsed;
         private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
         private @Nullable RetryBudget budget;
-        private @Nullable TokenBucket pauseBucket;
+        private @Nullable RateLimiter pauseLimiter;
         private @Nullable Consumer<? super RetryAttempt> onRetry;
         private @Nullable Scheduler scheduler;
 
@@ -498,18 +505,22 @@ public final class RetryPolicy extends Retry {
         }
 
         /**
-         * Lets a server-directed delay pause a shared {@link TokenBucket}: whenever a retryable error carries a
-         * {@link RetryAfter} hint (a 429 or 503 with {@code Retry-After}), the bucket holds every caller back for
-         * that long, capped at {@code maxRetryAfter} (see {@link TokenBucket#pause(Duration)}), whether or not this
-         * policy then retries. Without it only the failing call waits, and every other caller sharing the bucket
-         * keeps hitting the server that asked for a break. Default: no bucket.
+         * Lets a server-directed delay pause a shared rate limiter: whenever a retryable error carries a
+         * {@link RetryAfter} hint (a 429 or 503 with {@code Retry-After}) that this policy accepts (at most
+         * {@code maxRetryAfter}), the limiter holds every caller back for that long (see
+         * {@link RateLimiter#pause(Duration)}), whether or not this policy then retries. A hint longer than
+         * {@code maxRetryAfter} ends the retries and pauses nobody, so the longest pause this policy causes is
+         * {@code maxRetryAfter}. Without it only the failing call waits, and every other caller sharing the limiter
+         * keeps hitting the server that asked for a break. The limiter may be a local
+         * {@link io.github.reactorpatterns.limit.TokenBucket} or one shared by many processes; a pause that fails
+         * does not change the retry decision. Default: no limiter.
          *
-         * @param bucket the rate limiter shared by the calls to the server
+         * @param limiter the rate limiter shared by the calls to the server
          * @return this builder
-         * @throws NullPointerException if {@code bucket} is null
+         * @throws NullPointerException if {@code limiter} is null
          */
-        public Builder pauseOnRetryAfter(TokenBucket bucket) {
-            this.pauseBucket = Objects.requireNonNull(bucket, "bucket");
+        public Builder pauseOnRetryAfter(RateLimiter limiter) {
+            this.pauseLimiter = Objects.requireNonNull(limiter, "limiter");
             return this;
         }
 

@@ -4,7 +4,6 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.tck.PublisherVerification;
 import org.reactivestreams.tck.TestEnvironment;
 
-import io.github.reactorpatterns.limit.AsyncSemaphore.Permit;
 
 /** Reactive Streams TCK for the custom {@code Mono} behind {@link AsyncSemaphore#acquire(int)}. */
 public class AsyncSemaphoreAcquireTckTest extends PublisherVerification<Permit> {
@@ -22,7 +21,7 @@ public class AsyncSemaphoreAcquireTckTest extends PublisherVerification<Permit> 
     @Override
     public Publisher<Permit> createFailedPublisher() {
         AsyncSemaphore full = AsyncSemaphore.builder(1).maxWaiters(0).build();
-        full.tryAcquire();
+        full.tryAcquireNow();
         return full.acquire();
     }
 

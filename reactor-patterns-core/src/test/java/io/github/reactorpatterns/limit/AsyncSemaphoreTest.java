@@ -19,7 +19,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 
-import io.github.reactorpatterns.limit.AsyncSemaphore.Permit;
 import io.github.reactorpatterns.test.ConcurrencyProbe;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
@@ -35,7 +34,7 @@ import reactor.test.util.RaceTestUtils;
 class AsyncSemaphoreTest {
 
     private static Permit take(AsyncSemaphore sem) {
-        return sem.tryAcquire().orElseThrow();
+        return sem.tryAcquireNow().orElseThrow();
     }
 
     // ---- normal flow ----
@@ -78,13 +77,13 @@ class AsyncSemaphoreTest {
     @Test
     void tryAcquireTakesAFreePermitOrNothing() {
         AsyncSemaphore sem = AsyncSemaphore.of(1);
-        Optional<Permit> first = sem.tryAcquire();
+        Optional<Permit> first = sem.tryAcquireNow();
         assertThat(first).isPresent();
-        assertThat(sem.tryAcquire()).isEmpty();
+        assertThat(sem.tryAcquireNow()).isEmpty();
         first.get().release();
         first.get().release();
         assertThat(sem.availablePermits()).isEqualTo(1);
-        assertThat(sem.tryAcquire()).isPresent();
+        assertThat(sem.tryAcquireNow()).isPresent();
     }
 
     @Test
@@ -406,7 +405,7 @@ class AsyncSemaphoreTest {
         });
         // Two permits are free, but the small waiter must not overtake the big one.
         assertThat(order).isEmpty();
-        assertThat(sem.tryAcquire()).isEmpty();
+        assertThat(sem.tryAcquireNow()).isEmpty();
         assertThat(sem.waiting()).isEqualTo(2);
         a.release();
         assertThat(order).isEmpty();
@@ -439,7 +438,7 @@ class AsyncSemaphoreTest {
         Permit a = take(sem);
         Disposable big = sem.acquire(2).subscribe();
         assertThat(sem.waiting()).isEqualTo(1);
-        assertThat(sem.tryAcquire()).isPresent();
+        assertThat(sem.tryAcquireNow()).isPresent();
         big.dispose();
         a.release();
     }

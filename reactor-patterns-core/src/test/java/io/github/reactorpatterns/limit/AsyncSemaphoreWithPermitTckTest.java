@@ -23,7 +23,7 @@ public class AsyncSemaphoreWithPermitTckTest extends PublisherVerification<Long>
     @Override
     public Publisher<Long> createFailedPublisher() {
         AsyncSemaphore full = AsyncSemaphore.builder(1).maxWaiters(0).build();
-        full.tryAcquire();
+        full.tryAcquireNow();
         return full.withPermit(Mono.just(1L));
     }
 

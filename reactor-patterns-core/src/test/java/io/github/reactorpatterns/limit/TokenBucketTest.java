@@ -73,18 +73,18 @@ class TokenBucketTest {
     void initiallyEmptyBucketGrantsTheFirstTokenAfterOneInterval() {
         TokenBucket bucket = TokenBucket.builder().rate(4, Duration.ofSeconds(1)).burst(2).initiallyFull(false)
                 .scheduler(vts).build();
-        assertThat(bucket.tryAcquire(1)).isFalse();
-        assertThat(bucket.estimatedWait(1)).isEqualTo(Duration.ofMillis(250));
+        assertThat(bucket.tryAcquireNow(1)).isFalse();
+        assertThat(bucket.estimatedWaitNow(1)).isEqualTo(Duration.ofMillis(250));
         vts.advanceTimeBy(Duration.ofMillis(250));
-        assertThat(bucket.tryAcquire(1)).isTrue();
-        assertThat(bucket.tryAcquire(1)).isFalse();
+        assertThat(bucket.tryAcquireNow(1)).isTrue();
+        assertThat(bucket.tryAcquireNow(1)).isFalse();
     }
 
     @Test
     void acquireIsLazyAndCompletesEmpty() {
         TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 1);
         Mono<Void> acquire = bucket.acquire();
-        assertThat(bucket.tryAcquire(1)).isTrue();
+        assertThat(bucket.tryAcquireNow(1)).isTrue();
         StepVerifier.withVirtualTime(() -> acquire, () -> vts, Long.MAX_VALUE)
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(999))
@@ -95,7 +95,7 @@ class TokenBucketTest {
     @Test
     void withTokenSubscribesTheTaskOnlyAfterTheToken() {
         TokenBucket bucket = bucket(1, Duration.ofSeconds(2), 1);
-        assertThat(bucket.tryAcquire(1)).isTrue();
+        assertThat(bucket.tryAcquireNow(1)).isTrue();
         PublisherProbe<String> task = PublisherProbe.of(Mono.just("ok"));
         StepVerifier.withVirtualTime(() -> bucket.withToken(task.mono()), () -> vts, Long.MAX_VALUE)
                 .expectSubscription()
@@ -118,14 +118,14 @@ class TokenBucketTest {
     @Test
     void estimatedWaitCountsQueuedWaiters() {
         TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 2);
-        assertThat(bucket.estimatedWait(2)).isEqualTo(Duration.ZERO);
-        assertThat(bucket.tryAcquire(2)).isTrue();
-        assertThat(bucket.estimatedWait(1)).isEqualTo(Duration.ofSeconds(1));
-        assertThat(bucket.estimatedWait(2)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(bucket.estimatedWaitNow(2)).isEqualTo(Duration.ZERO);
+        assertThat(bucket.tryAcquireNow(2)).isTrue();
+        assertThat(bucket.estimatedWaitNow(1)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(bucket.estimatedWaitNow(2)).isEqualTo(Duration.ofSeconds(2));
         Disposable waiter = bucket.acquire(2).subscribe();
-        assertThat(bucket.estimatedWait(1)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(bucket.estimatedWaitNow(1)).isEqualTo(Duration.ofSeconds(3));
         waiter.dispose();
-        assertThat(bucket.estimatedWait(1)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(bucket.estimatedWaitNow(1)).isEqualTo(Duration.ofSeconds(1));
     }
 
     // ---- FIFO and cancellation ----
@@ -133,15 +133,15 @@ class TokenBucketTest {
     @Test
     void pauseHoldsEveryoneBackThenResumesWithOneTokenAtTheRate() {
         TokenBucket bucket = bucket(10, Duration.ofSeconds(1), 5);
-        assertThat(bucket.tryAcquire(1)).isTrue();
+        assertThat(bucket.tryAcquireNow(1)).isTrue();
         List<Long> grants = new ArrayList<>();
-        bucket.pause(Duration.ofSeconds(2));
-        assertThat(bucket.tryAcquire(1)).isFalse();
+        bucket.pauseNow(Duration.ofSeconds(2));
+        assertThat(bucket.tryAcquireNow(1)).isFalse();
         acquireRecording(bucket, 1, grants);
         acquireRecording(bucket, 1, grants);
         vts.advanceTimeBy(Duration.ofMillis(1999));
         assertThat(grants).isEmpty();
-        assertThat(bucket.tryAcquire(1)).isFalse();
+        assertThat(bucket.tryAcquireNow(1)).isFalse();
         vts.advanceTimeBy(Duration.ofSeconds(1));
         // the first token exactly when the pause ends, then the rate (10/s), not a burst of 5
         assertThat(grants).containsExactly(2 * SECOND, 2 * SECOND + SECOND / 10);
@@ -150,12 +150,12 @@ class TokenBucketTest {
     @Test
     void pauseShorterThanTheBacklogChangesNothing() {
         TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 1);
-        assertThat(bucket.tryAcquire(1)).isTrue();
+        assertThat(bucket.tryAcquireNow(1)).isTrue();
         List<Long> grants = new ArrayList<>();
         acquireRecording(bucket, 1, grants);
         acquireRecording(bucket, 1, grants);
-        bucket.pause(Duration.ofMillis(500));
-        bucket.pause(Duration.ZERO);
+        bucket.pauseNow(Duration.ofMillis(500));
+        bucket.pauseNow(Duration.ZERO);
         vts.advanceTimeBy(Duration.ofSeconds(2));
         assertThat(grants).containsExactly(SECOND, 2 * SECOND);
     }
@@ -163,17 +163,17 @@ class TokenBucketTest {
     @Test
     void pauseRejectsBadArguments() {
         TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 1);
-        assertThatNullPointerException().isThrownBy(() -> bucket.pause(null)).withMessage("pause");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket.pause(Duration.ofMillis(-1)))
+        assertThatNullPointerException().isThrownBy(() -> bucket.pauseNow(null)).withMessage("pause");
+        assertThatIllegalArgumentException().isThrownBy(() -> bucket.pauseNow(Duration.ofMillis(-1)))
                 .withMessage("pause >= 0 required but it was PT-0.001S");
-        bucket.pause(Duration.ofDays(400));
-        assertThat(bucket.estimatedWait(1)).isEqualTo(TokenBucket.MAX_PAUSE);
+        bucket.pauseNow(Duration.ofDays(400));
+        assertThat(bucket.estimatedWaitNow(1)).isEqualTo(TokenBucket.MAX_PAUSE);
     }
 
     @Test
     void cancelledWaitersTokenGoesToTheNextWaiter() {
         TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 1);
-        assertThat(bucket.tryAcquire(1)).isTrue();
+        assertThat(bucket.tryAcquireNow(1)).isTrue();
         List<Long> grants = new ArrayList<>();
         Disposable first = acquireRecording(bucket, 1, grants);
         acquireRecording(bucket, 1, grants);
@@ -190,7 +190,7 @@ class TokenBucketTest {
     @Test
     void cancelledWaiterInTheMiddleLeavesTheQueueAtOnce() {
         TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 1);
-        assertThat(bucket.tryAcquire(1)).isTrue();
+        assertThat(bucket.tryAcquireNow(1)).isTrue();
         List<Long> grants = new ArrayList<>();
         acquireRecording(bucket, 1, grants);
         Disposable middle = acquireRecording(bucket, 1, grants);
@@ -204,13 +204,13 @@ class TokenBucketTest {
     @Test
     void waitersAreServedFifoAndAWeightedHeadIsNotOvertaken() {
         TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 3);
-        assertThat(bucket.tryAcquire(3)).isTrue();
+        assertThat(bucket.tryAcquireNow(3)).isTrue();
         List<String> order = new CopyOnWriteArrayList<>();
         bucket.acquire(3).subscribe(null, null, () -> order.add("big@" + now() / SECOND));
         bucket.acquire(1).subscribe(null, null, () -> order.add("small@" + now() / SECOND));
         vts.advanceTimeBy(Duration.ofMillis(1500));
         // A token is there, but it would overtake the big waiter.
-        assertThat(bucket.tryAcquire(1)).isFalse();
+        assertThat(bucket.tryAcquireNow(1)).isFalse();
         assertThat(order).isEmpty();
         vts.advanceTimeBy(Duration.ofSeconds(10));
         assertThat(order).containsExactly("big@3", "small@4");
@@ -221,7 +221,7 @@ class TokenBucketTest {
         for (int i = 0; i < 2_000; i++) {
             VirtualTimeScheduler clock = VirtualTimeScheduler.create();
             TokenBucket bucket = TokenBucket.builder().rate(1, Duration.ofSeconds(1)).scheduler(clock).build();
-            assertThat(bucket.tryAcquire(1)).isTrue();
+            assertThat(bucket.tryAcquireNow(1)).isTrue();
             AtomicBoolean granted = new AtomicBoolean();
             AtomicReference<Subscription> subscription = new AtomicReference<>();
             // A raw subscriber: it sees onComplete even if it arrives while it cancels.
@@ -247,7 +247,7 @@ class TokenBucketTest {
             RaceTestUtils.race(() -> clock.advanceTimeBy(Duration.ofSeconds(1)), () -> subscription.get().cancel());
             assertThat(bucket.waiting()).isZero();
             // Either the waiter got the token, or the token is still in the bucket: never lost, never doubled.
-            assertThat(bucket.tryAcquire(1)).as("round %d, granted %s", i, granted.get()).isEqualTo(!granted.get());
+            assertThat(bucket.tryAcquireNow(1)).as("round %d, granted %s", i, granted.get()).isEqualTo(!granted.get());
         }
     }
 
@@ -287,7 +287,7 @@ class TokenBucketTest {
             } else if (r < 7 && !live.isEmpty()) {
                 live.remove(random.nextInt(live.size())).dispose();
             } else if (r < 8) {
-                if (bucket.tryAcquire(1)) {
+                if (bucket.tryAcquireNow(1)) {
                     grants.add(new long[] {now(), 1});
                 }
             } else {
@@ -341,7 +341,7 @@ class TokenBucketTest {
             AtomicInteger got = new AtomicInteger();
             Runnable grab = () -> {
                 for (int i = 0; i < 8; i++) {
-                    if (bucket.tryAcquire(1)) {
+                    if (bucket.tryAcquireNow(1)) {
                         got.incrementAndGet();
                     }
                 }
@@ -401,7 +401,7 @@ class TokenBucketTest {
         StepVerifier.create(source.transform(bucket.throttle()), 0)
                 .expectSubscription()
                 .then(() -> assertThat(requests).isEmpty())
-                .then(() -> assertThat(bucket.estimatedWait(2)).isEqualTo(Duration.ZERO))
+                .then(() -> assertThat(bucket.estimatedWaitNow(2)).isEqualTo(Duration.ZERO))
                 .thenRequest(3)
                 .expectNext(0, 1)
                 .then(() -> assertThat(requests).containsExactly(1L, 1L))
@@ -412,14 +412,14 @@ class TokenBucketTest {
                 .thenCancel()
                 .verify(Duration.ofSeconds(5));
         // Demand was met at the third element: no more tokens were taken, the bucket refilled.
-        assertThat(bucket.tryAcquire(2)).isTrue();
+        assertThat(bucket.tryAcquireNow(2)).isTrue();
     }
 
     @Test
     void throttleCancelWhileWaitingGivesTheReservationBack() {
         TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 1);
         TestPublisher<Integer> source = TestPublisher.create();
-        assertThat(bucket.tryAcquire(1)).isTrue();
+        assertThat(bucket.tryAcquireNow(1)).isTrue();
         StepVerifier.create(source.flux().transform(bucket.throttle()))
                 .expectSubscription()
                 .then(() -> assertThat(bucket.waiting()).isEqualTo(1))
@@ -429,7 +429,7 @@ class TokenBucketTest {
         source.assertCancelled();
         assertThat(bucket.waiting()).isZero();
         vts.advanceTimeBy(Duration.ofSeconds(1));
-        assertThat(bucket.tryAcquire(1)).isTrue();
+        assertThat(bucket.tryAcquireNow(1)).isTrue();
     }
 
     @Test
@@ -439,7 +439,7 @@ class TokenBucketTest {
         StepVerifier.create(Flux.<Integer>error(new IllegalStateException("boom")).transform(bucket.throttle()))
                 .verifyErrorMessage("boom");
         TokenBucket empty = bucket(1, Duration.ofSeconds(1), 1);
-        assertThat(empty.tryAcquire(1)).isTrue();
+        assertThat(empty.tryAcquireNow(1)).isTrue();
         TestPublisher<Integer> source = TestPublisher.create();
         StepVerifier.create(source.flux().transform(empty.throttle()))
                 .expectSubscription()
@@ -480,9 +480,9 @@ class TokenBucketTest {
                 .withMessage("tokens > 0 required but it was 0");
         assertThatIllegalArgumentException().isThrownBy(() -> bucket.acquire(4))
                 .withMessage("tokens <= 3 (the burst) required but it was 4");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket.tryAcquire(-1))
+        assertThatIllegalArgumentException().isThrownBy(() -> bucket.tryAcquireNow(-1))
                 .withMessage("tokens > 0 required but it was -1");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket.estimatedWait(4))
+        assertThatIllegalArgumentException().isThrownBy(() -> bucket.estimatedWaitNow(4))
                 .withMessage("tokens <= 3 (the burst) required but it was 4");
         assertThatNullPointerException().isThrownBy(() -> bucket.withToken(null)).withMessage("task");
     }
@@ -492,12 +492,12 @@ class TokenBucketTest {
         TokenBucket.Builder builder = TokenBucket.builder().rate(1_000_003, Duration.ofSeconds(1)).scheduler(vts);
         TokenBucket a = builder.build();
         TokenBucket b = builder.build();
-        assertThat(a.tryAcquire(1)).isTrue();
-        assertThat(a.tryAcquire(1)).isFalse();
-        assertThat(b.tryAcquire(1)).isTrue();
+        assertThat(a.tryAcquireNow(1)).isTrue();
+        assertThat(a.tryAcquireNow(1)).isFalse();
+        assertThat(b.tryAcquireNow(1)).isTrue();
         vts.advanceTimeBy(Duration.ofSeconds(1));
         int granted = 0;
-        while (a.tryAcquire(1)) {
+        while (a.tryAcquireNow(1)) {
             granted++;
         }
         assertThat(granted).isEqualTo(1);

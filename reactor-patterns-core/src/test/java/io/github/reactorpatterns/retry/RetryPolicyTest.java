@@ -213,14 +213,14 @@ class RetryPolicyTest {
                                     ? Mono.error(throttled) : Mono.just("ok"))
                             .retryWhen(policy), () -> vts, Long.MAX_VALUE)
                     .expectSubscription()
-                    .then(() -> assertThat(shared.tryAcquire(1)).as("another caller during the pause").isFalse())
+                    .then(() -> assertThat(shared.tryAcquireNow(1)).as("another caller during the pause").isFalse())
                     .thenAwait(Duration.ofMillis(1999))
-                    .then(() -> assertThat(shared.tryAcquire(1)).isFalse())
+                    .then(() -> assertThat(shared.tryAcquireNow(1)).isFalse())
                     .thenAwait(Duration.ofMillis(1))
                     .expectNext("ok")
                     .expectComplete()
                     .verify(VERIFY);
-            assertThat(shared.tryAcquire(1)).as("the pause is over").isTrue();
+            assertThat(shared.tryAcquireNow(1)).as("the pause is over").isTrue();
         } finally {
             VirtualTimeScheduler.reset();
         }
@@ -230,7 +230,7 @@ class RetryPolicyTest {
     void pauseOnRetryAfterRejectsNull() {
         assertThatNullPointerException()
                 .isThrownBy(() -> RetryPolicy.backoff(1, Duration.ofMillis(1)).pauseOnRetryAfter(null))
-                .withMessage("bucket");
+                .withMessage("limiter");
     }
 
     @Test

@@ -17,8 +17,8 @@ import java.util.function.Predicate;
 
 import javax.net.ssl.SSLException;
 
-import io.github.reactorpatterns.limit.AsyncSemaphore;
-import io.github.reactorpatterns.limit.TokenBucket;
+import io.github.reactorpatterns.limit.PermitSource;
+import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.retry.RetryExhaustedException;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.ByteStreams;
@@ -223,15 +223,15 @@ final class Exchange {
     }
 
     private static <T> Mono<T> limited(PooledHttpClient client, Mono<T> attempt) {
-        AsyncSemaphore semaphore = client.settings.concurrencyLimit;
-        TokenBucket bucket = client.settings.rateLimit;
+        PermitSource semaphore = client.settings.concurrencyLimit;
+        RateLimiter bucket = client.settings.rateLimit;
         Mono<T> m = semaphore == null ? attempt : semaphore.withPermit(attempt);
         return bucket == null ? m : bucket.withToken(m);
     }
 
     private static <T> Flux<T> limited(PooledHttpClient client, Flux<T> attempt) {
-        AsyncSemaphore semaphore = client.settings.concurrencyLimit;
-        TokenBucket bucket = client.settings.rateLimit;
+        PermitSource semaphore = client.settings.concurrencyLimit;
+        RateLimiter bucket = client.settings.rateLimit;
         Flux<T> f = semaphore == null ? attempt : semaphore.withPermit(attempt);
         return bucket == null ? f : bucket.acquire().thenMany(f);
     }

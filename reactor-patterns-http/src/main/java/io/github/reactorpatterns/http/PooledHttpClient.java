@@ -20,8 +20,8 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
-import io.github.reactorpatterns.limit.AsyncSemaphore;
-import io.github.reactorpatterns.limit.TokenBucket;
+import io.github.reactorpatterns.limit.PermitSource;
+import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.retry.RetryBudget;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.Paginate;
@@ -174,7 +174,7 @@ public final class PooledHttpClient implements Disposable {
         this.netty = configure(HttpClient.create(provider), settings);
     }
 
-    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable TokenBucket rateLimit) {
+    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit) {
         RetryPolicy.Builder b = RetryPolicy.backoff(DEFAULT_MAX_RETRIES, DEFAULT_FIRST_BACKOFF)
                 .maxBackoff(DEFAULT_MAX_BACKOFF);
         if (budget != null) {
@@ -600,8 +600,8 @@ public final class PooledHttpClient implements Disposable {
         final @Nullable Scheduler scheduler;
         final @Nullable RetryPolicy retryPolicy;
         final @Nullable RetryBudget retryBudget;
-        final @Nullable TokenBucket rateLimit;
-        final @Nullable AsyncSemaphore concurrencyLimit;
+        final @Nullable RateLimiter rateLimit;
+        final @Nullable PermitSource concurrencyLimit;
 
         Settings(Builder b) {
             this.name = b.name;
@@ -670,8 +670,8 @@ public final class PooledHttpClient implements Disposable {
         private @Nullable Scheduler scheduler;
         private @Nullable RetryPolicy retryPolicy;
         private @Nullable RetryBudget retryBudget;
-        private @Nullable TokenBucket rateLimit;
-        private @Nullable AsyncSemaphore concurrencyLimit;
+        private @Nullable RateLimiter rateLimit;
+        private @Nullable PermitSource concurrencyLimit;
 
         private Builder() {
         }
@@ -1013,7 +1013,7 @@ public final class PooledHttpClient implements Disposable {
          *
          * <p>Default: {@link RetryPolicy#backoff(int, Duration) backoff}({@value PooledHttpClient#DEFAULT_MAX_RETRIES},
          * 200 ms) with a 5 s maximum back-off, plus the {@link #retryBudget(RetryBudget)} and the
-         * {@link #rateLimit(TokenBucket)} pause when they are set. {@code retry(RetryPolicy.none())} switches retries
+         * {@link #rateLimit(RateLimiter)} pause when they are set. {@code retry(RetryPolicy.none())} switches retries
          * off.
          *
          * @param policy the policy
@@ -1044,14 +1044,14 @@ public final class PooledHttpClient implements Disposable {
          * seeds' {@code TokenBucket(rate, burst)}. The bucket may be shared with other clients. A request waiting
          * for a token holds no connection; cancelling it gives its place up. With the default retry policy, a
          * {@code Retry-After} on a 429 or 503 also pauses the bucket
-         * ({@link RetryPolicy.Builder#pauseOnRetryAfter(TokenBucket)}), so every caller backs off, not only the one
+         * ({@link RetryPolicy.Builder#pauseOnRetryAfter(RateLimiter)}), so every caller backs off, not only the one
          * that was told to.
          *
          * @param bucket the token bucket
          * @return this builder
          * @throws NullPointerException if {@code bucket} is null
          */
-        public Builder rateLimit(TokenBucket bucket) {
+        public Builder rateLimit(RateLimiter bucket) {
             this.rateLimit = Objects.requireNonNull(bucket, "bucket");
             return this;
         }
@@ -1066,7 +1066,7 @@ public final class PooledHttpClient implements Disposable {
          * @return this builder
          * @throws NullPointerException if {@code semaphore} is null
          */
-        public Builder concurrencyLimit(AsyncSemaphore semaphore) {
+        public Builder concurrencyLimit(PermitSource semaphore) {
             this.concurrencyLimit = Objects.requireNonNull(semaphore, "semaphore");
             return this;
         }

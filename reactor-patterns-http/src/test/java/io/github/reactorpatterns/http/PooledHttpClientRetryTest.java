@@ -292,7 +292,7 @@ class PooledHttpClientRetryTest {
                             .transform(Deadline.within(Duration.ofSeconds(1))))
                     .expectError(HttpStatusException.class)
                     .verify(Duration.ofSeconds(10));
-            assertThat(bucket.estimatedWait(1)).isGreaterThan(Duration.ofSeconds(20));
+            assertThat(bucket.estimatedWaitNow(1)).isGreaterThan(Duration.ofSeconds(20));
         }
         finally {
             client.dispose();

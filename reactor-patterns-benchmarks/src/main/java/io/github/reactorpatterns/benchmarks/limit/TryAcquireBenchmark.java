@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.bucket4j.Bucket;
 import io.github.reactorpatterns.limit.AsyncSemaphore;
+import io.github.reactorpatterns.limit.Permit;
 import io.github.reactorpatterns.limit.TokenBucket;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
@@ -19,7 +20,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Uncontended fast paths, one thread: {@code AsyncSemaphore.tryAcquire} + {@code release} next to
- * {@link Semaphore}; {@code TokenBucket.tryAcquire(1)} next to Bucket4j's local bucket {@code tryConsume(1)} and
+ * {@link Semaphore}; {@code TokenBucket.tryAcquireNow(1)} next to Bucket4j's local bucket {@code tryConsume(1)} and
  * Resilience4j's {@code RateLimiter.acquirePermission()}. The limiters are configured so that every call succeeds
  * (a rate far above what one thread can consume), which measures the granting path.
  */
@@ -49,8 +50,8 @@ public class TryAcquireBenchmark {
 
     @Benchmark
     public boolean asyncSemaphoreTryAcquireRelease() {
-        var permit = asyncSemaphore.tryAcquire();
-        permit.ifPresent(AsyncSemaphore.Permit::release);
+        var permit = asyncSemaphore.tryAcquireNow();
+        permit.ifPresent(Permit::release);
         return permit.isPresent();
     }
 
@@ -65,7 +66,7 @@ public class TryAcquireBenchmark {
 
     @Benchmark
     public boolean tokenBucketTryAcquire() {
-        return tokenBucket.tryAcquire(1);
+        return tokenBucket.tryAcquireNow(1);
     }
 
     @Benchmark

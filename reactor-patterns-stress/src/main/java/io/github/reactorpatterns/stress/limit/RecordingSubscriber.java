@@ -2,7 +2,8 @@ package io.github.reactorpatterns.stress.limit;
 
 import org.reactivestreams.Subscription;
 
-import io.github.reactorpatterns.limit.AsyncSemaphore.Permit;
+import io.github.reactorpatterns.limit.Permit;
+
 import reactor.core.CoreSubscriber;
 
 /** Requests the permit and keeps whatever reaches {@code onNext}, even after its own cancel. */

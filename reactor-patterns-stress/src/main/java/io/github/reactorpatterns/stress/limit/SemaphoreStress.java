@@ -13,7 +13,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
 import org.openjdk.jcstress.infra.results.ZZ_Result;
 
 import io.github.reactorpatterns.limit.AsyncSemaphore;
-import io.github.reactorpatterns.limit.AsyncSemaphore.Permit;
+import io.github.reactorpatterns.limit.Permit;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
@@ -34,12 +34,12 @@ public final class SemaphoreStress {
 
         @Actor
         public void first(ZZ_Result r) {
-            r.r1 = semaphore.tryAcquire().isPresent();
+            r.r1 = semaphore.tryAcquireNow().isPresent();
         }
 
         @Actor
         public void second(ZZ_Result r) {
-            r.r2 = semaphore.tryAcquire().isPresent();
+            r.r2 = semaphore.tryAcquireNow().isPresent();
         }
     }
 
@@ -50,7 +50,7 @@ public final class SemaphoreStress {
     @State
     public static class GrantVersusCancel {
         final AsyncSemaphore semaphore = AsyncSemaphore.of(1);
-        final Permit held = semaphore.tryAcquire().orElseThrow();
+        final Permit held = semaphore.tryAcquireNow().orElseThrow();
         final RecordingSubscriber waiter = new RecordingSubscriber();
 
         {
@@ -82,7 +82,7 @@ public final class SemaphoreStress {
     @State
     public static class ReleaseVersusAcquire {
         final AsyncSemaphore semaphore = AsyncSemaphore.of(1);
-        final Permit held = semaphore.tryAcquire().orElseThrow();
+        final Permit held = semaphore.tryAcquireNow().orElseThrow();
         final RecordingSubscriber waiter = new RecordingSubscriber();
 
         @Actor
@@ -145,7 +145,7 @@ public final class SemaphoreStress {
     @State
     public static class WithPermitGrantVersusCancel {
         final AsyncSemaphore semaphore = AsyncSemaphore.of(1);
-        final Permit held = semaphore.tryAcquire().orElseThrow();
+        final Permit held = semaphore.tryAcquireNow().orElseThrow();
         final Disposable task = semaphore.withPermit(Mono.just(1)).subscribe();
 
         @Actor

@@ -30,12 +30,12 @@ public final class TokenBucketStress {
 
         @Actor
         public void first(ZZ_Result r) {
-            r.r1 = bucket.tryAcquire(1);
+            r.r1 = bucket.tryAcquireNow(1);
         }
 
         @Actor
         public void second(ZZ_Result r) {
-            r.r2 = bucket.tryAcquire(1);
+            r.r2 = bucket.tryAcquireNow(1);
         }
     }
 }
