@@ -717,14 +717,18 @@ public final class PooledHttpClient implements Disposable {
          * Adds a header sent with every request. Setting {@code User-Agent} replaces the default
          * {@link PooledHttpClient#DEFAULT_USER_AGENT}.
          *
-         * @param name the header name
+         * @param name the header name, an RFC 9110 token
          * @param value the header value
          * @return this builder
          * @throws NullPointerException if {@code name} or {@code value} is null
+         * @throws IllegalArgumentException if {@code name} is not a token, or {@code value} contains CR, LF or NUL
+         *         (which would inject header lines into every request)
          */
         public Builder defaultHeader(String name, String value) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
+            HeaderChecks.name(name);
+            HeaderChecks.value(name, value);
             defaultHeaders.add(new String[] {name, value});
             return this;
         }
