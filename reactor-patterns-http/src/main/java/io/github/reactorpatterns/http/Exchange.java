@@ -222,18 +222,62 @@ final class Exchange {
                 followRedirects)).singleOrEmpty();
     }
 
+    /**
+     * One attempt behind the client's limits: the permit first, then the token. Taking the token first would let
+     * requests queued behind a slow call each spend a token while they wait and then fire together, beyond the rate.
+     * The whole of it, waiting included, is bounded by the caller's deadline.
+     */
     private static <T> Mono<T> limited(PooledHttpClient client, Mono<T> attempt) {
         PermitSource semaphore = client.settings.concurrencyLimit;
         RateLimiter bucket = client.settings.rateLimit;
-        Mono<T> m = semaphore == null ? attempt : semaphore.withPermit(attempt);
-        return bucket == null ? m : bucket.withToken(m);
+        Mono<T> m = bucket == null ? attempt : bucket.withToken(attempt);
+        return withinDeadline(client, semaphore == null ? m : semaphore.withPermit(m));
     }
 
     private static <T> Flux<T> limited(PooledHttpClient client, Flux<T> attempt) {
         PermitSource semaphore = client.settings.concurrencyLimit;
         RateLimiter bucket = client.settings.rateLimit;
-        Flux<T> f = semaphore == null ? attempt : semaphore.withPermit(attempt);
-        return bucket == null ? f : bucket.acquire().thenMany(f);
+        Flux<T> f = bucket == null ? attempt : bucket.acquire().thenMany(attempt);
+        return withinDeadline(client, semaphore == null ? f : semaphore.withPermit(f));
+    }
+
+    /**
+     * Bounds one attempt, from its wait for a permit to the last byte of its body, by the time left until the
+     * {@link Deadline} in the subscriber's Context, if there is one. When it passes the attempt is cancelled (which
+     * closes its connection) and fails with {@link DeadlineExceededException}; an attempt that starts after it
+     * fails at once, before anything is sent. The Context may carry a deadline without the timer of
+     * {@link Deadline#within} above it (a Context handed to other work), so the client sets its own.
+     */
+    private static <T> Mono<T> withinDeadline(PooledHttpClient client, Mono<T> attempt) {
+        return Mono.deferContextual(ctx -> {
+            Optional<Deadline> current = Deadline.current(ctx);
+            if (current.isEmpty()) {
+                return attempt;
+            }
+            Deadline deadline = current.get();
+            Duration left = deadline.timeLeft();
+            if (left.isZero()) {
+                return Mono.error(new DeadlineExceededException(deadline.budget()));
+            }
+            return attempt.timeout(left, Mono.error(() -> new DeadlineExceededException(deadline.budget())),
+                    client.scheduler());
+        });
+    }
+
+    private static <T> Flux<T> withinDeadline(PooledHttpClient client, Flux<T> attempt) {
+        return Flux.deferContextual(ctx -> {
+            Optional<Deadline> current = Deadline.current(ctx);
+            if (current.isEmpty()) {
+                return attempt;
+            }
+            Deadline deadline = current.get();
+            Duration left = deadline.timeLeft();
+            if (left.isZero()) {
+                return Flux.error(new DeadlineExceededException(deadline.budget()));
+            }
+            return attempt.takeUntilOther(Mono.delay(left, client.scheduler())
+                    .then(Mono.error(() -> new DeadlineExceededException(deadline.budget()))));
+        });
     }
 
     private static @Nullable Throwable expired(ContextView ctx) {
