@@ -193,7 +193,7 @@ final class Exchange {
                 if (expired != null) {
                     return Flux.error(expired);
                 }
-                return send(client, spec, uri, payload, (resp, body) -> {
+                return Redirects.send(client, spec, uri, payload, (resp, body) -> {
                     int status = resp.status().code();
                     if (status < 200 || status >= 300) {
                         return readWhole(resp, body, method, uri, client.settings.maxResponseBytes,
@@ -203,7 +203,7 @@ final class Exchange {
                     }
                     // Copy each buffer while reactor-netty holds it: it is released as soon as onNext returns.
                     return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
-                });
+                }, (hop, hopUri, hopPayload, handler) -> send(client, hop, hopUri, hopPayload, handler));
             })).doOnNext(item -> emitted.lazySet(true));
             if (isIdempotent(method) && client.retryPolicy != RetryPolicy.none()) {
                 attempt = attempt.retryWhen(classified(client.retryPolicy, e -> !emitted.get() && isRetryable(e)));
@@ -218,8 +218,9 @@ final class Exchange {
         String method = spec.method();
         int max = client.settings.maxResponseBytes;
         boolean followRedirects = client.settings.followRedirects;
-        return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
-                followRedirects)).singleOrEmpty();
+        return Redirects.send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
+                followRedirects), (hop, hopUri, hopPayload, handler) -> send(client, hop, hopUri, hopPayload, handler))
+                .singleOrEmpty();
     }
 
     /**
@@ -343,9 +344,16 @@ final class Exchange {
         List<String[]> headers = spec.headers();
         HttpClient.ResponseReceiver<?> receiver = client.netty.request(spec.nettyMethod()).uri(uri);
         long writeMillis = client.settings.writeTimeout.toMillis();
-        if (payload != null || !headers.isEmpty()) {
+        boolean crossOrigin = spec.isCrossOrigin();
+        if (payload != null || !headers.isEmpty() || crossOrigin) {
             receiver = ((HttpClient.RequestSender) receiver).send((HttpClientRequest req, NettyOutbound out) -> {
                 applyHeaders(req, headers);
+                if (crossOrigin) {
+                    // The client's default headers are in by now: credentials never go to another origin.
+                    for (String name : Origins.CREDENTIAL_HEADERS) {
+                        req.requestHeaders().remove(name);
+                    }
+                }
                 if (payload == null) {
                     return out;
                 }
