@@ -2,7 +2,6 @@ package io.github.reactorpatterns.http;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import io.github.reactorpatterns.retry.RetryBudget;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.Paginate;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -70,8 +68,9 @@ import reactor.netty.tcp.SslProvider;
  *   {@code maxResponseBytes}; every terminal gives its connection back on completion, error and cancel;</li>
  *   <li>reactor-netty's own silent retry is switched off ({@code disableRetry(true)}), so a POST is never sent
  *   twice behind the caller's back;</li>
- *   <li>redirects are off by default and, when on, {@code Authorization}, {@code Cookie} and
- *   {@code Proxy-Authorization} are dropped as soon as the host changes;</li>
+ *   <li>redirects are off by default and, when on, follow the origin rule (scheme, host and port): credentials and
+ *   bodies never go to another origin, a 303 becomes a bodyless GET, https does not fall back to http, and a loop
+ *   ends after {@value #DEFAULT_MAX_REDIRECTS} redirects (see {@link Builder#followRedirects(boolean)});</li>
  *   <li>TLS certificates and host names are verified unless {@link Builder#insecureTrustAllForTesting()} says
  *   otherwise.</li>
  * </ul>
@@ -135,6 +134,12 @@ public final class PooledHttpClient implements Disposable {
 
     /** Default first back-off of the default retry policy: 200 ms, doubling, with jitter, at most 5 s. */
     public static final Duration DEFAULT_FIRST_BACKOFF = Duration.ofMillis(200);
+
+    /**
+     * Default maximum number of redirects one request follows when {@link Builder#followRedirects(boolean)} is on:
+     * 20, as Firefox, Chrome and OkHttp. The next one fails with {@link TooManyRedirectsException}.
+     */
+    public static final int DEFAULT_MAX_REDIRECTS = 20;
 
     /** Default maximum back-off of the default retry policy: 5 s (a longer {@code Retry-After} is still honoured). */
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
@@ -225,13 +230,8 @@ public final class PooledHttpClient implements Disposable {
         if (s.trustAll || s.trustedCertificates != null || s.protocol == Protocol.H2) {
             c = c.secure(sslSpec(s));
         }
-        if (s.followRedirects) {
-            c = c.followRedirect(true, (previousHeaders, redirect) -> dropCredentialsAcrossHosts(redirect));
-        }
-        else {
-            c = c.followRedirect(false);
-        }
-        return c;
+        // Redirects are followed by Redirects, hop by hop, under the origin rule; never by reactor-netty.
+        return c.followRedirect(false);
     }
 
     @SuppressWarnings("deprecation") // sslContext(ProtocolSslContextSpec): the protocol specs configure ALPN for us
@@ -256,38 +256,6 @@ public final class PooledHttpClient implements Disposable {
                 });
             }
         };
-    }
-
-    private static void dropCredentialsAcrossHosts(reactor.netty.http.client.HttpClientRequest redirect) {
-        String[] from = redirect.redirectedFrom();
-        if (from.length == 0) {
-            return;
-        }
-        String previousHost = host(from[from.length - 1]);
-        String nextHost = host(redirect.resourceUrl());
-        boolean crossed = false;
-        for (String f : from) {
-            if (!Objects.equals(host(f), nextHost)) {
-                crossed = true;
-                break;
-            }
-        }
-        if (crossed || !Objects.equals(previousHost, nextHost)) {
-            redirect.requestHeaders()
-                    .remove(HttpHeaderNames.AUTHORIZATION)
-                    .remove(HttpHeaderNames.COOKIE)
-                    .remove(HttpHeaderNames.PROXY_AUTHORIZATION);
-        }
-    }
-
-    private static @Nullable String host(String url) {
-        try {
-            String h = URI.create(url).getHost();
-            return h == null ? null : h.toLowerCase(Locale.ROOT);
-        }
-        catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     /**
@@ -594,6 +562,8 @@ public final class PooledHttpClient implements Disposable {
         final boolean trustAll;
         final X509Certificate @Nullable [] trustedCertificates;
         final boolean followRedirects;
+        final int maxRedirects;
+        final boolean allowHttpsToHttpRedirects;
         final int maxResponseBytes;
         final int maxLineLength;
         final @Nullable ObjectMapper mapper;
@@ -630,6 +600,8 @@ public final class PooledHttpClient implements Disposable {
             this.trustAll = b.trustAll;
             this.trustedCertificates = b.trustedCertificates == null ? null : b.trustedCertificates.clone();
             this.followRedirects = b.followRedirects;
+            this.maxRedirects = b.maxRedirects;
+            this.allowHttpsToHttpRedirects = b.allowHttpsToHttpRedirects;
             this.maxResponseBytes = b.maxResponseBytes;
             this.maxLineLength = b.maxLineLength;
             this.mapper = b.mapper;
@@ -664,6 +636,8 @@ public final class PooledHttpClient implements Disposable {
         private boolean trustAll;
         private X509Certificate @Nullable [] trustedCertificates;
         private boolean followRedirects;
+        private int maxRedirects = DEFAULT_MAX_REDIRECTS;
+        private boolean allowHttpsToHttpRedirects;
         private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
         private @Nullable ObjectMapper mapper;
@@ -717,14 +691,18 @@ public final class PooledHttpClient implements Disposable {
          * Adds a header sent with every request. Setting {@code User-Agent} replaces the default
          * {@link PooledHttpClient#DEFAULT_USER_AGENT}.
          *
-         * @param name the header name
+         * @param name the header name, an RFC 9110 token
          * @param value the header value
          * @return this builder
          * @throws NullPointerException if {@code name} or {@code value} is null
+         * @throws IllegalArgumentException if {@code name} is not a token, or {@code value} contains CR, LF or NUL
+         *         (which would inject header lines into every request)
          */
         public Builder defaultHeader(String name, String value) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
+            HeaderChecks.name(name);
+            HeaderChecks.value(name, value);
             defaultHeaders.add(new String[] {name, value});
             return this;
         }
@@ -923,15 +901,59 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Follows 301, 302, 303, 307 and 308 redirects. When a redirect leaves the original host, the
-         * {@code Authorization}, {@code Cookie} and {@code Proxy-Authorization} headers are dropped. Default
-         * {@code false}: the redirect response is returned (and, not being 2xx, raises {@link HttpStatusException}).
+         * Follows 301, 302, 303, 307 and 308 redirects, under the origin rule (an origin is scheme, host and port:
+         * {@code http://a:8080} and {@code http://a:8081} are two origins):
+         * <ul>
+         *   <li>once a redirect leaves the origin of the request, the {@code Authorization}, {@code Cookie} and
+         *   {@code Proxy-Authorization} headers (the default headers included) are dropped for the rest of the
+         *   chain;</li>
+         *   <li>a 303, and a 301 or 302 after a POST (as browsers, curl and OkHttp do), is followed by a GET (a HEAD
+         *   stays a HEAD) without body, {@code Content-Type} or {@code Content-Length};</li>
+         *   <li>a 307 or 308 keeps the method and body, but a body is never sent to another origin: such a redirect
+         *   is not followed;</li>
+         *   <li>a redirect from https to http is not followed unless {@link #allowHttpsToHttpRedirects(boolean)};
+         *   </li>
+         *   <li>after {@link #maxRedirects(int)} redirects the request fails with
+         *   {@link TooManyRedirectsException}.</li>
+         * </ul>
+         * A redirect that is not followed (or has no usable {@code Location}) is the response: {@link
+         * HttpRequestSpec#result()} returns it and the other terminals raise {@link HttpStatusException}. Each
+         * request of the chain counts against the caller's deadline; retries repeat the whole chain. Default
+         * {@code false}: every redirect response is returned as it is.
          *
          * @param follow whether to follow redirects
          * @return this builder
          */
         public Builder followRedirects(boolean follow) {
             this.followRedirects = follow;
+            return this;
+        }
+
+        /**
+         * Sets how many redirects one request follows before it fails with {@link TooManyRedirectsException} (a
+         * redirect loop ends there). Default {@value PooledHttpClient#DEFAULT_MAX_REDIRECTS}.
+         *
+         * @param maxRedirects the maximum number of redirects per request
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxRedirects} is not positive
+         */
+        public Builder maxRedirects(int maxRedirects) {
+            if (maxRedirects <= 0) {
+                throw new IllegalArgumentException("maxRedirects > 0 required but it was " + maxRedirects);
+            }
+            this.maxRedirects = maxRedirects;
+            return this;
+        }
+
+        /**
+         * Lets a followed redirect go from https to plain http, where anyone on the path can read and change the
+         * request and the response. Default {@code false}: such a redirect is returned as the response.
+         *
+         * @param allow whether to follow redirects that leave TLS
+         * @return this builder
+         */
+        public Builder allowHttpsToHttpRedirects(boolean allow) {
+            this.allowHttpsToHttpRedirects = allow;
             return this;
         }
 
