@@ -73,6 +73,10 @@ public final class BackgroundTasks implements AutoCloseable {
     private boolean closed;
     /** Guarded by {@link #lock}. */
     private boolean terminatedSignalled;
+    /** Tasks that ended, by how; written under {@link #lock}. */
+    private volatile long finished;
+    private volatile long failed;
+    private volatile long cancelled;
     private final Sinks.Empty<Void> terminated = Sinks.empty();
 
     private BackgroundTasks(Consumer<? super Throwable> onFailure, @Nullable Scheduler scheduler) {
@@ -156,6 +160,36 @@ public final class BackgroundTasks implements AutoCloseable {
     }
 
     /**
+     * The number of spawned tasks that completed by themselves, without error.
+     *
+     * @return the count since creation
+     */
+    public long finished() {
+        return finished;
+    }
+
+    /**
+     * The number of spawned tasks that failed (each failure went to the failure handler).
+     *
+     * @return the count since creation
+     */
+    public long failed() {
+        return failed;
+    }
+
+    /**
+     * The number of spawned tasks that were cancelled before they ended by themselves: through the
+     * {@code Disposable} that {@link #spawn(Publisher)} returned, by {@link #shutdown()} or {@link #close()}, or by
+     * {@link #drain(Duration)} after its grace period. Every spawned task ends in exactly one of {@link #finished()},
+     * {@link #failed()} and {@code cancelled()}, or still counts in {@link #active()}.
+     *
+     * @return the count since creation
+     */
+    public long cancelled() {
+        return cancelled;
+    }
+
+    /**
      * Stops accepting tasks, cancels every running task, and completes when each one's cancellation has finished:
      * the seed's {@code TaskManager.shutdown()} ({@code task.cancel()} for all, then
      * {@code gather(*tasks, return_exceptions=True)}).
@@ -230,9 +264,16 @@ public final class BackgroundTasks implements AutoCloseable {
         signalTerminatedIfEmpty();
     }
 
-    private void taskEnded(Task task, @Nullable Throwable error) {
+    private void taskEnded(Task task, @Nullable Throwable error, boolean wasCancelled) {
         synchronized (lock) {
             tasks.remove(task);
+            if (wasCancelled) {
+                cancelled++;
+            } else if (error != null) {
+                failed++;
+            } else {
+                finished++;
+            }
         }
         if (error != null) {
             try {
@@ -288,24 +329,24 @@ public final class BackgroundTasks implements AutoCloseable {
 
         @Override
         protected void hookFinally(SignalType type) {
-            end(type == SignalType.ON_ERROR ? error : null);
+            end(type == SignalType.ON_ERROR ? error : null, type == SignalType.CANCEL);
         }
 
         @Override
         public void dispose() {
             super.dispose();
             // dispose() before onSubscribe runs no hook: end the task here in any case
-            end(null);
+            end(null, true);
         }
 
-        private void end(@Nullable Throwable cause) {
+        private void end(@Nullable Throwable cause, boolean wasCancelled) {
             synchronized (this) {
                 if (ended) {
                     return;
                 }
                 ended = true;
             }
-            taskEnded(this, cause);
+            taskEnded(this, cause, wasCancelled);
         }
     }
 }

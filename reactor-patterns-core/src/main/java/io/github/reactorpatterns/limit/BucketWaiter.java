@@ -31,6 +31,8 @@ final class BucketWaiter implements Subscription {
     @Nullable BucketWaiter prev;
     @Nullable BucketWaiter next;
     boolean queued;
+    /** The bucket's clock (ns) when queued; set only if the bucket has a listener. */
+    long queuedAt;
 
     BucketWaiter(TokenBucket bucket, int tokens, CoreSubscriber<? super Void> actual) {
         this.bucket = bucket;

@@ -11,6 +11,8 @@ abstract class SemaphoreNode extends SemaphorePermit {
     @Nullable SemaphoreNode prev;
     @Nullable SemaphoreNode next;
     boolean queued;
+    /** {@code System.nanoTime()} when queued; set only if the semaphore has a listener. */
+    long queuedAt;
 
     SemaphoreNode(AsyncSemaphore semaphore, int weight) {
         super(semaphore, weight);

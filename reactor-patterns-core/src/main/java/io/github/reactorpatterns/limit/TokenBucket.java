@@ -87,6 +87,7 @@ public final class TokenBucket implements RateLimiter {
     private final int burst;
     private final long rateTokens;
     private final Duration ratePer;
+    private final @Nullable TokenBucketListener listener;
 
     volatile long tat;
     static final AtomicLongFieldUpdater<TokenBucket> TAT = AtomicLongFieldUpdater.newUpdater(TokenBucket.class, "tat");
@@ -111,6 +112,7 @@ public final class TokenBucket implements RateLimiter {
         this.burst = b.burst;
         this.rateTokens = b.tokens;
         this.ratePer = Objects.requireNonNull(b.per);
+        this.listener = b.listener;
         long perNanos = b.perNanos;
         long g = BigInteger.valueOf(perNanos).gcd(BigInteger.valueOf(b.tokens)).longValueExact();
         long q = b.tokens / g;
@@ -190,6 +192,7 @@ public final class TokenBucket implements RateLimiter {
                 }
                 if (TAT.compareAndSet(this, t, nt)) {
                     if (w.markGranted()) {
+                        LimitListeners.grantedNow(listener, w.tokens);
                         w.complete();
                     } else {
                         TAT.compareAndSet(this, nt, t);   // cancelled meanwhile: undo unless someone took since
@@ -198,6 +201,7 @@ public final class TokenBucket implements RateLimiter {
                 }
             }
         }
+        w.queuedAt = LimitListeners.queuedAt(listener, scheduler);
         enqueue(w);
     }
 
@@ -212,7 +216,11 @@ public final class TokenBucket implements RateLimiter {
      */
     public boolean tryAcquireNow(int tokens) {
         checkTokens(tokens);
-        return waiting == 0 && take(tokens, now()) == 0;
+        if (waiting == 0 && take(tokens, now()) == 0) {
+            LimitListeners.grantedNow(listener, tokens);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -287,6 +295,7 @@ public final class TokenBucket implements RateLimiter {
         if (pause.isNegative()) {
             throw new IllegalArgumentException("pause >= 0 required but it was " + pause);
         }
+        LimitListeners.paused(listener, pause);
         long pauseNanos = pause.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE.toNanos() : pause.toNanos();
         long now = now();
         // A single token conforms at time x when TAT + cost - x <= capacity: this TAT makes the first one
@@ -515,6 +524,7 @@ public final class TokenBucket implements RateLimiter {
                     }
                 }
                 if (granted != null) {
+                    LimitListeners.granted(listener, granted.tokens, granted.queuedAt, scheduler);
                     granted.complete();
                 } else if (blocked != null) {
                     if (!armTimer(blocked, ceilDiv(wait, scale))) {
@@ -603,6 +613,7 @@ public final class TokenBucket implements RateLimiter {
         private int burst = DEFAULT_BURST;
         private boolean initiallyFull = DEFAULT_INITIALLY_FULL;
         private @Nullable Scheduler scheduler;
+        private @Nullable TokenBucketListener listener;
 
         Builder() {
         }
@@ -676,6 +687,19 @@ public final class TokenBucket implements RateLimiter {
          */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Sets a listener told of every grant and pause (for metrics), called outside the bucket's lock; see
+         * {@link TokenBucketListener}. Replaces the listener of an earlier call.
+         *
+         * @param listener the listener; default none
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is null
+         */
+        public Builder listener(TokenBucketListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

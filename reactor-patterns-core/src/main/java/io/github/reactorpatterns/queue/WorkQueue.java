@@ -109,6 +109,8 @@ public final class WorkQueue<J> {
     private Sinks.@Nullable Empty<Void> idle;
     private volatile long completed;
     private volatile long failed;
+    /** Jobs handed back by a shutdown; written under {@link #lock}. */
+    private volatile long returned;
 
     private final Sinks.One<List<J>> shutdownResult = Sinks.one();
     private final AtomicInteger wip = new AtomicInteger();
@@ -410,6 +412,7 @@ public final class WorkQueue<J> {
             }
             state = TERMINATED;
             neverStarted = new ArrayList<>(queued);
+            returned += neverStarted.size();
             queued.clear();
             toCancel = new ArrayList<>(runningCount);
             for (JobRun run = runningHead; run != null; run = run.next) {
@@ -463,6 +466,17 @@ public final class WorkQueue<J> {
      */
     public long failed() {
         return failed;
+    }
+
+    /**
+     * The number of accepted jobs that never started and were handed back by {@link #shutdown(Duration)} (the list
+     * it emits). With {@link #completed()}, {@link #failed()}, {@link #size()} and {@link #inFlight()} it accounts
+     * for every accepted job.
+     *
+     * @return the count since creation
+     */
+    public long returned() {
+        return returned;
     }
 
     @Override
