@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
+import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.retry.RetryBudget;
@@ -28,9 +29,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.timeout.ReadTimeoutHandler;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -39,7 +37,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.NettyPipeline;
 import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
@@ -62,8 +59,13 @@ import reactor.netty.tcp.SslProvider;
  *   <li>a named {@link ConnectionProvider} with a bounded wait queue, an idle time below the usual server
  *   keep-alive timeouts, a maximum lifetime and background eviction, so stale keep-alive connections are dropped
  *   before the server drops them;</li>
- *   <li>split timeouts: pool, connect, write, time to the response headers, and idle time between reads
- *   (reactor-netty's {@code responseTimeout} alone is an idle timeout, not a deadline);</li>
+ *   <li>split timeouts: pool, connect (TCP and TLS together), write, time to the final response headers (one fixed
+ *   timer that {@code 1xx} interim responses and dripped bytes do not restart), and idle time between reads of the
+ *   body (reactor-netty's {@code responseTimeout} alone is an idle timeout, not a deadline);</li>
+ *   <li>interim responses ({@code 1xx} except {@code 101}) are skipped; an HTTP/1.1 connection that has bytes left
+ *   over after a response, or receives bytes nobody asked for, is closed instead of pooled;</li>
+ *   <li>on HTTP/1.1, requests wait for a connection in a queue of the client's own (at most {@code maxConnections}
+ *   per host ask the pool), so a cancelled waiter leaves at once and opens no connection later;</li>
  *   <li>non-2xx statuses fail with {@link HttpStatusException}; aggregated bodies are capped at
  *   {@code maxResponseBytes}; every terminal gives its connection back on completion, error and cancel;</li>
  *   <li>reactor-netty's own silent retry is switched off ({@code disableRetry(true)}), so a POST is never sent
@@ -111,10 +113,13 @@ public final class PooledHttpClient implements Disposable {
     /** Default interval of the background eviction of idle and expired connections: 2 s. */
     public static final Duration DEFAULT_EVICTION_INTERVAL = Duration.ofSeconds(2);
 
-    /** Default TCP (and TLS handshake) connect timeout: 5 s, as httpx's {@code connect=5}. */
+    /**
+     * Default time to establish a connection, the TCP connect and the TLS handshake together: 5 s, as httpx's
+     * {@code connect=5}.
+     */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
-    /** Default time from the request sent to the response status line and headers: 30 s. */
+    /** Default time from the request sent to the final response's status line and headers: 30 s. */
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
 
     /** Default idle time between two reads of the response body, as httpx's {@code read=30}: 30 s. */
@@ -160,6 +165,7 @@ public final class PooledHttpClient implements Disposable {
     final ConnectionProvider provider;
     final ObjectMapper mapper;
     private final Map<String, ConnectionPoolMetrics> pools = new ConcurrentHashMap<>();
+    private final Map<String, AsyncSemaphore> gates = new ConcurrentHashMap<>();
     private volatile boolean disposed;
 
     private PooledHttpClient(Settings settings) {
@@ -193,30 +199,20 @@ public final class PooledHttpClient implements Disposable {
 
     private static HttpClient configure(HttpClient client, Settings s) {
         List<String[]> defaults = s.defaultHeaders;
-        long readMillis = s.readTimeout.toMillis();
-        boolean swapTimeouts = !s.readTimeout.equals(s.responseTimeout);
         HttpClient c = client
                 .disableRetry(true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         s.connectTimeout.toMillis()))
-                // reactor-netty's responseTimeout is an idle timeout from the request sent to the response read
-                // whole; its first interval is the wait for the headers, so it starts as our responseTimeout...
-                .responseTimeout(s.responseTimeout)
+                // Not reactor-netty's responseTimeout, an idle timer that restarts on every byte: ResponseGuard times
+                // the wait for the final headers with one fixed timer, skips 1xx interim responses, then times the
+                // silences between reads of the body; ConnectionGuard keeps connections with stray bytes out of the
+                // pool.
+                .doOnRequest((request, connection) -> ResponseGuard.install(connection, s))
                 .headers(h -> {
                     for (String[] kv : defaults) {
                         h.add(kv[0], kv[1]);
                     }
                 });
-        if (swapTimeouts) {
-            // ... and once the headers are in, becomes the idle timeout between reads of the body.
-            c = c.doOnResponse((resp, conn) -> {
-                ChannelPipeline pipeline = conn.channel().pipeline();
-                if (pipeline.get(NettyPipeline.ResponseTimeoutHandler) != null) {
-                    pipeline.replace(NettyPipeline.ResponseTimeoutHandler, NettyPipeline.ResponseTimeoutHandler,
-                            new ReadTimeoutHandler(readMillis, TimeUnit.MILLISECONDS));
-                }
-            });
-        }
         switch (s.protocol) {
             case H2:
                 c = c.protocol(HttpProtocol.H2, HttpProtocol.HTTP11);
@@ -230,18 +226,23 @@ public final class PooledHttpClient implements Disposable {
         if (s.trustAll || s.trustedCertificates != null || s.protocol == Protocol.H2) {
             c = c.secure(sslSpec(s));
         }
+        // https URLs get TLS even without explicit settings: the handshake shares connectTimeout with the TCP connect.
+        c = c.doOnChannelInit((observer, channel, remote) -> TlsHandshakeBudget.install(channel, s.connectTimeout));
         // Redirects are followed by Redirects, hop by hop, under the origin rule; never by reactor-netty.
         return c.followRedirect(false);
     }
 
     @SuppressWarnings("deprecation") // sslContext(ProtocolSslContextSpec): the protocol specs configure ALPN for us
     private static Consumer<SslProvider.SslContextSpec> sslSpec(Settings s) {
+        X509Certificate[] pinned = s.trustedCertificates;
         Consumer<SslContextBuilder> trust = b -> {
             if (s.trustAll) {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE);
             }
-            else if (s.trustedCertificates != null) {
-                b.trustManager(s.trustedCertificates);
+            else if (pinned != null) {
+                // Not trustManager(X509Certificate...): PKIX never checks a trust anchor's dates, so an expired
+                // pinned certificate would be accepted.
+                b.trustManager(PinnedTrustManager.of(pinned));
             }
         };
         return spec -> {
@@ -502,6 +503,35 @@ public final class PooledHttpClient implements Disposable {
         return base + uri;
     }
 
+    /**
+     * The admission gate of the host of {@code uri} (scheme, host and port): {@code maxConnections} permits and
+     * {@code maxPendingAcquires} waiters, so that requests wait here, where a cancelled waiter leaves at once, rather
+     * than in reactor-netty's pool, which keeps it and later opens a connection for it. HTTP/1.1 only (an HTTP/2
+     * connection carries many exchanges); null for HTTP/2.
+     */
+    @Nullable AsyncSemaphore gate(String uri) {
+        if (settings.protocol != Protocol.HTTP_1_1) {
+            return null;
+        }
+        return gates.computeIfAbsent(origin(uri), k -> AsyncSemaphore.builder(settings.maxConnections)
+                .maxWaiters(settings.maxPendingAcquires).build());
+    }
+
+    /** {@code scheme://authority} of an absolute URI, lower-cased; the URI itself when it has no scheme. */
+    static String origin(String uri) {
+        int scheme = uri.indexOf("://");
+        if (scheme < 0) {
+            return uri;
+        }
+        int end = scheme + 3;
+        while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+            end++;
+        }
+        String origin = uri.substring(0, end).toLowerCase(Locale.ROOT);
+        int at = origin.lastIndexOf('@');
+        return at < 0 ? origin : origin.substring(0, scheme + 3) + origin.substring(at + 1);
+    }
+
     Scheduler scheduler() {
         Scheduler s = settings.scheduler;
         return s != null ? s : Schedulers.parallel();
@@ -724,8 +754,8 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets how many requests may wait for a connection per host; beyond it a request fails at once.
-         * Default {@value PooledHttpClient#DEFAULT_MAX_PENDING_ACQUIRES}.
+         * Sets how many requests may wait for a connection per host; beyond it a request fails at once with a
+         * {@link PoolFullException} (not retried). Default {@value PooledHttpClient#DEFAULT_MAX_PENDING_ACQUIRES}.
          *
          * @param maxPendingAcquires the bound of the wait queue
          * @return this builder
@@ -741,8 +771,8 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets how long a request may wait for a pooled connection (httpx's "pool" timeout); then it fails with an
-         * {@link HttpTimeoutException} of phase {@code POOL}. Default 5 s.
+         * Sets how long a request may wait for a pooled connection (httpx's "pool" timeout), in the client's queue and
+         * then the pool's; then it fails with an {@link HttpTimeoutException} of phase {@code POOL}. Default 5 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -795,7 +825,9 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the TCP connect timeout (the TLS handshake has its own reactor-netty default of 10 s). Default 5 s.
+         * Sets the time to establish a connection: the TCP connect and, for {@code https}, the TLS handshake together
+         * (the handshake gets what the TCP connect left of it, instead of reactor-netty's separate 10 s). Then the
+         * attempt fails with an {@link HttpTimeoutException} of phase {@code CONNECT}. Default 5 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -808,11 +840,12 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the time to first byte: from the moment the request has been sent until the response status line and
-         * headers have arrived. Then the attempt fails with an {@link HttpTimeoutException} of phase
-         * {@code RESPONSE}. (Getting a connection is bounded by {@code pendingAcquireTimeout} and
-         * {@code connectTimeout}; the body by {@code readTimeout}; the whole request by the caller's
-         * {@link io.github.reactorpatterns.time.Deadline}.) Default 30 s.
+         * Sets the time to the response headers: from the moment the request has been sent until the final response's
+         * status line and headers have arrived. It is one fixed timer: bytes arriving slowly do not restart it, and
+         * {@code 1xx} interim responses (which the client skips) count against it. Then the attempt fails with an
+         * {@link HttpTimeoutException} of phase {@code RESPONSE}. (Getting a connection is bounded by
+         * {@code pendingAcquireTimeout} and {@code connectTimeout}; the body by {@code readTimeout}; the whole request
+         * by the caller's {@link io.github.reactorpatterns.time.Deadline}.) Default 30 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -870,7 +903,8 @@ public final class PooledHttpClient implements Disposable {
 
         /**
          * Trusts exactly these certificates (instead of the JDK's trust store) for TLS, e.g. the self-signed
-         * certificate of a test server. Host names are still verified.
+         * certificate of a test server. Host names are still verified, and a trusted certificate that has expired (or
+         * is not valid yet) is rejected.
          *
          * @param certificates the trusted certificates
          * @return this builder
@@ -960,7 +994,9 @@ public final class PooledHttpClient implements Disposable {
         /**
          * Caps an aggregated body ({@code text}, {@code bytes}, {@code json}, {@code result}). A larger body fails
          * with {@link ResponseTooLargeException} as soon as the limit is crossed (at once when
-         * {@code Content-Length} announces it), and the connection is closed rather than reused. Default 10 MiB.
+         * {@code Content-Length} announces it), and the connection is closed rather than reused. Responses that have
+         * no body (to {@code HEAD}, and {@code 1xx}, {@code 204}, {@code 304}) are never capped, whatever their
+         * {@code Content-Length}. Default 10 MiB.
          *
          * @param maxResponseBytes the cap in bytes
          * @return this builder
