@@ -280,64 +280,171 @@ public final class PooledHttpClient implements Disposable {
     /**
      * Starts a GET request.
      *
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * <p>{@code uri} is an already-encoded URI reference, sent as it is: a {@code ?} starts the query, a {@code #}
+     * the fragment, and a space, a control character or a {@code %} that does not start a {@code %XX} escape is
+     * rejected. To put values into the path, use {@link #get(String, Object...)}, which encodes them; for query
+     * parameters, {@link HttpRequestSpec#query(String, Object)}.
+     *
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded
      * @return an immutable request spec; nothing is sent until a terminal is subscribed
      * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} contains white space, a control character or a bad escape
      */
     public HttpRequestSpec get(String uri) {
         return new HttpRequestSpec(this, HttpMethod.GET, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
+     * Starts a GET request to a path template: each {@code {name}} placeholder of {@code template} is replaced, in
+     * order, by the next value's {@code toString()} encoded as one path segment, so that a value cannot change the
+     * path, start a query or a fragment: {@code /}, {@code ?}, {@code #}, {@code %}, spaces, non-ASCII characters and
+     * everything else but letters, digits and {@code -._~} are percent-encoded (as UTF-8).
+     *
+     * <pre>{@code
+     * client.get("/users/{id}/orders/{order}", "a/b?c", 7)   // GET /users/a%2Fb%3Fc/orders/7
+     * }</pre>
+     *
+     * <p>The rest of the template is an already-encoded URI reference, as for {@link #get(String)}; it may be
+     * absolute or relative to the base URL and may end with a query.
+     *
+     * @param template a URI with {@code {name}} placeholders (the names are for the reader)
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException if the numbers of placeholders and values differ, a brace is unmatched, a
+     *         value is empty, {@code .} or {@code ..} (which would change the path), or the template is not an
+     *         encoded URI reference
+     */
+    public HttpRequestSpec get(String template, Object... values) {
+        return new HttpRequestSpec(this, HttpMethod.GET, expand(template, values));
+    }
+
+    /**
      * Starts a POST request. POST is not idempotent: it is never retried by the default retry policy.
      *
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded, as for
+     *        {@link #get(String)}
      * @return an immutable request spec
      * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} contains white space, a control character or a bad escape
      */
     public HttpRequestSpec post(String uri) {
         return new HttpRequestSpec(this, HttpMethod.POST, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
+     * Starts a POST request to a path template, encoded as for {@link #get(String, Object...)}.
+     *
+     * @param template a URI with {@code {name}} placeholders
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException as for {@link #get(String, Object...)}
+     */
+    public HttpRequestSpec post(String template, Object... values) {
+        return new HttpRequestSpec(this, HttpMethod.POST, expand(template, values));
+    }
+
+    /**
      * Starts a PUT request.
      *
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded, as for
+     *        {@link #get(String)}
      * @return an immutable request spec
      * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} contains white space, a control character or a bad escape
      */
     public HttpRequestSpec put(String uri) {
         return new HttpRequestSpec(this, HttpMethod.PUT, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
+     * Starts a PUT request to a path template, encoded as for {@link #get(String, Object...)}.
+     *
+     * @param template a URI with {@code {name}} placeholders
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException as for {@link #get(String, Object...)}
+     */
+    public HttpRequestSpec put(String template, Object... values) {
+        return new HttpRequestSpec(this, HttpMethod.PUT, expand(template, values));
+    }
+
+    /**
      * Starts a DELETE request.
      *
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded, as for
+     *        {@link #get(String)}
      * @return an immutable request spec
      * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} contains white space, a control character or a bad escape
      */
     public HttpRequestSpec delete(String uri) {
         return new HttpRequestSpec(this, HttpMethod.DELETE, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
+     * Starts a DELETE request to a path template, encoded as for {@link #get(String, Object...)}.
+     *
+     * @param template a URI with {@code {name}} placeholders
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException as for {@link #get(String, Object...)}
+     */
+    public HttpRequestSpec delete(String template, Object... values) {
+        return new HttpRequestSpec(this, HttpMethod.DELETE, expand(template, values));
+    }
+
+    /**
      * Starts a request with any method.
      *
      * @param method the method, e.g. {@code "PATCH"}; upper-cased
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded, as for
+     *        {@link #get(String)}
      * @return an immutable request spec
      * @throws NullPointerException if {@code method} or {@code uri} is null
-     * @throws IllegalArgumentException if {@code method} is empty or contains white space
+     * @throws IllegalArgumentException if {@code method} is empty or contains white space, or {@code uri} contains
+     *         white space, a control character or a bad escape
      */
     public HttpRequestSpec request(String method, String uri) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(uri, "uri");
+        return new HttpRequestSpec(this, method(method), resolve(uri));
+    }
+
+    /**
+     * Starts a request with any method to a path template, encoded as for {@link #get(String, Object...)}.
+     *
+     * @param method the method, e.g. {@code "PATCH"}; upper-cased
+     * @param template a URI with {@code {name}} placeholders
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code method}, {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException if {@code method} is empty or contains white space, or as for
+     *         {@link #get(String, Object...)}
+     */
+    public HttpRequestSpec request(String method, String template, Object... values) {
+        Objects.requireNonNull(method, "method");
+        return new HttpRequestSpec(this, method(method), expand(template, values));
+    }
+
+    private static HttpMethod method(String method) {
         String m = method.trim().toUpperCase(Locale.ROOT);
         if (m.isEmpty() || !m.equals(method.toUpperCase(Locale.ROOT)) || m.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("method must be a token but it was '" + method + "'");
         }
-        return new HttpRequestSpec(this, HttpMethod.valueOf(m), resolve(uri));
+        return HttpMethod.valueOf(m);
+    }
+
+    private String expand(String template, Object[] values) {
+        Objects.requireNonNull(template, "template");
+        Objects.requireNonNull(values, "values");
+        for (Object v : values) {
+            Objects.requireNonNull(v, "values");
+        }
+        return resolve(PathTemplate.expand(template, values));
     }
 
     /**
@@ -485,6 +592,7 @@ public final class PooledHttpClient implements Disposable {
     }
 
     String resolve(String uri) {
+        PathTemplate.checkEncoded(uri);
         String base = settings.baseUrl;
         if (base == null || uri.startsWith("http://") || uri.startsWith("https://")) {
             return uri;
