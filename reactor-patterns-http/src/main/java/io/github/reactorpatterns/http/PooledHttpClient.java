@@ -34,6 +34,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -85,6 +86,9 @@ public final class PooledHttpClient implements Disposable {
 
     /** The default {@code User-Agent}: {@code reactor-patterns/<version>}. */
     public static final String DEFAULT_USER_AGENT = "reactor-patterns/" + VERSION;
+
+    /** The value of the {@code uri} tag of reactor-netty's HTTP client meters unless mapped otherwise: {@value}. */
+    public static final String DEFAULT_URI_TAG = "none";
 
     /** The default pool name, used in reactor-netty's logs and metrics. */
     public static final String DEFAULT_NAME = "reactor-patterns-http";
@@ -169,7 +173,7 @@ public final class PooledHttpClient implements Disposable {
                 .maxIdleTime(settings.maxIdleTime)
                 .maxLifeTime(settings.maxLifeTime)
                 .evictInBackground(settings.evictionInterval)
-                .metrics(true, () -> new Registrar(pools))
+                .metrics(true, () -> new Registrar(pools, settings.nettyMetrics))
                 .build();
         this.netty = configure(HttpClient.create(provider), settings);
     }
@@ -224,6 +228,9 @@ public final class PooledHttpClient implements Disposable {
         }
         if (s.trustAll || s.trustedCertificates != null || s.protocol == Protocol.H2) {
             c = c.secure(sslSpec(s));
+        }
+        if (s.nettyMetrics) {
+            c = c.metrics(true, s.uriTagValue);
         }
         if (s.followRedirects) {
             c = c.followRedirect(true, (previousHeaders, redirect) -> dropCredentialsAcrossHosts(redirect));
@@ -554,24 +561,35 @@ public final class PooledHttpClient implements Disposable {
         }
     }
 
-    /** Collects reactor-netty's per-host pool metrics without Micrometer. */
+    /**
+     * Collects reactor-netty's per-host pool metrics for {@link #poolMetrics()}. A registrar of our own replaces
+     * reactor-netty's Micrometer one, so with {@code nettyMetrics} it also registers reactor-netty's pool gauges.
+     */
     private static final class Registrar implements ConnectionProvider.MeterRegistrar {
 
         private final Map<String, ConnectionPoolMetrics> pools;
+        private final boolean nettyMetrics;
 
-        Registrar(Map<String, ConnectionPoolMetrics> pools) {
+        Registrar(Map<String, ConnectionPoolMetrics> pools, boolean nettyMetrics) {
             this.pools = pools;
+            this.nettyMetrics = nettyMetrics;
         }
 
         @Override
         public void registerMetrics(String poolName, String id, java.net.SocketAddress remoteAddress,
                 ConnectionPoolMetrics metrics) {
             pools.put(id + '|' + remoteAddress, metrics);
+            if (nettyMetrics) {
+                NettyPoolMeters.register(poolName, id, remoteAddress, metrics);
+            }
         }
 
         @Override
         public void deRegisterMetrics(String poolName, String id, java.net.SocketAddress remoteAddress) {
             pools.remove(id + '|' + remoteAddress);
+            if (nettyMetrics) {
+                NettyPoolMeters.deRegister(poolName, id, remoteAddress);
+            }
         }
     }
 
@@ -594,6 +612,8 @@ public final class PooledHttpClient implements Disposable {
         final boolean trustAll;
         final X509Certificate @Nullable [] trustedCertificates;
         final boolean followRedirects;
+        final boolean nettyMetrics;
+        final Function<String, String> uriTagValue;
         final int maxResponseBytes;
         final int maxLineLength;
         final @Nullable ObjectMapper mapper;
@@ -630,6 +650,8 @@ public final class PooledHttpClient implements Disposable {
             this.trustAll = b.trustAll;
             this.trustedCertificates = b.trustedCertificates == null ? null : b.trustedCertificates.clone();
             this.followRedirects = b.followRedirects;
+            this.nettyMetrics = b.nettyMetrics;
+            this.uriTagValue = b.uriTagValue;
             this.maxResponseBytes = b.maxResponseBytes;
             this.maxLineLength = b.maxLineLength;
             this.mapper = b.mapper;
@@ -664,6 +686,8 @@ public final class PooledHttpClient implements Disposable {
         private boolean trustAll;
         private X509Certificate @Nullable [] trustedCertificates;
         private boolean followRedirects;
+        private boolean nettyMetrics;
+        private Function<String, String> uriTagValue = uri -> DEFAULT_URI_TAG;
         private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
         private @Nullable ObjectMapper mapper;
@@ -673,7 +697,18 @@ public final class PooledHttpClient implements Disposable {
         private @Nullable RateLimiter rateLimit;
         private @Nullable PermitSource concurrencyLimit;
 
+        private static final boolean MICROMETER_AVAILABLE = micrometerAvailable();
+
         private Builder() {
+        }
+
+        private static boolean micrometerAvailable() {
+            try {
+                Class.forName("io.micrometer.core.instrument.MeterRegistry", false, Builder.class.getClassLoader());
+                return true;
+            } catch (ClassNotFoundException | LinkageError e) {
+                return false;
+            }
         }
 
         /**
@@ -932,6 +967,51 @@ public final class PooledHttpClient implements Disposable {
          */
         public Builder followRedirects(boolean follow) {
             this.followRedirects = follow;
+            return this;
+        }
+
+        /**
+         * Registers reactor-netty's own Micrometer meters for this client, as {@code ConnectionProvider.metrics(true)}
+         * and {@code HttpClient.metrics(true, uriTagValue)} do on a bare reactor-netty client: the connection pool
+         * gauges {@code reactor.netty.connection.provider.{total,active,idle,pending,max,max.pending}.connections}
+         * (tags {@code id}, {@code name} = the pool {@link #name(String) name}, {@code remote.address}) and the HTTP
+         * client meters {@code reactor.netty.http.client.*} (data sent and received, response, connect and TLS
+         * handshake times, errors). They go where reactor-netty puts them, Micrometer's global registry
+         * ({@code Metrics.globalRegistry}). {@link PooledHttpClient#poolMetrics()} works either way. Every request is
+         * tagged {@code uri} = {@value PooledHttpClient#DEFAULT_URI_TAG}, so that the tag cannot grow without bound;
+         * see {@link #nettyMetrics(boolean, Function)} to tag requests by URI. Reactor-netty's
+         * {@code reactor.netty.connection.provider.pending.connections.time} timer is not recorded. Default
+         * {@code false}.
+         *
+         * @param enabled whether to register reactor-netty's meters
+         * @return this builder
+         * @throws UnsupportedOperationException if {@code enabled} and {@code io.micrometer:micrometer-core} is not
+         *     on the class path
+         */
+        public Builder nettyMetrics(boolean enabled) {
+            return nettyMetrics(enabled, uri -> DEFAULT_URI_TAG);
+        }
+
+        /**
+         * Like {@link #nettyMetrics(boolean)}, with the value of the {@code uri} tag of the HTTP client meters
+         * computed from each request's URI. The function must map the URIs to a small set of values (templates such
+         * as {@code /users/{id}}): every distinct value is a new set of meters.
+         *
+         * @param enabled whether to register reactor-netty's meters
+         * @param uriTagValue maps a request URI to the {@code uri} tag
+         * @return this builder
+         * @throws NullPointerException if {@code uriTagValue} is null
+         * @throws UnsupportedOperationException if {@code enabled} and {@code io.micrometer:micrometer-core} is not
+         *     on the class path
+         */
+        public Builder nettyMetrics(boolean enabled, Function<String, String> uriTagValue) {
+            Objects.requireNonNull(uriTagValue, "uriTagValue");
+            if (enabled && !MICROMETER_AVAILABLE) {
+                throw new UnsupportedOperationException(
+                        "nettyMetrics needs io.micrometer:micrometer-core on the class path");
+            }
+            this.nettyMetrics = enabled;
+            this.uriTagValue = uriTagValue;
             return this;
         }
 
