@@ -22,6 +22,7 @@ import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
+import io.github.reactorpatterns.retry.RetryAttempt;
 import io.github.reactorpatterns.retry.RetryBudget;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.Paginate;
@@ -165,7 +166,7 @@ public final class PooledHttpClient implements Disposable {
         this.settings = settings;
         this.mapper = settings.mapper != null ? settings.mapper : new ObjectMapper();
         this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
-                : defaultRetryPolicy(settings.retryBudget, settings.rateLimit);
+                : defaultRetryPolicy(settings.retryBudget, settings.rateLimit, settings.onRetry);
         this.provider = ConnectionProvider.builder(settings.name)
                 .maxConnections(settings.maxConnections)
                 .pendingAcquireMaxCount(settings.maxPendingAcquires)
@@ -178,7 +179,8 @@ public final class PooledHttpClient implements Disposable {
         this.netty = configure(HttpClient.create(provider), settings);
     }
 
-    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit) {
+    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit,
+            @Nullable Consumer<? super RetryAttempt> onRetry) {
         RetryPolicy.Builder b = RetryPolicy.backoff(DEFAULT_MAX_RETRIES, DEFAULT_FIRST_BACKOFF)
                 .maxBackoff(DEFAULT_MAX_BACKOFF);
         if (budget != null) {
@@ -186,6 +188,9 @@ public final class PooledHttpClient implements Disposable {
         }
         if (rateLimit != null) {
             b.pauseOnRetryAfter(rateLimit);
+        }
+        if (onRetry != null) {
+            b.onRetry(onRetry);
         }
         return b.build();
     }
@@ -620,6 +625,7 @@ public final class PooledHttpClient implements Disposable {
         final @Nullable Scheduler scheduler;
         final @Nullable RetryPolicy retryPolicy;
         final @Nullable RetryBudget retryBudget;
+        final @Nullable Consumer<? super RetryAttempt> onRetry;
         final @Nullable RateLimiter rateLimit;
         final @Nullable PermitSource concurrencyLimit;
 
@@ -658,6 +664,7 @@ public final class PooledHttpClient implements Disposable {
             this.scheduler = b.scheduler;
             this.retryPolicy = b.retryPolicy;
             this.retryBudget = b.retryBudget;
+            this.onRetry = b.onRetry;
             this.rateLimit = b.rateLimit;
             this.concurrencyLimit = b.concurrencyLimit;
         }
@@ -694,6 +701,7 @@ public final class PooledHttpClient implements Disposable {
         private @Nullable Scheduler scheduler;
         private @Nullable RetryPolicy retryPolicy;
         private @Nullable RetryBudget retryBudget;
+        private @Nullable Consumer<? super RetryAttempt> onRetry;
         private @Nullable RateLimiter rateLimit;
         private @Nullable PermitSource concurrencyLimit;
 
@@ -1120,6 +1128,21 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
+         * Reports every decision of the default retry policy, retry or stop, as
+         * {@link RetryPolicy.Builder#onRetry(Consumer)} does (for logs and metrics, such as
+         * {@code RetryPolicyMetrics} of {@code reactor-patterns-micrometer}). Default: none. With
+         * {@link #retry(RetryPolicy)}, set the callback on that policy instead.
+         *
+         * @param onRetry the callback; it runs on the thread that signals the error and should be fast
+         * @return this builder
+         * @throws NullPointerException if {@code onRetry} is null
+         */
+        public Builder onRetry(Consumer<? super RetryAttempt> onRetry) {
+            this.onRetry = Objects.requireNonNull(onRetry, "onRetry");
+            return this;
+        }
+
+        /**
          * Makes every attempt of every request (retries included) take a token from {@code bucket} first: the
          * seeds' {@code TokenBucket(rate, burst)}. The bucket may be shared with other clients. A request waiting
          * for a token holds no connection; cancelling it gives its place up. With the default retry policy, a
@@ -1155,13 +1178,17 @@ public final class PooledHttpClient implements Disposable {
          * Builds a client with a new connection pool. The builder can be reused.
          *
          * @return a new client; close it when done
-         * @throws IllegalStateException if both {@link #retry(RetryPolicy)} and {@link #retryBudget(RetryBudget)}
-         *         were set
+         * @throws IllegalStateException if {@link #retry(RetryPolicy)} was set together with
+         *         {@link #retryBudget(RetryBudget)} or {@link #onRetry(Consumer)}
          */
         public PooledHttpClient build() {
             if (retryPolicy != null && retryBudget != null) {
                 throw new IllegalStateException("retryBudget applies to the default retry policy; "
                         + "set the budget on the RetryPolicy given to retry(...) instead");
+            }
+            if (retryPolicy != null && onRetry != null) {
+                throw new IllegalStateException("onRetry applies to the default retry policy; "
+                        + "set onRetry on the RetryPolicy given to retry(...) instead");
             }
             return new PooledHttpClient(new Settings(this));
         }

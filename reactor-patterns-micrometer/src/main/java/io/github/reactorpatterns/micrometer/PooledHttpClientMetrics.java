@@ -29,9 +29,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  *
  * <p>Requests, their status, timings and bytes are measured by reactor-netty's own meters
  * ({@code reactor.netty.http.client.*}, and its per-host pool gauges {@code reactor.netty.connection.provider.*}),
- * which {@link PooledHttpClient.Builder#nettyMetrics(boolean)} turns on; retries by
- * {@link RetryPolicyMetrics} on the policy given to {@link PooledHttpClient.Builder#retry}. The binder holds the
- * client weakly, as Micrometer gauges do. Thread-safe.
+ * which {@link PooledHttpClient.Builder#nettyMetrics(boolean)} turns on; retries by a {@link RetryPolicyMetrics}
+ * given to {@link PooledHttpClient.Builder#onRetry} (the default policy) or installed on the policy given to
+ * {@link PooledHttpClient.Builder#retry}. The binder holds the client weakly, as Micrometer gauges do.
+ * Thread-safe.
  */
 public final class PooledHttpClientMetrics implements MeterBinder {
 

@@ -1,12 +1,14 @@
 package io.github.reactorpatterns.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 
 import io.github.reactorpatterns.http.PooledHttpClient;
+import io.github.reactorpatterns.retry.RetryExhaustedException;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.test.MockHttpServer;
 import io.github.reactorpatterns.test.MockResponse;
@@ -121,6 +123,35 @@ class PooledHttpClientMetricsTest {
         } finally {
             client.dispose();
         }
+    }
+
+    @Test
+    void theDefaultRetryPolicyReportsToRetryPolicyMetrics() {
+        RetryPolicyMetrics retries = RetryPolicyMetrics.of("inventory");
+        retries.bindTo(registry);
+        PooledHttpClient client = PooledHttpClient.builder().name(POOL + "-retry").baseUrl(server.url("/").toString())
+                .onRetry(retries).build();
+        try {
+            for (int i = 0; i < 3; i++) {
+                server.enqueue(MockResponse.of(503, "busy"));
+            }
+            StepVerifier.create(client.get("/busy").text())
+                    .expectError(RetryExhaustedException.class)
+                    .verify(Duration.ofSeconds(30));
+            assertThat(server.requestCount()).isEqualTo(3);
+            assertThat(registry.get(RetryPolicyMetrics.ATTEMPTS).tags("name", "inventory", "reason", "backoff")
+                    .functionCounter().count()).isEqualTo(2);
+            assertThat(registry.get(RetryPolicyMetrics.ATTEMPTS).tags("name", "inventory", "reason",
+                    "retries_exhausted").functionCounter().count()).isEqualTo(1);
+        } finally {
+            client.dispose();
+        }
+        assertThatIllegalStateException().isThrownBy(() -> PooledHttpClient.builder().retry(RetryPolicy.none())
+                        .onRetry(retries).build())
+                .withMessage("onRetry applies to the default retry policy; "
+                        + "set onRetry on the RetryPolicy given to retry(...) instead");
+        assertThatNullPointerException().isThrownBy(() -> PooledHttpClient.builder().onRetry(null))
+                .withMessage("onRetry");
     }
 
     @Test
