@@ -93,6 +93,33 @@ class AsyncSemaphoreMetricsTest {
     }
 
     @Test
+    void concurrentGrantsAndRefusalsAreAllCounted() {
+        AsyncSemaphoreMetrics metrics = AsyncSemaphoreMetrics.create("api", AsyncSemaphore.builder(2));
+        metrics.bindTo(registry);
+        AsyncSemaphore semaphore = metrics.semaphore();
+        int n = 4000;
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        StepVerifier.create(Flux.range(0, n)
+                        .parallel(4)
+                        .runOn(Schedulers.parallel())
+                        .flatMap(i -> i % 2 == 0
+                                ? semaphore.withPermit(Mono.just(i))
+                                : semaphore.tryAcquire()
+                                        .doOnNext(Permit::release)
+                                        .map(Permit::permits)
+                                        .switchIfEmpty(Mono.fromRunnable(refused::incrementAndGet)))
+                        .sequential()
+                        .count())
+                .assertNext(count -> assertThat(count).isEqualTo(n - refused.get()))
+                .verifyComplete();
+        assertThat(counter(registry, AsyncSemaphoreMetrics.ACQUIRED)).isEqualTo(n - refused.get());
+        assertThat(counter(registry, AsyncSemaphoreMetrics.REJECTED)).isEqualTo(refused.get());
+        assertThat(registry.get(AsyncSemaphoreMetrics.WAIT).timer().count()).isEqualTo(n - refused.get());
+        assertThat(gauge(registry, AsyncSemaphoreMetrics.AVAILABLE)).isEqualTo(2);
+        assertThat(gauge(registry, AsyncSemaphoreMetrics.WAITING)).isZero();
+    }
+
+    @Test
     void countersCountBeforeBindingAndInEveryRegistry() {
         AsyncSemaphoreMetrics metrics = AsyncSemaphoreMetrics.create("api", AsyncSemaphore.builder(1),
                 Tags.of("team", "core"));
