@@ -22,6 +22,7 @@ import io.github.reactorpatterns.concurrent.Outcome;
 import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
+import io.github.reactorpatterns.retry.RetryAttempt;
 import io.github.reactorpatterns.retry.RetryBudget;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.Paginate;
@@ -30,6 +31,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -86,6 +88,9 @@ public final class PooledHttpClient implements Disposable {
 
     /** The default {@code User-Agent}: {@code reactor-patterns/<version>}. */
     public static final String DEFAULT_USER_AGENT = "reactor-patterns/" + VERSION;
+
+    /** The value of the {@code uri} tag of reactor-netty's HTTP client meters unless mapped otherwise: {@value}. */
+    public static final String DEFAULT_URI_TAG = "none";
 
     /** The default pool name, used in reactor-netty's logs and metrics. */
     public static final String DEFAULT_NAME = "reactor-patterns-http";
@@ -172,7 +177,7 @@ public final class PooledHttpClient implements Disposable {
         this.settings = settings;
         this.mapper = settings.mapper != null ? settings.mapper : new ObjectMapper();
         this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
-                : defaultRetryPolicy(settings.retryBudget, settings.rateLimit);
+                : defaultRetryPolicy(settings.retryBudget, settings.rateLimit, settings.onRetry);
         this.provider = ConnectionProvider.builder(settings.name)
                 .maxConnections(settings.maxConnections)
                 .pendingAcquireMaxCount(settings.maxPendingAcquires)
@@ -180,12 +185,13 @@ public final class PooledHttpClient implements Disposable {
                 .maxIdleTime(settings.maxIdleTime)
                 .maxLifeTime(settings.maxLifeTime)
                 .evictInBackground(settings.evictionInterval)
-                .metrics(true, () -> new Registrar(pools))
+                .metrics(true, () -> new Registrar(pools, settings.nettyMetrics))
                 .build();
         this.netty = configure(HttpClient.create(provider), settings);
     }
 
-    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit) {
+    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit,
+            @Nullable Consumer<? super RetryAttempt> onRetry) {
         RetryPolicy.Builder b = RetryPolicy.backoff(DEFAULT_MAX_RETRIES, DEFAULT_FIRST_BACKOFF)
                 .maxBackoff(DEFAULT_MAX_BACKOFF);
         if (budget != null) {
@@ -193,6 +199,9 @@ public final class PooledHttpClient implements Disposable {
         }
         if (rateLimit != null) {
             b.pauseOnRetryAfter(rateLimit);
+        }
+        if (onRetry != null) {
+            b.onRetry(onRetry);
         }
         return b.build();
     }
@@ -228,6 +237,9 @@ public final class PooledHttpClient implements Disposable {
         }
         // https URLs get TLS even without explicit settings: the handshake shares connectTimeout with the TCP connect.
         c = c.doOnChannelInit((observer, channel, remote) -> TlsHandshakeBudget.install(channel, s.connectTimeout));
+        if (s.nettyMetrics) {
+            c = c.metrics(true, s.uriTagValue);
+        }
         // Redirects are followed by Redirects, hop by hop, under the origin rule; never by reactor-netty.
         return c.followRedirect(false);
     }
@@ -660,24 +672,35 @@ public final class PooledHttpClient implements Disposable {
         }
     }
 
-    /** Collects reactor-netty's per-host pool metrics without Micrometer. */
+    /**
+     * Collects reactor-netty's per-host pool metrics for {@link #poolMetrics()}. A registrar of our own replaces
+     * reactor-netty's Micrometer one, so with {@code nettyMetrics} it also registers reactor-netty's pool gauges.
+     */
     private static final class Registrar implements ConnectionProvider.MeterRegistrar {
 
         private final Map<String, ConnectionPoolMetrics> pools;
+        private final boolean nettyMetrics;
 
-        Registrar(Map<String, ConnectionPoolMetrics> pools) {
+        Registrar(Map<String, ConnectionPoolMetrics> pools, boolean nettyMetrics) {
             this.pools = pools;
+            this.nettyMetrics = nettyMetrics;
         }
 
         @Override
         public void registerMetrics(String poolName, String id, java.net.SocketAddress remoteAddress,
                 ConnectionPoolMetrics metrics) {
             pools.put(id + '|' + remoteAddress, metrics);
+            if (nettyMetrics) {
+                NettyPoolMeters.register(poolName, id, remoteAddress, metrics);
+            }
         }
 
         @Override
         public void deRegisterMetrics(String poolName, String id, java.net.SocketAddress remoteAddress) {
             pools.remove(id + '|' + remoteAddress);
+            if (nettyMetrics) {
+                NettyPoolMeters.deRegister(poolName, id, remoteAddress);
+            }
         }
     }
 
@@ -702,12 +725,15 @@ public final class PooledHttpClient implements Disposable {
         final boolean followRedirects;
         final int maxRedirects;
         final boolean allowHttpsToHttpRedirects;
+        final boolean nettyMetrics;
+        final Function<String, String> uriTagValue;
         final int maxResponseBytes;
         final int maxLineLength;
         final @Nullable ObjectMapper mapper;
         final @Nullable Scheduler scheduler;
         final @Nullable RetryPolicy retryPolicy;
         final @Nullable RetryBudget retryBudget;
+        final @Nullable Consumer<? super RetryAttempt> onRetry;
         final @Nullable RateLimiter rateLimit;
         final @Nullable PermitSource concurrencyLimit;
 
@@ -740,12 +766,15 @@ public final class PooledHttpClient implements Disposable {
             this.followRedirects = b.followRedirects;
             this.maxRedirects = b.maxRedirects;
             this.allowHttpsToHttpRedirects = b.allowHttpsToHttpRedirects;
+            this.nettyMetrics = b.nettyMetrics;
+            this.uriTagValue = b.uriTagValue;
             this.maxResponseBytes = b.maxResponseBytes;
             this.maxLineLength = b.maxLineLength;
             this.mapper = b.mapper;
             this.scheduler = b.scheduler;
             this.retryPolicy = b.retryPolicy;
             this.retryBudget = b.retryBudget;
+            this.onRetry = b.onRetry;
             this.rateLimit = b.rateLimit;
             this.concurrencyLimit = b.concurrencyLimit;
         }
@@ -776,16 +805,30 @@ public final class PooledHttpClient implements Disposable {
         private boolean followRedirects;
         private int maxRedirects = DEFAULT_MAX_REDIRECTS;
         private boolean allowHttpsToHttpRedirects;
+        private boolean nettyMetrics;
+        private Function<String, String> uriTagValue = uri -> DEFAULT_URI_TAG;
         private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
         private @Nullable ObjectMapper mapper;
         private @Nullable Scheduler scheduler;
         private @Nullable RetryPolicy retryPolicy;
         private @Nullable RetryBudget retryBudget;
+        private @Nullable Consumer<? super RetryAttempt> onRetry;
         private @Nullable RateLimiter rateLimit;
         private @Nullable PermitSource concurrencyLimit;
 
+        private static final boolean MICROMETER_AVAILABLE = micrometerAvailable();
+
         private Builder() {
+        }
+
+        private static boolean micrometerAvailable() {
+            try {
+                Class.forName("io.micrometer.core.instrument.MeterRegistry", false, Builder.class.getClassLoader());
+                return true;
+            } catch (ClassNotFoundException | LinkageError e) {
+                return false;
+            }
         }
 
         /**
@@ -1100,6 +1143,51 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
+         * Registers reactor-netty's own Micrometer meters for this client, as {@code ConnectionProvider.metrics(true)}
+         * and {@code HttpClient.metrics(true, uriTagValue)} do on a bare reactor-netty client: the connection pool
+         * gauges {@code reactor.netty.connection.provider.{total,active,idle,pending,max,max.pending}.connections}
+         * (tags {@code id}, {@code name} = the pool {@link #name(String) name}, {@code remote.address}) and the HTTP
+         * client meters {@code reactor.netty.http.client.*} (data sent and received, response, connect and TLS
+         * handshake times, errors). They go where reactor-netty puts them, Micrometer's global registry
+         * ({@code Metrics.globalRegistry}). {@link PooledHttpClient#poolMetrics()} works either way. Every request is
+         * tagged {@code uri} = {@value PooledHttpClient#DEFAULT_URI_TAG}, so that the tag cannot grow without bound;
+         * see {@link #nettyMetrics(boolean, Function)} to tag requests by URI. Reactor-netty's
+         * {@code reactor.netty.connection.provider.pending.connections.time} timer is not recorded. Default
+         * {@code false}.
+         *
+         * @param enabled whether to register reactor-netty's meters
+         * @return this builder
+         * @throws UnsupportedOperationException if {@code enabled} and {@code io.micrometer:micrometer-core} is not
+         *     on the class path
+         */
+        public Builder nettyMetrics(boolean enabled) {
+            return nettyMetrics(enabled, uri -> DEFAULT_URI_TAG);
+        }
+
+        /**
+         * Like {@link #nettyMetrics(boolean)}, with the value of the {@code uri} tag of the HTTP client meters
+         * computed from each request's URI. The function must map the URIs to a small set of values (templates such
+         * as {@code /users/{id}}): every distinct value is a new set of meters.
+         *
+         * @param enabled whether to register reactor-netty's meters
+         * @param uriTagValue maps a request URI to the {@code uri} tag
+         * @return this builder
+         * @throws NullPointerException if {@code uriTagValue} is null
+         * @throws UnsupportedOperationException if {@code enabled} and {@code io.micrometer:micrometer-core} is not
+         *     on the class path
+         */
+        public Builder nettyMetrics(boolean enabled, Function<String, String> uriTagValue) {
+            Objects.requireNonNull(uriTagValue, "uriTagValue");
+            if (enabled && !MICROMETER_AVAILABLE) {
+                throw new UnsupportedOperationException(
+                        "nettyMetrics needs io.micrometer:micrometer-core on the class path");
+            }
+            this.nettyMetrics = enabled;
+            this.uriTagValue = uriTagValue;
+            return this;
+        }
+
+        /**
          * Caps an aggregated body ({@code text}, {@code bytes}, {@code json}, {@code result}). A larger body fails
          * with {@link ResponseTooLargeException} as soon as the limit is crossed (at once when
          * {@code Content-Length} announces it), and the connection is closed rather than reused. Responses that have
@@ -1206,6 +1294,21 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
+         * Reports every decision of the default retry policy, retry or stop, as
+         * {@link RetryPolicy.Builder#onRetry(Consumer)} does (for logs and metrics, such as
+         * {@code RetryPolicyMetrics} of {@code reactor-patterns-micrometer}). Default: none. With
+         * {@link #retry(RetryPolicy)}, set the callback on that policy instead.
+         *
+         * @param onRetry the callback; it runs on the thread that signals the error and should be fast
+         * @return this builder
+         * @throws NullPointerException if {@code onRetry} is null
+         */
+        public Builder onRetry(Consumer<? super RetryAttempt> onRetry) {
+            this.onRetry = Objects.requireNonNull(onRetry, "onRetry");
+            return this;
+        }
+
+        /**
          * Makes every attempt of every request (retries included) take a token from {@code bucket} first: the
          * seeds' {@code TokenBucket(rate, burst)}. The bucket may be shared with other clients. A request waiting
          * for a token holds no connection; cancelling it gives its place up. With the default retry policy, a
@@ -1241,13 +1344,17 @@ public final class PooledHttpClient implements Disposable {
          * Builds a client with a new connection pool. The builder can be reused.
          *
          * @return a new client; close it when done
-         * @throws IllegalStateException if both {@link #retry(RetryPolicy)} and {@link #retryBudget(RetryBudget)}
-         *         were set
+         * @throws IllegalStateException if {@link #retry(RetryPolicy)} was set together with
+         *         {@link #retryBudget(RetryBudget)} or {@link #onRetry(Consumer)}
          */
         public PooledHttpClient build() {
             if (retryPolicy != null && retryBudget != null) {
                 throw new IllegalStateException("retryBudget applies to the default retry policy; "
                         + "set the budget on the RetryPolicy given to retry(...) instead");
+            }
+            if (retryPolicy != null && onRetry != null) {
+                throw new IllegalStateException("onRetry applies to the default retry policy; "
+                        + "set onRetry on the RetryPolicy given to retry(...) instead");
             }
             return new PooledHttpClient(new Settings(this));
         }
