@@ -36,7 +36,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     private static final @Nullable Field CUMULATION = field(ByteToMessageDecoder.class, "cumulation");
 
     private @Nullable ChannelPipeline pipeline;
-    private boolean outstanding;
+    private volatile boolean outstanding;
 
     private ConnectionGuard() {
     }

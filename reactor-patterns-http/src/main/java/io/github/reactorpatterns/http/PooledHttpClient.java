@@ -547,7 +547,8 @@ public final class PooledHttpClient implements Disposable {
     }
 
     /**
-     * Returns the current state of the connection pools, summed over every remote host.
+     * Returns the current state of the connection pools, summed over every remote host. {@code pending} counts the
+     * requests waiting for a connection, in the client's own queue (HTTP/1.1) and in the pool's.
      *
      * @return a snapshot of acquired, idle, pending and allocated connections
      */
@@ -561,6 +562,9 @@ public final class PooledHttpClient implements Disposable {
             idle += m.idleSize();
             pending += m.pendingAcquireSize();
             allocated += m.allocatedSize();
+        }
+        for (AsyncSemaphore gate : gates.values()) {
+            pending += gate.waiting(); // HTTP/1.1 requests wait in the client's own queue, before the pool's
         }
         return new PoolMetrics(acquired, idle, pending, allocated);
     }

@@ -497,7 +497,7 @@ class PooledHttpClientHostileServerTest {
                 Disposable a = first.subscribe();
                 assertThat(requests.await(10, TimeUnit.SECONDS)).isTrue();
                 Disposable b = second.subscribe();
-                await().atMost(VERIFY).until(() -> client.gate(url).waiting() == 1);
+                await().atMost(VERIFY).until(() -> client.poolMetrics().pending() == 1);
 
                 StepVerifier.create(client.get(url).text())
                         .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(PoolFullException.class,
@@ -545,9 +545,9 @@ class PooledHttpClientHostileServerTest {
                 for (int i = 0; i < 98; i++) {
                     waiters.add(client.get(url).text().subscribe());
                 }
-                await().atMost(VERIFY).until(() -> client.gate(url).waiting() == 98);
+                await().atMost(VERIFY).until(() -> client.poolMetrics().pending() == 98);
                 waiters.forEach(Disposable::dispose);
-                assertThat(client.gate(url).waiting()).isZero();
+                assertThat(client.poolMetrics().pending()).isZero();
 
                 release.countDown();
                 StepVerifier.create(first).expectNext("ok").expectComplete().verify(VERIFY);
