@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLParameters;
 
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
@@ -158,13 +157,13 @@ public final class PooledHttpClient implements Disposable {
     final RetryPolicy retryPolicy;
     final HttpClient netty;
     final ConnectionProvider provider;
-    final ObjectMapper mapper;
+    final JsonCodec codec;
     private final Map<String, ConnectionPoolMetrics> pools = new ConcurrentHashMap<>();
     private volatile boolean disposed;
 
     private PooledHttpClient(Settings settings) {
         this.settings = settings;
-        this.mapper = settings.mapper != null ? settings.mapper : new ObjectMapper();
+        this.codec = settings.codec != null ? settings.codec : JsonCodec.ofClassPath();
         this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
                 : defaultRetryPolicy(settings.retryBudget, settings.rateLimit);
         this.provider = ConnectionProvider.builder(settings.name)
@@ -506,9 +505,10 @@ public final class PooledHttpClient implements Disposable {
         Objects.requireNonNull(cursorParam, "cursorParam");
         Objects.requireNonNull(itemsPointer, "itemsPointer");
         Objects.requireNonNull(cursorPointer, "cursorPointer");
-        JavaType javaType = mapper.constructType(Objects.requireNonNull(type, "type"));
+        // Resolved here, on the caller's thread: a JSON library's first lookup of a type takes locks.
+        JsonCodec.Reader<T> items = codec.reader(Objects.requireNonNull(type, "type"));
         return Paginate.byCursor((Optional<String> cursor) -> Pages.<T>byCursor(this, first, cursor, cursorParam,
-                itemsPointer, cursorPointer, javaType));
+                itemsPointer, cursorPointer, items));
     }
 
     /**
@@ -528,9 +528,9 @@ public final class PooledHttpClient implements Disposable {
     public <T> Flux<T> paginateLinks(HttpRequestSpec first, String itemsPointer, Class<T> type) {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(itemsPointer, "itemsPointer");
-        JavaType javaType = mapper.constructType(Objects.requireNonNull(type, "type"));
+        JsonCodec.Reader<T> items = codec.reader(Objects.requireNonNull(type, "type"));
         return Paginate.byCursor((Optional<String> next) -> Pages.<T>byLink(this, first, next, itemsPointer,
-                javaType));
+                items));
     }
 
     /**
@@ -674,7 +674,7 @@ public final class PooledHttpClient implements Disposable {
         final boolean allowHttpsToHttpRedirects;
         final int maxResponseBytes;
         final int maxLineLength;
-        final @Nullable ObjectMapper mapper;
+        final @Nullable JsonCodec codec;
         final @Nullable Scheduler scheduler;
         final @Nullable RetryPolicy retryPolicy;
         final @Nullable RetryBudget retryBudget;
@@ -712,7 +712,7 @@ public final class PooledHttpClient implements Disposable {
             this.allowHttpsToHttpRedirects = b.allowHttpsToHttpRedirects;
             this.maxResponseBytes = b.maxResponseBytes;
             this.maxLineLength = b.maxLineLength;
-            this.mapper = b.mapper;
+            this.codec = b.codec;
             this.scheduler = b.scheduler;
             this.retryPolicy = b.retryPolicy;
             this.retryBudget = b.retryBudget;
@@ -748,7 +748,7 @@ public final class PooledHttpClient implements Disposable {
         private boolean allowHttpsToHttpRedirects;
         private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
-        private @Nullable ObjectMapper mapper;
+        private @Nullable JsonCodec codec;
         private @Nullable Scheduler scheduler;
         private @Nullable RetryPolicy retryPolicy;
         private @Nullable RetryBudget retryBudget;
@@ -1100,14 +1100,30 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the Jackson mapper for JSON bodies and results. Default: a plain {@code new ObjectMapper()}.
+         * Reads and writes JSON with this Jackson 2 mapper: short for {@code jsonCodec(Jackson2Codec.of(mapper))}.
+         * Needs Jackson 2 ({@code com.fasterxml.jackson.core:jackson-databind}) on the class path.
          *
          * @param mapper the mapper; it must not be reconfigured afterwards
          * @return this builder
          * @throws NullPointerException if {@code mapper} is null
          */
         public Builder objectMapper(ObjectMapper mapper) {
-            this.mapper = Objects.requireNonNull(mapper, "mapper");
+            this.codec = Jackson2Codec.of(Objects.requireNonNull(mapper, "mapper"));
+            return this;
+        }
+
+        /**
+         * Sets how JSON bodies, results and pages are read and written: {@link Jackson2Codec} for Jackson 2,
+         * {@link Jackson3Codec} for Jackson 3 (e.g. {@code Jackson3Codec.of(jsonMapper)} with Spring Boot 4's
+         * configured {@code JsonMapper}), or an implementation of {@link JsonCodec} for another library. Default:
+         * {@link JsonCodec#ofClassPath()}, Jackson 2 if it is on the class path, else Jackson 3.
+         *
+         * @param codec the codec
+         * @return this builder
+         * @throws NullPointerException if {@code codec} is null
+         */
+        public Builder jsonCodec(JsonCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
             return this;
         }
 
