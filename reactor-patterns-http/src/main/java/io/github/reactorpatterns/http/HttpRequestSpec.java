@@ -63,14 +63,17 @@ public final class HttpRequestSpec {
      * Returns a spec that also sends this header (added to the client's default headers; a header of the same name
      * from the defaults is replaced).
      *
-     * @param name the header name
+     * @param name the header name, an RFC 9110 token
      * @param value the header value
      * @return a new spec
      * @throws NullPointerException if {@code name} or {@code value} is null
+     * @throws IllegalArgumentException if {@code name} is not a token, or {@code value} contains CR, LF or NUL
      */
     public HttpRequestSpec header(String name, String value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
+        HeaderChecks.name(name);
+        HeaderChecks.value(name, value);
         return new HttpRequestSpec(client, method, uri, append(headers, name, value), query, body);
     }
 

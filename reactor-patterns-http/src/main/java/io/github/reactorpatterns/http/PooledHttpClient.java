@@ -67,6 +67,12 @@ import reactor.netty.tcp.SslProvider;
  *   {@code maxResponseBytes}; every terminal gives its connection back on completion, error and cancel;</li>
  *   <li>reactor-netty's own silent retry is switched off ({@code disableRetry(true)}), so a POST is never sent
  *   twice behind the caller's back;</li>
+ *   <li>a {@link io.github.reactorpatterns.time.Deadline} in the subscriber's Context bounds every attempt in
+ *   flight (waits, headers and body): when it passes the attempt is cancelled, its connection released, and the
+ *   request fails with {@link io.github.reactorpatterns.time.DeadlineExceededException};</li>
+ *   <li>{@link #get(String, Object...) path templates} percent-encode each value as one path segment, while the
+ *   plain string form takes an already-encoded URI and rejects spaces and control characters;</li>
+ *   <li>JSON goes through a {@link JsonCodec}: Jackson 2 or Jackson 3, whichever is on the class path;</li>
  *   <li>redirects are off by default and, when on, follow the origin rule (scheme, host and port): credentials and
  *   bodies never go to another origin, a 303 becomes a bodyless GET, https does not fall back to http, and a loop
  *   ends after {@value #DEFAULT_MAX_REDIRECTS} redirects (see {@link Builder#followRedirects(boolean)});</li>
@@ -514,7 +520,11 @@ public final class PooledHttpClient implements Disposable {
     /**
      * Pages through a JSON API that links each page to the next with a {@code Link: <url>; rel="next"} header
      * (RFC 8288; GitHub-style), lazily. The first page is {@code first}; each next one is the same request (method,
-     * headers, body) sent to the linked URL, resolved against the URL of the page that linked it. Items are read from
+     * headers, body) sent to the linked URL, resolved against the URL of the page that linked it, as long as the link
+     * stays on the origin (scheme, host and port) of {@code first}. A link to another origin is fetched with a GET
+     * without body and without {@code Authorization}, {@code Cookie} and {@code Proxy-Authorization} headers (the
+     * default headers included); a link from https to http fails the stream with an {@link IllegalStateException}
+     * unless {@link Builder#allowHttpsToHttpRedirects(boolean)}. Items are read from
      * the array at {@code itemsPointer} ({@code ""} for a body that is itself an array). A page without a next link
      * ends the stream. Otherwise as {@link #paginate(HttpRequestSpec, String, String, String, Class)}.
      *
@@ -919,8 +929,9 @@ public final class PooledHttpClient implements Disposable {
          * Sets the time to first byte: from the moment the request has been sent until the response status line and
          * headers have arrived. Then the attempt fails with an {@link HttpTimeoutException} of phase
          * {@code RESPONSE}. (Getting a connection is bounded by {@code pendingAcquireTimeout} and
-         * {@code connectTimeout}; the body by {@code readTimeout}; the whole request by the caller's
-         * {@link io.github.reactorpatterns.time.Deadline}.) Default 30 s.
+         * {@code connectTimeout}; the body by {@code readTimeout}; each attempt as a whole, waits and body included,
+         * by the time left until the {@link io.github.reactorpatterns.time.Deadline} in the subscriber's Context,
+         * after which it fails with {@code DeadlineExceededException} and releases its connection.) Default 30 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -1186,9 +1197,12 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Makes every attempt of every request (retries included) take a token from {@code bucket} first: the
-         * seeds' {@code TokenBucket(rate, burst)}. The bucket may be shared with other clients. A request waiting
-         * for a token holds no connection; cancelling it gives its place up. With the default retry policy, a
+         * Makes every attempt of every request (retries included) take a token from {@code bucket} before it is
+         * sent: the {@code TokenBucket(rate, burst)} pattern. With a {@link #concurrencyLimit(PermitSource)} too, the
+         * token is taken after the permit, so that requests queued behind a slow one do not each take a token while
+         * they wait and then fire together: the server never sees more than {@code burst + rate * T} requests in a
+         * span {@code T}. The bucket may be shared with other clients. A request waiting for a token holds no
+         * connection; cancelling it gives its place up. With the default retry policy, a
          * {@code Retry-After} on a 429 or 503 also pauses the bucket
          * ({@link RetryPolicy.Builder#pauseOnRetryAfter(RateLimiter)}), so every caller backs off, not only the one
          * that was told to.
@@ -1203,9 +1217,9 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Makes every attempt hold a permit of {@code semaphore} from before it asks the pool for a connection until
-         * its response is read (or it fails or is cancelled): the seeds' module-level {@code Semaphore(n)} shared by
-         * many callers. A permit is not held during a retry's back-off. The semaphore may be shared with other
+         * Makes every attempt hold a permit of {@code semaphore} from before it takes a rate-limit token and asks the
+         * pool for a connection until its response is read (or it fails or is cancelled): a module-level
+         * {@code Semaphore(n)} shared by many callers. A permit is not held during a retry's back-off. The semaphore may be shared with other
          * clients or other work.
          *
          * @param semaphore the semaphore
