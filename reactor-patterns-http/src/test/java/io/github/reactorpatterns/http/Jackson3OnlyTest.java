@@ -10,12 +10,15 @@ import java.util.List;
 import io.github.reactorpatterns.test.MockHttpServer;
 import io.github.reactorpatterns.test.MockResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import reactor.test.StepVerifier;
 
 /**
  * Runs in a Surefire execution of its own ({@code jackson3-only}) whose class path has Jackson 3 but not Jackson 2's
  * databind: what a Spring Boot 4 application without Jackson 2 sees.
  */
+@EnabledIfSystemProperty(named = "reactorpatterns.jackson3only", matches = "true",
+        disabledReason = "runs in the jackson3-only Surefire execution, whose class path lacks Jackson 2")
 class Jackson3OnlyTest {
 
     @Test
