@@ -448,7 +448,7 @@ final class Exchange {
 
     private static byte @Nullable [] payload(PooledHttpClient client, HttpRequestSpec spec) throws Exception {
         HttpRequestSpec.Body body = spec.body();
-        return body == null ? null : body.encode(client.mapper);
+        return body == null ? null : body.encode(client.codec);
     }
 
     /** Reads the whole body, failing as soon as it exceeds {@code max} bytes. */

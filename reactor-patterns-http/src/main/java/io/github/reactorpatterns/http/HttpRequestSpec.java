@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JavaType;
 import io.netty.handler.codec.http.HttpMethod;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -65,14 +63,17 @@ public final class HttpRequestSpec {
      * Returns a spec that also sends this header (added to the client's default headers; a header of the same name
      * from the defaults is replaced).
      *
-     * @param name the header name
+     * @param name the header name, an RFC 9110 token
      * @param value the header value
      * @return a new spec
      * @throws NullPointerException if {@code name} or {@code value} is null
+     * @throws IllegalArgumentException if {@code name} is not a token, or {@code value} contains CR, LF or NUL
      */
     public HttpRequestSpec header(String name, String value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
+        HeaderChecks.name(name);
+        HeaderChecks.value(name, value);
         return new HttpRequestSpec(client, method, uri, append(headers, name, value), query, body);
     }
 
@@ -119,7 +120,7 @@ public final class HttpRequestSpec {
     }
 
     /**
-     * Returns a spec with this object, written as JSON by the client's Jackson mapper, as the body, sent with
+     * Returns a spec with this object, written as JSON by the client's {@link JsonCodec}, as the body, sent with
      * {@code Content-Type: application/json} unless a {@code Content-Type} header is set. The object is serialized
      * at each subscription; a serialization error fails that subscription before anything is sent.
      *
@@ -190,35 +191,38 @@ public final class HttpRequestSpec {
     }
 
     /**
-     * Sends the request and reads the body of a 2xx response as JSON into {@code type}. An empty body completes the
-     * {@code Mono} empty.
+     * Sends the request and reads the body of a 2xx response as JSON into {@code type}, with the client's
+     * {@link JsonCodec}. An empty body, or the JSON literal {@code null}, completes the {@code Mono} empty.
+     *
+     * <p>The codec's reader for {@code type} is resolved now, on the calling thread, not when the response arrives
+     * on an event loop (a JSON library's first lookup of a type takes locks).
      *
      * @param type the target class
      * @param <T> the target type
-     * @return a {@code Mono} of the value; fails with {@link HttpStatusException} on a non-2xx status and with
-     *         Jackson's exception when the body is not valid JSON for {@code type}
+     * @return a {@code Mono} of the value; fails with {@link HttpStatusException} on a non-2xx status and with the
+     *         JSON library's exception when the body is not valid JSON for {@code type}
      * @throws NullPointerException if {@code type} is null
      */
     public <T> Mono<T> json(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        return json(client.mapper.constructType(type));
+        return json(client.codec.<T>reader(type));
     }
 
     /**
      * Sends the request and reads the body of a 2xx response as JSON into a generic type, e.g.
-     * {@code new TypeReference<List<User>>() {}}. An empty body completes the {@code Mono} empty.
+     * {@code new GenericType<List<User>>() {}}. Otherwise as {@link #json(Class)}.
      *
      * @param type the target type
      * @param <T> the target type
      * @return a {@code Mono} of the value; fails with {@link HttpStatusException} on a non-2xx status
      * @throws NullPointerException if {@code type} is null
      */
-    public <T> Mono<T> json(TypeReference<T> type) {
+    public <T> Mono<T> json(GenericType<T> type) {
         Objects.requireNonNull(type, "type");
-        return json(client.mapper.getTypeFactory().constructType(type));
+        return json(client.codec.<T>reader(type.type()));
     }
 
-    private <T> Mono<T> json(JavaType type) {
+    private <T> Mono<T> json(JsonCodec.Reader<T> reader) {
         return checked().handle((r, sink) -> {
             if (r.bodyLength() == 0) {
                 sink.complete();
@@ -226,7 +230,7 @@ public final class HttpRequestSpec {
             }
             T value;
             try {
-                value = client.mapper.readValue(r.bodyUnsafe(), type);
+                value = reader.read(r.bodyUnsafe());
             }
             catch (Exception e) {
                 sink.error(e);
@@ -266,13 +270,14 @@ public final class HttpRequestSpec {
      */
     public <T> Flux<T> ndjson(Class<T> type) {
         Objects.requireNonNull(type, "type");
+        JsonCodec.Reader<T> reader = client.codec.reader(type);
         return lines().handle((line, sink) -> {
             if (line.isBlank()) {
                 return;
             }
             T value;
             try {
-                value = client.mapper.readValue(line, type);
+                value = reader.read(line);
             }
             catch (Exception e) {
                 sink.error(e);
@@ -378,14 +383,14 @@ public final class HttpRequestSpec {
             this.contentType = contentType;
         }
 
-        byte[] encode(com.fasterxml.jackson.databind.ObjectMapper mapper) throws Exception {
+        byte[] encode(JsonCodec codec) throws Exception {
             if (value instanceof byte[]) {
                 return (byte[]) value;
             }
             if (value instanceof String) {
                 return ((String) value).getBytes(StandardCharsets.UTF_8);
             }
-            return mapper.writeValueAsBytes(value);
+            return codec.write(value);
         }
     }
 }

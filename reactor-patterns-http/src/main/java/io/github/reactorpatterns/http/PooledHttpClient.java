@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLParameters;
 
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
@@ -72,6 +71,12 @@ import reactor.netty.tcp.SslProvider;
  *   {@code maxResponseBytes}; every terminal gives its connection back on completion, error and cancel;</li>
  *   <li>reactor-netty's own silent retry is switched off ({@code disableRetry(true)}), so a POST is never sent
  *   twice behind the caller's back;</li>
+ *   <li>a {@link io.github.reactorpatterns.time.Deadline} in the subscriber's Context bounds every attempt in
+ *   flight (waits, headers and body): when it passes the attempt is cancelled, its connection released, and the
+ *   request fails with {@link io.github.reactorpatterns.time.DeadlineExceededException};</li>
+ *   <li>{@link #get(String, Object...) path templates} percent-encode each value as one path segment, while the
+ *   plain string form takes an already-encoded URI and rejects spaces and control characters;</li>
+ *   <li>JSON goes through a {@link JsonCodec}: Jackson 2 or Jackson 3, whichever is on the class path;</li>
  *   <li>redirects are off by default and, when on, follow the origin rule (scheme, host and port): credentials and
  *   bodies never go to another origin, a 303 becomes a bodyless GET, https does not fall back to http, and a loop
  *   ends after {@value #DEFAULT_MAX_REDIRECTS} redirects (see {@link Builder#followRedirects(boolean)});</li>
@@ -168,14 +173,14 @@ public final class PooledHttpClient implements Disposable {
     final RetryPolicy retryPolicy;
     final HttpClient netty;
     final ConnectionProvider provider;
-    final ObjectMapper mapper;
+    final JsonCodec codec;
     private final Map<String, ConnectionPoolMetrics> pools = new ConcurrentHashMap<>();
     private final Map<String, AsyncSemaphore> gates = new ConcurrentHashMap<>();
     private volatile boolean disposed;
 
     private PooledHttpClient(Settings settings) {
         this.settings = settings;
-        this.mapper = settings.mapper != null ? settings.mapper : new ObjectMapper();
+        this.codec = settings.codec != null ? settings.codec : JsonCodec.ofClassPath();
         this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
                 : defaultRetryPolicy(settings.retryBudget, settings.rateLimit, settings.onRetry);
         this.provider = ConnectionProvider.builder(settings.name)
@@ -519,15 +524,20 @@ public final class PooledHttpClient implements Disposable {
         Objects.requireNonNull(cursorParam, "cursorParam");
         Objects.requireNonNull(itemsPointer, "itemsPointer");
         Objects.requireNonNull(cursorPointer, "cursorPointer");
-        JavaType javaType = mapper.constructType(Objects.requireNonNull(type, "type"));
+        // Resolved here, on the caller's thread: a JSON library's first lookup of a type takes locks.
+        JsonCodec.Reader<T> items = codec.reader(Objects.requireNonNull(type, "type"));
         return Paginate.byCursor((Optional<String> cursor) -> Pages.<T>byCursor(this, first, cursor, cursorParam,
-                itemsPointer, cursorPointer, javaType));
+                itemsPointer, cursorPointer, items));
     }
 
     /**
      * Pages through a JSON API that links each page to the next with a {@code Link: <url>; rel="next"} header
      * (RFC 8288; GitHub-style), lazily. The first page is {@code first}; each next one is the same request (method,
-     * headers, body) sent to the linked URL, resolved against the URL of the page that linked it. Items are read from
+     * headers, body) sent to the linked URL, resolved against the URL of the page that linked it, as long as the link
+     * stays on the origin (scheme, host and port) of {@code first}. A link to another origin is fetched with a GET
+     * without body and without {@code Authorization}, {@code Cookie} and {@code Proxy-Authorization} headers (the
+     * default headers included); a link from https to http fails the stream with an {@link IllegalStateException}
+     * unless {@link Builder#allowHttpsToHttpRedirects(boolean)}. Items are read from
      * the array at {@code itemsPointer} ({@code ""} for a body that is itself an array). A page without a next link
      * ends the stream. Otherwise as {@link #paginate(HttpRequestSpec, String, String, String, Class)}.
      *
@@ -541,9 +551,9 @@ public final class PooledHttpClient implements Disposable {
     public <T> Flux<T> paginateLinks(HttpRequestSpec first, String itemsPointer, Class<T> type) {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(itemsPointer, "itemsPointer");
-        JavaType javaType = mapper.constructType(Objects.requireNonNull(type, "type"));
+        JsonCodec.Reader<T> items = codec.reader(Objects.requireNonNull(type, "type"));
         return Paginate.byCursor((Optional<String> next) -> Pages.<T>byLink(this, first, next, itemsPointer,
-                javaType));
+                items));
     }
 
     /**
@@ -733,7 +743,7 @@ public final class PooledHttpClient implements Disposable {
         final Function<String, String> uriTagValue;
         final int maxResponseBytes;
         final int maxLineLength;
-        final @Nullable ObjectMapper mapper;
+        final @Nullable JsonCodec codec;
         final @Nullable Scheduler scheduler;
         final @Nullable RetryPolicy retryPolicy;
         final @Nullable RetryBudget retryBudget;
@@ -774,7 +784,7 @@ public final class PooledHttpClient implements Disposable {
             this.uriTagValue = b.uriTagValue;
             this.maxResponseBytes = b.maxResponseBytes;
             this.maxLineLength = b.maxLineLength;
-            this.mapper = b.mapper;
+            this.codec = b.codec;
             this.scheduler = b.scheduler;
             this.retryPolicy = b.retryPolicy;
             this.retryBudget = b.retryBudget;
@@ -813,7 +823,7 @@ public final class PooledHttpClient implements Disposable {
         private Function<String, String> uriTagValue = uri -> DEFAULT_URI_TAG;
         private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
-        private @Nullable ObjectMapper mapper;
+        private @Nullable JsonCodec codec;
         private @Nullable Scheduler scheduler;
         private @Nullable RetryPolicy retryPolicy;
         private @Nullable RetryBudget retryBudget;
@@ -999,8 +1009,10 @@ public final class PooledHttpClient implements Disposable {
          * status line and headers have arrived. It is one fixed timer: bytes arriving slowly do not restart it, and
          * {@code 1xx} interim responses (which the client skips) count against it. Then the attempt fails with an
          * {@link HttpTimeoutException} of phase {@code RESPONSE}. (Getting a connection is bounded by
-         * {@code pendingAcquireTimeout} and {@code connectTimeout}; the body by {@code readTimeout}; the whole request
-         * by the caller's {@link io.github.reactorpatterns.time.Deadline}.) Default 30 s.
+         * {@code pendingAcquireTimeout} and {@code connectTimeout}; the body by {@code readTimeout}; each attempt as a
+         * whole, waits and body included, by the time left until the {@link io.github.reactorpatterns.time.Deadline}
+         * in the subscriber's Context, after which it fails with {@code DeadlineExceededException} and releases its
+         * connection.) Default 30 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -1228,14 +1240,30 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the Jackson mapper for JSON bodies and results. Default: a plain {@code new ObjectMapper()}.
+         * Reads and writes JSON with this Jackson 2 mapper: short for {@code jsonCodec(Jackson2Codec.of(mapper))}.
+         * Needs Jackson 2 ({@code com.fasterxml.jackson.core:jackson-databind}) on the class path.
          *
          * @param mapper the mapper; it must not be reconfigured afterwards
          * @return this builder
          * @throws NullPointerException if {@code mapper} is null
          */
         public Builder objectMapper(ObjectMapper mapper) {
-            this.mapper = Objects.requireNonNull(mapper, "mapper");
+            this.codec = Jackson2Codec.of(Objects.requireNonNull(mapper, "mapper"));
+            return this;
+        }
+
+        /**
+         * Sets how JSON bodies, results and pages are read and written: {@link Jackson2Codec} for Jackson 2,
+         * {@link Jackson3Codec} for Jackson 3 (e.g. {@code Jackson3Codec.of(jsonMapper)} with Spring Boot 4's
+         * configured {@code JsonMapper}), or an implementation of {@link JsonCodec} for another library. Default:
+         * {@link JsonCodec#ofClassPath()}, Jackson 2 if it is on the class path, else Jackson 3.
+         *
+         * @param codec the codec
+         * @return this builder
+         * @throws NullPointerException if {@code codec} is null
+         */
+        public Builder jsonCodec(JsonCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
             return this;
         }
 
@@ -1313,9 +1341,12 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Makes every attempt of every request (retries included) take a token from {@code bucket} first: the
-         * seeds' {@code TokenBucket(rate, burst)}. The bucket may be shared with other clients. A request waiting
-         * for a token holds no connection; cancelling it gives its place up. With the default retry policy, a
+         * Makes every attempt of every request (retries included) take a token from {@code bucket} before it is
+         * sent: the {@code TokenBucket(rate, burst)} pattern. With a {@link #concurrencyLimit(PermitSource)} too, the
+         * token is taken after the permit, so that requests queued behind a slow one do not each take a token while
+         * they wait and then fire together: the server never sees more than {@code burst + rate * T} requests in a
+         * span {@code T}. The bucket may be shared with other clients. A request waiting for a token holds no
+         * connection; cancelling it gives its place up. With the default retry policy, a
          * {@code Retry-After} on a 429 or 503 also pauses the bucket
          * ({@link RetryPolicy.Builder#pauseOnRetryAfter(RateLimiter)}), so every caller backs off, not only the one
          * that was told to.
@@ -1330,9 +1361,9 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Makes every attempt hold a permit of {@code semaphore} from before it asks the pool for a connection until
-         * its response is read (or it fails or is cancelled): the seeds' module-level {@code Semaphore(n)} shared by
-         * many callers. A permit is not held during a retry's back-off. The semaphore may be shared with other
+         * Makes every attempt hold a permit of {@code semaphore} from before it takes a rate-limit token and asks the
+         * pool for a connection until its response is read (or it fails or is cancelled): a module-level
+         * {@code Semaphore(n)} shared by many callers. A permit is not held during a retry's back-off. The semaphore may be shared with other
          * clients or other work.
          *
          * @param semaphore the semaphore

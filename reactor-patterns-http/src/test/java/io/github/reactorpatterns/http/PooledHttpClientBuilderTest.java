@@ -142,4 +142,20 @@ class PooledHttpClientBuilderTest {
         b.defaultHeader("X-App_1.2~", "a\tb \u00e9");
         b.build().dispose();
     }
+
+    /** {@code header()} refuses the same at once, rather than when the request is sent. */
+    @Test
+    void headerInjectionIsRejectedAtOnce() {
+        PooledHttpClient client = b.build();
+        try {
+            HttpRequestSpec spec = client.get("http://127.0.0.1:1/");
+            assertThatIllegalArgumentException().isThrownBy(() -> spec.header("X-App", "v\r\nX-Injected: 1"))
+                    .withMessage("the value of header 'X-App' must not contain CR, LF or NUL but it contains CR at index 1");
+            assertThatIllegalArgumentException().isThrownBy(() -> spec.header("X:App", "v"))
+                    .withMessage("a header name must be a token (RFC 9110) but 'X:App' contains ':' at index 1");
+        }
+        finally {
+            client.dispose();
+        }
+    }
 }
