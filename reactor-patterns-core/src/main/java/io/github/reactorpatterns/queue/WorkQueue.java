@@ -16,7 +16,6 @@ import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
-import io.github.reactorpatterns.concurrent.Outcome;
 import io.github.reactorpatterns.internal.RunOnceSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
@@ -137,66 +136,6 @@ public final class WorkQueue<J> {
      */
     public static <J> Builder<J> builder() {
         return new Builder<>();
-    }
-
-    /**
-     * The producer/consumer pipeline of the seed's {@code run_pipeline(urls, num_workers)} as an operator: each
-     * element of the source is a job, {@code workers} jobs run at once, and each job's result arrives as an
-     * {@link Outcome}, so one failing job never ends the stream.
-     *
-     * <pre>{@code
-     * Flux<Outcome<Page>> pages = urls.transform(WorkQueue.pipeline(100, 5, url -> fetch(url)));
-     * }</pre>
-     *
-     * <p>Unlike a bare {@code flatMap(handler, workers)}, errors are settled per job (the handler throwing or
-     * returning {@code null} is a {@link Outcome.Failure} too) and the source is read ahead by at most
-     * {@code capacity} jobs: the source is requested only as the queue frees space, and the workers take a new job
-     * only as results are consumed, so backpressure runs from the subscriber through the workers to the source.
-     * Outcomes arrive in completion order, not source order. An error of the source itself ends the stream after the
-     * jobs already running were cancelled (as in {@code flatMap}). Cancelling the returned {@code Flux} cancels the
-     * running jobs and the source. An empty source gives an empty {@code Flux}. Lazy: each subscription starts
-     * afresh.
-     *
-     * @param capacity how many jobs may wait ahead of the workers, {@code > 0}
-     * @param workers how many jobs run at once, {@code > 0}
-     * @param handler the work for one job
-     * @param <J> the type of the jobs
-     * @param <R> the type of the results
-     * @return a function for {@link Flux#transform(Function)}
-     * @throws IllegalArgumentException if {@code capacity} or {@code workers} is not positive
-     * @throws NullPointerException if {@code handler} is null
-     */
-    public static <J, R> Function<Flux<J>, Flux<Outcome<R>>> pipeline(int capacity, int workers,
-            Function<? super J, ? extends Mono<? extends R>> handler) {
-        checkPositive("capacity", capacity);
-        checkPositive("workers", workers);
-        Objects.requireNonNull(handler, "handler");
-        return source -> source
-                .limitRate(capacity)
-                .flatMap(job -> settle(job, handler), workers, 1);
-    }
-
-    /** One job of a pipeline as an Outcome; a Callable Mono is evaluated in place, as flatMap itself does. */
-    @SuppressWarnings("unchecked")
-    private static <J, R> Mono<Outcome<R>> settle(J job, Function<? super J, ? extends Mono<? extends R>> handler) {
-        Mono<? extends R> mono;
-        try {
-            mono = handler.apply(job);
-        } catch (Throwable t) {
-            return Mono.just(Outcome.failure(t));
-        }
-        if (mono == null) {
-            return Mono.just(Outcome.failure(new NullPointerException("handler returned null for job " + job)));
-        }
-        if (mono instanceof Callable) {
-            try {
-                R value = ((Callable<R>) mono).call();
-                return Mono.just(value == null ? Outcome.empty() : Outcome.success(value));
-            } catch (Throwable t) {
-                return Mono.just(Outcome.failure(Exceptions.unwrap(t)));
-            }
-        }
-        return Outcome.of(mono);
     }
 
     /**
