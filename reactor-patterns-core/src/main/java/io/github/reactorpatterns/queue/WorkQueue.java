@@ -19,10 +19,13 @@ import org.jspecify.annotations.Nullable;
 import io.github.reactorpatterns.internal.RunOnceSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -157,23 +160,35 @@ public final class WorkQueue<J> {
      */
     public Mono<Void> put(J job) {
         Objects.requireNonNull(job, "job");
-        return Mono.defer(() -> tryPut(job));
+        return MonoPut.of(this, job);
     }
 
-    /** Accepts the job now if there is room (the common case costs no extra subscription), else waits. */
-    private Mono<Void> tryPut(J job) {
+    /**
+     * Accepts the job now if there is room and completes the subscriber in place: the common case costs one
+     * subscription per job (a {@code Mono.defer} around {@code Mono.empty()} costs two and a lambda). Else waits.
+     */
+    private void subscribePut(J job, CoreSubscriber<? super Void> actual) {
         JobRun run = null;
+        boolean accepted = false;
+        boolean full = false;
         synchronized (lock) {
-            if (state != OPEN) {
-                return Mono.error(putAfterShutdown());
+            if (state == OPEN) {
+                if (queued.size() >= capacity) {
+                    full = true;
+                } else {
+                    run = acceptLocked(job);
+                    accepted = true;
+                }
             }
-            if (queued.size() >= capacity) {
-                return Mono.create(sink -> subscribeWaitingPut(job, sink));
-            }
-            run = acceptLocked(job);
         }
-        startOrDrain(run);
-        return Mono.empty();
+        if (full) {
+            Mono.<Void>create(sink -> subscribeWaitingPut(job, sink)).subscribe(actual);
+        } else if (!accepted) {
+            Operators.error(actual, putAfterShutdown());
+        } else {
+            startOrDrain(run);
+            Operators.complete(actual);
+        }
     }
 
     /**
@@ -585,6 +600,34 @@ public final class WorkQueue<J> {
     private static void checkPositive(String name, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " > 0 required but it was " + value);
+        }
+    }
+
+    /** The {@code Mono} of {@link #put(Object)}: subscribing puts the job once. */
+    private static final class MonoPut<J> extends Mono<Void> implements Scannable {
+
+        private final WorkQueue<J> queue;
+        private final J job;
+
+        private MonoPut(WorkQueue<J> queue, J job) {
+            this.queue = queue;
+            this.job = job;
+        }
+
+        /** A put, through Reactor's assembly hooks (so {@code Hooks.onOperatorDebug()} sees it). */
+        static <J> Mono<Void> of(WorkQueue<J> queue, J job) {
+            return onAssembly(new MonoPut<>(queue, job));
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Void> actual) {
+            queue.subscribePut(job, actual);
+        }
+
+        @Override
+        public @Nullable Object scanUnsafe(Attr key) {
+            // completes on the subscribing thread when there is room, later on the thread that makes room
+            return key == Attr.RUN_STYLE ? Attr.RunStyle.ASYNC : null;
         }
     }
 
