@@ -16,14 +16,16 @@ import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
-import io.github.reactorpatterns.concurrent.Outcome;
 import io.github.reactorpatterns.internal.RunOnceSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -142,66 +144,6 @@ public final class WorkQueue<J> {
     }
 
     /**
-     * The producer/consumer pipeline of the seed's {@code run_pipeline(urls, num_workers)} as an operator: each
-     * element of the source is a job, {@code workers} jobs run at once, and each job's result arrives as an
-     * {@link Outcome}, so one failing job never ends the stream.
-     *
-     * <pre>{@code
-     * Flux<Outcome<Page>> pages = urls.transform(WorkQueue.pipeline(100, 5, url -> fetch(url)));
-     * }</pre>
-     *
-     * <p>Unlike a bare {@code flatMap(handler, workers)}, errors are settled per job (the handler throwing or
-     * returning {@code null} is a {@link Outcome.Failure} too) and the source is read ahead by at most
-     * {@code capacity} jobs: the source is requested only as the queue frees space, and the workers take a new job
-     * only as results are consumed, so backpressure runs from the subscriber through the workers to the source.
-     * Outcomes arrive in completion order, not source order. An error of the source itself ends the stream after the
-     * jobs already running were cancelled (as in {@code flatMap}). Cancelling the returned {@code Flux} cancels the
-     * running jobs and the source. An empty source gives an empty {@code Flux}. Lazy: each subscription starts
-     * afresh.
-     *
-     * @param capacity how many jobs may wait ahead of the workers, {@code > 0}
-     * @param workers how many jobs run at once, {@code > 0}
-     * @param handler the work for one job
-     * @param <J> the type of the jobs
-     * @param <R> the type of the results
-     * @return a function for {@link Flux#transform(Function)}
-     * @throws IllegalArgumentException if {@code capacity} or {@code workers} is not positive
-     * @throws NullPointerException if {@code handler} is null
-     */
-    public static <J, R> Function<Flux<J>, Flux<Outcome<R>>> pipeline(int capacity, int workers,
-            Function<? super J, ? extends Mono<? extends R>> handler) {
-        checkPositive("capacity", capacity);
-        checkPositive("workers", workers);
-        Objects.requireNonNull(handler, "handler");
-        return source -> source
-                .limitRate(capacity)
-                .flatMap(job -> settle(job, handler), workers, 1);
-    }
-
-    /** One job of a pipeline as an Outcome; a Callable Mono is evaluated in place, as flatMap itself does. */
-    @SuppressWarnings("unchecked")
-    private static <J, R> Mono<Outcome<R>> settle(J job, Function<? super J, ? extends Mono<? extends R>> handler) {
-        Mono<? extends R> mono;
-        try {
-            mono = handler.apply(job);
-        } catch (Throwable t) {
-            return Mono.just(Outcome.failure(t));
-        }
-        if (mono == null) {
-            return Mono.just(Outcome.failure(new NullPointerException("handler returned null for job " + job)));
-        }
-        if (mono instanceof Callable) {
-            try {
-                R value = ((Callable<R>) mono).call();
-                return Mono.just(value == null ? Outcome.empty() : Outcome.success(value));
-            } catch (Throwable t) {
-                return Mono.just(Outcome.failure(Exceptions.unwrap(t)));
-            }
-        }
-        return Outcome.of(mono);
-    }
-
-    /**
      * Puts a job into the queue, waiting without blocking a thread while the queue is full: the reactive form of
      * {@code await queue.put(job)}.
      *
@@ -220,23 +162,35 @@ public final class WorkQueue<J> {
      */
     public Mono<Void> put(J job) {
         Objects.requireNonNull(job, "job");
-        return Mono.defer(() -> tryPut(job));
+        return MonoPut.of(this, job);
     }
 
-    /** Accepts the job now if there is room (the common case costs no extra subscription), else waits. */
-    private Mono<Void> tryPut(J job) {
+    /**
+     * Accepts the job now if there is room and completes the subscriber in place: the common case costs one
+     * subscription per job (a {@code Mono.defer} around {@code Mono.empty()} costs two and a lambda). Else waits.
+     */
+    private void subscribePut(J job, CoreSubscriber<? super Void> actual) {
         JobRun run = null;
+        boolean accepted = false;
+        boolean full = false;
         synchronized (lock) {
-            if (state != OPEN) {
-                return Mono.error(putAfterShutdown());
+            if (state == OPEN) {
+                if (queued.size() >= capacity) {
+                    full = true;
+                } else {
+                    run = acceptLocked(job);
+                    accepted = true;
+                }
             }
-            if (queued.size() >= capacity) {
-                return Mono.create(sink -> subscribeWaitingPut(job, sink));
-            }
-            run = acceptLocked(job);
         }
-        startOrDrain(run);
-        return Mono.empty();
+        if (full) {
+            Mono.<Void>create(sink -> subscribeWaitingPut(job, sink)).subscribe(actual);
+        } else if (!accepted) {
+            Operators.error(actual, putAfterShutdown());
+        } else {
+            startOrDrain(run);
+            Operators.complete(actual);
+        }
     }
 
     /**
@@ -660,6 +614,34 @@ public final class WorkQueue<J> {
     private static void checkPositive(String name, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " > 0 required but it was " + value);
+        }
+    }
+
+    /** The {@code Mono} of {@link #put(Object)}: subscribing puts the job once. */
+    private static final class MonoPut<J> extends Mono<Void> implements Scannable {
+
+        private final WorkQueue<J> queue;
+        private final J job;
+
+        private MonoPut(WorkQueue<J> queue, J job) {
+            this.queue = queue;
+            this.job = job;
+        }
+
+        /** A put, through Reactor's assembly hooks (so {@code Hooks.onOperatorDebug()} sees it). */
+        static <J> Mono<Void> of(WorkQueue<J> queue, J job) {
+            return onAssembly(new MonoPut<>(queue, job));
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Void> actual) {
+            queue.subscribePut(job, actual);
+        }
+
+        @Override
+        public @Nullable Object scanUnsafe(Attr key) {
+            // completes on the subscribing thread when there is room, later on the thread that makes room
+            return key == Attr.RUN_STYLE ? Attr.RunStyle.ASYNC : null;
         }
     }
 

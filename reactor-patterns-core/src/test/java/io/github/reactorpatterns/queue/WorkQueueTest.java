@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import io.github.reactorpatterns.test.ConcurrencyProbe;
 import reactor.core.Disposable;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -578,6 +579,16 @@ class WorkQueueTest {
             // a shutdown with zero grace may cancel the job as it ends: then its work ran but it counts as failed
             assertThat(handled).as("round %d", round).isSubsetOf(7);
         }
+    }
+
+    @Test
+    void putIsAnOperatorReactorsToolingCanSee() {
+        WorkQueue<Integer> queue = queue(1, 1, new ManualJobs());
+        Mono<Void> put = queue.put(1);
+        assertThat(Scannable.from(put).isScanAvailable()).isTrue();
+        assertThat(Scannable.from(put).scan(Scannable.Attr.RUN_STYLE)).isEqualTo(Scannable.Attr.RunStyle.ASYNC);
+        StepVerifier.create(put.checkpoint("the put")).expectComplete().verify(TIMEOUT);
+        assertThat(queue.inFlight()).isOne();
     }
 
     @Test
