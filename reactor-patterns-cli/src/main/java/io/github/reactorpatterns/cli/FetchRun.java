@@ -4,6 +4,7 @@ import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.test.ConcurrencyProbe;
 import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
@@ -16,9 +17,11 @@ import reactor.core.publisher.Mono;
  * {@link Deadline} when one is set. Each request is counted by a {@link ConcurrencyProbe} so the summary can show
  * the concurrency actually observed.
  *
- * <p>When the deadline passes, {@code Deadline.withinFlux} cancels what is still running; every URL that has not
- * produced a result by then gets one afterwards, saying how far it got (never started, or cut off after N attempts),
- * so that the output always has exactly one line per URL.
+ * <p>When the deadline passes, what is still running is cancelled and every URL that has not produced a result by
+ * then gets one saying how far it got (never started, or cut off after N attempts), so that the output always has
+ * exactly one line per URL. In input order that is {@link Gather#settledWithin}: results that finished in time
+ * behind a slow one are kept, the rest settle as deadline failures in their place. In completion order the
+ * finished results have already been written when the deadline passes, and the cut-off ones follow in input order.
  */
 final class FetchRun {
 
@@ -38,17 +41,26 @@ final class FetchRun {
             for (int i = 0; i < tracks.length; i++) {
                 tracks[i] = new FetchEngine.Track();
             }
-            AtomicReferenceArray<FetchResult> emitted = new AtomicReferenceArray<>(urls.size());
             Function<UrlList.Entry, Mono<FetchResult>> one =
                     entry -> probe.wrap(engine.fetch(entry, tracks[entry.index()]));
-            Flux<FetchResult> fan = Flux.fromIterable(urls)
-                    .transform(settings.ordered()
-                            ? Gather.ordered(settings.concurrency(), one)
-                            : Gather.unordered(settings.concurrency(), one));
-            if (settings.deadline() != null) {
-                fan = fan.transform(Deadline.withinFlux(settings.deadline()))
-                        .onErrorResume(DeadlineExceededException.class, e -> Flux.empty());
+            Flux<UrlList.Entry> entries = Flux.fromIterable(urls);
+            Duration deadline = settings.deadline();
+            if (deadline == null) {
+                return entries.transform(settings.ordered()
+                        ? Gather.ordered(settings.concurrency(), one)
+                        : Gather.unordered(settings.concurrency(), one));
             }
+            if (settings.ordered()) {
+                // one outcome per URL, in input order: a failure is the deadline (the engine settles every other
+                // error into its result)
+                return entries.transform(Gather.settledWithin(deadline, settings.concurrency(), one))
+                        .zipWithIterable(urls, (outcome, entry) -> outcome.value()
+                                .orElseGet(() -> tracks[entry.index()].cutOff(entry)));
+            }
+            AtomicReferenceArray<FetchResult> emitted = new AtomicReferenceArray<>(urls.size());
+            Flux<FetchResult> fan = entries.transform(Gather.unordered(settings.concurrency(), one))
+                    .transform(Deadline.withinFlux(deadline))
+                    .onErrorResume(DeadlineExceededException.class, e -> Flux.empty());
             Flux<FetchResult> cutOff = Flux.defer(() -> Flux.fromIterable(urls)
                     .filter(entry -> emitted.get(entry.index()) == null)
                     .map(entry -> tracks[entry.index()].cutOff(entry)));

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -14,15 +15,17 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
 
-import io.github.reactorpatterns.concurrent.Outcome;
+import io.github.reactorpatterns.internal.RunOnceSubscriber;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
-import reactor.core.publisher.BaseSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
-import reactor.core.publisher.SignalType;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -68,7 +71,11 @@ import reactor.util.Loggers;
  * {@code null}; the failure is counted in {@link #failed()}, passed to {@code onFailure} with the job, and the queue
  * goes on. A job cancelled by {@link #shutdown(Duration)} after the grace period also counts as failed, with a
  * {@link CancellationException}. Every accepted job thus ends in exactly one of {@link #completed()},
- * {@link #failed()} or the list that {@code shutdown} returns.
+ * {@link #failed()} or the list that {@code shutdown} returns. A JVM-fatal error ({@code OutOfMemoryError},
+ * {@code StackOverflowError}, {@code LinkageError} and kin, see {@link Exceptions#isJvmFatal(Throwable)}) thrown by the
+ * handler or by a {@code Callable} {@code Mono} is not a job failure: the worker is freed, the job is not counted, and
+ * the error is rethrown to the thread that started the job (the producer's {@code put}/{@code offer}, or the thread on
+ * which the previous job ended), as Reactor's own operators do.
  *
  * <p><b>Thread safety.</b> Every method may be called from any thread at any time. The state is guarded by one
  * short lock that is never held while user code runs; waiting producers and {@link #join()} callers are signalled
@@ -111,6 +118,8 @@ public final class WorkQueue<J> {
     private volatile long failed;
 
     private final Sinks.One<List<J>> shutdownResult = Sinks.one();
+    /** The grace timer of a shutdown; disposed as soon as the shutdown finishes, early or not. */
+    private final Disposable.Swap graceTimer = Disposables.swap();
     private final AtomicInteger wip = new AtomicInteger();
 
     private WorkQueue(Builder<J> builder) {
@@ -133,66 +142,6 @@ public final class WorkQueue<J> {
     }
 
     /**
-     * The producer/consumer pipeline of the seed's {@code run_pipeline(urls, num_workers)} as an operator: each
-     * element of the source is a job, {@code workers} jobs run at once, and each job's result arrives as an
-     * {@link Outcome}, so one failing job never ends the stream.
-     *
-     * <pre>{@code
-     * Flux<Outcome<Page>> pages = urls.transform(WorkQueue.pipeline(100, 5, url -> fetch(url)));
-     * }</pre>
-     *
-     * <p>Unlike a bare {@code flatMap(handler, workers)}, errors are settled per job (the handler throwing or
-     * returning {@code null} is a {@link Outcome.Failure} too) and the source is read ahead by at most
-     * {@code capacity} jobs: the source is requested only as the queue frees space, and the workers take a new job
-     * only as results are consumed, so backpressure runs from the subscriber through the workers to the source.
-     * Outcomes arrive in completion order, not source order. An error of the source itself ends the stream after the
-     * jobs already running were cancelled (as in {@code flatMap}). Cancelling the returned {@code Flux} cancels the
-     * running jobs and the source. An empty source gives an empty {@code Flux}. Lazy: each subscription starts
-     * afresh.
-     *
-     * @param capacity how many jobs may wait ahead of the workers, {@code > 0}
-     * @param workers how many jobs run at once, {@code > 0}
-     * @param handler the work for one job
-     * @param <J> the type of the jobs
-     * @param <R> the type of the results
-     * @return a function for {@link Flux#transform(Function)}
-     * @throws IllegalArgumentException if {@code capacity} or {@code workers} is not positive
-     * @throws NullPointerException if {@code handler} is null
-     */
-    public static <J, R> Function<Flux<J>, Flux<Outcome<R>>> pipeline(int capacity, int workers,
-            Function<? super J, ? extends Mono<? extends R>> handler) {
-        checkPositive("capacity", capacity);
-        checkPositive("workers", workers);
-        Objects.requireNonNull(handler, "handler");
-        return source -> source
-                .limitRate(capacity)
-                .flatMap(job -> settle(job, handler), workers, 1);
-    }
-
-    /** One job of a pipeline as an Outcome; a Callable Mono is evaluated in place, as flatMap itself does. */
-    @SuppressWarnings("unchecked")
-    private static <J, R> Mono<Outcome<R>> settle(J job, Function<? super J, ? extends Mono<? extends R>> handler) {
-        Mono<? extends R> mono;
-        try {
-            mono = handler.apply(job);
-        } catch (Throwable t) {
-            return Mono.just(Outcome.failure(t));
-        }
-        if (mono == null) {
-            return Mono.just(Outcome.failure(new NullPointerException("handler returned null for job " + job)));
-        }
-        if (mono instanceof Callable) {
-            try {
-                R value = ((Callable<R>) mono).call();
-                return Mono.just(value == null ? Outcome.empty() : Outcome.success(value));
-            } catch (Throwable t) {
-                return Mono.just(Outcome.failure(Exceptions.unwrap(t)));
-            }
-        }
-        return Outcome.of(mono);
-    }
-
-    /**
      * Puts a job into the queue, waiting without blocking a thread while the queue is full: the reactive form of
      * {@code await queue.put(job)}.
      *
@@ -211,23 +160,35 @@ public final class WorkQueue<J> {
      */
     public Mono<Void> put(J job) {
         Objects.requireNonNull(job, "job");
-        return Mono.defer(() -> tryPut(job));
+        return MonoPut.of(this, job);
     }
 
-    /** Accepts the job now if there is room (the common case costs no extra subscription), else waits. */
-    private Mono<Void> tryPut(J job) {
+    /**
+     * Accepts the job now if there is room and completes the subscriber in place: the common case costs one
+     * subscription per job (a {@code Mono.defer} around {@code Mono.empty()} costs two and a lambda). Else waits.
+     */
+    private void subscribePut(J job, CoreSubscriber<? super Void> actual) {
         JobRun run = null;
+        boolean accepted = false;
+        boolean full = false;
         synchronized (lock) {
-            if (state != OPEN) {
-                return Mono.error(putAfterShutdown());
+            if (state == OPEN) {
+                if (queued.size() >= capacity) {
+                    full = true;
+                } else {
+                    run = acceptLocked(job);
+                    accepted = true;
+                }
             }
-            if (queued.size() >= capacity) {
-                return Mono.create(sink -> subscribeWaitingPut(job, sink));
-            }
-            run = acceptLocked(job);
         }
-        startOrDrain(run);
-        return Mono.empty();
+        if (full) {
+            Mono.<Void>create(sink -> subscribeWaitingPut(job, sink)).subscribe(actual);
+        } else if (!accepted) {
+            Operators.error(actual, putAfterShutdown());
+        } else {
+            startOrDrain(run);
+            Operators.complete(actual);
+        }
     }
 
     /**
@@ -351,7 +312,8 @@ public final class WorkQueue<J> {
      * empty list at that moment. Otherwise, when {@code grace} has elapsed on the {@link Builder#scheduler(Scheduler)
      * scheduler}, the queued jobs are removed, each running job is cancelled and counted as failed with a
      * {@link CancellationException} (reported to {@code onFailure}), and the removed jobs are emitted. A grace of
-     * zero cancels at once.
+     * zero cancels at once. The grace timer is disposed as soon as the queue becomes idle. If the scheduler rejects
+     * the timer (it was disposed), the grace period ends at once, with a warning in the log.
      *
      * <p>Idempotent: the first subscription to any {@code shutdown} {@code Mono} starts the shutdown with its grace;
      * every subscription, earlier or later, receives the same list. Cancelling a subscription does not stop a
@@ -397,7 +359,18 @@ public final class WorkQueue<J> {
             shutdownResult.emitValue(List.of(), Sinks.EmitFailureHandler.FAIL_FAST);
         } else {
             Scheduler timer = scheduler != null ? scheduler : Schedulers.parallel();
-            timer.schedule(() -> graceElapsed(grace), grace.toNanos(), TimeUnit.NANOSECONDS);
+            Disposable task;
+            try {
+                task = timer.schedule(() -> graceElapsed(grace), grace.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException timerRejected) {
+                // a disposed scheduler cannot time the grace period: end it now rather than never
+                LOG.warn("WorkQueue shutdown: the scheduler rejected the grace timer; cancelling the running jobs now",
+                        timerRejected);
+                graceElapsed(grace);
+                return;
+            }
+            // a shutdown that finished before this line disposed the swap, which then disposes the task at once
+            graceTimer.update(task);
         }
     }
 
@@ -419,6 +392,7 @@ public final class WorkQueue<J> {
         for (JobRun run : toCancel) {
             run.cancelAfterGrace(grace);
         }
+        graceTimer.dispose();
         // The cancelled jobs ended synchronously; this also signals join() if nothing is left.
         signalIdleIfIdle();
         shutdownResult.emitValue(List.copyOf(neverStarted), Sinks.EmitFailureHandler.FAIL_FAST);
@@ -479,6 +453,9 @@ public final class WorkQueue<J> {
             return;
         }
         int missed = 1;
+        // a JVM-fatal error thrown while starting a job is rethrown once the loop is left, so that the loop's
+        // counter is never left raised (which would stop every later job from starting)
+        Throwable fatal = null;
         for (;;) {
             for (;;) {
                 JobRun run;
@@ -501,22 +478,39 @@ public final class WorkQueue<J> {
                 if (admitted != null) {
                     admitted.sink.success();
                 }
-                run.start();
+                try {
+                    run.start();
+                } catch (Throwable t) {
+                    if (fatal == null) {
+                        fatal = t;
+                    } else if (fatal != t) {
+                        fatal.addSuppressed(t);
+                    }
+                }
             }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
+                if (fatal != null) {
+                    Exceptions.throwIfJvmFatal(fatal);
+                }
                 return;
             }
         }
     }
 
-    private void jobEnded(JobRun run, @Nullable Throwable error) {
+    /**
+     * A job ended: frees its worker, counts it (unless {@code counted} is false: a JVM-fatal error that is being
+     * rethrown), reports a failure, and starts the next job.
+     */
+    private void jobEnded(JobRun run, @Nullable Throwable error, boolean counted) {
         Sinks.Empty<Void> joiners = null;
         boolean finishShutdown = false;
         boolean more;
         synchronized (lock) {
             unlink(run);
-            if (error == null) {
+            if (!counted) {
+                error = null;
+            } else if (error == null) {
                 completed++;
             } else {
                 failed++;
@@ -535,6 +529,7 @@ public final class WorkQueue<J> {
             try {
                 onFailure.accept(run.job, error);
             } catch (Throwable t) {
+                Exceptions.throwIfJvmFatal(t);
                 LOG.error("WorkQueue onFailure threw for job " + run.job, t);
             }
         }
@@ -567,6 +562,8 @@ public final class WorkQueue<J> {
             joiners.emitEmpty(Sinks.EmitFailureHandler.FAIL_FAST);
         }
         if (finishShutdown) {
+            // drained within the grace period: the timer has nothing left to do
+            graceTimer.dispose();
             shutdownResult.emitValue(List.of(), Sinks.EmitFailureHandler.FAIL_FAST);
         }
     }
@@ -606,6 +603,34 @@ public final class WorkQueue<J> {
         }
     }
 
+    /** The {@code Mono} of {@link #put(Object)}: subscribing puts the job once. */
+    private static final class MonoPut<J> extends Mono<Void> implements Scannable {
+
+        private final WorkQueue<J> queue;
+        private final J job;
+
+        private MonoPut(WorkQueue<J> queue, J job) {
+            this.queue = queue;
+            this.job = job;
+        }
+
+        /** A put, through Reactor's assembly hooks (so {@code Hooks.onOperatorDebug()} sees it). */
+        static <J> Mono<Void> of(WorkQueue<J> queue, J job) {
+            return onAssembly(new MonoPut<>(queue, job));
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Void> actual) {
+            queue.subscribePut(job, actual);
+        }
+
+        @Override
+        public @Nullable Object scanUnsafe(Attr key) {
+            // completes on the subscribing thread when there is room, later on the thread that makes room
+            return key == Attr.RUN_STYLE ? Attr.RunStyle.ASYNC : null;
+        }
+    }
+
     /** A producer waiting in put(); accepted or cancelled exactly once. */
     private static final class PutWaiter<J> {
 
@@ -635,27 +660,23 @@ public final class WorkQueue<J> {
         }
     }
 
-    @SuppressWarnings("rawtypes")
-    private static final AtomicIntegerFieldUpdater<WorkQueue.JobRun> ENDED =
-            AtomicIntegerFieldUpdater.newUpdater(WorkQueue.JobRun.class, "ended");
-
     /** One running job: subscribes the handler's Mono and reports its end exactly once. */
-    private final class JobRun extends BaseSubscriber<Object> {
+    private final class JobRun extends RunOnceSubscriber<Object> {
 
         final J job;
         /** Links of the running list. Guarded by the queue's lock. */
         @Nullable JobRun prev;
         @Nullable JobRun next;
-        volatile int ended;
         private volatile @Nullable Throwable cancelCause;
-        private @Nullable Throwable error;
+        /** Set before ending a job whose handler threw a JVM-fatal error: such a job is not counted. */
+        private boolean abandoned;
 
         JobRun(J job) {
             this.job = job;
         }
 
         void start() {
-            if (ended != 0) {
+            if (isDisposed()) {
                 // cancelled by shutdown between being taken from the queue and starting: the handler never runs
                 return;
             }
@@ -666,6 +687,7 @@ public final class WorkQueue<J> {
                     mono = Mono.error(new NullPointerException("handler returned null for job " + job));
                 }
             } catch (Throwable t) {
+                abandonIfJvmFatal(t);
                 mono = Mono.error(t);
             }
             if (mono instanceof Callable) {
@@ -675,6 +697,7 @@ public final class WorkQueue<J> {
                 try {
                     ((Callable<?>) mono).call();
                 } catch (Throwable t) {
+                    abandonIfJvmFatal(t);
                     failure = Exceptions.unwrap(t);
                 }
                 end(failure);
@@ -683,45 +706,31 @@ public final class WorkQueue<J> {
             mono.subscribe(this);
         }
 
-        void cancelAfterGrace(Duration grace) {
-            Throwable cause = new CancellationException("job cancelled: shutdown grace period of " + grace
-                    + " elapsed");
-            cancelCause = cause;
-            dispose();
-            // dispose() before the handler's Mono was subscribed runs no hook: end the job here in any case
-            end(cause);
-        }
-
-        @Override
-        protected void hookOnSubscribe(Subscription subscription) {
-            subscription.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        protected void hookOnNext(Object value) {
-            // values are ignored: a job is done when its Mono ends
-        }
-
-        @Override
-        protected void hookOnError(Throwable throwable) {
-            error = throwable;
-        }
-
-        @Override
-        protected void hookFinally(SignalType type) {
-            if (type == SignalType.ON_COMPLETE) {
+        /**
+         * An {@code OutOfMemoryError} or kin is not a failure of the job: the worker is freed (so the queue's
+         * accounting stays whole for whoever survives it) and the error is rethrown to the thread that started the
+         * job, as Reactor's own operators do.
+         */
+        private void abandonIfJvmFatal(Throwable t) {
+            if (Exceptions.isJvmFatal(t)) {
+                abandoned = true;
                 end(null);
-            } else if (type == SignalType.ON_ERROR) {
-                end(error);
-            } else {
-                Throwable cause = cancelCause;
-                end(cause != null ? cause : new CancellationException("job cancelled"));
+                Exceptions.throwIfJvmFatal(t);
             }
         }
 
-        private void end(@Nullable Throwable cause) {
-            if (ENDED.compareAndSet(this, 0, 1)) {
-                jobEnded(this, cause);
+        void cancelAfterGrace(Duration grace) {
+            cancelCause = new CancellationException("job cancelled: shutdown grace period of " + grace + " elapsed");
+            cancel();
+        }
+
+        @Override
+        protected void hookOnEnd(@Nullable Throwable error, boolean cancelled) {
+            if (cancelled) {
+                Throwable cause = cancelCause;
+                jobEnded(this, cause != null ? cause : new CancellationException("job cancelled"), true);
+            } else {
+                jobEnded(this, error, !abandoned);
             }
         }
     }

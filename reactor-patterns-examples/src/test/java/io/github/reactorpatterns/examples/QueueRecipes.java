@@ -6,12 +6,13 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
 import io.github.reactorpatterns.queue.WorkQueue;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** {@code asyncio.Queue} with producers and workers: {@link WorkQueue}. */
+/** {@code asyncio.Queue} with producers and workers: {@link WorkQueue}, and {@link Gather#pipeline} for a pipeline. */
 final class QueueRecipes {
 
     private QueueRecipes() {
@@ -27,7 +28,7 @@ final class QueueRecipes {
                                           BiConsumer<Job, Throwable> log) {
         return Flux.fromIterable(urls)
                 .index((i, url) -> new Job(i, url))                                     // producer
-                .transform(WorkQueue.pipeline(100, numWorkers, (Job job) -> processJob.apply(job)
+                .transform(Gather.pipeline(100, numWorkers, (Job job) -> processJob.apply(job)
                         .doOnError(e -> log.accept(job, e))))                             // worker's except clause
                 .filter(Outcome::isSuccess)
                 .flatMapIterable(outcome -> outcome.value().stream().toList())

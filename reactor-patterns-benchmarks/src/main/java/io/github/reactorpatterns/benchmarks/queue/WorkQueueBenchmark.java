@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 
+import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.queue.WorkQueue;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -29,7 +30,7 @@ import reactor.core.publisher.Sinks;
  *   <li>{@code workQueueOffer}: {@link WorkQueue#offer(Object)} in a loop, then {@link WorkQueue#join()}.</li>
  *   <li>{@code workQueuePut}: {@code Flux.range(...).concatMap(queue::put).then(queue.join())}: the waiting
  *       producer, one {@code Mono} per job.</li>
- *   <li>{@code pipeline}: {@link WorkQueue#pipeline(int, int, java.util.function.Function)} over
+ *   <li>{@code pipeline}: {@link Gather#pipeline(int, int, java.util.function.Function)} over
  *       {@code Flux.range}, one {@code Outcome} per job.</li>
  * </ul>
  */
@@ -94,7 +95,7 @@ public class WorkQueueBenchmark {
     @Benchmark
     public Object pipeline() {
         return Flux.range(0, JOBS)
-                .transform(WorkQueue.pipeline(CAPACITY, workers, (Integer job) -> Mono.empty()))
+                .transform(Gather.pipeline(CAPACITY, workers, (Integer job) -> Mono.empty()))
                 .blockLast();
     }
 }

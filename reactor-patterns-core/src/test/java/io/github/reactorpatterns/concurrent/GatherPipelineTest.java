@@ -1,4 +1,4 @@
-package io.github.reactorpatterns.queue;
+package io.github.reactorpatterns.concurrent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -12,7 +12,6 @@ import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 
-import io.github.reactorpatterns.concurrent.Outcome;
 import io.github.reactorpatterns.test.ConcurrencyProbe;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -20,7 +19,7 @@ import reactor.test.StepVerifier;
 import reactor.test.publisher.PublisherProbe;
 import reactor.test.publisher.TestPublisher;
 
-class WorkQueuePipelineTest {
+class GatherPipelineTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -28,7 +27,7 @@ class WorkQueuePipelineTest {
     void everyJobBecomesAnOutcomeWithAtMostWorkersRunning() {
         ConcurrencyProbe probe = ConcurrencyProbe.create();
         List<Outcome<Integer>> outcomes = Flux.range(0, 500)
-                .transform(WorkQueue.pipeline(20, 4, (Integer i) -> probe.wrap(
+                .transform(Gather.pipeline(20, 4, (Integer i) -> probe.wrap(
                         Mono.delay(Duration.ofMillis(1)).map(x -> i * 2))))
                 .collectList()
                 .block(TIMEOUT);
@@ -42,7 +41,7 @@ class WorkQueuePipelineTest {
     @Test
     void aFailingJobIsAFailureAndTheOthersGoOn() {
         IOException boom = new IOException("boom");
-        Function<Flux<Integer>, Flux<Outcome<String>>> pipeline = WorkQueue.pipeline(4, 2, i -> {
+        Function<Flux<Integer>, Flux<Outcome<String>>> pipeline = Gather.pipeline(4, 2, i -> {
             if (i == 1) {
                 return Mono.error(boom);
             }
@@ -65,14 +64,14 @@ class WorkQueuePipelineTest {
 
     @Test
     void emptySourceGivesEmptyFlux() {
-        StepVerifier.create(Flux.<Integer>empty().transform(WorkQueue.pipeline(1, 1, Mono::just)))
+        StepVerifier.create(Flux.<Integer>empty().transform(Gather.pipeline(1, 1, Mono::just)))
                 .verifyComplete();
     }
 
     @Test
     void sourceErrorEndsTheStream() {
         Flux<Integer> failing = Flux.error(new IOException("source"));
-        StepVerifier.create(failing.transform(WorkQueue.pipeline(1, 1, Mono::just)))
+        StepVerifier.create(failing.transform(Gather.pipeline(1, 1, Mono::just)))
                 .verifyErrorMessage("source");
     }
 
@@ -82,7 +81,7 @@ class WorkQueuePipelineTest {
         ConcurrencyProbe probe = ConcurrencyProbe.create();
         Flux<Outcome<Object>> flux = Flux.range(0, 10_000)
                 .doOnRequest(requested::addAndGet)
-                .transform(WorkQueue.pipeline(10, 3, i -> probe.wrap(Mono.never())));
+                .transform(Gather.pipeline(10, 3, i -> probe.wrap(Mono.never())));
         StepVerifier.create(flux)
                 .expectSubscription()
                 .then(() -> {
@@ -100,7 +99,7 @@ class WorkQueuePipelineTest {
         AtomicLong requested = new AtomicLong();
         Flux<Outcome<Integer>> flux = Flux.range(0, 1_000)
                 .doOnRequest(requested::addAndGet)
-                .transform(WorkQueue.pipeline(4, 2, (Integer i) -> probe.wrap(Mono.just(i))));
+                .transform(Gather.pipeline(4, 2, (Integer i) -> probe.wrap(Mono.just(i))));
         StepVerifier.create(flux, 0)
                 .expectSubscription()
                 .then(() -> assertThat(probe.total()).isEqualTo(2))
@@ -116,7 +115,7 @@ class WorkQueuePipelineTest {
     void cancellingCancelsRunningJobsAndTheSource() {
         PublisherProbe<Object> job = PublisherProbe.of(Mono.never());
         TestPublisher<Integer> source = TestPublisher.create();
-        StepVerifier.create(source.flux().transform(WorkQueue.pipeline(2, 2, i -> job.mono())))
+        StepVerifier.create(source.flux().transform(Gather.pipeline(2, 2, i -> job.mono())))
                 .then(() -> source.next(1, 2))
                 .thenCancel()
                 .verify(TIMEOUT);
@@ -127,7 +126,7 @@ class WorkQueuePipelineTest {
     @Test
     void isLazyAndResubscribes() {
         PublisherProbe<Integer> job = PublisherProbe.of(Mono.just(1));
-        Flux<Outcome<Integer>> flux = Flux.just(1).transform(WorkQueue.pipeline(1, 1, i -> job.mono()));
+        Flux<Outcome<Integer>> flux = Flux.just(1).transform(Gather.pipeline(1, 1, i -> job.mono()));
         job.assertWasNotSubscribed();
         StepVerifier.create(flux).expectNextCount(1).verifyComplete();
         StepVerifier.create(flux).expectNextCount(1).verifyComplete();
@@ -135,12 +134,22 @@ class WorkQueuePipelineTest {
     }
 
     @Test
+    void jvmFatalErrorsOfTheHandlerAreNotCaptured() {
+        // the pipeline settles through Gather's settle, which rethrows JVM-fatal errors
+        OutOfMemoryError oom = new OutOfMemoryError("test: not a real one");
+        Flux<Outcome<Object>> flux = Flux.just(1).transform(Gather.pipeline(1, 1, i -> {
+            throw oom;
+        }));
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> flux.subscribe())).isSameAs(oom);
+    }
+
+    @Test
     void badArgumentsFailAtOnce() {
-        assertThatIllegalArgumentException().isThrownBy(() -> WorkQueue.pipeline(0, 1, Mono::just))
+        assertThatIllegalArgumentException().isThrownBy(() -> Gather.pipeline(0, 1, Mono::just))
                 .withMessage("capacity > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> WorkQueue.pipeline(1, 0, Mono::just))
+        assertThatIllegalArgumentException().isThrownBy(() -> Gather.pipeline(1, 0, Mono::just))
                 .withMessage("workers > 0 required but it was 0");
-        assertThatNullPointerException().isThrownBy(() -> WorkQueue.pipeline(1, 1, null))
+        assertThatNullPointerException().isThrownBy(() -> Gather.pipeline(1, 1, null))
                 .withMessage("handler");
     }
 }
