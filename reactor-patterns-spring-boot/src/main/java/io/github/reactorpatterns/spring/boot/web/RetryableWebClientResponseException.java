@@ -28,6 +28,7 @@ public class RetryableWebClientResponseException extends WebClientResponseExcept
 
     private static final long serialVersionUID = 1L;
 
+    /** The delay of the response's {@code Retry-After} header, or null without a valid one. */
     private final @Nullable Duration retryAfter;
 
     /**
