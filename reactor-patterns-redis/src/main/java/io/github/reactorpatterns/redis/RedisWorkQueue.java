@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -35,8 +36,10 @@ import reactor.core.scheduler.Schedulers;
  * again, up to {@link Builder#maxAttempts(int) the attempt limit}; then the job moves to the dead-letter stream
  * {@code {name}:dead} with its payload, its error and its delivery count. A job whose worker died (its process was
  * killed) is claimed by a live worker ({@code XAUTOCLAIM}) once it has been idle for
- * {@link Builder#visibilityTimeout(Duration) the visibility timeout}; so is a job that runs longer than that, which
- * then runs twice. {@link RedisJob#deliveryCount()} tells the handler how often a job has been delivered.
+ * {@link Builder#visibilityTimeout(Duration) the visibility timeout}. A running job is kept by its worker (a heartbeat
+ * resets its idle time every third of the visibility timeout), so only a process that stalls for longer than the
+ * visibility timeout can see one of its jobs run a second time elsewhere. {@link RedisJob#deliveryCount()} tells the
+ * handler how often a job has been delivered.
  *
  * <p>Each process reads with {@code XREADGROUP ... BLOCK} on a connection of its own, so a blocked read never delays
  * other commands, and reads no more jobs than it has free workers. {@link #put(String)} waits while the stream holds
@@ -347,7 +350,20 @@ public final class RedisWorkQueue implements AutoCloseable {
     private Mono<Void> run(RedisJob job, Function<? super RedisJob, ? extends Mono<?>> handler) {
         return Mono.defer(() -> {
             running.incrementAndGet();
-            return attempt(job, handler).doFinally(s -> running.decrementAndGet());
+            // while the job runs, keep it ours: resetting its idle time (XCLAIM ... JUSTID, which counts no delivery)
+            // stops other consumers from claiming a job that is merely slow
+            Duration every = visibility.dividedBy(3);
+            Disposable heartbeat = Flux.interval(every, every, scheduler)
+                    .onBackpressureDrop()
+                    .concatMap(tick -> commands.xclaim(stream, io.lettuce.core.Consumer.from(group, consumer),
+                                    XClaimArgs.Builder.justid(), job.id())
+                            .then()
+                            .onErrorResume(e -> Mono.empty()), 1)
+                    .subscribe();
+            return attempt(job, handler).doFinally(s -> {
+                heartbeat.dispose();
+                running.decrementAndGet();
+            });
         });
     }
 

@@ -30,7 +30,7 @@ final class WorkerChild {
         RedisWorkQueue queue = RedisWorkQueue.builder(client, name)
                 .workers(workers)
                 .maxAttempts(3)
-                .visibilityTimeout(Duration.ofSeconds(2))
+                .visibilityTimeout(Duration.ofSeconds(4))
                 .block(Duration.ofMillis(200))
                 .retryDelay(Duration.ofMillis(10))
                 .onAcknowledged(job -> book.async().sadd(name + ":acked", job.id()))
