@@ -182,7 +182,10 @@ public final class Database implements AutoCloseable {
      * @throws IllegalArgumentException if the number of arguments is not the number of bind markers
      */
     public <T> Mono<T> queryOne(String sql, Function<? super Row, ? extends T> mapper, Object... args) {
-        return this.<T>query(sql, mapper, args).next();
+        Object[] bound = Sql.check(sql, args);
+        Objects.requireNonNull(mapper, "mapper");
+        // the row is taken inside the session: a cancel of the whole would roll back a transaction under a deadline
+        return withSession(session -> session.<T>rows(sql, mapper, bound).next()).singleOrEmpty();
     }
 
     /**
@@ -196,7 +199,7 @@ public final class Database implements AutoCloseable {
      */
     public Mono<Long> execute(String sql, Object... args) {
         Sql.check(sql, args);
-        return withSession(session -> session.execute(sql, args)).next();
+        return withSession(session -> session.execute(sql, args)).singleOrEmpty();
     }
 
     /**
@@ -276,7 +279,7 @@ public final class Database implements AutoCloseable {
      */
     public <T> Mono<T> transaction(Function<? super Session, ? extends Mono<T>> work) {
         Objects.requireNonNull(work, "work");
-        return transactional(null, work).next();
+        return transactional(null, work).singleOrEmpty();
     }
 
     /**
@@ -293,7 +296,7 @@ public final class Database implements AutoCloseable {
             Function<? super Session, ? extends Mono<T>> work) {
         Objects.requireNonNull(definition, "definition");
         Objects.requireNonNull(work, "work");
-        return transactional(definition, work).next();
+        return transactional(definition, work).singleOrEmpty();
     }
 
     /**

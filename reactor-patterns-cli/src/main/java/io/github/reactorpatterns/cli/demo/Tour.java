@@ -62,7 +62,7 @@ final class Tour {
     /** Every step, in order. */
     List<Supplier<Mono<Step>>> steps() {
         return List.of(this::fanOut, this::tokenBucket, this::retries, this::deadline, this::pagination,
-                this::streaming, this::taskScope, this::workQueue);
+                this::streaming, this::taskScope, this::workQueue, new DatabaseTour()::streamAndRollback);
     }
 
     private static Mono<Step> timed(Mono<Step> step) {
