@@ -206,7 +206,8 @@ public final class PooledHttpClient implements Disposable {
             b.pauseOnRetryAfter(rateLimit);
         }
         if (onRetry != null) {
-            b.onRetry(onRetry);
+            // every decision, retry or stop
+            b.onRetry(onRetry).onGiveUp(onRetry);
         }
         return b.build();
     }
@@ -1327,8 +1328,8 @@ public final class PooledHttpClient implements Disposable {
 
         /**
          * Reports every decision of the default retry policy, retry or stop, as
-         * {@link RetryPolicy.Builder#onRetry(Consumer)} does (for logs and metrics, such as
-         * {@code RetryPolicyMetrics} of {@code reactor-patterns-micrometer}). Default: none. With
+         * {@link RetryPolicy.Builder#onRetry(Consumer)} and {@link RetryPolicy.Builder#onGiveUp(Consumer)} do (for
+         * logs and metrics, such as {@code RetryPolicyMetrics} of {@code reactor-patterns-micrometer}). Default: none. With
          * {@link #retry(RetryPolicy)}, set the callback on that policy instead.
          *
          * @param onRetry the callback; it runs on the thread that signals the error and should be fast
@@ -1363,8 +1364,8 @@ public final class PooledHttpClient implements Disposable {
         /**
          * Makes every attempt hold a permit of {@code semaphore} from before it takes a rate-limit token and asks the
          * pool for a connection until its response is read (or it fails or is cancelled): a module-level
-         * {@code Semaphore(n)} shared by many callers. A permit is not held during a retry's back-off. The semaphore may be shared with other
-         * clients or other work.
+         * {@code Semaphore(n)} shared by many callers. A permit is not held during a retry's back-off. The semaphore
+         * may be shared with other clients or other work.
          *
          * @param semaphore the semaphore
          * @return this builder

@@ -34,8 +34,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  *
  * <p>An error the policy does not retry ({@code retryOn}/{@code retryIf} reject it) is not a decision and is not
  * counted. The binder is the policy's callback: {@link #instrument(RetryPolicy.Builder)} installs it, or pass it
- * yourself to {@link RetryPolicy.Builder#onRetry(Consumer)}, composed with your own callback through
- * {@link Consumer#andThen(Consumer)} if you have one. One binder may serve several policies: their counts add up.
+ * yourself to {@link RetryPolicy.Builder#onRetry(Consumer)} and {@link RetryPolicy.Builder#onGiveUp(Consumer)},
+ * composed with your own callbacks through {@link Consumer#andThen(Consumer)} if you have them. One binder may serve several policies: their counts add up.
  * The counters count from the binder's creation. Thread-safe.
  */
 public final class RetryPolicyMetrics implements MeterBinder, Consumer<RetryAttempt> {
@@ -83,8 +83,9 @@ public final class RetryPolicyMetrics implements MeterBinder, Consumer<RetryAtte
     }
 
     /**
-     * Installs this binder as {@code builder}'s callback for every retry decision, retry or stop, replacing a
-     * callback set earlier (compose it with {@link Consumer#andThen(Consumer)} and pass it yourself to keep both).
+     * Installs this binder as {@code builder}'s {@code onRetry} (retries scheduled) and {@code onGiveUp} (the
+     * decision to stop) callbacks, replacing callbacks set earlier (compose them with
+     * {@link Consumer#andThen(Consumer)} and pass them yourself to keep both).
      *
      * @param builder the policy builder
      * @return {@code builder}, for chaining
@@ -92,9 +93,8 @@ public final class RetryPolicyMetrics implements MeterBinder, Consumer<RetryAtte
      */
     public RetryPolicy.Builder instrument(RetryPolicy.Builder builder) {
         Objects.requireNonNull(builder, "builder");
-        // RetryPolicy reports a retry and a decision to stop through the same onRetry callback. If it gains a
-        // separate callback for the stops, install this binder there too: accept() counts both kinds.
-        return builder.onRetry(this);
+        // a retry and a decision to stop come through two callbacks; accept() counts both kinds
+        return builder.onRetry(this).onGiveUp(this);
     }
 
     /**
