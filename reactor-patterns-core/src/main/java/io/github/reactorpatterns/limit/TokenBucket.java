@@ -19,8 +19,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * A non-blocking token-bucket rate limiter: at most {@code burst} tokens at once, refilled at {@code rate}; the
- * reactive form of the seeds' {@code TokenBucket(rate, burst)}. Reactor has no time-based limiter ({@code limitRate}
- * only shapes demand, reactor-core #2000).
+ * reactive form of the {@code TokenBucket(rate, burst)} that asyncio programs write around {@code asyncio.sleep}.
+ * Reactor has no time-based limiter: {@code limitRate} only shapes demand.
  *
  * <pre>{@code
  * TokenBucket bucket = TokenBucket.builder().rate(10, Duration.ofSeconds(1)).burst(20).build();
@@ -34,35 +34,34 @@ import reactor.core.scheduler.Schedulers;
  * with continuous demand tokens are granted at exactly {@code rate} with no drift: the arithmetic is exact integer
  * arithmetic on the clock of the {@link Builder#scheduler(Scheduler) scheduler} (by default
  * {@code Schedulers.parallel()}, looked up at each use), so {@code StepVerifier.withVirtualTime} tests it to the
- * nanosecond, even for a bucket built before the virtual clock was installed.
+ * nanosecond, even for a bucket built before the virtual clock was installed. With a rate whose interval is not a
+ * whole number of nanoseconds (such as 3 per second) the {@code k}-th token of a continuous demand is granted at
+ * exactly {@code ceil(k × interval)}, and the window bound holds to the clock's resolution.
  *
- * <p><b>Design.</b> The bucket is a GCRA (generic cell rate algorithm, "virtual scheduling"): its only state for
- * granting is the theoretical arrival time {@code TAT} in one {@code AtomicLong}. A request for {@code n} tokens at
- * time {@code now} conforms if {@code max(TAT, now) + n × I - now <= burst × I} (with {@code I = 1 / rate}), and
- * then sets {@code TAT = max(TAT, now) + n × I}: {@link #tryAcquireNow(int)} is one CAS. Time is kept in units of
- * {@code 1/q} ns where {@code I = p/q} ns in lowest terms, so an interval such as 1/3 s is represented exactly
- * (the scale {@code q} is capped at 1024; past it the interval is rounded to 1/1024 ns, an error below one
- * nanosecond per 2048 tokens). Differences are compared with wrap-around arithmetic, like {@code System.nanoTime}.
- * The clock ticks in whole nanoseconds, so with an interval that is not a whole number of nanoseconds the
- * {@code k}-th token of a continuous demand is granted at exactly {@code ceil(k × I)}: no drift, and the window
- * bound above holds to the clock's resolution ({@code T} plus under one nanosecond); with a whole-nanosecond interval
- * (10/s, 200/s, 1000/s, ...) it holds exactly.
- *
- * <p>Waiting callers are where a plain GCRA is not enough: if each waiter reserved its slot by pushing {@code TAT}
- * forward, a waiter that cancels could not give its slot back, because the slots after it are already fixed (this
- * is Resilience4j's #314). So {@code TAT} counts only tokens actually granted, and waiters form an explicit FIFO
- * queue. Only the head of the queue has a timer, set for the instant it will conform; when it fires, a drain loop
- * grants as many waiters from the head as conform and sets the timer for the new head. A waiter that cancels
- * leaves the queue at once; if it was the head, the next waiter becomes the head and its timer is set from the
- * unchanged {@code TAT}, so it moves up into the cancelled waiter's slot. While anybody waits,
- * {@code tryAcquire} and the fast path of {@code acquire} refuse to take tokens, so nobody overtakes the queue. A
- * grant that races a cancel is undone (the {@code TAT} CAS is reversed) unless another grant happened in between,
- * in which case the token counts as spent: the limit is never exceeded.
+ * <p><b>Waiting.</b> Waiters are served first come, first served; while anybody waits, {@link #tryAcquireNow(int)}
+ * and a new {@code acquire} take nothing, so nobody overtakes the queue. A waiter that cancels leaves the queue at
+ * once and the waiters behind it move up into its slot: a cancelled reservation is never lost. A grant that races a
+ * cancel is undone unless another grant happened in between, in which case the token counts as spent: the limit is
+ * never exceeded.
  *
  * <p>Nothing blocks: the queue is guarded by a short lock never held while user code runs, timers come from the
  * scheduler, and grants run in a trampolined drain loop. Instances are thread-safe.
  */
 public final class TokenBucket implements RateLimiter {
+
+    /*
+     * Design. The bucket is a GCRA (generic cell rate algorithm, "virtual scheduling", see Gcra): its only state for
+     * granting is the theoretical arrival time TAT in one AtomicLong, so tryAcquireNow is one CAS. Time is counted on
+     * the bucket's own time line (nanoseconds since it was built, see Clock) in units of 1/q ns where the interval is
+     * p/q ns in lowest terms.
+     *
+     * Waiting callers are where a plain GCRA is not enough: if each waiter reserved its slot by pushing TAT forward, a
+     * waiter that cancels could not give its slot back, because the slots after it are already fixed (the flaw of
+     * Resilience4j's AtomicRateLimiter). So TAT counts only tokens actually granted, and waiters form an explicit
+     * FIFO (WaiterQueue). Only the head has a timer, set for the instant it will conform; when it fires, the drain
+     * loop grants as many waiters from the head as conform and sets the timer for the new head. A head that cancels
+     * makes the next waiter the head, timed from the unchanged TAT.
+     */
 
     /** Default burst: one token, so tokens are spaced evenly at the rate. */
     public static final int DEFAULT_BURST = 1;
