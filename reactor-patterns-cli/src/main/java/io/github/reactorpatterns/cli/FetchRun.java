@@ -1,7 +1,6 @@
 package io.github.reactorpatterns.cli;
 
 import io.github.reactorpatterns.concurrent.Gather;
-import io.github.reactorpatterns.test.ConcurrencyProbe;
 import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
 import java.util.List;
@@ -13,7 +12,7 @@ import reactor.core.publisher.Mono;
 /**
  * The fan-out of one {@code fetch} run: every URL through the engine with {@link Gather} (at most
  * {@code concurrency} at once; in input order for {@code --ordered}, else as they complete), under the run's
- * {@link Deadline} when one is set. Each request is counted by a {@link ConcurrencyProbe} so the summary can show
+ * {@link Deadline} when one is set. Each request is counted by a {@link InFlight} counter so the summary can show
  * the concurrency actually observed.
  *
  * <p>When the deadline passes, {@code Deadline.withinFlux} cancels what is still running; every URL that has not
@@ -24,7 +23,7 @@ final class FetchRun {
 
     private final FetchEngine engine;
     private final FetchSettings settings;
-    private final ConcurrencyProbe probe = ConcurrencyProbe.create();
+    private final InFlight probe = new InFlight();
 
     FetchRun(FetchEngine engine, FetchSettings settings) {
         this.engine = engine;
@@ -40,7 +39,7 @@ final class FetchRun {
             }
             AtomicReferenceArray<FetchResult> emitted = new AtomicReferenceArray<>(urls.size());
             Function<UrlList.Entry, Mono<FetchResult>> one =
-                    entry -> probe.wrap(engine.fetch(entry, tracks[entry.index()]));
+                    entry -> probe.track(engine.fetch(entry, tracks[entry.index()]));
             Flux<FetchResult> fan = Flux.fromIterable(urls)
                     .transform(settings.ordered()
                             ? Gather.ordered(settings.concurrency(), one)

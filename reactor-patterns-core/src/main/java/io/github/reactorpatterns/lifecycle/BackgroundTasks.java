@@ -3,24 +3,28 @@ package io.github.reactorpatterns.lifecycle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
 
+import io.github.reactorpatterns.internal.RunOnceSubscriber;
+import io.github.reactorpatterns.time.Deadline;
 import reactor.core.Disposable;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 import reactor.util.Loggers;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 /**
  * A registry of fire-and-forget tasks that holds every spawned subscription until it ends, reports their failures,
@@ -56,8 +60,12 @@ import reactor.util.Loggers;
  * thread (that is how {@code doFinally} is ordered), so use {@code doOnTerminate} for work that
  * {@link #drain(Duration)} must wait for.
  *
+ * <p><b>Context.</b> A task spawned with {@link #spawn(Publisher, ContextView)} sees the spawner's Reactor
+ * {@code Context} (a request's trace ids), without its {@link Deadline}: a background task outlives the request.
+ *
  * <p><b>Thread safety.</b> Every method may be called from any thread; {@code spawn} racing with {@code shutdown}
- * either registers the task (and it is cancelled) or fails with {@link IllegalStateException}.
+ * either registers the task (and it is cancelled) or fails with {@link IllegalStateException}
+ * ({@link #trySpawn(Publisher)}: returns empty).
  */
 public final class BackgroundTasks implements AutoCloseable {
 
@@ -73,6 +81,10 @@ public final class BackgroundTasks implements AutoCloseable {
     private boolean closed;
     /** Guarded by {@link #lock}. */
     private boolean terminatedSignalled;
+    /** Tasks that ended, by how; written under {@link #lock}. */
+    private volatile long finished;
+    private volatile long failed;
+    private volatile long cancelled;
     private final Sinks.Empty<Void> terminated = Sinks.empty();
 
     private BackgroundTasks(Consumer<? super Throwable> onFailure, @Nullable Scheduler scheduler) {
@@ -124,7 +136,8 @@ public final class BackgroundTasks implements AutoCloseable {
      * <p>The task's values are requested without bound and ignored. If it fails, its error goes to the failure
      * handler; if it completes or is cancelled, nothing is reported. Disposing the returned {@code Disposable}
      * cancels the task (as {@link #shutdown()} does for all of them). The task runs on the thread that calls
-     * {@code spawn} until it switches threads itself.
+     * {@code spawn} until it switches threads itself. It sees an empty {@code Context}; use
+     * {@link #spawn(Publisher, ContextView)} to pass the caller's on.
      *
      * @param task the task to run in the background
      * @return a handle that cancels the task
@@ -133,15 +146,100 @@ public final class BackgroundTasks implements AutoCloseable {
      */
     public Disposable spawn(Publisher<?> task) {
         Objects.requireNonNull(task, "task");
-        Task subscriber = new Task();
+        return spawnOrThrow(task, Context.empty());
+    }
+
+    /**
+     * Like {@link #spawn(Publisher)}, with the spawner's Reactor {@code Context} (trace ids, security, MDC values)
+     * visible to the task, for fire-and-forget work started inside a request:
+     *
+     * <pre>{@code
+     * Mono<Order> createOrder(Order order) {
+     *     return saveOrder(order).flatMap(saved -> Mono.deferContextual(context -> {
+     *         background.spawn(sendNotification(saved), context);     // sees the request's trace id
+     *         return Mono.just(saved);
+     *     }));
+     * }
+     * }</pre>
+     *
+     * <p>A {@link io.github.reactorpatterns.time.Deadline} in {@code context} is not passed on: a background task
+     * outlives the request that spawned it by design, and the request's deadline would cancel it as soon as the
+     * response is due. Bound the task itself ({@code Deadline.within(...)} inside it, or {@code timeout}) if it needs
+     * a limit. Everything else in {@code context} is passed on unchanged.
+     *
+     * @param task the task to run in the background
+     * @param context the context the task sees, such as the one {@code Mono.deferContextual} hands over
+     * @return a handle that cancels the task
+     * @throws NullPointerException if {@code task} or {@code context} is null
+     * @throws IllegalStateException if {@link #shutdown()}, {@link #drain(Duration)} or {@link #close()} has begun
+     */
+    public Disposable spawn(Publisher<?> task, ContextView context) {
+        Objects.requireNonNull(task, "task");
+        return spawnOrThrow(task, withoutDeadline(Objects.requireNonNull(context, "context")));
+    }
+
+    /**
+     * Like {@link #spawn(Publisher)}, but reports a refusal by its result instead of an exception: once
+     * {@link #shutdown()}, {@link #drain(Duration)} or {@link #close()} has begun, the task is not subscribed and the
+     * result is empty. For code that may run while the application shuts down (a request handled during a graceful
+     * shutdown), where a notification that cannot start any more is expected, not a bug.
+     *
+     * @param task the task to run in the background
+     * @return a handle that cancels the task, or empty if the registry no longer accepts tasks
+     * @throws NullPointerException if {@code task} is null
+     */
+    public Optional<Disposable> trySpawn(Publisher<?> task) {
+        Objects.requireNonNull(task, "task");
+        return Optional.ofNullable(trySpawnIn(task, Context.empty()));
+    }
+
+    /**
+     * {@link #trySpawn(Publisher)} with the spawner's {@code Context}, as {@link #spawn(Publisher, ContextView)}
+     * passes it on (without its {@link io.github.reactorpatterns.time.Deadline}).
+     *
+     * @param task the task to run in the background
+     * @param context the context the task sees
+     * @return a handle that cancels the task, or empty if the registry no longer accepts tasks
+     * @throws NullPointerException if {@code task} or {@code context} is null
+     */
+    public Optional<Disposable> trySpawn(Publisher<?> task, ContextView context) {
+        Objects.requireNonNull(task, "task");
+        return Optional.ofNullable(trySpawnIn(task, withoutDeadline(Objects.requireNonNull(context, "context"))));
+    }
+
+    private Disposable spawnOrThrow(Publisher<?> task, Context context) {
+        Disposable spawned = trySpawnIn(task, context);
+        if (spawned == null) {
+            throw new IllegalStateException("spawn after shutdown: the BackgroundTasks no longer accepts tasks");
+        }
+        return spawned;
+    }
+
+    private @Nullable Disposable trySpawnIn(Publisher<?> task, Context context) {
+        Task subscriber = new Task(context);
         synchronized (lock) {
             if (closed) {
-                throw new IllegalStateException("spawn after shutdown: the BackgroundTasks no longer accepts tasks");
+                return null;
             }
             tasks.add(subscriber);
         }
         task.subscribe(subscriber);
         return subscriber;
+    }
+
+    /** The context without any Deadline: a background task outlives the request that spawned it. */
+    private static Context withoutDeadline(ContextView context) {
+        if (context.isEmpty()) {
+            return Context.empty();
+        }
+        boolean hasDeadline = context.stream().anyMatch(entry -> entry.getValue() instanceof Deadline);
+        if (!hasDeadline) {
+            return Context.of(context);
+        }
+        Map<Object, Object> kept = new LinkedHashMap<>();
+        context.stream().filter(entry -> !(entry.getValue() instanceof Deadline))
+                .forEach(entry -> kept.put(entry.getKey(), entry.getValue()));
+        return Context.of(kept);
     }
 
     /**
@@ -153,6 +251,36 @@ public final class BackgroundTasks implements AutoCloseable {
         synchronized (lock) {
             return tasks.size();
         }
+    }
+
+    /**
+     * The number of spawned tasks that completed by themselves, without error.
+     *
+     * @return the count since creation
+     */
+    public long finished() {
+        return finished;
+    }
+
+    /**
+     * The number of spawned tasks that failed (each failure went to the failure handler).
+     *
+     * @return the count since creation
+     */
+    public long failed() {
+        return failed;
+    }
+
+    /**
+     * The number of spawned tasks that were cancelled before they ended by themselves: through the
+     * {@code Disposable} that {@link #spawn(Publisher)} returned, by {@link #shutdown()} or {@link #close()}, or by
+     * {@link #drain(Duration)} after its grace period. Every spawned task ends in exactly one of {@link #finished()},
+     * {@link #failed()} and {@code cancelled()}, or still counts in {@link #active()}.
+     *
+     * @return the count since creation
+     */
+    public long cancelled() {
+        return cancelled;
     }
 
     /**
@@ -230,9 +358,16 @@ public final class BackgroundTasks implements AutoCloseable {
         signalTerminatedIfEmpty();
     }
 
-    private void taskEnded(Task task, @Nullable Throwable error) {
+    private void taskEnded(Task task, @Nullable Throwable error, boolean wasCancelled) {
         synchronized (lock) {
             tasks.remove(task);
+            if (wasCancelled) {
+                cancelled++;
+            } else if (error != null) {
+                failed++;
+            } else {
+                finished++;
+            }
         }
         if (error != null) {
             try {
@@ -266,46 +401,22 @@ public final class BackgroundTasks implements AutoCloseable {
     }
 
     /** Subscribes one task; removes it from the registry exactly once, after any terminal signal or cancel. */
-    private final class Task extends BaseSubscriber<Object> {
+    private final class Task extends RunOnceSubscriber<Object> {
 
-        private @Nullable Throwable error;
-        private boolean ended;
+        private final Context context;
 
-        @Override
-        protected void hookOnSubscribe(Subscription subscription) {
-            subscription.request(Long.MAX_VALUE);
+        Task(Context context) {
+            this.context = context;
         }
 
         @Override
-        protected void hookOnNext(Object value) {
-            // background tasks run for their effect; values are ignored
+        public Context currentContext() {
+            return context;
         }
 
         @Override
-        protected void hookOnError(Throwable throwable) {
-            error = throwable;
-        }
-
-        @Override
-        protected void hookFinally(SignalType type) {
-            end(type == SignalType.ON_ERROR ? error : null);
-        }
-
-        @Override
-        public void dispose() {
-            super.dispose();
-            // dispose() before onSubscribe runs no hook: end the task here in any case
-            end(null);
-        }
-
-        private void end(@Nullable Throwable cause) {
-            synchronized (this) {
-                if (ended) {
-                    return;
-                }
-                ended = true;
-            }
-            taskEnded(this, cause);
+        protected void hookOnEnd(@Nullable Throwable error, boolean cancelled) {
+            taskEnded(this, error, cancelled);
         }
     }
 }

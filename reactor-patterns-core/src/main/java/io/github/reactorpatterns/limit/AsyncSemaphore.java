@@ -4,6 +4,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
+import org.jspecify.annotations.Nullable;
+
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -51,6 +53,7 @@ public final class AsyncSemaphore implements PermitSource {
     private final int permits;
     private final int maxWaiters;
     private final boolean fair;
+    private final @Nullable SemaphoreListener listener;
 
     /** Permits not held by anyone. */
     volatile int available;
@@ -69,6 +72,7 @@ public final class AsyncSemaphore implements PermitSource {
         this.permits = builder.permits;
         this.maxWaiters = builder.maxWaiters;
         this.fair = builder.fair;
+        this.listener = builder.listener;
         this.available = builder.permits;
     }
 
@@ -135,11 +139,14 @@ public final class AsyncSemaphore implements PermitSource {
      */
     public Optional<Permit> tryAcquireNow() {
         if (fair && queue.size() != 0) {
+            LimitListeners.rejected(listener, 1);
             return Optional.empty();
         }
         if (tryTake(1)) {
+            LimitListeners.acquiredNow(listener, 1);
             return Optional.of(new SemaphorePermit(this, 1));
         }
+        LimitListeners.rejected(listener, 1);
         return Optional.empty();
     }
 
@@ -260,9 +267,11 @@ public final class AsyncSemaphore implements PermitSource {
     /** Called once per subscription, after {@code onSubscribe}: take permits now or join the queue. */
     void acquire(SemaphoreNode waiter) {
         if ((!fair || queue.size() == 0) && tryTake(waiter.weight)) {
+            LimitListeners.acquiredNow(listener, waiter.weight);
             waiter.grant();
             return;
         }
+        waiter.queuedAt = LimitListeners.queuedAt(listener);
         boolean full = false;
         synchronized (lock) {
             if (waiter.isCancelled()) {
@@ -275,6 +284,7 @@ public final class AsyncSemaphore implements PermitSource {
             }
         }
         if (full) {
+            LimitListeners.rejected(listener, waiter.weight);
             waiter.reject(new SemaphoreFullException(maxWaiters));
             return;
         }
@@ -313,6 +323,7 @@ public final class AsyncSemaphore implements PermitSource {
                     }
                     queue.unlink(w);
                 }
+                LimitListeners.acquired(listener, w.weight, w.queuedAt);
                 w.grant();
             }
             missed = WIP.addAndGet(this, -missed);
@@ -331,6 +342,7 @@ public final class AsyncSemaphore implements PermitSource {
         private final int permits;
         private int maxWaiters = DEFAULT_MAX_WAITERS;
         private boolean fair = DEFAULT_FAIR;
+        private @Nullable SemaphoreListener listener;
 
         Builder(int permits) {
             if (permits <= 0) {
@@ -366,6 +378,19 @@ public final class AsyncSemaphore implements PermitSource {
          */
         public Builder fair(boolean fair) {
             this.fair = fair;
+            return this;
+        }
+
+        /**
+         * Sets a listener told of every grant and refusal (for metrics), called outside the semaphore's lock; see
+         * {@link SemaphoreListener}. Replaces the listener of an earlier call.
+         *
+         * @param listener the listener; default none
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is null
+         */
+        public Builder listener(SemaphoreListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

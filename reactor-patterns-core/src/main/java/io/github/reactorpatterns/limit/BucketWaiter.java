@@ -24,6 +24,8 @@ final class BucketWaiter extends WaiterNode implements Subscription, Scannable {
 
     final TokenBucket bucket;
     final CoreSubscriber<? super Void> actual;
+    /** The bucket's clock (ns) when queued; set only if the bucket has a listener. */
+    long queuedAt;
 
     volatile int state;
     static final AtomicIntegerFieldUpdater<BucketWaiter> STATE =

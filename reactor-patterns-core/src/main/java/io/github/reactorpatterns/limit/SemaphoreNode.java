@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 abstract class SemaphoreNode extends WaiterNode implements Permit {
 
     final AsyncSemaphore semaphore;
+    /** {@code System.nanoTime()} when queued; set only if the semaphore has a listener. */
+    long queuedAt;
 
     volatile int released;
     static final AtomicIntegerFieldUpdater<SemaphoreNode> RELEASED =

@@ -78,6 +78,7 @@ public final class TokenBucket implements RateLimiter {
     private final int burst;
     private final long rateTokens;
     private final Duration ratePer;
+    private final @Nullable TokenBucketListener listener;
 
     /** The clock in use and how it maps onto the bucket's time line; replaced when the default scheduler changes. */
     volatile Clock clock;
@@ -102,6 +103,7 @@ public final class TokenBucket implements RateLimiter {
         this.burst = b.burst;
         this.rateTokens = b.tokens;
         this.ratePer = Objects.requireNonNull(b.per);
+        this.listener = b.listener;
         this.gcra = Gcra.of(b.tokens, b.per, b.perNanos, b.burst);
         Scheduler s = fixedScheduler != null ? fixedScheduler : Schedulers.parallel();
         // The bucket's time line starts at 0 now: TAT <= now is a full bucket, TAT = now + capacity an empty one.
@@ -160,6 +162,7 @@ public final class TokenBucket implements RateLimiter {
                 }
                 if (TAT.compareAndSet(this, t, nt)) {
                     if (w.markGranted()) {
+                        LimitListeners.grantedNow(listener, w.weight);
                         w.complete();
                     } else {
                         TAT.compareAndSet(this, nt, t);   // cancelled meanwhile: undo unless someone took since
@@ -167,6 +170,9 @@ public final class TokenBucket implements RateLimiter {
                     return;
                 }
             }
+        }
+        if (listener != null) {
+            w.queuedAt = LimitListeners.queuedAt(listener, clock().scheduler);
         }
         enqueue(w);
     }
@@ -182,7 +188,11 @@ public final class TokenBucket implements RateLimiter {
      */
     public boolean tryAcquireNow(int tokens) {
         checkTokens(tokens);
-        return queue.size() == 0 && take(tokens, now()) == 0;
+        if (queue.size() == 0 && take(tokens, now()) == 0) {
+            LimitListeners.grantedNow(listener, tokens);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -256,6 +266,7 @@ public final class TokenBucket implements RateLimiter {
         if (pause.isNegative()) {
             throw new IllegalArgumentException("pause >= 0 required but it was " + pause);
         }
+        LimitListeners.paused(listener, pause);
         long pauseNanos = pause.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE.toNanos() : pause.toNanos();
         long now = now();
         long target = gcra.pausedTat(now, pauseNanos);
@@ -467,6 +478,9 @@ public final class TokenBucket implements RateLimiter {
                     }
                 }
                 if (granted != null) {
+                    if (listener != null) {
+                        LimitListeners.granted(listener, granted.weight, granted.queuedAt, clock().scheduler);
+                    }
                     granted.complete();
                 } else if (blocked != null) {
                     if (!armTimer(blocked, gcra.toNanosCeil(wait))) {
@@ -572,6 +586,7 @@ public final class TokenBucket implements RateLimiter {
         private int burst = DEFAULT_BURST;
         private boolean initiallyFull = DEFAULT_INITIALLY_FULL;
         private @Nullable Scheduler scheduler;
+        private @Nullable TokenBucketListener listener;
 
         Builder() {
         }
@@ -647,6 +662,19 @@ public final class TokenBucket implements RateLimiter {
          */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Sets a listener told of every grant and pause (for metrics), called outside the bucket's lock; see
+         * {@link TokenBucketListener}. Replaces the listener of an earlier call.
+         *
+         * @param listener the listener; default none
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is null
+         */
+        public Builder listener(TokenBucketListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -14,15 +15,15 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
 
 import io.github.reactorpatterns.concurrent.Outcome;
+import io.github.reactorpatterns.internal.RunOnceSubscriber;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.Exceptions;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
-import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -68,7 +69,11 @@ import reactor.util.Loggers;
  * {@code null}; the failure is counted in {@link #failed()}, passed to {@code onFailure} with the job, and the queue
  * goes on. A job cancelled by {@link #shutdown(Duration)} after the grace period also counts as failed, with a
  * {@link CancellationException}. Every accepted job thus ends in exactly one of {@link #completed()},
- * {@link #failed()} or the list that {@code shutdown} returns.
+ * {@link #failed()} or the list that {@code shutdown} returns. A JVM-fatal error ({@code OutOfMemoryError},
+ * {@code StackOverflowError}, {@code LinkageError} and kin, see {@link Exceptions#isJvmFatal(Throwable)}) thrown by the
+ * handler or by a {@code Callable} {@code Mono} is not a job failure: the worker is freed, the job is not counted, and
+ * the error is rethrown to the thread that started the job (the producer's {@code put}/{@code offer}, or the thread on
+ * which the previous job ended), as Reactor's own operators do.
  *
  * <p><b>Thread safety.</b> Every method may be called from any thread at any time. The state is guarded by one
  * short lock that is never held while user code runs; waiting producers and {@link #join()} callers are signalled
@@ -109,8 +114,12 @@ public final class WorkQueue<J> {
     private Sinks.@Nullable Empty<Void> idle;
     private volatile long completed;
     private volatile long failed;
+    /** Jobs handed back by a shutdown; written under {@link #lock}. */
+    private volatile long returned;
 
     private final Sinks.One<List<J>> shutdownResult = Sinks.one();
+    /** The grace timer of a shutdown; disposed as soon as the shutdown finishes, early or not. */
+    private final Disposable.Swap graceTimer = Disposables.swap();
     private final AtomicInteger wip = new AtomicInteger();
 
     private WorkQueue(Builder<J> builder) {
@@ -351,7 +360,8 @@ public final class WorkQueue<J> {
      * empty list at that moment. Otherwise, when {@code grace} has elapsed on the {@link Builder#scheduler(Scheduler)
      * scheduler}, the queued jobs are removed, each running job is cancelled and counted as failed with a
      * {@link CancellationException} (reported to {@code onFailure}), and the removed jobs are emitted. A grace of
-     * zero cancels at once.
+     * zero cancels at once. The grace timer is disposed as soon as the queue becomes idle. If the scheduler rejects
+     * the timer (it was disposed), the grace period ends at once, with a warning in the log.
      *
      * <p>Idempotent: the first subscription to any {@code shutdown} {@code Mono} starts the shutdown with its grace;
      * every subscription, earlier or later, receives the same list. Cancelling a subscription does not stop a
@@ -397,7 +407,18 @@ public final class WorkQueue<J> {
             shutdownResult.emitValue(List.of(), Sinks.EmitFailureHandler.FAIL_FAST);
         } else {
             Scheduler timer = scheduler != null ? scheduler : Schedulers.parallel();
-            timer.schedule(() -> graceElapsed(grace), grace.toNanos(), TimeUnit.NANOSECONDS);
+            Disposable task;
+            try {
+                task = timer.schedule(() -> graceElapsed(grace), grace.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException timerRejected) {
+                // a disposed scheduler cannot time the grace period: end it now rather than never
+                LOG.warn("WorkQueue shutdown: the scheduler rejected the grace timer; cancelling the running jobs now",
+                        timerRejected);
+                graceElapsed(grace);
+                return;
+            }
+            // a shutdown that finished before this line disposed the swap, which then disposes the task at once
+            graceTimer.update(task);
         }
     }
 
@@ -410,6 +431,7 @@ public final class WorkQueue<J> {
             }
             state = TERMINATED;
             neverStarted = new ArrayList<>(queued);
+            returned += neverStarted.size();
             queued.clear();
             toCancel = new ArrayList<>(runningCount);
             for (JobRun run = runningHead; run != null; run = run.next) {
@@ -419,6 +441,7 @@ public final class WorkQueue<J> {
         for (JobRun run : toCancel) {
             run.cancelAfterGrace(grace);
         }
+        graceTimer.dispose();
         // The cancelled jobs ended synchronously; this also signals join() if nothing is left.
         signalIdleIfIdle();
         shutdownResult.emitValue(List.copyOf(neverStarted), Sinks.EmitFailureHandler.FAIL_FAST);
@@ -465,6 +488,17 @@ public final class WorkQueue<J> {
         return failed;
     }
 
+    /**
+     * The number of accepted jobs that never started and were handed back by {@link #shutdown(Duration)} (the list
+     * it emits). With {@link #completed()}, {@link #failed()}, {@link #size()} and {@link #inFlight()} it accounts
+     * for every accepted job.
+     *
+     * @return the count since creation
+     */
+    public long returned() {
+        return returned;
+    }
+
     @Override
     public String toString() {
         synchronized (lock) {
@@ -479,6 +513,9 @@ public final class WorkQueue<J> {
             return;
         }
         int missed = 1;
+        // a JVM-fatal error thrown while starting a job is rethrown once the loop is left, so that the loop's
+        // counter is never left raised (which would stop every later job from starting)
+        Throwable fatal = null;
         for (;;) {
             for (;;) {
                 JobRun run;
@@ -501,22 +538,39 @@ public final class WorkQueue<J> {
                 if (admitted != null) {
                     admitted.sink.success();
                 }
-                run.start();
+                try {
+                    run.start();
+                } catch (Throwable t) {
+                    if (fatal == null) {
+                        fatal = t;
+                    } else if (fatal != t) {
+                        fatal.addSuppressed(t);
+                    }
+                }
             }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
+                if (fatal != null) {
+                    Exceptions.throwIfJvmFatal(fatal);
+                }
                 return;
             }
         }
     }
 
-    private void jobEnded(JobRun run, @Nullable Throwable error) {
+    /**
+     * A job ended: frees its worker, counts it (unless {@code counted} is false: a JVM-fatal error that is being
+     * rethrown), reports a failure, and starts the next job.
+     */
+    private void jobEnded(JobRun run, @Nullable Throwable error, boolean counted) {
         Sinks.Empty<Void> joiners = null;
         boolean finishShutdown = false;
         boolean more;
         synchronized (lock) {
             unlink(run);
-            if (error == null) {
+            if (!counted) {
+                error = null;
+            } else if (error == null) {
                 completed++;
             } else {
                 failed++;
@@ -535,6 +589,7 @@ public final class WorkQueue<J> {
             try {
                 onFailure.accept(run.job, error);
             } catch (Throwable t) {
+                Exceptions.throwIfJvmFatal(t);
                 LOG.error("WorkQueue onFailure threw for job " + run.job, t);
             }
         }
@@ -567,6 +622,8 @@ public final class WorkQueue<J> {
             joiners.emitEmpty(Sinks.EmitFailureHandler.FAIL_FAST);
         }
         if (finishShutdown) {
+            // drained within the grace period: the timer has nothing left to do
+            graceTimer.dispose();
             shutdownResult.emitValue(List.of(), Sinks.EmitFailureHandler.FAIL_FAST);
         }
     }
@@ -635,27 +692,23 @@ public final class WorkQueue<J> {
         }
     }
 
-    @SuppressWarnings("rawtypes")
-    private static final AtomicIntegerFieldUpdater<WorkQueue.JobRun> ENDED =
-            AtomicIntegerFieldUpdater.newUpdater(WorkQueue.JobRun.class, "ended");
-
     /** One running job: subscribes the handler's Mono and reports its end exactly once. */
-    private final class JobRun extends BaseSubscriber<Object> {
+    private final class JobRun extends RunOnceSubscriber<Object> {
 
         final J job;
         /** Links of the running list. Guarded by the queue's lock. */
         @Nullable JobRun prev;
         @Nullable JobRun next;
-        volatile int ended;
         private volatile @Nullable Throwable cancelCause;
-        private @Nullable Throwable error;
+        /** Set before ending a job whose handler threw a JVM-fatal error: such a job is not counted. */
+        private boolean abandoned;
 
         JobRun(J job) {
             this.job = job;
         }
 
         void start() {
-            if (ended != 0) {
+            if (isDisposed()) {
                 // cancelled by shutdown between being taken from the queue and starting: the handler never runs
                 return;
             }
@@ -666,6 +719,7 @@ public final class WorkQueue<J> {
                     mono = Mono.error(new NullPointerException("handler returned null for job " + job));
                 }
             } catch (Throwable t) {
+                abandonIfJvmFatal(t);
                 mono = Mono.error(t);
             }
             if (mono instanceof Callable) {
@@ -675,6 +729,7 @@ public final class WorkQueue<J> {
                 try {
                     ((Callable<?>) mono).call();
                 } catch (Throwable t) {
+                    abandonIfJvmFatal(t);
                     failure = Exceptions.unwrap(t);
                 }
                 end(failure);
@@ -683,45 +738,31 @@ public final class WorkQueue<J> {
             mono.subscribe(this);
         }
 
-        void cancelAfterGrace(Duration grace) {
-            Throwable cause = new CancellationException("job cancelled: shutdown grace period of " + grace
-                    + " elapsed");
-            cancelCause = cause;
-            dispose();
-            // dispose() before the handler's Mono was subscribed runs no hook: end the job here in any case
-            end(cause);
-        }
-
-        @Override
-        protected void hookOnSubscribe(Subscription subscription) {
-            subscription.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        protected void hookOnNext(Object value) {
-            // values are ignored: a job is done when its Mono ends
-        }
-
-        @Override
-        protected void hookOnError(Throwable throwable) {
-            error = throwable;
-        }
-
-        @Override
-        protected void hookFinally(SignalType type) {
-            if (type == SignalType.ON_COMPLETE) {
+        /**
+         * An {@code OutOfMemoryError} or kin is not a failure of the job: the worker is freed (so the queue's
+         * accounting stays whole for whoever survives it) and the error is rethrown to the thread that started the
+         * job, as Reactor's own operators do.
+         */
+        private void abandonIfJvmFatal(Throwable t) {
+            if (Exceptions.isJvmFatal(t)) {
+                abandoned = true;
                 end(null);
-            } else if (type == SignalType.ON_ERROR) {
-                end(error);
-            } else {
-                Throwable cause = cancelCause;
-                end(cause != null ? cause : new CancellationException("job cancelled"));
+                Exceptions.throwIfJvmFatal(t);
             }
         }
 
-        private void end(@Nullable Throwable cause) {
-            if (ENDED.compareAndSet(this, 0, 1)) {
-                jobEnded(this, cause);
+        void cancelAfterGrace(Duration grace) {
+            cancelCause = new CancellationException("job cancelled: shutdown grace period of " + grace + " elapsed");
+            cancel();
+        }
+
+        @Override
+        protected void hookOnEnd(@Nullable Throwable error, boolean cancelled) {
+            if (cancelled) {
+                Throwable cause = cancelCause;
+                jobEnded(this, cause != null ? cause : new CancellationException("job cancelled"), true);
+            } else {
+                jobEnded(this, error, !abandoned);
             }
         }
     }

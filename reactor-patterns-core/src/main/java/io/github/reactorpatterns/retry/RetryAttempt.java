@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What a {@link RetryPolicy} decided about one retryable failure, as handed to
- * {@link RetryPolicy.Builder#onRetry(java.util.function.Consumer) onRetry}: the attempt that failed, the delay chosen,
- * the error and why. It is reported when the decision is made, before any wait; for a decision to stop
- * ({@link #willRetry()} is {@code false}) it is the last report of that subscription.
+ * What a {@link RetryPolicy} decided about one retryable failure: the attempt that failed, the delay chosen, the
+ * error and why. A retry ({@link #willRetry()} is {@code true}) is handed to
+ * {@link RetryPolicy.Builder#onRetry(java.util.function.Consumer) onRetry}, a decision to stop to
+ * {@link RetryPolicy.Builder#onGiveUp(java.util.function.Consumer) onGiveUp}; either is reported when the decision
+ * is made, before any wait, and a stop is the last report of that subscription.
  *
  * @param attempt the number of the attempt that failed, starting at 1 for the first subscription; a retry decided
  *     here is retry number {@code attempt}

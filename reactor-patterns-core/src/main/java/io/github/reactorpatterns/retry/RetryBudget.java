@@ -12,7 +12,7 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Every first attempt of a call made with a {@link RetryPolicy} that has this budget deposits into it, and every
  * retry withdraws; a retry that finds the budget empty does not happen, and the error propagates unchanged (the
- * policy's {@code onRetry} reports {@link RetryAttempt.Reason#BUDGET_EMPTY}). Over any window of {@code ttl} the
+ * policy's {@code onGiveUp} reports {@link RetryAttempt.Reason#BUDGET_EMPTY}). Over any window of {@code ttl} the
  * retries are therefore at most
  *
  * <pre>    minRetriesPerSecond × ttl (in seconds)  +  percentCanRetry × first attempts in that window</pre>

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
@@ -22,6 +23,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 import reactor.util.context.ContextView;
 import reactor.util.retry.Retry;
 
@@ -40,7 +43,8 @@ import reactor.util.retry.Retry;
  *                 .retryOn(IOException.class, HttpStatusException.class)
  *                 .maxElapsed(Duration.ofSeconds(5))
  *                 .budget(INVENTORY_BUDGET)
- *                 .onRetry(attempt -> log.warn("stock {}: {}", sku, attempt))
+ *                 .onRetry(attempt -> log.warn("stock {}: retrying: {}", sku, attempt))
+ *                 .onGiveUp(attempt -> log.error("stock {}: giving up: {}", sku, attempt))
  *                 .build())
  *         .transform(Deadline.within(Duration.ofSeconds(3)));
  * }</pre>
@@ -51,7 +55,8 @@ import reactor.util.retry.Retry;
  * {@code [max(firstBackoff, d × (1 − j)), min(maxBackoff, d × (1 + j))]}. With the defaults (multiplier 2, jitter
  * 0.5, no maximum) these are the nominal delays and the jitter band of Reactor's
  * {@code Retry.backoff(maxRetries, firstBackoff)}, drawn at nanosecond rather than millisecond resolution. If the
- * error is a {@link RetryAfter} with a hint, the delay is the larger of the two
+ * error carries a server-directed hint (it is a {@link RetryAfter}, or the
+ * {@link Builder#retryAfterHint(Function) retryAfterHint} function finds one), the delay is the larger of the two
  * ({@link RetryAttempt.Reason#RETRY_AFTER} when the hint wins); {@code maxBackoff} does not cap a hint,
  * {@link Builder#maxRetryAfter(Duration) maxRetryAfter} does. A zero delay resubscribes at once, on the
  * same thread; other delays are timed on the policy's scheduler (default {@link Schedulers#parallel()}, resolved
@@ -60,8 +65,8 @@ import reactor.util.retry.Retry;
  * <h2>When it stops</h2>
  * For each failure, in this order:
  * <ol>
- *   <li>an error that {@link Builder#retryOn(Class[]) retryOn}/{@link Builder#retryIf(Predicate) retryIf} reject
- *       propagates unchanged, unreported;</li>
+ *   <li>an error that {@link Builder#retryOn(Class[]) retryOn} (matched on the error and its causes) or
+ *       {@link Builder#retryIf(Predicate) retryIf} reject propagates unchanged, unreported;</li>
  *   <li>after {@code maxRetries} retries, the error becomes a {@link RetryExhaustedException} (the earlier errors
  *       suppressed), unless {@code maxRetries} is 0: then it propagates unchanged;</li>
  *   <li>a {@code Retry-After} hint longer than {@code maxRetryAfter}, a next attempt that would start after
@@ -69,8 +74,16 @@ import reactor.util.retry.Retry;
  *       {@code Deadline} in the subscriber's {@code Context}, or an empty {@link RetryBudget}, each end the retries
  *       at once, before any wait, and the error propagates unchanged.</li>
  * </ol>
- * Every decision about a retryable error, retry or stop, is reported to {@link Builder#onRetry(Consumer) onRetry}
- * first. An exception thrown by {@code retryIf} or {@code onRetry} fails the sequence with that exception.
+ * Each retry is reported to {@link Builder#onRetry(Consumer) onRetry} when it is decided, and the decision to stop
+ * (in the second and third cases) to {@link Builder#onGiveUp(Consumer) onGiveUp}, before the error propagates.
+ * An exception thrown by {@code retryIf}, {@code retryAfterHint}, {@code onRetry} or {@code onGiveUp} fails the
+ * sequence with that exception.
+ *
+ * <h2>Pausing a shared rate limiter</h2>
+ * With {@link Builder#pauseOnRetryAfter(RateLimiter) pauseOnRetryAfter}, a hint the policy accepts (at most
+ * {@code maxRetryAfter}) pauses the shared limiter for exactly the hint, whether the policy then retries or stops;
+ * the retry starts once both the pause is in force and the delay has passed. A hint longer than
+ * {@code maxRetryAfter} pauses nobody, so the longest pause one error can cause is {@code maxRetryAfter}.
  *
  * <h2>Resubscription and cancellation</h2>
  * Each retry re-subscribes the source: nothing is replayed, so the source must be lazy ({@code Mono.defer},
@@ -88,6 +101,10 @@ public final class RetryPolicy extends Retry {
     /** The default longest server-directed wait the policy accepts: one minute. */
     public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofMinutes(1);
 
+    /** How deep {@code retryOn} looks into the cause chain of an error: {@value}. */
+    public static final int MAX_CAUSE_DEPTH = 16;
+
+    private static final Logger LOG = Loggers.getLogger(RetryPolicy.class);
     private static final long UNLIMITED = Long.MAX_VALUE;
     private static final RetryPolicy NONE = new Builder(0, Duration.ZERO, 1.0, 0.0).build();
 
@@ -103,6 +120,8 @@ public final class RetryPolicy extends Retry {
     private final @Nullable RetryBudget budget;
     private final @Nullable RateLimiter pauseLimiter;
     private final @Nullable Consumer<? super RetryAttempt> onRetry;
+    private final @Nullable Consumer<? super RetryAttempt> onGiveUp;
+    private final Function<? super Throwable, Optional<Duration>> retryAfterHint;
     private final @Nullable Scheduler scheduler;
 
     private RetryPolicy(Builder builder) {
@@ -118,6 +137,8 @@ public final class RetryPolicy extends Retry {
         this.budget = builder.budget;
         this.pauseLimiter = builder.pauseLimiter;
         this.onRetry = builder.onRetry;
+        this.onGiveUp = builder.onGiveUp;
+        this.retryAfterHint = builder.retryAfterHint;
         this.scheduler = builder.scheduler;
     }
 
@@ -190,89 +211,113 @@ public final class RetryPolicy extends Retry {
             return Mono.error(error);
         }
         long attempt = retriesSoFar + 1;
+        long hint = hintNanos(error);
+        boolean refused = hint > maxRetryAfterNanos;
+        // An accepted hint pauses the shared limiter whether or not this policy retries (the server asked every
+        // caller to back off, not only this one). A refused hint pauses nobody: one "Retry-After: 86400" must not
+        // freeze every caller of a shared limiter, so the longest pause this policy causes is maxRetryAfter.
+        Mono<Void> pause = !refused && hint > 0 && pauseLimiter != null ? pause(pauseLimiter, hint) : null;
         if (retriesSoFar >= maxRetries) {
-            report(attempt, 0, error, RetryAttempt.Reason.RETRIES_EXHAUSTED);
             if (maxRetries == 0) {
-                return Mono.error(error);
+                return stop(pause, attempt, 0, error, RetryAttempt.Reason.RETRIES_EXHAUSTED);
             }
             long elapsed = timer.now(TimeUnit.NANOSECONDS) - attempts.startNanos;
-            return Mono.error(attempts.exhausted(attempt, Duration.ofNanos(Math.max(0, elapsed)), error));
+            Throwable exhausted = attempts.exhausted(attempt, Duration.ofNanos(Math.max(0, elapsed)), error);
+            giveUp(attempt, 0, error, RetryAttempt.Reason.RETRIES_EXHAUSTED);
+            return afterPause(pause, Mono.error(exhausted));
+        }
+        if (refused) {
+            return stop(null, attempt, hint, error, RetryAttempt.Reason.RETRY_AFTER_TOO_LONG);
         }
         double draw = jitter == 0 || firstNanos == 0 ? 0 : ThreadLocalRandom.current().nextDouble();
         long delay = backoffNanos(retriesSoFar, draw);
         RetryAttempt.Reason reason = RetryAttempt.Reason.BACKOFF;
-        long hint = hintNanos(error);
-        Mono<Void> pause = null;
-        if (hint >= 0) {
-            if (hint > maxRetryAfterNanos) {
-                // a hint this policy refuses pauses nobody: one "Retry-After: 86400" must not freeze every caller
-                return stop(attempt, hint, error, RetryAttempt.Reason.RETRY_AFTER_TOO_LONG);
-            }
-            if (pauseLimiter != null && hint > 0) {
-                // a pause that fails (a shared limiter whose server is down) does not change the decision
-                pause = pauseLimiter.pause(Duration.ofNanos(hint)).onErrorResume(e -> Mono.empty());
-            }
-            if (hint > delay) {
-                delay = hint;
-                reason = RetryAttempt.Reason.RETRY_AFTER;
-            }
+        if (hint > delay) {
+            delay = hint;
+            reason = RetryAttempt.Reason.RETRY_AFTER;
         }
         if (maxElapsedNanos != UNLIMITED) {
             long elapsed = timer.now(TimeUnit.NANOSECONDS) - attempts.startNanos;
             if (delay > maxElapsedNanos - elapsed) {
-                return afterPause(pause, stop(attempt, delay, error, RetryAttempt.Reason.MAX_ELAPSED));
+                return stop(pause, attempt, delay, error, RetryAttempt.Reason.MAX_ELAPSED);
             }
         }
         Optional<Deadline> deadline = Deadline.current(context);
         if (deadline.isPresent() && delay >= nanos(deadline.get().timeLeft())) {
-            return afterPause(pause, stop(attempt, delay, error, RetryAttempt.Reason.DEADLINE));
+            return stop(pause, attempt, delay, error, RetryAttempt.Reason.DEADLINE);
         }
         if (budget != null && !budget.tryWithdraw()) {
-            return afterPause(pause, stop(attempt, delay, error, RetryAttempt.Reason.BUDGET_EMPTY));
+            return stop(pause, attempt, delay, error, RetryAttempt.Reason.BUDGET_EMPTY);
         }
         attempts.remember(error);
-        report(attempt, delay, error, reason);
-        return afterPause(pause, delay == 0 ? Mono.just(retriesSoFar) : Mono.delay(Duration.ofNanos(delay), timer));
+        if (onRetry != null) {
+            onRetry.accept(new RetryAttempt(attempt, Duration.ofNanos(delay), error, reason));
+        }
+        Mono<Long> next = delay == 0 ? Mono.just(retriesSoFar)
+                : Mono.delay(Duration.ofNanos(delay), timer).thenReturn(retriesSoFar);
+        // the pause and the delay run side by side: the retry starts once both are over, so it meets the pause in
+        // force, and a limiter shared through a server does not add its round trip to the delay
+        return pause == null ? next : Mono.when(pause, next).thenReturn(retriesSoFar);
+    }
+
+    private static Mono<Void> pause(RateLimiter limiter, long hintNanos) {
+        // a pause that fails (a shared limiter whose server is down) does not change the decision; it is logged
+        return limiter.pause(Duration.ofNanos(hintNanos)).onErrorResume(e -> {
+            LOG.warn("RetryPolicy could not pause the rate limiter for a Retry-After hint", e);
+            return Mono.empty();
+        });
     }
 
     private static Mono<Long> afterPause(@Nullable Mono<Void> pause, Mono<Long> next) {
         return pause == null ? next : pause.then(next);
     }
 
-    private Mono<Long> stop(long attempt, long delayNanos, Throwable error, RetryAttempt.Reason reason) {
-        report(attempt, delayNanos, error, reason);
-        return Mono.error(error);
+    private Mono<Long> stop(@Nullable Mono<Void> pause, long attempt, long delayNanos, Throwable error,
+            RetryAttempt.Reason reason) {
+        giveUp(attempt, delayNanos, error, reason);
+        return afterPause(pause, Mono.error(error));
     }
 
-    private void report(long attempt, long delayNanos, Throwable error, RetryAttempt.Reason reason) {
-        if (onRetry != null) {
-            onRetry.accept(new RetryAttempt(attempt, Duration.ofNanos(delayNanos), error, reason));
+    private void giveUp(long attempt, long delayNanos, Throwable error, RetryAttempt.Reason reason) {
+        if (onGiveUp != null) {
+            onGiveUp.accept(new RetryAttempt(attempt, Duration.ofNanos(delayNanos), error, reason));
         }
     }
 
     private boolean isRetryable(Throwable error) {
-        if (retryOn.length > 0) {
-            boolean matched = false;
-            for (Class<? extends Throwable> type : retryOn) {
-                if (type.isInstance(error)) {
-                    matched = true;
-                    break;
-                }
-            }
-            if (!matched) {
-                return false;
-            }
+        if (retryOn.length > 0 && !matchesRetryOn(error)) {
+            return false;
         }
         return retryIf == null || retryIf.test(error);
     }
 
-    /** The server-directed delay in nanoseconds, or -1 without one. */
-    private static long hintNanos(Throwable error) {
-        if (error instanceof RetryAfter) {
-            Optional<Duration> hint = ((RetryAfter) error).retryAfter();
-            if (hint != null && hint.isPresent()) {
-                return Math.max(0, nanos(hint.get()));
+    /**
+     * Whether the error or one of its causes is of a {@code retryOn} type: at most {@link #MAX_CAUSE_DEPTH} levels,
+     * which also ends a cause cycle; the walk does not enter a {@link RetryExhaustedException}, whose cause an inner
+     * policy already gave up on.
+     */
+    private boolean matchesRetryOn(Throwable error) {
+        Throwable current = error;
+        for (int depth = 0; current != null && depth <= MAX_CAUSE_DEPTH; depth++) {
+            for (Class<? extends Throwable> type : retryOn) {
+                if (type.isInstance(current)) {
+                    return true;
+                }
             }
+            if (current instanceof RetryExhaustedException) {
+                return false;
+            }
+            Throwable cause = current.getCause();
+            current = cause == current ? null : cause;
+        }
+        return false;
+    }
+
+    /** The server-directed delay in nanoseconds, or -1 without one. */
+    private long hintNanos(Throwable error) {
+        Optional<Duration> hint = retryAfterHint.apply(error);
+        if (hint != null && hint.isPresent()) {
+            return Math.max(0, nanos(hint.get()));
         }
         return -1;
     }
@@ -369,6 +414,8 @@ public final class RetryPolicy extends Retry {
         private @Nullable RetryBudget budget;
         private @Nullable RateLimiter pauseLimiter;
         private @Nullable Consumer<? super RetryAttempt> onRetry;
+        private @Nullable Consumer<? super RetryAttempt> onGiveUp;
+        private Function<? super Throwable, Optional<Duration>> retryAfterHint = RetryAfter::of;
         private @Nullable Scheduler scheduler;
 
         private Builder(long maxRetries, Duration firstBackoff, double multiplier, double jitter) {
@@ -425,8 +472,14 @@ public final class RetryPolicy extends Retry {
         }
 
         /**
-         * Retries only errors of these types (or their subtypes); others propagate unchanged. Replaces the types
-         * of an earlier call; combines with {@link #retryIf(Predicate)} (both must accept). Default: every error.
+         * Retries only errors of these types (or their subtypes), found on the error itself or on its chain of
+         * causes; others propagate unchanged. The causes matter where a framework wraps the error that tells
+         * (Spring's {@code WebClientRequestException} around an {@code IOException}): {@code retryOn(IOException.class)}
+         * retries both. The walk looks at most {@link RetryPolicy#MAX_CAUSE_DEPTH} causes deep, so a cycle of
+         * causes ends it, and it does not enter a {@link RetryExhaustedException}: an inner policy has given up on
+         * its cause, and retrying it again would multiply the attempts. The error is retried and reported as it is,
+         * not unwrapped. Replaces the types of an earlier call; combines with {@link #retryIf(Predicate)} (both must
+         * accept; the predicate sees the error itself). Default: every error.
          *
          * @param errorTypes the retryable types, at least one
          * @return this builder
@@ -505,15 +558,16 @@ public final class RetryPolicy extends Retry {
         }
 
         /**
-         * Lets a server-directed delay pause a shared rate limiter: whenever a retryable error carries a
-         * {@link RetryAfter} hint (a 429 or 503 with {@code Retry-After}) that this policy accepts (at most
-         * {@code maxRetryAfter}), the limiter holds every caller back for that long (see
-         * {@link RateLimiter#pause(Duration)}), whether or not this policy then retries. A hint longer than
+         * Lets a server-directed delay pause a shared rate limiter: whenever a retryable error carries a hint (a 429
+         * or 503 with {@code Retry-After}, see {@link #retryAfterHint(Function)}) that this policy accepts (at most
+         * {@code maxRetryAfter}), the limiter holds every caller back for exactly that long (see
+         * {@link RateLimiter#pause(Duration)}), whether or not this policy then retries; a retry starts only once
+         * the pause is in force. A hint longer than
          * {@code maxRetryAfter} ends the retries and pauses nobody, so the longest pause this policy causes is
          * {@code maxRetryAfter}. Without it only the failing call waits, and every other caller sharing the limiter
          * keeps hitting the server that asked for a break. The limiter may be a local
          * {@link io.github.reactorpatterns.limit.TokenBucket} or one shared by many processes; a pause that fails
-         * does not change the retry decision. Default: no limiter.
+         * does not change the retry decision (it is logged at WARN level). Default: no limiter.
          *
          * @param limiter the rate limiter shared by the calls to the server
          * @return this builder
@@ -525,9 +579,11 @@ public final class RetryPolicy extends Retry {
         }
 
         /**
-         * Reports every decision about a retryable error, retry or stop, before any wait (for logs and metrics).
-         * Replaces the callback of an earlier call. It runs on the thread that signals the error and should be
-         * fast; an exception it throws fails the sequence.
+         * Reports every retry this policy schedules ({@link RetryAttempt.Reason#BACKOFF} or
+         * {@link RetryAttempt.Reason#RETRY_AFTER}), when it is decided and before the wait, for logs and metrics. A
+         * policy of {@code n} retries calls it at most {@code n} times per subscription; the decision to stop goes
+         * to {@link #onGiveUp(Consumer)} instead. Replaces the callback of an earlier call. It runs on the thread
+         * that signals the error and should be fast; an exception it throws fails the sequence with that exception.
          *
          * @param onRetry the callback
          * @return this builder
@@ -535,6 +591,51 @@ public final class RetryPolicy extends Retry {
          */
         public Builder onRetry(Consumer<? super RetryAttempt> onRetry) {
             this.onRetry = Objects.requireNonNull(onRetry, "onRetry");
+            return this;
+        }
+
+        /**
+         * Reports the decision to stop retrying a retryable error, at most once per subscription: the retries ran
+         * out ({@link RetryAttempt.Reason#RETRIES_EXHAUSTED}, also with {@code maxRetries} 0), the server asked for
+         * too long a wait ({@link RetryAttempt.Reason#RETRY_AFTER_TOO_LONG}), the next attempt would start after
+         * {@code maxElapsed} ({@link RetryAttempt.Reason#MAX_ELAPSED}) or at or after the
+         * {@link Deadline} ({@link RetryAttempt.Reason#DEADLINE}), or the budget is empty
+         * ({@link RetryAttempt.Reason#BUDGET_EMPTY}). It is called before the error propagates; an error that
+         * {@code retryOn}/{@code retryIf} reject is not reported. Replaces the callback of an earlier call. It runs
+         * on the thread that signals the error and should be fast; an exception it throws fails the sequence with
+         * that exception instead of the error.
+         *
+         * @param onGiveUp the callback
+         * @return this builder
+         * @throws NullPointerException if {@code onGiveUp} is null
+         */
+        public Builder onGiveUp(Consumer<? super RetryAttempt> onGiveUp) {
+            this.onGiveUp = Objects.requireNonNull(onGiveUp, "onGiveUp");
+            return this;
+        }
+
+        /**
+         * Sets how the policy reads a server-directed delay from an error, for errors that do not implement
+         * {@link RetryAfter} (a framework's own response exception, read by an adapter that knows its type). The
+         * function is asked once per retryable failure with the error itself (not its causes) and returns the delay,
+         * or empty for none; a negative delay counts as zero. Replaces the default, {@link RetryAfter#of(Throwable)};
+         * to keep it, fall back to it:
+         *
+         * <pre>{@code
+         * .retryAfterHint(error -> error instanceof WebClientResponseException e
+         *         ? RetryAfterHeader.parse(e.getHeaders()) : RetryAfter.of(error))
+         * }</pre>
+         *
+         * The hint is then treated as described in the class documentation ({@code maxRetryAfter},
+         * {@link #pauseOnRetryAfter(RateLimiter)}). It runs on the thread that signals the error; an exception it
+         * throws fails the sequence with that exception.
+         *
+         * @param retryAfterHint reads the delay from an error
+         * @return this builder
+         * @throws NullPointerException if {@code retryAfterHint} is null
+         */
+        public Builder retryAfterHint(Function<? super Throwable, Optional<Duration>> retryAfterHint) {
+            this.retryAfterHint = Objects.requireNonNull(retryAfterHint, "retryAfterHint");
             return this;
         }
 

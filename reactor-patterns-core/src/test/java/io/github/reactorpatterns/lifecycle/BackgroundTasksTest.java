@@ -10,12 +10,15 @@ import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.reactorpatterns.time.Deadline;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -26,6 +29,8 @@ import reactor.test.StepVerifier;
 import reactor.test.publisher.PublisherProbe;
 import reactor.test.scheduler.VirtualTimeScheduler;
 import reactor.test.util.RaceTestUtils;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 class BackgroundTasksTest {
 
@@ -145,6 +150,124 @@ class BackgroundTasksTest {
     }
 
     @Test
+    void trySpawnReportsRefusalAfterShutdownWithoutThrowing() {
+        BackgroundTasks tasks = BackgroundTasks.create();
+        PublisherProbe<Void> accepted = PublisherProbe.of(Mono.never());
+        Optional<Disposable> handle = tasks.trySpawn(accepted.mono());
+        assertThat(handle).isPresent();
+        accepted.assertWasSubscribed();
+        assertThat(tasks.active()).isOne();
+
+        StepVerifier.create(tasks.shutdown()).expectComplete().verify(TIMEOUT);
+        accepted.assertWasCancelled();
+        assertThat(handle.get().isDisposed()).isTrue();
+
+        PublisherProbe<Void> refused = PublisherProbe.empty();
+        assertThat(tasks.trySpawn(refused.mono())).isEmpty();
+        assertThat(tasks.trySpawn(refused.mono(), Context.of("traceId", "abc"))).isEmpty();
+        refused.assertWasNotSubscribed();
+        assertThat(tasks.active()).isZero();
+    }
+
+    @Test
+    void trySpawnRacingWithShutdownEitherRefusesOrIsCleanedUp() {
+        for (int round = 0; round < 2_000; round++) {
+            BackgroundTasks tasks = BackgroundTasks.create();
+            AtomicInteger spawned = new AtomicInteger();
+            AtomicInteger cleanedUp = new AtomicInteger();
+            AtomicBoolean shutdownDone = new AtomicBoolean();
+            RaceTestUtils.race(
+                    () -> {
+                        for (int i = 0; i < 3; i++) {
+                            if (tasks.trySpawn(Mono.never().doFinally(s -> cleanedUp.incrementAndGet())).isPresent()) {
+                                spawned.incrementAndGet();
+                            }
+                        }
+                    },
+                    () -> tasks.shutdown().subscribe(null, null, () -> shutdownDone.set(true)));
+            await().atMost(TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .untilTrue(shutdownDone);
+            assertThat(cleanedUp.get()).as("round %d", round).isEqualTo(spawned.get());
+            assertThat(tasks.active()).isZero();
+        }
+    }
+
+    @Test
+    void aTaskSpawnedWithAContextSeesItButNotItsDeadline() {
+        // a request's context (trace id) follows a fire-and-forget notification; its deadline does not, or the
+        // notification would be cut when the response is due
+        BackgroundTasks tasks = BackgroundTasks.create();
+        AtomicReference<ContextView> seen = new AtomicReference<>();
+        Sinks.Empty<Void> notified = Sinks.empty();
+        Mono<String> handler = Mono.deferContextual(request -> {
+                    tasks.spawn(Mono.deferContextual(context -> {
+                        seen.set(context);
+                        return notified.asMono();
+                    }), request);
+                    return Mono.just("created");
+                })
+                .transform(Deadline.within(Duration.ofSeconds(1)))
+                .contextWrite(Context.of("traceId", "abc-123"));
+
+        StepVerifier.create(handler)
+                .expectAccessibleContext().hasKey("traceId").then()
+                .expectNext("created")
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(seen.get().getOrDefault("traceId", "none")).isEqualTo("abc-123");
+        assertThat(Deadline.current(seen.get())).isEmpty();
+        assertThat(seen.get().size()).isOne();
+        notified.tryEmitEmpty();
+        assertThat(tasks.active()).isZero();
+    }
+
+    @Test
+    void theDeadlineOfTheSpawnerNeverCutsTheTask() {
+        // the task bounds itself with Deadline.timeout(30 s); had the request's 2 s deadline been passed on, it would
+        // fail with DeadlineExceededException at 2 s
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        AtomicBoolean notified = new AtomicBoolean();
+        StepVerifier.withVirtualTime(() -> {
+                    BackgroundTasks tasks = BackgroundTasks.create(failures::add);
+                    return Mono.deferContextual(request -> {
+                                tasks.spawn(Mono.delay(Duration.ofSeconds(10))
+                                        .transform(Deadline.timeout(Duration.ofSeconds(30)))
+                                        .doOnNext(tick -> notified.set(true)), request);
+                                return Mono.delay(Duration.ofSeconds(1));
+                            })
+                            .transform(Deadline.within(Duration.ofSeconds(2)))
+                            .then(Mono.delay(Duration.ofSeconds(20)))
+                            .map(tick -> tasks.active());
+                })
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(21))
+                .expectNext(0)
+                .expectComplete()
+                .verify(TIMEOUT);
+        assertThat(failures).isEmpty();
+        assertThat(notified).isTrue();
+    }
+
+    @Test
+    void aTaskSpawnedWithoutAContextSeesAnEmptyOne() {
+        BackgroundTasks tasks = BackgroundTasks.create();
+        AtomicReference<ContextView> seen = new AtomicReference<>();
+        StepVerifier.create(Mono.deferContextual(request -> {
+                            tasks.spawn(Mono.deferContextual(context -> {
+                                seen.set(context);
+                                return Mono.empty();
+                            }));
+                            return Mono.just(1);
+                        })
+                        .contextWrite(Context.of("traceId", "abc")))
+                .expectNext(1)
+                .expectComplete()
+                .verify(TIMEOUT);
+        assertThat(seen.get().isEmpty()).isTrue();
+    }
+
+    @Test
     void shutdownIsLazy() {
         BackgroundTasks tasks = BackgroundTasks.create();
         Mono<Void> shutdown = tasks.shutdown();
@@ -239,6 +362,13 @@ class BackgroundTasksTest {
     void badArgumentsFailAtOnce() {
         BackgroundTasks tasks = BackgroundTasks.create();
         assertThatNullPointerException().isThrownBy(() -> tasks.spawn(null)).withMessage("task");
+        assertThatNullPointerException().isThrownBy(() -> tasks.spawn(null, Context.empty())).withMessage("task");
+        assertThatNullPointerException().isThrownBy(() -> tasks.spawn(Mono.empty(), null)).withMessage("context");
+        assertThatNullPointerException().isThrownBy(() -> tasks.trySpawn(null)).withMessage("task");
+        assertThatNullPointerException().isThrownBy(() -> tasks.trySpawn(null, Context.empty()))
+                .withMessage("task");
+        assertThatNullPointerException().isThrownBy(() -> tasks.trySpawn(Mono.empty(), null))
+                .withMessage("context");
         assertThatNullPointerException().isThrownBy(() -> tasks.drain(null)).withMessage("grace");
         assertThatIllegalArgumentException().isThrownBy(() -> tasks.drain(Duration.ofMillis(-1)))
                 .withMessage("grace >= 0 required but it was PT-0.001S");

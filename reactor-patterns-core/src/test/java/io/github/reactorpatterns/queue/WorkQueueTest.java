@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,6 +27,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.PublisherProbe;
@@ -325,6 +327,132 @@ class WorkQueueTest {
         assertThat(queue.failed()).isZero();
         vts.advanceTimeBy(Duration.ofSeconds(10));
         assertThat(queue.failed()).isZero();
+    }
+
+    @Test
+    void graceTimerIsDisposedWhenTheQueueDrainsEarly() {
+        // Regression: the grace timer stayed scheduled (holding the queue) after an early drain.
+        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+        List<Disposable> timers = new CopyOnWriteArrayList<>();
+        Scheduler recording = new Scheduler() {
+            @Override
+            public Disposable schedule(Runnable task) {
+                return vts.schedule(task);
+            }
+
+            @Override
+            public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+                Disposable timer = vts.schedule(task, delay, unit);
+                timers.add(timer);
+                return timer;
+            }
+
+            @Override
+            public Worker createWorker() {
+                return vts.createWorker();
+            }
+        };
+        ManualJobs jobs = new ManualJobs();
+        WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(10).workers(1).handler(jobs::handle).scheduler(recording).build();
+        queue.offer(0);
+        AtomicReference<List<Integer>> result = new AtomicReference<>();
+        queue.shutdown(Duration.ofHours(1)).subscribe(result::set);
+        assertThat(timers).singleElement().satisfies(timer -> assertThat(timer.isDisposed()).isFalse());
+
+        jobs.complete(0);
+
+        assertThat(result.get()).isEmpty();
+        assertThat(timers).singleElement().satisfies(timer -> assertThat(timer.isDisposed()).isTrue());
+    }
+
+    @Test
+    void shutdownCompletesWhenTheSchedulerRejectsTheGraceTimer() {
+        // Regression: a RejectedExecutionException from a disposed scheduler escaped startShutdown after the state
+        // was DRAINING, so shutdown() never completed. Now the grace period ends at once.
+        Scheduler disposed = Schedulers.newSingle("work-queue-test-disposed");
+        disposed.dispose();
+        PublisherProbe<Void> running = PublisherProbe.of(Mono.never());
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(10).workers(1).handler(job -> running.mono())
+                .onFailure((job, error) -> failures.add(error))
+                .scheduler(disposed).build();
+        queue.offer(0);
+        queue.offer(1);
+
+        StepVerifier.create(queue.shutdown(Duration.ofSeconds(5)))
+                .expectNext(List.of(1))
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        running.assertWasCancelled();
+        assertThat(failures).singleElement().isInstanceOf(CancellationException.class);
+        assertThat(queue.inFlight()).isZero();
+        StepVerifier.create(queue.join()).expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void jvmFatalErrorOfAHandlerIsRethrownNotCountedAsAFailure() {
+        // Regression: catch (Throwable) counted OutOfMemoryError and kin as job failures and the queue went on.
+        OutOfMemoryError oom = new OutOfMemoryError("test: not a real one");
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        AtomicInteger calls = new AtomicInteger();
+        WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(10).workers(1)
+                .handler(job -> {
+                    calls.incrementAndGet();
+                    if (job == 1) {
+                        throw oom;
+                    }
+                    if (job == 2) {
+                        return Mono.fromCallable(() -> {
+                            throw new StackOverflowError("test: from a Callable Mono");
+                        });
+                    }
+                    return Mono.empty();
+                })
+                .onFailure((job, error) -> failures.add(error))
+                .build();
+
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> queue.offer(1))).isSameAs(oom);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> queue.offer(2)))
+                .isInstanceOf(StackOverflowError.class).hasMessage("test: from a Callable Mono");
+        assertThat(queue.offer(3)).as("the worker was freed").isTrue();
+
+        assertThat(calls).hasValue(3);
+        assertThat(failures).isEmpty();
+        assertThat(queue.failed()).isZero();
+        assertThat(queue.completed()).isEqualTo(1);
+        assertThat(queue.inFlight()).isZero();
+    }
+
+    @Test
+    void jvmFatalErrorOfAQueuedJobIsRethrownAndLaterJobsStillStart() {
+        ManualJobs jobs = new ManualJobs();
+        OutOfMemoryError oom = new OutOfMemoryError("test: not a real one");
+        WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(10).workers(1)
+                .handler(job -> {
+                    if (job == 1) {
+                        throw oom;
+                    }
+                    return jobs.handle(job);
+                })
+                .build();
+        queue.offer(0);
+        queue.offer(1);
+        queue.offer(2);
+        // job 0 ends on this thread, which then starts job 1: its error reaches this thread
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jobs.complete(0))).isSameAs(oom);
+        assertThat(jobs.started).as("the drain loop went on to job 2").containsExactly(0, 2);
+        jobs.complete(2);
+        assertThat(queue.offer(3)).isTrue();
+        assertThat(jobs.started).containsExactly(0, 2, 3);
+        jobs.complete(3);
+        assertThat(queue.completed()).isEqualTo(3);
+        assertThat(queue.failed()).isZero();
+        StepVerifier.create(queue.join()).expectComplete().verify(TIMEOUT);
     }
 
     @Test

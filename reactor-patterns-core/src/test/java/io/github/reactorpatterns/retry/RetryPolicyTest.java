@@ -227,6 +227,241 @@ class RetryPolicyTest {
     }
 
     @Test
+    void refusedRetryAfterPausesNobody() {
+        // Regression: a hint longer than maxRetryAfter ended the retries but first paused the shared bucket for
+        // min(hint, maxRetryAfter), so one "Retry-After: 86400" stopped every unrelated caller for 60 s.
+        VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
+        try {
+            TokenBucket shared = TokenBucket.builder().rate(10, Duration.ofSeconds(1)).burst(10).scheduler(vts).build();
+            Throttled dayLong = new Throttled(Duration.ofSeconds(86400));
+            List<RetryAttempt> gaveUp = new CopyOnWriteArrayList<>();
+            RetryPolicy policy = RetryPolicy.backoff(3, Duration.ofMillis(100)).jitter(0)
+                    .maxRetryAfter(Duration.ofSeconds(60))
+                    .pauseOnRetryAfter(shared)
+                    .onGiveUp(gaveUp::add)
+                    .build();
+            StepVerifier.withVirtualTime(() -> Mono.error(dayLong).retryWhen(policy), () -> vts, Long.MAX_VALUE)
+                    .expectSubscription()
+                    .expectErrorSatisfies(error -> assertThat(error).isSameAs(dayLong))
+                    .verify(VERIFY);
+            assertThat(shared.tryAcquireNow(1)).as("another caller right after the refused hint").isTrue();
+            assertThat(shared.estimatedWaitNow(1)).isEqualTo(Duration.ZERO);
+            assertThat(gaveUp).extracting(RetryAttempt::reason)
+                    .containsExactly(RetryAttempt.Reason.RETRY_AFTER_TOO_LONG);
+        } finally {
+            VirtualTimeScheduler.reset();
+        }
+    }
+
+    @Test
+    void acceptedRetryAfterPausesTheSharedBucketExactlyTheHint() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
+        try {
+            TokenBucket shared = TokenBucket.builder().rate(10, Duration.ofSeconds(1)).burst(10).scheduler(vts).build();
+            AtomicInteger calls = new AtomicInteger();
+            List<Long> attemptsAtMillis = new CopyOnWriteArrayList<>();
+            RetryPolicy policy = RetryPolicy.backoff(3, Duration.ofMillis(100)).jitter(0)
+                    .maxRetryAfter(Duration.ofSeconds(60))
+                    .pauseOnRetryAfter(shared).build();
+            StepVerifier.withVirtualTime(() -> Mono.defer(() -> {
+                                attemptsAtMillis.add(vts.now(TimeUnit.MILLISECONDS));
+                                return calls.incrementAndGet() == 1
+                                        ? Mono.error(new Throttled(Duration.ofSeconds(2))) : Mono.just("ok");
+                            })
+                            .retryWhen(policy), () -> vts, Long.MAX_VALUE)
+                    .expectSubscription()
+                    .then(() -> assertThat(shared.estimatedWaitNow(1)).isEqualTo(Duration.ofSeconds(2)))
+                    .thenAwait(Duration.ofMillis(1999))
+                    .then(() -> assertThat(shared.tryAcquireNow(1)).as("1 ms before the end of the pause").isFalse())
+                    .thenAwait(Duration.ofMillis(1))
+                    .then(() -> assertThat(shared.tryAcquireNow(1)).as("at the end of the pause").isTrue())
+                    .expectNext("ok")
+                    .expectComplete()
+                    .verify(VERIFY);
+            assertThat(attemptsAtMillis).containsExactly(0L, 2000L);
+        } finally {
+            VirtualTimeScheduler.reset();
+        }
+    }
+
+    @Test
+    void acceptedRetryAfterPausesTheBucketEvenWhenTheRetriesHaveRunOut() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
+        try {
+            TokenBucket shared = TokenBucket.builder().rate(10, Duration.ofSeconds(1)).burst(10).scheduler(vts).build();
+            Throttled throttled = new Throttled(Duration.ofSeconds(3));
+            RetryPolicy policy = RetryPolicy.backoff(0, Duration.ofMillis(100)).pauseOnRetryAfter(shared).build();
+            StepVerifier.withVirtualTime(() -> Mono.error(throttled).retryWhen(policy), () -> vts, Long.MAX_VALUE)
+                    .expectSubscription()
+                    .expectErrorSatisfies(error -> assertThat(error).isSameAs(throttled))
+                    .verify(VERIFY);
+            assertThat(shared.estimatedWaitNow(1)).isEqualTo(Duration.ofSeconds(3));
+        } finally {
+            VirtualTimeScheduler.reset();
+        }
+    }
+
+    @Test
+    void aPauseThatFailsDoesNotChangeTheDecision() {
+        io.github.reactorpatterns.limit.RateLimiter down = new io.github.reactorpatterns.limit.RateLimiter() {
+            @Override
+            public Mono<Void> acquire(int tokens) {
+                return Mono.empty();
+            }
+
+            @Override
+            public Mono<Boolean> tryAcquire(int tokens) {
+                return Mono.just(true);
+            }
+
+            @Override
+            public Mono<Void> pause(Duration pause) {
+                return Mono.error(new IOException("limiter server down"));
+            }
+
+            @Override
+            public Mono<Duration> estimatedWait(int tokens) {
+                return Mono.just(Duration.ZERO);
+            }
+        };
+        AtomicInteger calls = new AtomicInteger();
+        StepVerifier.withVirtualTime(() -> Mono.defer(() -> calls.incrementAndGet() == 1
+                                ? Mono.error(new Throttled(Duration.ofSeconds(1))) : Mono.just("ok"))
+                        .retryWhen(RetryPolicy.backoff(1, Duration.ofMillis(100)).pauseOnRetryAfter(down).build()))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(999))
+                .thenAwait(Duration.ofMillis(1))
+                .expectNext("ok")
+                .expectComplete()
+                .verify(VERIFY);
+    }
+
+    @Test
+    void retryAfterHintFunctionReadsErrorsThatAreNotRetryAfter() {
+        // a framework's exception that cannot implement RetryAfter, read by a function that knows its type
+        final class FrameworkException extends RuntimeException {
+            final long seconds;
+
+            FrameworkException(long seconds) {
+                super("503");
+                this.seconds = seconds;
+            }
+        }
+        AtomicInteger calls = new AtomicInteger();
+        List<RetryAttempt> reports = new CopyOnWriteArrayList<>();
+        Throttled throttled = new Throttled(Duration.ofSeconds(3));
+        StepVerifier.withVirtualTime(() -> Mono.defer(() -> switch (calls.incrementAndGet()) {
+                            case 1 -> Mono.error(new FrameworkException(2));
+                            case 2 -> Mono.error(throttled);
+                            default -> Mono.just("ok");
+                        })
+                        .retryWhen(RetryPolicy.backoff(3, Duration.ofMillis(100)).jitter(0)
+                                .retryAfterHint(error -> error instanceof FrameworkException f
+                                        ? Optional.of(Duration.ofSeconds(f.seconds)) : RetryAfter.of(error))
+                                .onRetry(reports::add)
+                                .build()))
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(2))
+                .expectNoEvent(Duration.ofMillis(2999))
+                .thenAwait(Duration.ofMillis(1))
+                .expectNext("ok")
+                .expectComplete()
+                .verify(VERIFY);
+        assertThat(reports).extracting(RetryAttempt::delay, RetryAttempt::reason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Duration.ofSeconds(2), RetryAttempt.Reason.RETRY_AFTER),
+                org.assertj.core.groups.Tuple.tuple(Duration.ofSeconds(3), RetryAttempt.Reason.RETRY_AFTER));
+    }
+
+    @Test
+    void retryAfterHintFunctionReplacesTheDefault() {
+        List<RetryAttempt> reports = new CopyOnWriteArrayList<>();
+        AtomicInteger calls = new AtomicInteger();
+        StepVerifier.withVirtualTime(() -> Mono.defer(() -> calls.incrementAndGet() == 1
+                                ? Mono.error(new Throttled(Duration.ofSeconds(5))) : Mono.just("ok"))
+                        .retryWhen(RetryPolicy.backoff(3, Duration.ofMillis(100)).jitter(0)
+                                .retryAfterHint(error -> Optional.empty())
+                                .onRetry(reports::add)
+                                .build()))
+                .expectSubscription()
+                .thenAwait(Duration.ofMillis(100))
+                .expectNext("ok")
+                .expectComplete()
+                .verify(VERIFY);
+        assertThat(reports).extracting(RetryAttempt::reason).containsExactly(RetryAttempt.Reason.BACKOFF);
+    }
+
+    @Test
+    void retryAfterOfReadsOnlyRetryAfterErrors() {
+        assertThat(RetryAfter.of(new Throttled(Duration.ofSeconds(1)))).contains(Duration.ofSeconds(1));
+        assertThat(RetryAfter.of(new IOException("no hint"))).isEmpty();
+        assertThat(RetryAfter.of(new HintedNull())).isEmpty();
+        assertThatNullPointerException().isThrownBy(() -> RetryAfter.of(null)).withMessage("error");
+    }
+
+    /** A RetryAfter whose implementation breaks the contract by returning null. */
+    static final class HintedNull extends RuntimeException implements RetryAfter {
+        @Override
+        public Optional<Duration> retryAfter() {
+            return null;
+        }
+    }
+
+    // ---- retryOn through the cause chain ------------------------------------------------------------------------
+
+    @Test
+    void retryOnMatchesAWrappedCause() {
+        // a framework wraps the I/O error (as Spring's WebClientRequestException does): retryOn(IOException) matches
+        RuntimeException wrapped = new RuntimeException("request failed", new IOException("connection reset"));
+        PublisherProbe<Object> source = PublisherProbe.of(Mono.error(wrapped));
+        StepVerifier.create(source.mono().retryWhen(RetryPolicy.fixed(2, Duration.ZERO)
+                        .retryOn(IOException.class).build()))
+                .expectErrorSatisfies(error -> assertThat(error).isExactlyInstanceOf(RetryExhaustedException.class)
+                        .hasCause(wrapped))
+                .verify(VERIFY);
+        assertThat(source.subscribeCount()).isEqualTo(3);
+    }
+
+    @Test
+    void retryOnCauseWalkIsBoundedAndSurvivesACycle() {
+        RuntimeException a = new RuntimeException("a");
+        RuntimeException b = new RuntimeException("b", a);
+        a.initCause(b);
+        PublisherProbe<Object> cyclic = PublisherProbe.of(Mono.error(a));
+        StepVerifier.create(cyclic.mono().retryWhen(RetryPolicy.fixed(2, Duration.ZERO)
+                        .retryOn(IOException.class).build()))
+                .expectErrorSatisfies(error -> assertThat(error).isSameAs(a))
+                .verify(VERIFY);
+        assertThat(cyclic.subscribeCount()).isEqualTo(1);
+
+        Throwable atTheLimit = new IOException("deep");
+        for (int i = 0; i < RetryPolicy.MAX_CAUSE_DEPTH; i++) {
+            atTheLimit = new RuntimeException("level " + i, atTheLimit);
+        }
+        Throwable tooDeep = new RuntimeException("one more", atTheLimit);
+        Throwable found = atTheLimit;
+        StepVerifier.create(Mono.error(found).retryWhen(RetryPolicy.fixed(1, Duration.ZERO)
+                        .retryOn(IOException.class).build()))
+                .expectError(RetryExhaustedException.class)
+                .verify(VERIFY);
+        StepVerifier.create(Mono.error(tooDeep).retryWhen(RetryPolicy.fixed(1, Duration.ZERO)
+                        .retryOn(IOException.class).build()))
+                .expectErrorSatisfies(error -> assertThat(error).isSameAs(tooDeep))
+                .verify(VERIFY);
+    }
+
+    @Test
+    void retryOnDoesNotRetryWhatAnInnerPolicyGaveUpOn() {
+        PublisherProbe<Object> source = PublisherProbe.of(Mono.error(new IOException("down")));
+        RetryPolicy inner = RetryPolicy.fixed(1, Duration.ZERO).retryOn(IOException.class).build();
+        RetryPolicy outer = RetryPolicy.fixed(3, Duration.ZERO).retryOn(IOException.class).build();
+        StepVerifier.create(source.mono().retryWhen(inner).retryWhen(outer))
+                .expectErrorSatisfies(error -> assertThat(error).isExactlyInstanceOf(RetryExhaustedException.class)
+                        .hasCauseInstanceOf(IOException.class))
+                .verify(VERIFY);
+        assertThat(source.subscribeCount()).as("the inner policy's two attempts, never multiplied").isEqualTo(2);
+    }
+
+    @Test
     void pauseOnRetryAfterRejectsNull() {
         assertThatNullPointerException()
                 .isThrownBy(() -> RetryPolicy.backoff(1, Duration.ofMillis(1)).pauseOnRetryAfter(null))
@@ -261,7 +496,10 @@ class RetryPolicyTest {
         // No virtual time is advanced: had the policy decided to sleep, verify would time out.
         StepVerifier.withVirtualTime(() -> source.mono().retryWhen(RetryPolicy.backoff(3, Duration.ofMillis(100))
                         .maxRetryAfter(Duration.ofSeconds(5))
-                        .onRetry(reports::add)
+                        .onRetry(attempt -> {
+                            throw new AssertionError("no retry expected: " + attempt);
+                        })
+                        .onGiveUp(reports::add)
                         .build()))
                 .expectSubscription()
                 .expectErrorSatisfies(error -> assertThat(error).isSameAs(throttled))
@@ -302,6 +540,7 @@ class RetryPolicyTest {
                         .jitter(0)
                         .maxElapsed(Duration.ofSeconds(1))
                         .onRetry(recorder.reports::add)
+                        .onGiveUp(recorder.reports::add)
                         .build()))
                 .expectSubscription()
                 .thenAwait(Duration.ofMillis(700))
@@ -318,7 +557,7 @@ class RetryPolicyTest {
         Recorder recorder = new Recorder();
         StepVerifier.withVirtualTime(() -> recorder.failing()
                         .retryWhen(RetryPolicy.backoff(10, Duration.ofMillis(100)).jitter(0)
-                                .onRetry(recorder.reports::add).build())
+                                .onRetry(recorder.reports::add).onGiveUp(recorder.reports::add).build())
                         .transform(Deadline.within(Duration.ofSeconds(1))))
                 .expectSubscription()
                 .thenAwait(Duration.ofMillis(700))
@@ -394,11 +633,15 @@ class RetryPolicyTest {
     }
 
     @Test
-    void onRetryReportsEveryDecisionInOrder() {
+    void onRetryReportsOnlyRetriesAndOnGiveUpTheStop() {
+        // Regression: onRetry was also called for the decision to stop, so a policy of 3 retries called it 4 times
+        // (the 4th with RETRIES_EXHAUSTED). Now a retry goes to onRetry and the stop to onGiveUp.
         Recorder recorder = new Recorder();
+        List<RetryAttempt> gaveUp = new CopyOnWriteArrayList<>();
         StepVerifier.withVirtualTime(() -> recorder.failing().retryWhen(RetryPolicy.backoff(3, Duration.ofMillis(100))
                         .jitter(0)
                         .onRetry(recorder.reports::add)
+                        .onGiveUp(gaveUp::add)
                         .build()))
                 .expectSubscription()
                 .thenAwait(Duration.ofMillis(700))
@@ -409,8 +652,50 @@ class RetryPolicyTest {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(1L, 100L, "boom 1", RetryAttempt.Reason.BACKOFF),
                         org.assertj.core.groups.Tuple.tuple(2L, 200L, "boom 2", RetryAttempt.Reason.BACKOFF),
-                        org.assertj.core.groups.Tuple.tuple(3L, 400L, "boom 3", RetryAttempt.Reason.BACKOFF),
+                        org.assertj.core.groups.Tuple.tuple(3L, 400L, "boom 3", RetryAttempt.Reason.BACKOFF));
+        assertThat(gaveUp).extracting(RetryAttempt::attempt, r -> r.delay().toMillis(),
+                        r -> r.error().getMessage(), RetryAttempt::reason)
+                .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(4L, 0L, "boom 4", RetryAttempt.Reason.RETRIES_EXHAUSTED));
+    }
+
+    @Test
+    void onGiveUpIsCalledOnceForEveryKindOfStop() {
+        IOException io = new IOException("io");
+        List<RetryAttempt> retried = new CopyOnWriteArrayList<>();
+        List<RetryAttempt> gaveUp = new CopyOnWriteArrayList<>();
+        // no retries at all: the error is unchanged and still reported as RETRIES_EXHAUSTED
+        StepVerifier.create(Mono.error(io).retryWhen(RetryPolicy.backoff(0, Duration.ofMillis(1))
+                        .onRetry(retried::add).onGiveUp(gaveUp::add).build()))
+                .expectErrorSatisfies(error -> assertThat(error).isSameAs(io))
+                .verify(VERIFY);
+        // an empty budget stops the first retry
+        RetryBudget empty = RetryBudget.of(Duration.ofSeconds(10), 0, 0.0);
+        StepVerifier.create(Mono.error(io).retryWhen(RetryPolicy.backoff(3, Duration.ofMillis(1)).budget(empty)
+                        .onRetry(retried::add).onGiveUp(gaveUp::add).build()))
+                .expectErrorSatisfies(error -> assertThat(error).isSameAs(io))
+                .verify(VERIFY);
+        // an error that retryOn rejects is not reported at all
+        StepVerifier.create(Mono.error(new IllegalStateException("bug"))
+                        .retryWhen(RetryPolicy.backoff(3, Duration.ofMillis(1)).retryOn(IOException.class)
+                                .onRetry(retried::add).onGiveUp(gaveUp::add).build()))
+                .expectError(IllegalStateException.class)
+                .verify(VERIFY);
+        assertThat(retried).isEmpty();
+        assertThat(gaveUp).extracting(RetryAttempt::reason)
+                .containsExactly(RetryAttempt.Reason.RETRIES_EXHAUSTED, RetryAttempt.Reason.BUDGET_EMPTY);
+    }
+
+    @Test
+    void anExceptionFromOnGiveUpFailsTheSequence() {
+        IllegalStateException callbackBug = new IllegalStateException("callback bug");
+        StepVerifier.create(Mono.error(new IOException("io")).retryWhen(RetryPolicy.fixed(1, Duration.ZERO)
+                        .onGiveUp(attempt -> {
+                            throw callbackBug;
+                        })
+                        .build()))
+                .expectErrorSatisfies(error -> assertThat(error).isSameAs(callbackBug))
+                .verify(VERIFY);
     }
 
     @Test
@@ -438,7 +723,7 @@ class RetryPolicyTest {
         StepVerifier.withVirtualTime(() -> {
                     RetryBudget budget = RetryBudget.of(Duration.ofSeconds(10), 0, 0.2);
                     RetryPolicy policy = RetryPolicy.backoff(3, Duration.ofMillis(100)).jitter(0)
-                            .budget(budget).onRetry(reports::add).build();
+                            .budget(budget).onRetry(reports::add).onGiveUp(reports::add).build();
                     Mono<Object> call = Mono.defer(() -> {
                         subscriptions.incrementAndGet();
                         return Mono.error(down);
@@ -611,6 +896,9 @@ class RetryPolicyTest {
         assertThatNullPointerException().isThrownBy(() -> builder.retryIf(null)).withMessage("predicate");
         assertThatNullPointerException().isThrownBy(() -> builder.budget(null)).withMessage("budget");
         assertThatNullPointerException().isThrownBy(() -> builder.onRetry(null)).withMessage("onRetry");
+        assertThatNullPointerException().isThrownBy(() -> builder.onGiveUp(null)).withMessage("onGiveUp");
+        assertThatNullPointerException().isThrownBy(() -> builder.retryAfterHint(null))
+                .withMessage("retryAfterHint");
         assertThatNullPointerException().isThrownBy(() -> builder.scheduler(null)).withMessage("scheduler");
 
         assertThatIllegalStateException()

@@ -17,8 +17,10 @@ import java.util.function.Predicate;
 
 import javax.net.ssl.SSLException;
 
+import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
+import io.github.reactorpatterns.limit.SemaphoreFullException;
 import io.github.reactorpatterns.retry.RetryExhaustedException;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.ByteStreams;
@@ -28,6 +30,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.WriteTimeoutException;
 import io.netty.handler.timeout.WriteTimeoutHandler;
@@ -193,7 +196,7 @@ final class Exchange {
                 if (expired != null) {
                     return Flux.error(expired);
                 }
-                return send(client, spec, uri, payload, (resp, body) -> {
+                return Redirects.send(client, spec, uri, payload, (resp, body) -> {
                     int status = resp.status().code();
                     if (status < 200 || status >= 300) {
                         return readWhole(resp, body, method, uri, client.settings.maxResponseBytes,
@@ -203,7 +206,7 @@ final class Exchange {
                     }
                     // Copy each buffer while reactor-netty holds it: it is released as soon as onNext returns.
                     return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
-                });
+                }, (hop, hopUri, hopPayload, handler) -> send(client, hop, hopUri, hopPayload, handler));
             })).doOnNext(item -> emitted.lazySet(true));
             if (isIdempotent(method) && client.retryPolicy != RetryPolicy.none()) {
                 attempt = attempt.retryWhen(classified(client.retryPolicy, e -> !emitted.get() && isRetryable(e)));
@@ -218,22 +221,67 @@ final class Exchange {
         String method = spec.method();
         int max = client.settings.maxResponseBytes;
         boolean followRedirects = client.settings.followRedirects;
-        return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
-                followRedirects)).singleOrEmpty();
+        return Redirects.send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
+                followRedirects), (hop, hopUri, hopPayload, handler) -> send(client, hop, hopUri, hopPayload, handler))
+                .singleOrEmpty();
     }
 
+    /**
+     * One attempt behind the client's limits: the permit first, then the token. Taking the token first would let
+     * requests queued behind a slow call each spend a token while they wait and then fire together, beyond the rate.
+     * The whole of it, waiting included, is bounded by the caller's deadline.
+     */
     private static <T> Mono<T> limited(PooledHttpClient client, Mono<T> attempt) {
         PermitSource semaphore = client.settings.concurrencyLimit;
         RateLimiter bucket = client.settings.rateLimit;
-        Mono<T> m = semaphore == null ? attempt : semaphore.withPermit(attempt);
-        return bucket == null ? m : bucket.withToken(m);
+        Mono<T> m = bucket == null ? attempt : bucket.withToken(attempt);
+        return withinDeadline(client, semaphore == null ? m : semaphore.withPermit(m));
     }
 
     private static <T> Flux<T> limited(PooledHttpClient client, Flux<T> attempt) {
         PermitSource semaphore = client.settings.concurrencyLimit;
         RateLimiter bucket = client.settings.rateLimit;
-        Flux<T> f = semaphore == null ? attempt : semaphore.withPermit(attempt);
-        return bucket == null ? f : bucket.acquire().thenMany(f);
+        Flux<T> f = bucket == null ? attempt : bucket.acquire().thenMany(attempt);
+        return withinDeadline(client, semaphore == null ? f : semaphore.withPermit(f));
+    }
+
+    /**
+     * Bounds one attempt, from its wait for a permit to the last byte of its body, by the time left until the
+     * {@link Deadline} in the subscriber's Context, if there is one. When it passes the attempt is cancelled (which
+     * closes its connection) and fails with {@link DeadlineExceededException}; an attempt that starts after it
+     * fails at once, before anything is sent. The Context may carry a deadline without the timer of
+     * {@link Deadline#within} above it (a Context handed to other work), so the client sets its own.
+     */
+    private static <T> Mono<T> withinDeadline(PooledHttpClient client, Mono<T> attempt) {
+        return Mono.deferContextual(ctx -> {
+            Optional<Deadline> current = Deadline.current(ctx);
+            if (current.isEmpty()) {
+                return attempt;
+            }
+            Deadline deadline = current.get();
+            Duration left = deadline.timeLeft();
+            if (left.isZero()) {
+                return Mono.error(new DeadlineExceededException(deadline.budget()));
+            }
+            return attempt.timeout(left, Mono.error(() -> new DeadlineExceededException(deadline.budget())),
+                    client.scheduler());
+        });
+    }
+
+    private static <T> Flux<T> withinDeadline(PooledHttpClient client, Flux<T> attempt) {
+        return Flux.deferContextual(ctx -> {
+            Optional<Deadline> current = Deadline.current(ctx);
+            if (current.isEmpty()) {
+                return attempt;
+            }
+            Deadline deadline = current.get();
+            Duration left = deadline.timeLeft();
+            if (left.isZero()) {
+                return Flux.error(new DeadlineExceededException(deadline.budget()));
+            }
+            return attempt.takeUntilOther(Mono.delay(left, client.scheduler())
+                    .then(Mono.error(() -> new DeadlineExceededException(deadline.budget()))));
+        });
     }
 
     private static @Nullable Throwable expired(ContextView ctx) {
@@ -287,9 +335,11 @@ final class Exchange {
     }
 
     /**
-     * Sends one attempt and translates Netty's timeout exceptions. The response and read timeouts are reactor-netty's
-     * per-request idle timeout, set to {@code responseTimeout} until the headers arrive and to {@code readTimeout}
-     * after (see {@link PooledHttpClient}); whether the headers had arrived tells which one fired.
+     * Sends one attempt and translates Netty's timeout exceptions. The response and read timeouts come from
+     * {@link ResponseGuard}: a fixed {@code responseTimeout} until the final headers arrive, then an idle
+     * {@code readTimeout} between reads; both signal Netty's {@code ReadTimeoutException}, and whether the headers had
+     * arrived tells which one fired. On HTTP/1.1 the attempt first passes the client's admission gate for its host
+     * ({@link PooledHttpClient#gate(String)}).
      */
     private static <T> Flux<T> send(PooledHttpClient client, HttpRequestSpec spec, String uri,
             byte @Nullable [] payload,
@@ -299,9 +349,16 @@ final class Exchange {
         List<String[]> headers = spec.headers();
         HttpClient.ResponseReceiver<?> receiver = client.netty.request(spec.nettyMethod()).uri(uri);
         long writeMillis = client.settings.writeTimeout.toMillis();
-        if (payload != null || !headers.isEmpty()) {
+        boolean crossOrigin = spec.isCrossOrigin();
+        if (payload != null || !headers.isEmpty() || crossOrigin) {
             receiver = ((HttpClient.RequestSender) receiver).send((HttpClientRequest req, NettyOutbound out) -> {
                 applyHeaders(req, headers);
+                if (crossOrigin) {
+                    // The client's default headers are in by now: credentials never go to another origin.
+                    for (String name : Origins.CREDENTIAL_HEADERS) {
+                        req.requestHeaders().remove(name);
+                    }
+                }
                 if (payload == null) {
                     return out;
                 }
@@ -317,12 +374,32 @@ final class Exchange {
         }
         PooledHttpClient.Settings s = client.settings;
         String method = spec.method();
-        return receiver
+        Flux<T> exchange = receiver
                 .response((resp, content) -> {
                     headersSeen.set(true);
                     return handler.apply(resp, content);
-                })
-                .onErrorMap(e -> translate(e, s, method, uri, headersSeen.get()));
+                });
+        AsyncSemaphore gate = client.gate(uri);
+        if (gate != null) {
+            exchange = admitted(gate, exchange, s, method, uri);
+        }
+        return exchange.onErrorMap(e -> translate(e, s, method, uri, headersSeen.get()));
+    }
+
+    /**
+     * Lets the exchange ask the pool for a connection only while fewer than {@code maxConnections} exchanges to its
+     * host hold one, waiting (in FIFO order, at most {@code maxPendingAcquires} of them, at most
+     * {@code pendingAcquireTimeout}) otherwise. reactor-netty's pool keeps a cancelled waiter in its queue and later
+     * opens a connection for it that is closed at once; a waiter cancelled here leaves the queue at once.
+     */
+    private static <T> Flux<T> admitted(AsyncSemaphore gate, Flux<T> exchange, PooledHttpClient.Settings s,
+            String method, String uri) {
+        return gate.acquire()
+                .timeout(s.pendingAcquireTimeout, Mono.error(() -> new HttpTimeoutException(
+                        HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout, null)))
+                .onErrorMap(SemaphoreFullException.class,
+                        e -> new PoolFullException(method, uri, s.maxPendingAcquires, e))
+                .flatMapMany(permit -> exchange.doFinally(signal -> permit.release()));
     }
 
     private static void applyHeaders(HttpClientRequest req, List<String[]> headers) {
@@ -353,9 +430,18 @@ final class Exchange {
         if (e instanceof WriteTimeoutException) {
             return new HttpTimeoutException(HttpTimeoutException.Phase.WRITE, method, uri, s.writeTimeout, e);
         }
-        if ("PoolAcquireTimeoutException".equals(e.getClass().getSimpleName())) {
+        if (e instanceof SslHandshakeTimeoutException) {
+            // The TLS handshake shares connectTimeout with the TCP connect (TlsHandshakeBudget).
+            return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout, e);
+        }
+        String type = e.getClass().getSimpleName();
+        if ("PoolAcquireTimeoutException".equals(type)) {
             return new HttpTimeoutException(HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout,
                     e);
+        }
+        if ("PoolAcquirePendingLimitException".equals(type)) {
+            // reactor-netty's shaded reactor-pool type: not part of any public API.
+            return new PoolFullException(method, uri, s.maxPendingAcquires, e);
         }
         return e;
     }
@@ -369,11 +455,12 @@ final class Exchange {
     private static Mono<Raw> readWhole(HttpClientResponse resp, ByteBufFlux body, String method, String uri,
             int max, boolean followRedirects) {
         HttpHeaders headers = resp.responseHeaders();
-        long contentLength = contentLength(headers);
+        int status = resp.status().code();
+        // HEAD, 1xx, 204 and 304 have no body whatever their Content-Length says (RFC 9110 sections 8.6 and 9.3.2).
+        long contentLength = canHaveBody(method, status) ? contentLength(headers) : 0;
         if (contentLength > max) {
             return Mono.error(new ResponseTooLargeException(method, uri, max, "response body"));
         }
-        int status = resp.status().code();
         // resourceUrl() builds a string; it differs from the request URI only after a redirect.
         String url = followRedirects ? resp.resourceUrl() : uri;
         if (contentLength >= 0) {
@@ -386,6 +473,10 @@ final class Exchange {
         return body
                 .collect(() -> new BodyBuffer(max, contentLength, method, uri), BodyBuffer::add)
                 .map(b -> new Raw(status, headers, url, b.toByteArray()));
+    }
+
+    static boolean canHaveBody(String method, int status) {
+        return !"HEAD".equals(method) && status >= 200 && status != 204 && status != 304;
     }
 
     static HttpStatusException statusException(HttpResult r, PooledHttpClient client) {

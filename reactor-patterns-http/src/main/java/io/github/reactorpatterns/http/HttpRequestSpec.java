@@ -38,6 +38,8 @@ public final class HttpRequestSpec {
     private final List<String[]> headers;
     private final List<String[]> query;
     private final @Nullable Body body;
+    /** Sent to another origin than the caller's: the client's default credential headers are removed too. */
+    private final boolean crossOrigin;
 
     HttpRequestSpec(PooledHttpClient client, HttpMethod method, String uri) {
         this(client, method, uri, List.of(), List.of(), null);
@@ -45,12 +47,18 @@ public final class HttpRequestSpec {
 
     private HttpRequestSpec(PooledHttpClient client, HttpMethod method, String uri, List<String[]> headers,
             List<String[]> query, @Nullable Body body) {
+        this(client, method, uri, headers, query, body, false);
+    }
+
+    private HttpRequestSpec(PooledHttpClient client, HttpMethod method, String uri, List<String[]> headers,
+            List<String[]> query, @Nullable Body body, boolean crossOrigin) {
         this.client = client;
         this.method = method;
         this.uri = uri;
         this.headers = headers;
         this.query = query;
         this.body = body;
+        this.crossOrigin = crossOrigin;
     }
 
     /**
@@ -298,7 +306,29 @@ public final class HttpRequestSpec {
 
     /** The same request sent to another absolute URI (a {@code Link} to the next page), without query additions. */
     HttpRequestSpec withUri(String absoluteUri) {
-        return new HttpRequestSpec(client, method, absoluteUri, headers, List.of(), body);
+        return new HttpRequestSpec(client, method, absoluteUri, headers, List.of(), body, crossOrigin);
+    }
+
+    /**
+     * The request that follows this one to {@code absoluteUri} (a redirect or a next-page link): with
+     * {@code bodyless} it becomes a GET (a HEAD stays a HEAD) without body or body headers; with
+     * {@code toAnotherOrigin} it loses its credential headers, the client's defaults included, for good.
+     */
+    HttpRequestSpec followedTo(String absoluteUri, boolean bodyless, boolean toAnotherOrigin) {
+        HttpMethod m = bodyless && method != HttpMethod.HEAD ? HttpMethod.GET : method;
+        List<String[]> h = headers;
+        if (bodyless) {
+            h = Origins.without(h, Origins.BODY_HEADERS);
+        }
+        boolean cross = crossOrigin || toAnotherOrigin;
+        if (cross) {
+            h = Origins.without(h, Origins.CREDENTIAL_HEADERS);
+        }
+        return new HttpRequestSpec(client, m, absoluteUri, h, List.of(), bodyless ? null : body, cross);
+    }
+
+    boolean isCrossOrigin() {
+        return crossOrigin;
     }
 
     HttpMethod nettyMethod() {

@@ -41,7 +41,13 @@ final class Pages {
     /** Fetches one page of an API that links to the next page with {@code Link: <url>; rel="next"}. */
     static <T> Mono<Page<T, String>> byLink(PooledHttpClient client, HttpRequestSpec first, Optional<String> next,
             String itemsPointer, JavaType type) {
-        HttpRequestSpec spec = next.map(first::withUri).orElse(first);
+        HttpRequestSpec spec;
+        try {
+            spec = next.map(link -> nextPage(client, first, link)).orElse(first);
+        }
+        catch (IllegalStateException e) {
+            return Mono.error(e);
+        }
         return spec.checked().handle((r, sink) -> {
             try {
                 JsonNode root = client.mapper.readTree(r.bodyUnsafe());
@@ -53,6 +59,23 @@ final class Pages {
                 sink.error(e);
             }
         });
+    }
+
+    /**
+     * The request for a linked next page, under the client's origin rule: the first page's request as it is when
+     * the link stays on its origin (scheme, host and port); otherwise a GET without body and without credential
+     * headers. A link from https to http is refused unless the client allows such redirects.
+     */
+    static HttpRequestSpec nextPage(PooledHttpClient client, HttpRequestSpec first, String link) {
+        String from = first.uri();
+        if (Origins.same(from, link)) {
+            return first.withUri(link);
+        }
+        if (Origins.downgrades(from, link) && !client.settings.allowHttpsToHttpRedirects) {
+            throw new IllegalStateException("the next-page link " + link + " of " + from
+                    + " leaves https for http; allowHttpsToHttpRedirects(true) permits it");
+        }
+        return first.followedTo(link, true, true);
     }
 
     private static <T> List<T> items(ObjectMapper mapper, @Nullable JsonNode root, String pointer, JavaType type,

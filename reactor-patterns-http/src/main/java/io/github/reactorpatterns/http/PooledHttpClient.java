@@ -2,7 +2,6 @@ package io.github.reactorpatterns.http;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,20 +19,19 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
+import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
+import io.github.reactorpatterns.retry.RetryAttempt;
 import io.github.reactorpatterns.retry.RetryBudget;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.Paginate;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.timeout.ReadTimeoutHandler;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -41,7 +39,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.NettyPipeline;
 import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
@@ -64,14 +61,20 @@ import reactor.netty.tcp.SslProvider;
  *   <li>a named {@link ConnectionProvider} with a bounded wait queue, an idle time below the usual server
  *   keep-alive timeouts, a maximum lifetime and background eviction, so stale keep-alive connections are dropped
  *   before the server drops them;</li>
- *   <li>split timeouts: pool, connect, write, time to the response headers, and idle time between reads
- *   (reactor-netty's {@code responseTimeout} alone is an idle timeout, not a deadline);</li>
+ *   <li>split timeouts: pool, connect (TCP and TLS together), write, time to the final response headers (one fixed
+ *   timer that {@code 1xx} interim responses and dripped bytes do not restart), and idle time between reads of the
+ *   body (reactor-netty's {@code responseTimeout} alone is an idle timeout, not a deadline);</li>
+ *   <li>interim responses ({@code 1xx} except {@code 101}) are skipped; an HTTP/1.1 connection that has bytes left
+ *   over after a response, or receives bytes nobody asked for, is closed instead of pooled;</li>
+ *   <li>on HTTP/1.1, requests wait for a connection in a queue of the client's own (at most {@code maxConnections}
+ *   per host ask the pool), so a cancelled waiter leaves at once and opens no connection later;</li>
  *   <li>non-2xx statuses fail with {@link HttpStatusException}; aggregated bodies are capped at
  *   {@code maxResponseBytes}; every terminal gives its connection back on completion, error and cancel;</li>
  *   <li>reactor-netty's own silent retry is switched off ({@code disableRetry(true)}), so a POST is never sent
  *   twice behind the caller's back;</li>
- *   <li>redirects are off by default and, when on, {@code Authorization}, {@code Cookie} and
- *   {@code Proxy-Authorization} are dropped as soon as the host changes;</li>
+ *   <li>redirects are off by default and, when on, follow the origin rule (scheme, host and port): credentials and
+ *   bodies never go to another origin, a 303 becomes a bodyless GET, https does not fall back to http, and a loop
+ *   ends after {@value #DEFAULT_MAX_REDIRECTS} redirects (see {@link Builder#followRedirects(boolean)});</li>
  *   <li>TLS certificates and host names are verified unless {@link Builder#insecureTrustAllForTesting()} says
  *   otherwise.</li>
  * </ul>
@@ -85,6 +88,9 @@ public final class PooledHttpClient implements Disposable {
 
     /** The default {@code User-Agent}: {@code reactor-patterns/<version>}. */
     public static final String DEFAULT_USER_AGENT = "reactor-patterns/" + VERSION;
+
+    /** The value of the {@code uri} tag of reactor-netty's HTTP client meters unless mapped otherwise: {@value}. */
+    public static final String DEFAULT_URI_TAG = "none";
 
     /** The default pool name, used in reactor-netty's logs and metrics. */
     public static final String DEFAULT_NAME = "reactor-patterns-http";
@@ -112,10 +118,13 @@ public final class PooledHttpClient implements Disposable {
     /** Default interval of the background eviction of idle and expired connections: 2 s. */
     public static final Duration DEFAULT_EVICTION_INTERVAL = Duration.ofSeconds(2);
 
-    /** Default TCP (and TLS handshake) connect timeout: 5 s, as httpx's {@code connect=5}. */
+    /**
+     * Default time to establish a connection, the TCP connect and the TLS handshake together: 5 s, as httpx's
+     * {@code connect=5}.
+     */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
-    /** Default time from the request sent to the response status line and headers: 30 s. */
+    /** Default time from the request sent to the final response's status line and headers: 30 s. */
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
 
     /** Default idle time between two reads of the response body, as httpx's {@code read=30}: 30 s. */
@@ -136,6 +145,12 @@ public final class PooledHttpClient implements Disposable {
     /** Default first back-off of the default retry policy: 200 ms, doubling, with jitter, at most 5 s. */
     public static final Duration DEFAULT_FIRST_BACKOFF = Duration.ofMillis(200);
 
+    /**
+     * Default maximum number of redirects one request follows when {@link Builder#followRedirects(boolean)} is on:
+     * 20, as Firefox, Chrome and OkHttp. The next one fails with {@link TooManyRedirectsException}.
+     */
+    public static final int DEFAULT_MAX_REDIRECTS = 20;
+
     /** Default maximum back-off of the default retry policy: 5 s (a longer {@code Retry-After} is still honoured). */
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
 
@@ -155,13 +170,14 @@ public final class PooledHttpClient implements Disposable {
     final ConnectionProvider provider;
     final ObjectMapper mapper;
     private final Map<String, ConnectionPoolMetrics> pools = new ConcurrentHashMap<>();
+    private final Map<String, AsyncSemaphore> gates = new ConcurrentHashMap<>();
     private volatile boolean disposed;
 
     private PooledHttpClient(Settings settings) {
         this.settings = settings;
         this.mapper = settings.mapper != null ? settings.mapper : new ObjectMapper();
         this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
-                : defaultRetryPolicy(settings.retryBudget, settings.rateLimit);
+                : defaultRetryPolicy(settings.retryBudget, settings.rateLimit, settings.onRetry);
         this.provider = ConnectionProvider.builder(settings.name)
                 .maxConnections(settings.maxConnections)
                 .pendingAcquireMaxCount(settings.maxPendingAcquires)
@@ -169,12 +185,13 @@ public final class PooledHttpClient implements Disposable {
                 .maxIdleTime(settings.maxIdleTime)
                 .maxLifeTime(settings.maxLifeTime)
                 .evictInBackground(settings.evictionInterval)
-                .metrics(true, () -> new Registrar(pools))
+                .metrics(true, () -> new Registrar(pools, settings.nettyMetrics))
                 .build();
         this.netty = configure(HttpClient.create(provider), settings);
     }
 
-    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit) {
+    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit,
+            @Nullable Consumer<? super RetryAttempt> onRetry) {
         RetryPolicy.Builder b = RetryPolicy.backoff(DEFAULT_MAX_RETRIES, DEFAULT_FIRST_BACKOFF)
                 .maxBackoff(DEFAULT_MAX_BACKOFF);
         if (budget != null) {
@@ -183,35 +200,28 @@ public final class PooledHttpClient implements Disposable {
         if (rateLimit != null) {
             b.pauseOnRetryAfter(rateLimit);
         }
+        if (onRetry != null) {
+            b.onRetry(onRetry);
+        }
         return b.build();
     }
 
     private static HttpClient configure(HttpClient client, Settings s) {
         List<String[]> defaults = s.defaultHeaders;
-        long readMillis = s.readTimeout.toMillis();
-        boolean swapTimeouts = !s.readTimeout.equals(s.responseTimeout);
         HttpClient c = client
                 .disableRetry(true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         s.connectTimeout.toMillis()))
-                // reactor-netty's responseTimeout is an idle timeout from the request sent to the response read
-                // whole; its first interval is the wait for the headers, so it starts as our responseTimeout...
-                .responseTimeout(s.responseTimeout)
+                // Not reactor-netty's responseTimeout, an idle timer that restarts on every byte: ResponseGuard times
+                // the wait for the final headers with one fixed timer, skips 1xx interim responses, then times the
+                // silences between reads of the body; ConnectionGuard keeps connections with stray bytes out of the
+                // pool.
+                .doOnRequest((request, connection) -> ResponseGuard.install(connection, s))
                 .headers(h -> {
                     for (String[] kv : defaults) {
                         h.add(kv[0], kv[1]);
                     }
                 });
-        if (swapTimeouts) {
-            // ... and once the headers are in, becomes the idle timeout between reads of the body.
-            c = c.doOnResponse((resp, conn) -> {
-                ChannelPipeline pipeline = conn.channel().pipeline();
-                if (pipeline.get(NettyPipeline.ResponseTimeoutHandler) != null) {
-                    pipeline.replace(NettyPipeline.ResponseTimeoutHandler, NettyPipeline.ResponseTimeoutHandler,
-                            new ReadTimeoutHandler(readMillis, TimeUnit.MILLISECONDS));
-                }
-            });
-        }
         switch (s.protocol) {
             case H2:
                 c = c.protocol(HttpProtocol.H2, HttpProtocol.HTTP11);
@@ -225,23 +235,26 @@ public final class PooledHttpClient implements Disposable {
         if (s.trustAll || s.trustedCertificates != null || s.protocol == Protocol.H2) {
             c = c.secure(sslSpec(s));
         }
-        if (s.followRedirects) {
-            c = c.followRedirect(true, (previousHeaders, redirect) -> dropCredentialsAcrossHosts(redirect));
+        // https URLs get TLS even without explicit settings: the handshake shares connectTimeout with the TCP connect.
+        c = c.doOnChannelInit((observer, channel, remote) -> TlsHandshakeBudget.install(channel, s.connectTimeout));
+        if (s.nettyMetrics) {
+            c = c.metrics(true, s.uriTagValue);
         }
-        else {
-            c = c.followRedirect(false);
-        }
-        return c;
+        // Redirects are followed by Redirects, hop by hop, under the origin rule; never by reactor-netty.
+        return c.followRedirect(false);
     }
 
     @SuppressWarnings("deprecation") // sslContext(ProtocolSslContextSpec): the protocol specs configure ALPN for us
     private static Consumer<SslProvider.SslContextSpec> sslSpec(Settings s) {
+        X509Certificate[] pinned = s.trustedCertificates;
         Consumer<SslContextBuilder> trust = b -> {
             if (s.trustAll) {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE);
             }
-            else if (s.trustedCertificates != null) {
-                b.trustManager(s.trustedCertificates);
+            else if (pinned != null) {
+                // Not trustManager(X509Certificate...): PKIX never checks a trust anchor's dates, so an expired
+                // pinned certificate would be accepted.
+                b.trustManager(PinnedTrustManager.of(pinned));
             }
         };
         return spec -> {
@@ -256,38 +269,6 @@ public final class PooledHttpClient implements Disposable {
                 });
             }
         };
-    }
-
-    private static void dropCredentialsAcrossHosts(reactor.netty.http.client.HttpClientRequest redirect) {
-        String[] from = redirect.redirectedFrom();
-        if (from.length == 0) {
-            return;
-        }
-        String previousHost = host(from[from.length - 1]);
-        String nextHost = host(redirect.resourceUrl());
-        boolean crossed = false;
-        for (String f : from) {
-            if (!Objects.equals(host(f), nextHost)) {
-                crossed = true;
-                break;
-            }
-        }
-        if (crossed || !Objects.equals(previousHost, nextHost)) {
-            redirect.requestHeaders()
-                    .remove(HttpHeaderNames.AUTHORIZATION)
-                    .remove(HttpHeaderNames.COOKIE)
-                    .remove(HttpHeaderNames.PROXY_AUTHORIZATION);
-        }
-    }
-
-    private static @Nullable String host(String url) {
-        try {
-            String h = URI.create(url).getHost();
-            return h == null ? null : h.toLowerCase(Locale.ROOT);
-        }
-        catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     /**
@@ -311,64 +292,171 @@ public final class PooledHttpClient implements Disposable {
     /**
      * Starts a GET request.
      *
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * <p>{@code uri} is an already-encoded URI reference, sent as it is: a {@code ?} starts the query, a {@code #}
+     * the fragment, and a space, a control character or a {@code %} that does not start a {@code %XX} escape is
+     * rejected. To put values into the path, use {@link #get(String, Object...)}, which encodes them; for query
+     * parameters, {@link HttpRequestSpec#query(String, Object)}.
+     *
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded
      * @return an immutable request spec; nothing is sent until a terminal is subscribed
      * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} contains white space, a control character or a bad escape
      */
     public HttpRequestSpec get(String uri) {
         return new HttpRequestSpec(this, HttpMethod.GET, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
+     * Starts a GET request to a path template: each {@code {name}} placeholder of {@code template} is replaced, in
+     * order, by the next value's {@code toString()} encoded as one path segment, so that a value cannot change the
+     * path, start a query or a fragment: {@code /}, {@code ?}, {@code #}, {@code %}, spaces, non-ASCII characters and
+     * everything else but letters, digits and {@code -._~} are percent-encoded (as UTF-8).
+     *
+     * <pre>{@code
+     * client.get("/users/{id}/orders/{order}", "a/b?c", 7)   // GET /users/a%2Fb%3Fc/orders/7
+     * }</pre>
+     *
+     * <p>The rest of the template is an already-encoded URI reference, as for {@link #get(String)}; it may be
+     * absolute or relative to the base URL and may end with a query.
+     *
+     * @param template a URI with {@code {name}} placeholders (the names are for the reader)
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException if the numbers of placeholders and values differ, a brace is unmatched, a
+     *         value is empty, {@code .} or {@code ..} (which would change the path), or the template is not an
+     *         encoded URI reference
+     */
+    public HttpRequestSpec get(String template, Object... values) {
+        return new HttpRequestSpec(this, HttpMethod.GET, expand(template, values));
+    }
+
+    /**
      * Starts a POST request. POST is not idempotent: it is never retried by the default retry policy.
      *
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded, as for
+     *        {@link #get(String)}
      * @return an immutable request spec
      * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} contains white space, a control character or a bad escape
      */
     public HttpRequestSpec post(String uri) {
         return new HttpRequestSpec(this, HttpMethod.POST, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
+     * Starts a POST request to a path template, encoded as for {@link #get(String, Object...)}.
+     *
+     * @param template a URI with {@code {name}} placeholders
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException as for {@link #get(String, Object...)}
+     */
+    public HttpRequestSpec post(String template, Object... values) {
+        return new HttpRequestSpec(this, HttpMethod.POST, expand(template, values));
+    }
+
+    /**
      * Starts a PUT request.
      *
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded, as for
+     *        {@link #get(String)}
      * @return an immutable request spec
      * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} contains white space, a control character or a bad escape
      */
     public HttpRequestSpec put(String uri) {
         return new HttpRequestSpec(this, HttpMethod.PUT, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
+     * Starts a PUT request to a path template, encoded as for {@link #get(String, Object...)}.
+     *
+     * @param template a URI with {@code {name}} placeholders
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException as for {@link #get(String, Object...)}
+     */
+    public HttpRequestSpec put(String template, Object... values) {
+        return new HttpRequestSpec(this, HttpMethod.PUT, expand(template, values));
+    }
+
+    /**
      * Starts a DELETE request.
      *
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded, as for
+     *        {@link #get(String)}
      * @return an immutable request spec
      * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} contains white space, a control character or a bad escape
      */
     public HttpRequestSpec delete(String uri) {
         return new HttpRequestSpec(this, HttpMethod.DELETE, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
+     * Starts a DELETE request to a path template, encoded as for {@link #get(String, Object...)}.
+     *
+     * @param template a URI with {@code {name}} placeholders
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException as for {@link #get(String, Object...)}
+     */
+    public HttpRequestSpec delete(String template, Object... values) {
+        return new HttpRequestSpec(this, HttpMethod.DELETE, expand(template, values));
+    }
+
+    /**
      * Starts a request with any method.
      *
      * @param method the method, e.g. {@code "PATCH"}; upper-cased
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded, as for
+     *        {@link #get(String)}
      * @return an immutable request spec
      * @throws NullPointerException if {@code method} or {@code uri} is null
-     * @throws IllegalArgumentException if {@code method} is empty or contains white space
+     * @throws IllegalArgumentException if {@code method} is empty or contains white space, or {@code uri} contains
+     *         white space, a control character or a bad escape
      */
     public HttpRequestSpec request(String method, String uri) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(uri, "uri");
+        return new HttpRequestSpec(this, method(method), resolve(uri));
+    }
+
+    /**
+     * Starts a request with any method to a path template, encoded as for {@link #get(String, Object...)}.
+     *
+     * @param method the method, e.g. {@code "PATCH"}; upper-cased
+     * @param template a URI with {@code {name}} placeholders
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code method}, {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException if {@code method} is empty or contains white space, or as for
+     *         {@link #get(String, Object...)}
+     */
+    public HttpRequestSpec request(String method, String template, Object... values) {
+        Objects.requireNonNull(method, "method");
+        return new HttpRequestSpec(this, method(method), expand(template, values));
+    }
+
+    private static HttpMethod method(String method) {
         String m = method.trim().toUpperCase(Locale.ROOT);
         if (m.isEmpty() || !m.equals(method.toUpperCase(Locale.ROOT)) || m.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("method must be a token but it was '" + method + "'");
         }
-        return new HttpRequestSpec(this, HttpMethod.valueOf(m), resolve(uri));
+        return HttpMethod.valueOf(m);
+    }
+
+    private String expand(String template, Object[] values) {
+        Objects.requireNonNull(template, "template");
+        Objects.requireNonNull(values, "values");
+        for (Object v : values) {
+            Objects.requireNonNull(v, "values");
+        }
+        return resolve(PathTemplate.expand(template, values));
     }
 
     /**
@@ -516,6 +604,7 @@ public final class PooledHttpClient implements Disposable {
     }
 
     String resolve(String uri) {
+        PathTemplate.checkEncoded(uri);
         String base = settings.baseUrl;
         if (base == null || uri.startsWith("http://") || uri.startsWith("https://")) {
             return uri;
@@ -532,6 +621,35 @@ public final class PooledHttpClient implements Disposable {
             return base + "/" + uri;
         }
         return base + uri;
+    }
+
+    /**
+     * The admission gate of the host of {@code uri} (scheme, host and port): {@code maxConnections} permits and
+     * {@code maxPendingAcquires} waiters, so that requests wait here, where a cancelled waiter leaves at once, rather
+     * than in reactor-netty's pool, which keeps it and later opens a connection for it. HTTP/1.1 only (an HTTP/2
+     * connection carries many exchanges); null for HTTP/2.
+     */
+    @Nullable AsyncSemaphore gate(String uri) {
+        if (settings.protocol != Protocol.HTTP_1_1) {
+            return null;
+        }
+        return gates.computeIfAbsent(origin(uri), k -> AsyncSemaphore.builder(settings.maxConnections)
+                .maxWaiters(settings.maxPendingAcquires).build());
+    }
+
+    /** {@code scheme://authority} of an absolute URI, lower-cased; the URI itself when it has no scheme. */
+    static String origin(String uri) {
+        int scheme = uri.indexOf("://");
+        if (scheme < 0) {
+            return uri;
+        }
+        int end = scheme + 3;
+        while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+            end++;
+        }
+        String origin = uri.substring(0, end).toLowerCase(Locale.ROOT);
+        int at = origin.lastIndexOf('@');
+        return at < 0 ? origin : origin.substring(0, scheme + 3) + origin.substring(at + 1);
     }
 
     Scheduler scheduler() {
@@ -554,24 +672,35 @@ public final class PooledHttpClient implements Disposable {
         }
     }
 
-    /** Collects reactor-netty's per-host pool metrics without Micrometer. */
+    /**
+     * Collects reactor-netty's per-host pool metrics for {@link #poolMetrics()}. A registrar of our own replaces
+     * reactor-netty's Micrometer one, so with {@code nettyMetrics} it also registers reactor-netty's pool gauges.
+     */
     private static final class Registrar implements ConnectionProvider.MeterRegistrar {
 
         private final Map<String, ConnectionPoolMetrics> pools;
+        private final boolean nettyMetrics;
 
-        Registrar(Map<String, ConnectionPoolMetrics> pools) {
+        Registrar(Map<String, ConnectionPoolMetrics> pools, boolean nettyMetrics) {
             this.pools = pools;
+            this.nettyMetrics = nettyMetrics;
         }
 
         @Override
         public void registerMetrics(String poolName, String id, java.net.SocketAddress remoteAddress,
                 ConnectionPoolMetrics metrics) {
             pools.put(id + '|' + remoteAddress, metrics);
+            if (nettyMetrics) {
+                NettyPoolMeters.register(poolName, id, remoteAddress, metrics);
+            }
         }
 
         @Override
         public void deRegisterMetrics(String poolName, String id, java.net.SocketAddress remoteAddress) {
             pools.remove(id + '|' + remoteAddress);
+            if (nettyMetrics) {
+                NettyPoolMeters.deRegister(poolName, id, remoteAddress);
+            }
         }
     }
 
@@ -594,12 +723,17 @@ public final class PooledHttpClient implements Disposable {
         final boolean trustAll;
         final X509Certificate @Nullable [] trustedCertificates;
         final boolean followRedirects;
+        final int maxRedirects;
+        final boolean allowHttpsToHttpRedirects;
+        final boolean nettyMetrics;
+        final Function<String, String> uriTagValue;
         final int maxResponseBytes;
         final int maxLineLength;
         final @Nullable ObjectMapper mapper;
         final @Nullable Scheduler scheduler;
         final @Nullable RetryPolicy retryPolicy;
         final @Nullable RetryBudget retryBudget;
+        final @Nullable Consumer<? super RetryAttempt> onRetry;
         final @Nullable RateLimiter rateLimit;
         final @Nullable PermitSource concurrencyLimit;
 
@@ -630,12 +764,17 @@ public final class PooledHttpClient implements Disposable {
             this.trustAll = b.trustAll;
             this.trustedCertificates = b.trustedCertificates == null ? null : b.trustedCertificates.clone();
             this.followRedirects = b.followRedirects;
+            this.maxRedirects = b.maxRedirects;
+            this.allowHttpsToHttpRedirects = b.allowHttpsToHttpRedirects;
+            this.nettyMetrics = b.nettyMetrics;
+            this.uriTagValue = b.uriTagValue;
             this.maxResponseBytes = b.maxResponseBytes;
             this.maxLineLength = b.maxLineLength;
             this.mapper = b.mapper;
             this.scheduler = b.scheduler;
             this.retryPolicy = b.retryPolicy;
             this.retryBudget = b.retryBudget;
+            this.onRetry = b.onRetry;
             this.rateLimit = b.rateLimit;
             this.concurrencyLimit = b.concurrencyLimit;
         }
@@ -664,16 +803,32 @@ public final class PooledHttpClient implements Disposable {
         private boolean trustAll;
         private X509Certificate @Nullable [] trustedCertificates;
         private boolean followRedirects;
+        private int maxRedirects = DEFAULT_MAX_REDIRECTS;
+        private boolean allowHttpsToHttpRedirects;
+        private boolean nettyMetrics;
+        private Function<String, String> uriTagValue = uri -> DEFAULT_URI_TAG;
         private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
         private @Nullable ObjectMapper mapper;
         private @Nullable Scheduler scheduler;
         private @Nullable RetryPolicy retryPolicy;
         private @Nullable RetryBudget retryBudget;
+        private @Nullable Consumer<? super RetryAttempt> onRetry;
         private @Nullable RateLimiter rateLimit;
         private @Nullable PermitSource concurrencyLimit;
 
+        private static final boolean MICROMETER_AVAILABLE = micrometerAvailable();
+
         private Builder() {
+        }
+
+        private static boolean micrometerAvailable() {
+            try {
+                Class.forName("io.micrometer.core.instrument.MeterRegistry", false, Builder.class.getClassLoader());
+                return true;
+            } catch (ClassNotFoundException | LinkageError e) {
+                return false;
+            }
         }
 
         /**
@@ -717,14 +872,18 @@ public final class PooledHttpClient implements Disposable {
          * Adds a header sent with every request. Setting {@code User-Agent} replaces the default
          * {@link PooledHttpClient#DEFAULT_USER_AGENT}.
          *
-         * @param name the header name
+         * @param name the header name, an RFC 9110 token
          * @param value the header value
          * @return this builder
          * @throws NullPointerException if {@code name} or {@code value} is null
+         * @throws IllegalArgumentException if {@code name} is not a token, or {@code value} contains CR, LF or NUL
+         *         (which would inject header lines into every request)
          */
         public Builder defaultHeader(String name, String value) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
+            HeaderChecks.name(name);
+            HeaderChecks.value(name, value);
             defaultHeaders.add(new String[] {name, value});
             return this;
         }
@@ -746,8 +905,8 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets how many requests may wait for a connection per host; beyond it a request fails at once.
-         * Default {@value PooledHttpClient#DEFAULT_MAX_PENDING_ACQUIRES}.
+         * Sets how many requests may wait for a connection per host; beyond it a request fails at once with a
+         * {@link PoolFullException} (not retried). Default {@value PooledHttpClient#DEFAULT_MAX_PENDING_ACQUIRES}.
          *
          * @param maxPendingAcquires the bound of the wait queue
          * @return this builder
@@ -763,8 +922,8 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets how long a request may wait for a pooled connection (httpx's "pool" timeout); then it fails with an
-         * {@link HttpTimeoutException} of phase {@code POOL}. Default 5 s.
+         * Sets how long a request may wait for a pooled connection (httpx's "pool" timeout), in the client's queue and
+         * then the pool's; then it fails with an {@link HttpTimeoutException} of phase {@code POOL}. Default 5 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -817,7 +976,9 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the TCP connect timeout (the TLS handshake has its own reactor-netty default of 10 s). Default 5 s.
+         * Sets the time to establish a connection: the TCP connect and, for {@code https}, the TLS handshake together
+         * (the handshake gets what the TCP connect left of it, instead of reactor-netty's separate 10 s). Then the
+         * attempt fails with an {@link HttpTimeoutException} of phase {@code CONNECT}. Default 5 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -830,11 +991,12 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the time to first byte: from the moment the request has been sent until the response status line and
-         * headers have arrived. Then the attempt fails with an {@link HttpTimeoutException} of phase
-         * {@code RESPONSE}. (Getting a connection is bounded by {@code pendingAcquireTimeout} and
-         * {@code connectTimeout}; the body by {@code readTimeout}; the whole request by the caller's
-         * {@link io.github.reactorpatterns.time.Deadline}.) Default 30 s.
+         * Sets the time to the response headers: from the moment the request has been sent until the final response's
+         * status line and headers have arrived. It is one fixed timer: bytes arriving slowly do not restart it, and
+         * {@code 1xx} interim responses (which the client skips) count against it. Then the attempt fails with an
+         * {@link HttpTimeoutException} of phase {@code RESPONSE}. (Getting a connection is bounded by
+         * {@code pendingAcquireTimeout} and {@code connectTimeout}; the body by {@code readTimeout}; the whole request
+         * by the caller's {@link io.github.reactorpatterns.time.Deadline}.) Default 30 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -892,7 +1054,8 @@ public final class PooledHttpClient implements Disposable {
 
         /**
          * Trusts exactly these certificates (instead of the JDK's trust store) for TLS, e.g. the self-signed
-         * certificate of a test server. Host names are still verified.
+         * certificate of a test server. Host names are still verified, and a trusted certificate that has expired (or
+         * is not valid yet) is rejected.
          *
          * @param certificates the trusted certificates
          * @return this builder
@@ -923,9 +1086,25 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Follows 301, 302, 303, 307 and 308 redirects. When a redirect leaves the original host, the
-         * {@code Authorization}, {@code Cookie} and {@code Proxy-Authorization} headers are dropped. Default
-         * {@code false}: the redirect response is returned (and, not being 2xx, raises {@link HttpStatusException}).
+         * Follows 301, 302, 303, 307 and 308 redirects, under the origin rule (an origin is scheme, host and port:
+         * {@code http://a:8080} and {@code http://a:8081} are two origins):
+         * <ul>
+         *   <li>once a redirect leaves the origin of the request, the {@code Authorization}, {@code Cookie} and
+         *   {@code Proxy-Authorization} headers (the default headers included) are dropped for the rest of the
+         *   chain;</li>
+         *   <li>a 303, and a 301 or 302 after a POST (as browsers, curl and OkHttp do), is followed by a GET (a HEAD
+         *   stays a HEAD) without body, {@code Content-Type} or {@code Content-Length};</li>
+         *   <li>a 307 or 308 keeps the method and body, but a body is never sent to another origin: such a redirect
+         *   is not followed;</li>
+         *   <li>a redirect from https to http is not followed unless {@link #allowHttpsToHttpRedirects(boolean)};
+         *   </li>
+         *   <li>after {@link #maxRedirects(int)} redirects the request fails with
+         *   {@link TooManyRedirectsException}.</li>
+         * </ul>
+         * A redirect that is not followed (or has no usable {@code Location}) is the response: {@link
+         * HttpRequestSpec#result()} returns it and the other terminals raise {@link HttpStatusException}. Each
+         * request of the chain counts against the caller's deadline; retries repeat the whole chain. Default
+         * {@code false}: every redirect response is returned as it is.
          *
          * @param follow whether to follow redirects
          * @return this builder
@@ -936,9 +1115,84 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
+         * Sets how many redirects one request follows before it fails with {@link TooManyRedirectsException} (a
+         * redirect loop ends there). Default {@value PooledHttpClient#DEFAULT_MAX_REDIRECTS}.
+         *
+         * @param maxRedirects the maximum number of redirects per request
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxRedirects} is not positive
+         */
+        public Builder maxRedirects(int maxRedirects) {
+            if (maxRedirects <= 0) {
+                throw new IllegalArgumentException("maxRedirects > 0 required but it was " + maxRedirects);
+            }
+            this.maxRedirects = maxRedirects;
+            return this;
+        }
+
+        /**
+         * Lets a followed redirect go from https to plain http, where anyone on the path can read and change the
+         * request and the response. Default {@code false}: such a redirect is returned as the response.
+         *
+         * @param allow whether to follow redirects that leave TLS
+         * @return this builder
+         */
+        public Builder allowHttpsToHttpRedirects(boolean allow) {
+            this.allowHttpsToHttpRedirects = allow;
+            return this;
+        }
+
+        /**
+         * Registers reactor-netty's own Micrometer meters for this client, as {@code ConnectionProvider.metrics(true)}
+         * and {@code HttpClient.metrics(true, uriTagValue)} do on a bare reactor-netty client: the connection pool
+         * gauges {@code reactor.netty.connection.provider.{total,active,idle,pending,max,max.pending}.connections}
+         * (tags {@code id}, {@code name} = the pool {@link #name(String) name}, {@code remote.address}) and the HTTP
+         * client meters {@code reactor.netty.http.client.*} (data sent and received, response, connect and TLS
+         * handshake times, errors). They go where reactor-netty puts them, Micrometer's global registry
+         * ({@code Metrics.globalRegistry}). {@link PooledHttpClient#poolMetrics()} works either way. Every request is
+         * tagged {@code uri} = {@value PooledHttpClient#DEFAULT_URI_TAG}, so that the tag cannot grow without bound;
+         * see {@link #nettyMetrics(boolean, Function)} to tag requests by URI. Reactor-netty's
+         * {@code reactor.netty.connection.provider.pending.connections.time} timer is not recorded. Default
+         * {@code false}.
+         *
+         * @param enabled whether to register reactor-netty's meters
+         * @return this builder
+         * @throws UnsupportedOperationException if {@code enabled} and {@code io.micrometer:micrometer-core} is not
+         *     on the class path
+         */
+        public Builder nettyMetrics(boolean enabled) {
+            return nettyMetrics(enabled, uri -> DEFAULT_URI_TAG);
+        }
+
+        /**
+         * Like {@link #nettyMetrics(boolean)}, with the value of the {@code uri} tag of the HTTP client meters
+         * computed from each request's URI. The function must map the URIs to a small set of values (templates such
+         * as {@code /users/{id}}): every distinct value is a new set of meters.
+         *
+         * @param enabled whether to register reactor-netty's meters
+         * @param uriTagValue maps a request URI to the {@code uri} tag
+         * @return this builder
+         * @throws NullPointerException if {@code uriTagValue} is null
+         * @throws UnsupportedOperationException if {@code enabled} and {@code io.micrometer:micrometer-core} is not
+         *     on the class path
+         */
+        public Builder nettyMetrics(boolean enabled, Function<String, String> uriTagValue) {
+            Objects.requireNonNull(uriTagValue, "uriTagValue");
+            if (enabled && !MICROMETER_AVAILABLE) {
+                throw new UnsupportedOperationException(
+                        "nettyMetrics needs io.micrometer:micrometer-core on the class path");
+            }
+            this.nettyMetrics = enabled;
+            this.uriTagValue = uriTagValue;
+            return this;
+        }
+
+        /**
          * Caps an aggregated body ({@code text}, {@code bytes}, {@code json}, {@code result}). A larger body fails
          * with {@link ResponseTooLargeException} as soon as the limit is crossed (at once when
-         * {@code Content-Length} announces it), and the connection is closed rather than reused. Default 10 MiB.
+         * {@code Content-Length} announces it), and the connection is closed rather than reused. Responses that have
+         * no body (to {@code HEAD}, and {@code 1xx}, {@code 204}, {@code 304}) are never capped, whatever their
+         * {@code Content-Length}. Default 10 MiB.
          *
          * @param maxResponseBytes the cap in bytes
          * @return this builder
@@ -1040,6 +1294,21 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
+         * Reports every decision of the default retry policy, retry or stop, as
+         * {@link RetryPolicy.Builder#onRetry(Consumer)} does (for logs and metrics, such as
+         * {@code RetryPolicyMetrics} of {@code reactor-patterns-micrometer}). Default: none. With
+         * {@link #retry(RetryPolicy)}, set the callback on that policy instead.
+         *
+         * @param onRetry the callback; it runs on the thread that signals the error and should be fast
+         * @return this builder
+         * @throws NullPointerException if {@code onRetry} is null
+         */
+        public Builder onRetry(Consumer<? super RetryAttempt> onRetry) {
+            this.onRetry = Objects.requireNonNull(onRetry, "onRetry");
+            return this;
+        }
+
+        /**
          * Makes every attempt of every request (retries included) take a token from {@code bucket} first: the
          * seeds' {@code TokenBucket(rate, burst)}. The bucket may be shared with other clients. A request waiting
          * for a token holds no connection; cancelling it gives its place up. With the default retry policy, a
@@ -1075,13 +1344,17 @@ public final class PooledHttpClient implements Disposable {
          * Builds a client with a new connection pool. The builder can be reused.
          *
          * @return a new client; close it when done
-         * @throws IllegalStateException if both {@link #retry(RetryPolicy)} and {@link #retryBudget(RetryBudget)}
-         *         were set
+         * @throws IllegalStateException if {@link #retry(RetryPolicy)} was set together with
+         *         {@link #retryBudget(RetryBudget)} or {@link #onRetry(Consumer)}
          */
         public PooledHttpClient build() {
             if (retryPolicy != null && retryBudget != null) {
                 throw new IllegalStateException("retryBudget applies to the default retry policy; "
                         + "set the budget on the RetryPolicy given to retry(...) instead");
+            }
+            if (retryPolicy != null && onRetry != null) {
+                throw new IllegalStateException("onRetry applies to the default retry policy; "
+                        + "set onRetry on the RetryPolicy given to retry(...) instead");
             }
             return new PooledHttpClient(new Settings(this));
         }
