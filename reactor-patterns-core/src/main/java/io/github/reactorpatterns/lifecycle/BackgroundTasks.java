@@ -28,7 +28,7 @@ import reactor.util.context.ContextView;
 
 /**
  * A registry of fire-and-forget tasks that holds every spawned subscription until it ends, reports their failures,
- * and cancels or drains them all at shutdown: the seed's {@code _background_tasks} set, {@code TaskManager} and
+ * and cancels or drains them all at shutdown: Python's {@code _background_tasks} set, {@code TaskManager} and
  * FastAPI {@code BackgroundTasks}.
  *
  * <pre>{@code
@@ -285,7 +285,7 @@ public final class BackgroundTasks implements AutoCloseable {
 
     /**
      * Stops accepting tasks, cancels every running task, and completes when each one's cancellation has finished:
-     * the seed's {@code TaskManager.shutdown()} ({@code task.cancel()} for all, then
+     * a Python {@code TaskManager.shutdown()} ({@code task.cancel()} for all, then
      * {@code gather(*tasks, return_exceptions=True)}).
      *
      * <p>Completes at once if nothing runs. Idempotent: every subscription completes when the registry is empty and
