@@ -24,7 +24,9 @@ public class PoolExhaustedException extends R2dbcTransientResourceException {
         TOO_MANY_WAITERS
     }
 
+    /** Why no connection was handed out. */
     private final Reason reason;
+    /** The pool's acquire timeout. */
     private final Duration acquireTimeout;
     private final transient PoolMetrics metrics;
 

@@ -11,6 +11,7 @@ public class RowNotFoundException extends NoSuchElementException {
     private static final long serialVersionUID = 1L;
 
     private final transient Object key;
+    /** The query that returned nothing. */
     private final String sql;
 
     /**
