@@ -76,9 +76,9 @@ import reactor.util.retry.Retry;
  */
 public final class Database implements AutoCloseable {
 
-    /** Connections kept open even when idle: {@value} (asyncpg's {@code min_size} in the seed). */
+    /** Connections kept open even when idle: {@value} (as asyncpg's {@code create_pool(min_size=5)}). */
     public static final int DEFAULT_MIN_IDLE = 5;
-    /** The most connections open at once: {@value} (asyncpg's {@code max_size} in the seed). */
+    /** The most connections open at once: {@value} (as asyncpg's {@code create_pool(max_size=20)}). */
     public static final int DEFAULT_MAX_SIZE = 20;
     /** The longest a caller waits for a connection: 5 seconds. */
     public static final Duration DEFAULT_ACQUIRE_TIMEOUT = Duration.ofSeconds(5);
@@ -204,7 +204,7 @@ public final class Database implements AutoCloseable {
 
     /**
      * Fetches one row per key, at most {@code concurrency} queries (and so connections) at once, and emits the
-     * rows in the order of the keys: the seed's {@code fetch_batch(ids, pool, max_concurrent)}, a
+     * rows in the order of the keys: the asyncpg pattern {@code fetch_batch(ids, pool, max_concurrent)}, a
      * {@code fetchrow} per id under a semaphore and {@code gather}.
      *
      * <p>{@link Gather#ordered(int, Function)} over {@link #queryOne}: the first failure (a database error, or a
@@ -328,7 +328,7 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} in one transaction and streams what it emits, such as rows from a cursor: the seed's
+     * Runs {@code work} in one transaction and streams what it emits, such as rows from a cursor: asyncpg's
      * cursor iterated inside {@code async with conn.transaction()}. The transaction is committed only after the
      * last item (and before the completion reaches the subscriber); an error or a cancel rolls it back, as for
      * {@link #transaction(Function)}.
