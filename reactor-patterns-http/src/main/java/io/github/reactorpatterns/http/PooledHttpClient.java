@@ -13,8 +13,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
-import javax.net.ssl.SSLParameters;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
@@ -25,10 +23,7 @@ import io.github.reactorpatterns.retry.RetryAttempt;
 import io.github.reactorpatterns.retry.RetryBudget;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.Paginate;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -38,13 +33,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.http.Http11SslContextSpec;
-import reactor.netty.http.Http2SslContextSpec;
-import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
-import reactor.netty.tcp.SslProvider;
 
 /**
  * A pooled HTTP client on reactor-netty: the httpx/aiohttp {@code AsyncClient} of the seeds, with the reactor-netty
@@ -183,16 +174,8 @@ public final class PooledHttpClient implements Disposable {
         this.codec = settings.codec != null ? settings.codec : JsonCodec.ofClassPath();
         this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
                 : defaultRetryPolicy(settings.retryBudget, settings.rateLimit, settings.onRetry);
-        this.provider = ConnectionProvider.builder(settings.name)
-                .maxConnections(settings.maxConnections)
-                .pendingAcquireMaxCount(settings.maxPendingAcquires)
-                .pendingAcquireTimeout(settings.pendingAcquireTimeout)
-                .maxIdleTime(settings.maxIdleTime)
-                .maxLifeTime(settings.maxLifeTime)
-                .evictInBackground(settings.evictionInterval)
-                .metrics(true, () -> new Registrar(pools, settings.nettyMetrics))
-                .build();
-        this.netty = configure(HttpClient.create(provider), settings);
+        this.provider = NettyWiring.provider(settings, pools);
+        this.netty = NettyWiring.client(provider, settings);
     }
 
     private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit,
@@ -210,71 +193,6 @@ public final class PooledHttpClient implements Disposable {
             b.onRetry(onRetry).onGiveUp(onRetry);
         }
         return b.build();
-    }
-
-    private static HttpClient configure(HttpClient client, Settings s) {
-        List<String[]> defaults = s.defaultHeaders;
-        HttpClient c = client
-                .disableRetry(true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        s.connectTimeout.toMillis()))
-                // Not reactor-netty's responseTimeout, an idle timer that restarts on every byte: ResponseGuard times
-                // the wait for the final headers with one fixed timer, skips 1xx interim responses, then times the
-                // silences between reads of the body; ConnectionGuard keeps connections with stray bytes out of the
-                // pool.
-                .doOnRequest((request, connection) -> ResponseGuard.install(connection, s))
-                .headers(h -> {
-                    for (String[] kv : defaults) {
-                        h.add(kv[0], kv[1]);
-                    }
-                });
-        switch (s.protocol) {
-            case H2:
-                c = c.protocol(HttpProtocol.H2, HttpProtocol.HTTP11);
-                break;
-            case H2C:
-                c = c.protocol(HttpProtocol.H2C);
-                break;
-            default:
-                c = c.protocol(HttpProtocol.HTTP11);
-        }
-        if (s.trustAll || s.trustedCertificates != null || s.protocol == Protocol.H2) {
-            c = c.secure(sslSpec(s));
-        }
-        // https URLs get TLS even without explicit settings: the handshake shares connectTimeout with the TCP connect.
-        c = c.doOnChannelInit((observer, channel, remote) -> TlsHandshakeBudget.install(channel, s.connectTimeout));
-        if (s.nettyMetrics) {
-            c = c.metrics(true, s.uriTagValue);
-        }
-        // Redirects are followed by Redirects, hop by hop, under the origin rule; never by reactor-netty.
-        return c.followRedirect(false);
-    }
-
-    @SuppressWarnings("deprecation") // sslContext(ProtocolSslContextSpec): the protocol specs configure ALPN for us
-    private static Consumer<SslProvider.SslContextSpec> sslSpec(Settings s) {
-        X509Certificate[] pinned = s.trustedCertificates;
-        Consumer<SslContextBuilder> trust = b -> {
-            if (s.trustAll) {
-                b.trustManager(InsecureTrustManagerFactory.INSTANCE);
-            }
-            else if (pinned != null) {
-                // Not trustManager(X509Certificate...): PKIX never checks a trust anchor's dates, so an expired
-                // pinned certificate would be accepted.
-                b.trustManager(PinnedTrustManager.of(pinned));
-            }
-        };
-        return spec -> {
-            SslProvider.Builder b = s.protocol == Protocol.H2
-                    ? spec.sslContext(Http2SslContextSpec.forClient().configure(trust))
-                    : spec.sslContext(Http11SslContextSpec.forClient().configure(trust));
-            if (s.trustAll) {
-                b.handlerConfigurator(handler -> {
-                    SSLParameters params = handler.engine().getSSLParameters();
-                    params.setEndpointIdentificationAlgorithm(null);
-                    handler.engine().setSSLParameters(params);
-                });
-            }
-        };
     }
 
     /**
@@ -684,38 +602,6 @@ public final class PooledHttpClient implements Disposable {
         }
         catch (IOException e) {
             return "dev";
-        }
-    }
-
-    /**
-     * Collects reactor-netty's per-host pool metrics for {@link #poolMetrics()}. A registrar of our own replaces
-     * reactor-netty's Micrometer one, so with {@code nettyMetrics} it also registers reactor-netty's pool gauges.
-     */
-    private static final class Registrar implements ConnectionProvider.MeterRegistrar {
-
-        private final Map<String, ConnectionPoolMetrics> pools;
-        private final boolean nettyMetrics;
-
-        Registrar(Map<String, ConnectionPoolMetrics> pools, boolean nettyMetrics) {
-            this.pools = pools;
-            this.nettyMetrics = nettyMetrics;
-        }
-
-        @Override
-        public void registerMetrics(String poolName, String id, java.net.SocketAddress remoteAddress,
-                ConnectionPoolMetrics metrics) {
-            pools.put(id + '|' + remoteAddress, metrics);
-            if (nettyMetrics) {
-                NettyPoolMeters.register(poolName, id, remoteAddress, metrics);
-            }
-        }
-
-        @Override
-        public void deRegisterMetrics(String poolName, String id, java.net.SocketAddress remoteAddress) {
-            pools.remove(id + '|' + remoteAddress);
-            if (nettyMetrics) {
-                NettyPoolMeters.deRegister(poolName, id, remoteAddress);
-            }
         }
     }
 
