@@ -165,7 +165,7 @@ final class Exchange {
     }
 
     static Flux<String> lines(PooledHttpClient client, HttpRequestSpec spec) {
-        int maxLine = client.settings.maxLineLength;
+        int maxLine = client.settings.maxLineLength();
         return stream(client, spec, (resp, chunks, uri) ->
                 ByteStreams.lines(chunks, HttpResult.charset(resp.responseHeaders()), maxLine));
     }
@@ -199,8 +199,8 @@ final class Exchange {
                 return Redirects.send(client, spec, uri, payload, (resp, body) -> {
                     int status = resp.status().code();
                     if (status < 200 || status >= 300) {
-                        return readWhole(resp, body, method, uri, client.settings.maxResponseBytes,
-                                client.settings.followRedirects)
+                        return readWhole(resp, body, method, uri, client.settings.maxResponseBytes(),
+                                client.settings.followRedirects())
                                 .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url,
                                         raw.status, raw.headers, raw.body, Duration.ZERO, 1), client)));
                     }
@@ -219,8 +219,8 @@ final class Exchange {
     private static Mono<Raw> sendAndRead(PooledHttpClient client, HttpRequestSpec spec, String uri,
             byte @Nullable [] payload) {
         String method = spec.method();
-        int max = client.settings.maxResponseBytes;
-        boolean followRedirects = client.settings.followRedirects;
+        int max = client.settings.maxResponseBytes();
+        boolean followRedirects = client.settings.followRedirects();
         return Redirects.send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
                 followRedirects), (hop, hopUri, hopPayload, handler) -> send(client, hop, hopUri, hopPayload, handler))
                 .singleOrEmpty();
@@ -232,15 +232,15 @@ final class Exchange {
      * The whole of it, waiting included, is bounded by the caller's deadline.
      */
     private static <T> Mono<T> limited(PooledHttpClient client, Mono<T> attempt) {
-        PermitSource semaphore = client.settings.concurrencyLimit;
-        RateLimiter bucket = client.settings.rateLimit;
+        PermitSource semaphore = client.settings.concurrencyLimit();
+        RateLimiter bucket = client.settings.rateLimit();
         Mono<T> m = bucket == null ? attempt : bucket.withToken(attempt);
         return withinDeadline(client, semaphore == null ? m : semaphore.withPermit(m));
     }
 
     private static <T> Flux<T> limited(PooledHttpClient client, Flux<T> attempt) {
-        PermitSource semaphore = client.settings.concurrencyLimit;
-        RateLimiter bucket = client.settings.rateLimit;
+        PermitSource semaphore = client.settings.concurrencyLimit();
+        RateLimiter bucket = client.settings.rateLimit();
         Flux<T> f = bucket == null ? attempt : bucket.acquire().thenMany(attempt);
         return withinDeadline(client, semaphore == null ? f : semaphore.withPermit(f));
     }
@@ -348,7 +348,7 @@ final class Exchange {
         HttpRequestSpec.Body body = spec.body();
         List<String[]> headers = spec.headers();
         HttpClient.ResponseReceiver<?> receiver = client.netty.request(spec.nettyMethod()).uri(uri);
-        long writeMillis = client.settings.writeTimeout.toMillis();
+        long writeMillis = client.settings.writeTimeout().toMillis();
         boolean crossOrigin = spec.isCrossOrigin();
         if (payload != null || !headers.isEmpty() || crossOrigin) {
             receiver = ((HttpClient.RequestSender) receiver).send((HttpClientRequest req, NettyOutbound out) -> {
@@ -395,10 +395,10 @@ final class Exchange {
     private static <T> Flux<T> admitted(AsyncSemaphore gate, Flux<T> exchange, PooledHttpClient.Settings s,
             String method, String uri) {
         return gate.acquire()
-                .timeout(s.pendingAcquireTimeout, Mono.error(() -> new HttpTimeoutException(
-                        HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout, null)))
+                .timeout(s.pendingAcquireTimeout(), Mono.error(() -> new HttpTimeoutException(
+                        HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout(), null)))
                 .onErrorMap(SemaphoreFullException.class,
-                        e -> new PoolFullException(method, uri, s.maxPendingAcquires, e))
+                        e -> new PoolFullException(method, uri, s.maxPendingAcquires(), e))
                 .flatMapMany(permit -> exchange.doFinally(signal -> permit.release()));
     }
 
@@ -420,28 +420,29 @@ final class Exchange {
     static Throwable translate(Throwable e, PooledHttpClient.Settings s, String method, String uri,
             boolean headersSeen) {
         if (e instanceof ConnectTimeoutException) {
-            return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout, e);
+            return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout(), e);
         }
         if (e instanceof ReadTimeoutException) {
             return headersSeen
-                    ? new HttpTimeoutException(HttpTimeoutException.Phase.READ, method, uri, s.readTimeout, e)
-                    : new HttpTimeoutException(HttpTimeoutException.Phase.RESPONSE, method, uri, s.responseTimeout, e);
+                    ? new HttpTimeoutException(HttpTimeoutException.Phase.READ, method, uri, s.readTimeout(), e)
+                    : new HttpTimeoutException(HttpTimeoutException.Phase.RESPONSE, method, uri, s.responseTimeout(),
+                            e);
         }
         if (e instanceof WriteTimeoutException) {
-            return new HttpTimeoutException(HttpTimeoutException.Phase.WRITE, method, uri, s.writeTimeout, e);
+            return new HttpTimeoutException(HttpTimeoutException.Phase.WRITE, method, uri, s.writeTimeout(), e);
         }
         if (e instanceof SslHandshakeTimeoutException) {
             // The TLS handshake shares connectTimeout with the TCP connect (TlsHandshakeBudget).
-            return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout, e);
+            return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout(), e);
         }
         String type = e.getClass().getSimpleName();
         if ("PoolAcquireTimeoutException".equals(type)) {
-            return new HttpTimeoutException(HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout,
+            return new HttpTimeoutException(HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout(),
                     e);
         }
         if ("PoolAcquirePendingLimitException".equals(type)) {
             // reactor-netty's shaded reactor-pool type: not part of any public API.
-            return new PoolFullException(method, uri, s.maxPendingAcquires, e);
+            return new PoolFullException(method, uri, s.maxPendingAcquires(), e);
         }
         return e;
     }

@@ -33,24 +33,24 @@ final class NettyWiring {
      * Micrometer gauges with {@code nettyMetrics}).
      */
     static ConnectionProvider provider(PooledHttpClient.Settings s, Map<String, ConnectionPoolMetrics> pools) {
-        return ConnectionProvider.builder(s.name)
-                .maxConnections(s.maxConnections)
-                .pendingAcquireMaxCount(s.maxPendingAcquires)
-                .pendingAcquireTimeout(s.pendingAcquireTimeout)
-                .maxIdleTime(s.maxIdleTime)
-                .maxLifeTime(s.maxLifeTime)
-                .evictInBackground(s.evictionInterval)
-                .metrics(true, () -> new Registrar(pools, s.nettyMetrics))
+        return ConnectionProvider.builder(s.name())
+                .maxConnections(s.maxConnections())
+                .pendingAcquireMaxCount(s.maxPendingAcquires())
+                .pendingAcquireTimeout(s.pendingAcquireTimeout())
+                .maxIdleTime(s.maxIdleTime())
+                .maxLifeTime(s.maxLifeTime())
+                .evictInBackground(s.evictionInterval())
+                .metrics(true, () -> new Registrar(pools, s.nettyMetrics()))
                 .build();
     }
 
     /** The reactor-netty client on {@code provider}, configured from {@code s}. */
     static HttpClient client(ConnectionProvider provider, PooledHttpClient.Settings s) {
-        List<String[]> defaults = s.defaultHeaders;
+        List<String[]> defaults = s.defaultHeaders();
         HttpClient c = HttpClient.create(provider)
                 .disableRetry(true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        s.connectTimeout.toMillis()))
+                        s.connectTimeout().toMillis()))
                 // Not reactor-netty's responseTimeout, an idle timer that restarts on every byte: ResponseGuard times
                 // the wait for the final headers with one fixed timer, skips 1xx interim responses, then times the
                 // silences between reads of the body; ConnectionGuard keeps connections with stray bytes out of the
@@ -61,18 +61,18 @@ final class NettyWiring {
                         h.add(kv[0], kv[1]);
                     }
                 });
-        c = switch (s.protocol) {
+        c = switch (s.protocol()) {
             case H2 -> c.protocol(HttpProtocol.H2, HttpProtocol.HTTP11);
             case H2C -> c.protocol(HttpProtocol.H2C);
             case HTTP_1_1 -> c.protocol(HttpProtocol.HTTP11);
         };
-        if (s.trustAll || s.trustedCertificates != null || s.protocol == PooledHttpClient.Protocol.H2) {
+        if (s.trustAll() || s.trustedCertificates() != null || s.protocol() == PooledHttpClient.Protocol.H2) {
             c = c.secure(sslSpec(s));
         }
         // https URLs get TLS even without explicit settings: the handshake shares connectTimeout with the TCP connect.
-        c = c.doOnChannelInit((observer, channel, remote) -> TlsHandshakeBudget.install(channel, s.connectTimeout));
-        if (s.nettyMetrics) {
-            c = c.metrics(true, s.uriTagValue);
+        c = c.doOnChannelInit((observer, channel, remote) -> TlsHandshakeBudget.install(channel, s.connectTimeout()));
+        if (s.nettyMetrics()) {
+            c = c.metrics(true, s.uriTagValue());
         }
         // Redirects are followed by Redirects, hop by hop, under the origin rule; never by reactor-netty.
         return c.followRedirect(false);
@@ -80,9 +80,9 @@ final class NettyWiring {
 
     @SuppressWarnings("deprecation") // sslContext(ProtocolSslContextSpec): the protocol specs configure ALPN for us
     private static Consumer<SslProvider.SslContextSpec> sslSpec(PooledHttpClient.Settings s) {
-        X509Certificate[] pinned = s.trustedCertificates;
+        X509Certificate[] pinned = s.trustedCertificates();
         Consumer<SslContextBuilder> trust = b -> {
-            if (s.trustAll) {
+            if (s.trustAll()) {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE);
             }
             else if (pinned != null) {
@@ -92,10 +92,10 @@ final class NettyWiring {
             }
         };
         return spec -> {
-            SslProvider.Builder b = s.protocol == PooledHttpClient.Protocol.H2
+            SslProvider.Builder b = s.protocol() == PooledHttpClient.Protocol.H2
                     ? spec.sslContext(Http2SslContextSpec.forClient().configure(trust))
                     : spec.sslContext(Http11SslContextSpec.forClient().configure(trust));
-            if (s.trustAll) {
+            if (s.trustAll()) {
                 b.handlerConfigurator(handler -> {
                     SSLParameters params = handler.engine().getSSLParameters();
                     params.setEndpointIdentificationAlgorithm(null);

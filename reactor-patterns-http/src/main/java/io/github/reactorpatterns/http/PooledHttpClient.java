@@ -171,9 +171,9 @@ public final class PooledHttpClient implements Disposable {
 
     private PooledHttpClient(Settings settings) {
         this.settings = settings;
-        this.codec = settings.codec != null ? settings.codec : JsonCodec.ofClassPath();
-        this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
-                : defaultRetryPolicy(settings.retryBudget, settings.rateLimit, settings.onRetry);
+        this.codec = settings.codec() != null ? settings.codec() : JsonCodec.ofClassPath();
+        this.retryPolicy = settings.retryPolicy() != null ? settings.retryPolicy()
+                : defaultRetryPolicy(settings.retryBudget(), settings.rateLimit(), settings.onRetry());
         this.provider = NettyWiring.provider(settings, pools);
         this.netty = NettyWiring.client(provider, settings);
     }
@@ -510,6 +510,26 @@ public final class PooledHttpClient implements Disposable {
         });
     }
 
+    /**
+     * Closes the pool gracefully, as {@link #close()}: the name reactor-netty's own resources use beside
+     * {@link #dispose()}.
+     *
+     * @return a {@code Mono} that completes when the pool is closed; nothing happens until it is subscribed
+     */
+    public Mono<Void> disposeLater() {
+        return close();
+    }
+
+    /**
+     * Returns a new builder holding this client's settings, to build a client that differs in a few of them. The
+     * new client has a connection pool of its own; this client is not changed.
+     *
+     * @return a builder pre-filled with this client's settings
+     */
+    public Builder mutate() {
+        return new Builder(settings);
+    }
+
     /** Closes the pool without waiting; requests that need a new connection fail afterwards. */
     @Override
     public void dispose() {
@@ -533,12 +553,12 @@ public final class PooledHttpClient implements Disposable {
      * @return the base URL, or {@code null} when none was set
      */
     public @Nullable String baseUrl() {
-        return settings.baseUrl;
+        return settings.baseUrl();
     }
 
     String resolve(String uri) {
         PathTemplate.checkEncoded(uri);
-        String base = settings.baseUrl;
+        String base = settings.baseUrl();
         if (base == null || uri.startsWith("http://") || uri.startsWith("https://")) {
             return uri;
         }
@@ -563,11 +583,11 @@ public final class PooledHttpClient implements Disposable {
      * connection carries many exchanges); null for HTTP/2.
      */
     @Nullable AsyncSemaphore gate(String uri) {
-        if (settings.protocol != Protocol.HTTP_1_1) {
+        if (settings.protocol() != Protocol.HTTP_1_1) {
             return null;
         }
-        return gates.computeIfAbsent(origin(uri), k -> AsyncSemaphore.builder(settings.maxConnections)
-                .maxWaiters(settings.maxPendingAcquires).build());
+        return gates.computeIfAbsent(origin(uri), k -> AsyncSemaphore.builder(settings.maxConnections())
+                .maxWaiters(settings.maxPendingAcquires()).build());
     }
 
     /** {@code scheme://authority} of an absolute URI, lower-cased; the URI itself when it has no scheme. */
@@ -586,7 +606,7 @@ public final class PooledHttpClient implements Disposable {
     }
 
     Scheduler scheduler() {
-        Scheduler s = settings.scheduler;
+        Scheduler s = settings.scheduler();
         return s != null ? s : Schedulers.parallel();
     }
 
@@ -605,79 +625,58 @@ public final class PooledHttpClient implements Disposable {
         }
     }
 
-    /** The immutable settings a builder hands to a client. */
-    static final class Settings {
-        final String name;
-        final @Nullable String baseUrl;
-        final List<String[]> defaultHeaders;
-        final int maxConnections;
-        final int maxPendingAcquires;
-        final Duration pendingAcquireTimeout;
-        final Duration maxIdleTime;
-        final Duration maxLifeTime;
-        final Duration evictionInterval;
-        final Duration connectTimeout;
-        final Duration responseTimeout;
-        final Duration readTimeout;
-        final Duration writeTimeout;
-        final Protocol protocol;
-        final boolean trustAll;
-        final X509Certificate @Nullable [] trustedCertificates;
-        final boolean followRedirects;
-        final int maxRedirects;
-        final boolean allowHttpsToHttpRedirects;
-        final boolean nettyMetrics;
-        final Function<String, String> uriTagValue;
-        final int maxResponseBytes;
-        final int maxLineLength;
-        final @Nullable JsonCodec codec;
-        final @Nullable Scheduler scheduler;
-        final @Nullable RetryPolicy retryPolicy;
-        final @Nullable RetryBudget retryBudget;
-        final @Nullable Consumer<? super RetryAttempt> onRetry;
-        final @Nullable RateLimiter rateLimit;
-        final @Nullable PermitSource concurrencyLimit;
+    /**
+     * The immutable settings a builder hands to a client. {@code configuredHeaders} are the default headers as the
+     * builder was given them, {@code defaultHeaders} the ones sent (with the default {@code User-Agent} unless one was
+     * configured); arrays and lists are copies the record owns.
+     */
+    record Settings(
+            String name,
+            @Nullable String baseUrl,
+            List<String[]> configuredHeaders,
+            List<String[]> defaultHeaders,
+            int maxConnections,
+            int maxPendingAcquires,
+            Duration pendingAcquireTimeout,
+            Duration maxIdleTime,
+            Duration maxLifeTime,
+            Duration evictionInterval,
+            Duration connectTimeout,
+            Duration responseTimeout,
+            Duration readTimeout,
+            Duration writeTimeout,
+            Protocol protocol,
+            boolean trustAll,
+            X509Certificate @Nullable [] trustedCertificates,
+            boolean followRedirects,
+            int maxRedirects,
+            boolean allowHttpsToHttpRedirects,
+            boolean nettyMetrics,
+            Function<String, String> uriTagValue,
+            int maxResponseBytes,
+            int maxLineLength,
+            @Nullable JsonCodec codec,
+            @Nullable Scheduler scheduler,
+            @Nullable RetryPolicy retryPolicy,
+            @Nullable RetryBudget retryBudget,
+            @Nullable Consumer<? super RetryAttempt> onRetry,
+            @Nullable RateLimiter rateLimit,
+            @Nullable PermitSource concurrencyLimit) {
 
-        Settings(Builder b) {
-            this.name = b.name;
-            this.baseUrl = b.baseUrl;
-            List<String[]> headers = new ArrayList<>();
-            boolean userAgent = false;
-            for (String[] kv : b.defaultHeaders) {
-                headers.add(kv.clone());
-                userAgent |= kv[0].equalsIgnoreCase("User-Agent");
+        private static List<String[]> copy(List<String[]> headers) {
+            List<String[]> copy = new ArrayList<>(headers.size());
+            for (String[] kv : headers) {
+                copy.add(kv.clone());
             }
-            if (!userAgent) {
+            return copy;
+        }
+
+        private static List<String[]> withUserAgent(List<String[]> configured) {
+            List<String[]> headers = copy(configured);
+            if (headers.stream().noneMatch(kv -> kv[0].equalsIgnoreCase("User-Agent"))) {
                 headers.add(new String[] {"User-Agent", DEFAULT_USER_AGENT});
             }
-            this.defaultHeaders = List.copyOf(headers);
-            this.maxConnections = b.maxConnections;
-            this.maxPendingAcquires = b.maxPendingAcquires;
-            this.pendingAcquireTimeout = b.pendingAcquireTimeout;
-            this.maxIdleTime = b.maxIdleTime;
-            this.maxLifeTime = b.maxLifeTime;
-            this.evictionInterval = b.evictionInterval;
-            this.connectTimeout = b.connectTimeout;
-            this.responseTimeout = b.responseTimeout;
-            this.readTimeout = b.readTimeout;
-            this.writeTimeout = b.writeTimeout;
-            this.protocol = b.protocol;
-            this.trustAll = b.trustAll;
-            this.trustedCertificates = b.trustedCertificates == null ? null : b.trustedCertificates.clone();
-            this.followRedirects = b.followRedirects;
-            this.maxRedirects = b.maxRedirects;
-            this.allowHttpsToHttpRedirects = b.allowHttpsToHttpRedirects;
-            this.nettyMetrics = b.nettyMetrics;
-            this.uriTagValue = b.uriTagValue;
-            this.maxResponseBytes = b.maxResponseBytes;
-            this.maxLineLength = b.maxLineLength;
-            this.codec = b.codec;
-            this.scheduler = b.scheduler;
-            this.retryPolicy = b.retryPolicy;
-            this.retryBudget = b.retryBudget;
-            this.onRetry = b.onRetry;
-            this.rateLimit = b.rateLimit;
-            this.concurrencyLimit = b.concurrencyLimit;
+            return List.copyOf(headers);
         }
     }
 
@@ -721,6 +720,40 @@ public final class PooledHttpClient implements Disposable {
         private static final boolean MICROMETER_AVAILABLE = micrometerAvailable();
 
         private Builder() {
+        }
+
+        private Builder(Settings s) {
+            this.name = s.name();
+            this.baseUrl = s.baseUrl();
+            this.defaultHeaders.addAll(Settings.copy(s.configuredHeaders()));
+            this.maxConnections = s.maxConnections();
+            this.maxPendingAcquires = s.maxPendingAcquires();
+            this.pendingAcquireTimeout = s.pendingAcquireTimeout();
+            this.maxIdleTime = s.maxIdleTime();
+            this.maxLifeTime = s.maxLifeTime();
+            this.evictionInterval = s.evictionInterval();
+            this.connectTimeout = s.connectTimeout();
+            this.responseTimeout = s.responseTimeout();
+            this.readTimeout = s.readTimeout();
+            this.writeTimeout = s.writeTimeout();
+            this.protocol = s.protocol();
+            X509Certificate[] pinned = s.trustedCertificates();
+            this.trustAll = s.trustAll();
+            this.trustedCertificates = pinned == null ? null : pinned.clone();
+            this.followRedirects = s.followRedirects();
+            this.maxRedirects = s.maxRedirects();
+            this.allowHttpsToHttpRedirects = s.allowHttpsToHttpRedirects();
+            this.nettyMetrics = s.nettyMetrics();
+            this.uriTagValue = s.uriTagValue();
+            this.maxResponseBytes = s.maxResponseBytes();
+            this.maxLineLength = s.maxLineLength();
+            this.codec = s.codec();
+            this.scheduler = s.scheduler();
+            this.retryPolicy = s.retryPolicy();
+            this.retryBudget = s.retryBudget();
+            this.onRetry = s.onRetry();
+            this.rateLimit = s.rateLimit();
+            this.concurrencyLimit = s.concurrencyLimit();
         }
 
         private static boolean micrometerAvailable() {
@@ -1278,7 +1311,18 @@ public final class PooledHttpClient implements Disposable {
                 throw new IllegalStateException("onRetry applies to the default retry policy; "
                         + "set onRetry on the RetryPolicy given to retry(...) instead");
             }
-            return new PooledHttpClient(new Settings(this));
+            return new PooledHttpClient(settings());
+        }
+
+        /** A snapshot of this builder's settings. */
+        private Settings settings() {
+            return new Settings(name, baseUrl, List.copyOf(Settings.copy(defaultHeaders)),
+                    Settings.withUserAgent(defaultHeaders), maxConnections, maxPendingAcquires, pendingAcquireTimeout,
+                    maxIdleTime, maxLifeTime, evictionInterval, connectTimeout, responseTimeout, readTimeout,
+                    writeTimeout, protocol, trustAll, trustedCertificates == null ? null : trustedCertificates.clone(),
+                    followRedirects, maxRedirects, allowHttpsToHttpRedirects, nettyMetrics, uriTagValue,
+                    maxResponseBytes, maxLineLength, codec, scheduler, retryPolicy, retryBudget, onRetry, rateLimit,
+                    concurrencyLimit);
         }
 
         private static Duration positive(Duration d, String name) {

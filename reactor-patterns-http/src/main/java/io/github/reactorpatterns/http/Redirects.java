@@ -37,7 +37,7 @@ final class Redirects {
 
     static <T> Flux<T> send(PooledHttpClient client, HttpRequestSpec spec, String uri, byte @Nullable [] payload,
             BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler, Sender<T> sender) {
-        if (!client.settings.followRedirects) {
+        if (!client.settings.followRedirects()) {
             return sender.send(spec, uri, payload, handler);
         }
         return hop(client, spec, uri, payload, handler, sender, List.of(uri));
@@ -59,7 +59,7 @@ final class Redirects {
                 return handler.apply(resp, content);
             }
             // Read the redirect's body (within the body cap) so that its connection can go back to the pool.
-            int max = client.settings.maxResponseBytes;
+            int max = client.settings.maxResponseBytes();
             AtomicLong read = new AtomicLong();
             return content.handle((buf, sink) -> {
                 if (read.addAndGet(buf.readableBytes()) > max) {
@@ -90,11 +90,11 @@ final class Redirects {
         }
         List<String> nextChain = new ArrayList<>(chain);
         nextChain.add(target);
-        int max = client.settings.maxRedirects;
+        int max = client.settings.maxRedirects();
         if (chain.size() > max) {
             throw new TooManyRedirectsException(spec.method(), nextChain, max);
         }
-        if (Origins.downgrades(uri, target) && !client.settings.allowHttpsToHttpRedirects) {
+        if (Origins.downgrades(uri, target) && !client.settings.allowHttpsToHttpRedirects()) {
             return null;
         }
         boolean toAnotherOrigin = !Origins.same(uri, target);
