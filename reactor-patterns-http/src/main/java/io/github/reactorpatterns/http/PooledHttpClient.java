@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
-import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.retry.RetryAttempt;
@@ -32,7 +31,6 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
@@ -166,7 +164,7 @@ public final class PooledHttpClient implements Disposable {
     final ConnectionProvider provider;
     final JsonCodec codec;
     private final Map<String, ConnectionPoolMetrics> pools = new ConcurrentHashMap<>();
-    private final Map<String, AsyncSemaphore> gates = new ConcurrentHashMap<>();
+    final Exchange exchange;
     private volatile boolean disposed;
 
     private PooledHttpClient(Settings settings) {
@@ -176,6 +174,7 @@ public final class PooledHttpClient implements Disposable {
                 : defaultRetryPolicy(settings.retryBudget(), settings.rateLimit(), settings.onRetry());
         this.provider = NettyWiring.provider(settings, pools);
         this.netty = NettyWiring.client(provider, settings);
+        this.exchange = new Exchange(settings, netty, retryPolicy, codec);
     }
 
     private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit,
@@ -492,9 +491,7 @@ public final class PooledHttpClient implements Disposable {
             pending += m.pendingAcquireSize();
             allocated += m.allocatedSize();
         }
-        for (AsyncSemaphore gate : gates.values()) {
-            pending += gate.waiting(); // HTTP/1.1 requests wait in the client's own queue, before the pool's
-        }
+        pending += exchange.waiting(); // HTTP/1.1 requests wait in the client's own queue, before the pool's
         return new PoolMetrics(acquired, idle, pending, allocated);
     }
 
@@ -576,20 +573,6 @@ public final class PooledHttpClient implements Disposable {
         return base + uri;
     }
 
-    /**
-     * The admission gate of the host of {@code uri} (scheme, host and port): {@code maxConnections} permits and
-     * {@code maxPendingAcquires} waiters, so that requests wait here, where a cancelled waiter leaves at once, rather
-     * than in reactor-netty's pool, which keeps it and later opens a connection for it. HTTP/1.1 only (an HTTP/2
-     * connection carries many exchanges); null for HTTP/2.
-     */
-    @Nullable AsyncSemaphore gate(String uri) {
-        if (settings.protocol() != Protocol.HTTP_1_1) {
-            return null;
-        }
-        return gates.computeIfAbsent(origin(uri), k -> AsyncSemaphore.builder(settings.maxConnections())
-                .maxWaiters(settings.maxPendingAcquires()).build());
-    }
-
     /** {@code scheme://authority} of an absolute URI, lower-cased; the URI itself when it has no scheme. */
     static String origin(String uri) {
         int scheme = uri.indexOf("://");
@@ -603,11 +586,6 @@ public final class PooledHttpClient implements Disposable {
         String origin = uri.substring(0, end).toLowerCase(Locale.ROOT);
         int at = origin.lastIndexOf('@');
         return at < 0 ? origin : origin.substring(0, scheme + 3) + origin.substring(at + 1);
-    }
-
-    Scheduler scheduler() {
-        Scheduler s = settings.scheduler();
-        return s != null ? s : Schedulers.parallel();
     }
 
     private static String readVersion() {
