@@ -5,10 +5,14 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +42,9 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.NettyOutbound;
 import reactor.netty.http.client.HttpClient;
@@ -46,7 +53,10 @@ import reactor.netty.http.client.HttpClientResponse;
 import reactor.util.context.ContextView;
 import reactor.util.retry.Retry;
 
-/** The request pipeline behind {@link HttpRequestSpec}'s terminals: one attempt, its timeouts and its body. */
+/**
+ * The request pipeline behind {@link HttpRequestSpec}'s terminals, one per client: an attempt (admission, limits,
+ * deadline, send), body reading within the size caps, failure translation and retry classification.
+ */
 final class Exchange {
 
     /** The statuses a retry policy may retry: too many requests, bad gateway, unavailable, gateway timeout. */
@@ -56,100 +66,79 @@ final class Exchange {
 
     private static final String WRITE_TIMEOUT_HANDLER = "reactorPatterns.writeTimeout";
 
-    private Exchange() {
+    private final PooledHttpClient.Settings settings;
+    private final HttpClient netty;
+    private final RetryPolicy retryPolicy;
+    private final JsonCodec codec;
+    private final Map<String, AsyncSemaphore> gates = new ConcurrentHashMap<>();
+
+    Exchange(PooledHttpClient.Settings settings, HttpClient netty, RetryPolicy retryPolicy, JsonCodec codec) {
+        this.settings = settings;
+        this.netty = netty;
+        this.retryPolicy = retryPolicy;
+        this.codec = codec;
     }
 
     /** A response read whole: what one attempt of an aggregating terminal produces. */
-    static final class Raw {
-        final int status;
-        final HttpHeaders headers;
-        final String url;
-        final byte[] body;
-
-        Raw(int status, HttpHeaders headers, String url, byte[] body) {
-            this.status = status;
-            this.headers = headers;
-            this.url = url;
-            this.body = body;
-        }
+    record Raw(int status, HttpHeaders headers, String url, byte[] body) {
     }
 
-    static Mono<HttpResult> aggregate(PooledHttpClient client, HttpRequestSpec spec, boolean raise) {
-        if (isIdempotent(spec.method()) && client.retryPolicy != RetryPolicy.none()) {
-            return aggregateWithRetry(client, spec, raise);
-        }
-        // One attempt: the same steps as below with fewer operators (this is the hot path of a fan-out).
+    /**
+     * Sends the request and reads its body whole. Idempotent requests go through the retry policy (unless it is
+     * {@link RetryPolicy#none()}), which sees the retryable statuses as errors; with {@code raise} a non-2xx status
+     * fails with {@link HttpStatusException}, without it the (last) response is returned whatever its status.
+     */
+    Mono<HttpResult> aggregate(HttpRequestSpec spec, boolean raise) {
+        boolean retrying = isIdempotent(spec.method()) && retryPolicy != RetryPolicy.none();
         return Mono.deferContextual(ctx -> {
-            Throwable expired = expired(ctx);
-            if (expired != null) {
-                return Mono.error(expired);
-            }
-            long start = System.nanoTime();
-            String method = spec.method();
-            String uri = spec.uri();
-            byte[] payload;
-            try {
-                payload = payload(client, spec);
-            }
-            catch (Exception e) {
-                return Mono.error(e);
-            }
-            return limited(client, sendAndRead(client, spec, uri, payload))
-                    .handle((raw, sink) -> {
-                        HttpResult r = new HttpResult(method, raw.url, raw.status, raw.headers, raw.body,
-                                Duration.ofNanos(System.nanoTime() - start), 1);
-                        if (raise && !r.isSuccess()) {
-                            sink.error(statusException(r, client, false));
-                        }
-                        else {
-                            sink.next(r);
-                        }
-                    });
-        });
-    }
-
-    private static Mono<HttpResult> aggregateWithRetry(PooledHttpClient client, HttpRequestSpec spec,
-            boolean raise) {
-        return Mono.defer(() -> {
-            long start = System.nanoTime();
-            String method = spec.method();
-            String uri = spec.uri();
-            byte[] payload;
-            try {
-                payload = payload(client, spec);
-            }
-            catch (Exception e) {
-                return Mono.error(e);
-            }
-            AtomicInteger attempts = new AtomicInteger();
-            Mono<HttpResult> attempt = limited(client, Mono.deferContextual(ctx -> {
+            if (!retrying) {
+                // One attempt: checked here, once, rather than in front of every attempt.
                 Throwable expired = expired(ctx);
                 if (expired != null) {
                     return Mono.error(expired);
                 }
+            }
+            long start = System.nanoTime();
+            String method = spec.method();
+            String uri = spec.uri();
+            byte[] payload;
+            try {
+                payload = payload(spec);
+            }
+            catch (Exception e) {
+                return Mono.error(e);
+            }
+            if (!retrying) {
+                // The hot path of a fan-out: as few operators as the steps need.
+                return limited(sendAndRead(spec, uri, payload)).handle((raw, sink) -> {
+                    HttpResult r = result(method, raw, start, 1);
+                    if (raise && !r.isSuccess()) {
+                        sink.error(statusException(r, false));
+                    }
+                    else {
+                        sink.next(r);
+                    }
+                });
+            }
+            AtomicInteger attempts = new AtomicInteger();
+            Mono<HttpResult> attempt = limited(Mono.deferContextual(c -> {
+                Throwable expired = expired(c);
+                if (expired != null) {
+                    return Mono.error(expired);
+                }
                 attempts.incrementAndGet();
-                return sendAndRead(client, spec, uri, payload);
-            })).handle((raw, sink) -> {
-                HttpResult r = new HttpResult(method, raw.url, raw.status, raw.headers, raw.body,
-                        Duration.ofNanos(System.nanoTime() - start), attempts.get());
+                return sendAndRead(spec, uri, payload);
+            })).<HttpResult>handle((raw, sink) -> {
+                HttpResult r = result(method, raw, start, attempts.get());
                 if (RETRY_STATUSES.contains(r.status())) {
-                    sink.error(statusException(r, client));
+                    sink.error(statusException(r, true));
                 }
                 else {
                     sink.next(r);
                 }
-            });
-            attempt = attempt.retryWhen(classified(client.retryPolicy, Exchange::isRetryable));
+            }).retryWhen(classified(retryPolicy, Exchange::isRetryable));
             if (raise) {
-                return attempt.handle((r, sink) -> {
-                    if (r.isSuccess()) {
-                        sink.next(r);
-                    }
-                    else {
-                        // Not kept in the exception: only result() needs the whole response back.
-                        sink.error(statusException(r, client, false));
-                    }
-                });
+                return attempt.handle(this::raiseStatus);
             }
             return attempt.onErrorResume(e -> {
                 HttpResult last = lastResponse(e);
@@ -158,20 +147,35 @@ final class Exchange {
         });
     }
 
+    private static HttpResult result(String method, Raw raw, long start, int attempts) {
+        return new HttpResult(method, raw.url(), raw.status(), raw.headers(), raw.body(),
+                Duration.ofNanos(System.nanoTime() - start), attempts);
+    }
+
+    private void raiseStatus(HttpResult r, SynchronousSink<HttpResult> sink) {
+        if (r.isSuccess()) {
+            sink.next(r);
+        }
+        else {
+            // Not kept in the exception: only result() needs the whole response back.
+            sink.error(statusException(r, false));
+        }
+    }
+
     /** The response behind a status failure, also when a retry policy gave up on it. */
     private static @Nullable HttpResult lastResponse(Throwable e) {
         Throwable t = e instanceof RetryExhaustedException && e.getCause() != null ? e.getCause() : e;
-        return t instanceof HttpStatusException ? ((HttpStatusException) t).result() : null;
+        return t instanceof HttpStatusException status ? status.result() : null;
     }
 
-    static Flux<String> lines(PooledHttpClient client, HttpRequestSpec spec) {
-        int maxLine = client.settings.maxLineLength;
-        return stream(client, spec, (resp, chunks, uri) ->
+    Flux<String> lines(HttpRequestSpec spec) {
+        int maxLine = settings.maxLineLength();
+        return stream(spec, (resp, chunks, uri) ->
                 ByteStreams.lines(chunks, HttpResult.charset(resp.responseHeaders()), maxLine));
     }
 
-    static Flux<ByteBuffer> chunks(PooledHttpClient client, HttpRequestSpec spec, int size) {
-        return stream(client, spec, (resp, chunks, uri) -> ByteStreams.rechunk(chunks, size));
+    Flux<ByteBuffer> chunks(HttpRequestSpec spec, int size) {
+        return stream(spec, (resp, chunks, uri) -> ByteStreams.rechunk(chunks, size));
     }
 
     /** Decodes the body of a 2xx response from copied chunks. */
@@ -179,51 +183,49 @@ final class Exchange {
         Publisher<T> decode(HttpClientResponse response, Flux<ByteBuffer> chunks, String uri);
     }
 
-    private static <T> Flux<T> stream(PooledHttpClient client, HttpRequestSpec spec, BodyDecoder<T> decoder) {
+    private <T> Flux<T> stream(HttpRequestSpec spec, BodyDecoder<T> decoder) {
         return Flux.defer(() -> {
             String method = spec.method();
             String uri = spec.uri();
             byte[] payload;
             try {
-                payload = payload(client, spec);
+                payload = payload(spec);
             }
             catch (Exception e) {
                 return Flux.error(e);
             }
             AtomicBoolean emitted = new AtomicBoolean();
-            Flux<T> attempt = limited(client, Flux.deferContextual(ctx -> {
+            Flux<T> attempt = limited(Flux.deferContextual(ctx -> {
                 Throwable expired = expired(ctx);
                 if (expired != null) {
                     return Flux.error(expired);
                 }
-                return Redirects.send(client, spec, uri, payload, (resp, body) -> {
+                return Redirects.send(settings, spec, uri, payload, (resp, body) -> {
                     int status = resp.status().code();
                     if (status < 200 || status >= 300) {
-                        return readWhole(resp, body, method, uri, client.settings.maxResponseBytes,
-                                client.settings.followRedirects)
-                                .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url,
-                                        raw.status, raw.headers, raw.body, Duration.ZERO, 1), client)));
+                        return readWhole(resp, body, method, uri, settings.maxResponseBytes(),
+                                settings.followRedirects())
+                                .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url(),
+                                        raw.status(), raw.headers(), raw.body(), Duration.ZERO, 1), true)));
                     }
                     // Copy each buffer while reactor-netty holds it: it is released as soon as onNext returns.
                     return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
-                }, (hop, hopUri, hopPayload, handler) -> send(client, hop, hopUri, hopPayload, handler));
+                }, this::send);
             })).doOnNext(item -> emitted.lazySet(true));
-            if (isIdempotent(method) && client.retryPolicy != RetryPolicy.none()) {
-                attempt = attempt.retryWhen(classified(client.retryPolicy, e -> !emitted.get() && isRetryable(e)));
+            if (isIdempotent(method) && retryPolicy != RetryPolicy.none()) {
+                attempt = attempt.retryWhen(classified(retryPolicy, e -> !emitted.get() && isRetryable(e)));
             }
             return attempt;
         });
     }
 
     /** One attempt of an aggregating terminal: send, then read the whole body within the client's limits. */
-    private static Mono<Raw> sendAndRead(PooledHttpClient client, HttpRequestSpec spec, String uri,
-            byte @Nullable [] payload) {
+    private Mono<Raw> sendAndRead(HttpRequestSpec spec, String uri, byte @Nullable [] payload) {
         String method = spec.method();
-        int max = client.settings.maxResponseBytes;
-        boolean followRedirects = client.settings.followRedirects;
-        return Redirects.send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
-                followRedirects), (hop, hopUri, hopPayload, handler) -> send(client, hop, hopUri, hopPayload, handler))
-                .singleOrEmpty();
+        int max = settings.maxResponseBytes();
+        boolean followRedirects = settings.followRedirects();
+        return Redirects.<Raw>send(settings, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri,
+                max, followRedirects), this::send).singleOrEmpty();
     }
 
     /**
@@ -231,18 +233,18 @@ final class Exchange {
      * requests queued behind a slow call each spend a token while they wait and then fire together, beyond the rate.
      * The whole of it, waiting included, is bounded by the caller's deadline.
      */
-    private static <T> Mono<T> limited(PooledHttpClient client, Mono<T> attempt) {
-        PermitSource semaphore = client.settings.concurrencyLimit;
-        RateLimiter bucket = client.settings.rateLimit;
+    private <T> Mono<T> limited(Mono<T> attempt) {
+        PermitSource semaphore = settings.concurrencyLimit();
+        RateLimiter bucket = settings.rateLimit();
         Mono<T> m = bucket == null ? attempt : bucket.withToken(attempt);
-        return withinDeadline(client, semaphore == null ? m : semaphore.withPermit(m));
+        return withinDeadline(semaphore == null ? m : semaphore.withPermit(m));
     }
 
-    private static <T> Flux<T> limited(PooledHttpClient client, Flux<T> attempt) {
-        PermitSource semaphore = client.settings.concurrencyLimit;
-        RateLimiter bucket = client.settings.rateLimit;
+    private <T> Flux<T> limited(Flux<T> attempt) {
+        PermitSource semaphore = settings.concurrencyLimit();
+        RateLimiter bucket = settings.rateLimit();
         Flux<T> f = bucket == null ? attempt : bucket.acquire().thenMany(attempt);
-        return withinDeadline(client, semaphore == null ? f : semaphore.withPermit(f));
+        return withinDeadline(semaphore == null ? f : semaphore.withPermit(f));
     }
 
     /**
@@ -252,7 +254,7 @@ final class Exchange {
      * fails at once, before anything is sent. The Context may carry a deadline without the timer of
      * {@link Deadline#within} above it (a Context handed to other work), so the client sets its own.
      */
-    private static <T> Mono<T> withinDeadline(PooledHttpClient client, Mono<T> attempt) {
+    private <T> Mono<T> withinDeadline(Mono<T> attempt) {
         return Mono.deferContextual(ctx -> {
             Optional<Deadline> current = Deadline.current(ctx);
             if (current.isEmpty()) {
@@ -264,11 +266,11 @@ final class Exchange {
                 return Mono.error(new DeadlineExceededException(deadline.budget()));
             }
             return attempt.timeout(left, Mono.error(() -> new DeadlineExceededException(deadline.budget())),
-                    client.scheduler());
+                    scheduler());
         });
     }
 
-    private static <T> Flux<T> withinDeadline(PooledHttpClient client, Flux<T> attempt) {
+    private <T> Flux<T> withinDeadline(Flux<T> attempt) {
         return Flux.deferContextual(ctx -> {
             Optional<Deadline> current = Deadline.current(ctx);
             if (current.isEmpty()) {
@@ -279,7 +281,7 @@ final class Exchange {
             if (left.isZero()) {
                 return Flux.error(new DeadlineExceededException(deadline.budget()));
             }
-            return attempt.takeUntilOther(Mono.delay(left, client.scheduler())
+            return attempt.takeUntilOther(Mono.delay(left, scheduler())
                     .then(Mono.error(() -> new DeadlineExceededException(deadline.budget()))));
         });
     }
@@ -308,25 +310,18 @@ final class Exchange {
     }
 
     static boolean isIdempotent(String method) {
-        switch (method) {
-            case "GET":
-            case "HEAD":
-            case "OPTIONS":
-            case "TRACE":
-            case "PUT":
-            case "DELETE":
-                return true;
-            default:
-                return false;
-        }
+        return switch (method) {
+            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+            default -> false;
+        };
     }
 
     static boolean isRetryable(Throwable e) {
-        if (e instanceof HttpStatusException) {
-            return RETRY_STATUSES.contains(((HttpStatusException) e).status());
+        if (e instanceof HttpStatusException status) {
+            return RETRY_STATUSES.contains(status.status());
         }
-        if (e instanceof HttpTimeoutException) {
-            return ((HttpTimeoutException) e).phase() != HttpTimeoutException.Phase.POOL;
+        if (e instanceof HttpTimeoutException timeout) {
+            return timeout.phase() != HttpTimeoutException.Phase.POOL;
         }
         if (e instanceof SSLException || e instanceof UnknownHostException) {
             return false;
@@ -335,20 +330,42 @@ final class Exchange {
     }
 
     /**
+     * The admission gate of the host of {@code uri} (scheme, host and port): {@code maxConnections} permits and
+     * {@code maxPendingAcquires} waiters, so that requests wait here, where a cancelled waiter leaves at once, rather
+     * than in reactor-netty's pool, which keeps it and later opens a connection for it. HTTP/1.1 only (an HTTP/2
+     * connection carries many exchanges); null for HTTP/2.
+     */
+    @Nullable AsyncSemaphore gate(String uri) {
+        if (settings.protocol() != PooledHttpClient.Protocol.HTTP_1_1) {
+            return null;
+        }
+        return gates.computeIfAbsent(PooledHttpClient.origin(uri), k -> AsyncSemaphore.builder(
+                settings.maxConnections()).maxWaiters(settings.maxPendingAcquires()).build());
+    }
+
+    /** The requests waiting at the admission gates, over every host. */
+    int waiting() {
+        int waiting = 0;
+        for (AsyncSemaphore gate : gates.values()) {
+            waiting += gate.waiting();
+        }
+        return waiting;
+    }
+
+    /**
      * Sends one attempt and translates Netty's timeout exceptions. The response and read timeouts come from
      * {@link ResponseGuard}: a fixed {@code responseTimeout} until the final headers arrive, then an idle
      * {@code readTimeout} between reads; both signal Netty's {@code ReadTimeoutException}, and whether the headers had
      * arrived tells which one fired. On HTTP/1.1 the attempt first passes the client's admission gate for its host
-     * ({@link PooledHttpClient#gate(String)}).
+     * ({@link #gate(String)}).
      */
-    private static <T> Flux<T> send(PooledHttpClient client, HttpRequestSpec spec, String uri,
-            byte @Nullable [] payload,
+    private <T> Flux<T> send(HttpRequestSpec spec, String uri, byte @Nullable [] payload,
             BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler) {
         AtomicBoolean headersSeen = new AtomicBoolean();
         HttpRequestSpec.Body body = spec.body();
         List<String[]> headers = spec.headers();
-        HttpClient.ResponseReceiver<?> receiver = client.netty.request(spec.nettyMethod()).uri(uri);
-        long writeMillis = client.settings.writeTimeout.toMillis();
+        HttpClient.ResponseReceiver<?> receiver = netty.request(spec.nettyMethod()).uri(uri);
+        long writeMillis = settings.writeTimeout().toMillis();
         boolean crossOrigin = spec.isCrossOrigin();
         if (payload != null || !headers.isEmpty() || crossOrigin) {
             receiver = ((HttpClient.RequestSender) receiver).send((HttpClientRequest req, NettyOutbound out) -> {
@@ -372,14 +389,14 @@ final class Exchange {
                 return out.sendByteArray(Mono.just(payload));
             });
         }
-        PooledHttpClient.Settings s = client.settings;
+        PooledHttpClient.Settings s = settings;
         String method = spec.method();
         Flux<T> exchange = receiver
                 .response((resp, content) -> {
                     headersSeen.set(true);
                     return handler.apply(resp, content);
                 });
-        AsyncSemaphore gate = client.gate(uri);
+        AsyncSemaphore gate = gate(uri);
         if (gate != null) {
             exchange = admitted(gate, exchange, s, method, uri);
         }
@@ -395,10 +412,10 @@ final class Exchange {
     private static <T> Flux<T> admitted(AsyncSemaphore gate, Flux<T> exchange, PooledHttpClient.Settings s,
             String method, String uri) {
         return gate.acquire()
-                .timeout(s.pendingAcquireTimeout, Mono.error(() -> new HttpTimeoutException(
-                        HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout, null)))
+                .timeout(s.pendingAcquireTimeout(), Mono.error(() -> new HttpTimeoutException(
+                        HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout(), null)))
                 .onErrorMap(SemaphoreFullException.class,
-                        e -> new PoolFullException(method, uri, s.maxPendingAcquires, e))
+                        e -> new PoolFullException(method, uri, s.maxPendingAcquires(), e))
                 .flatMapMany(permit -> exchange.doFinally(signal -> permit.release()));
     }
 
@@ -408,7 +425,7 @@ final class Exchange {
         }
         Set<String> seen = new HashSet<>();
         for (String[] kv : headers) {
-            if (seen.add(kv[0].toLowerCase(java.util.Locale.ROOT))) {
+            if (seen.add(kv[0].toLowerCase(Locale.ROOT))) {
                 req.header(kv[0], kv[1]);
             }
             else {
@@ -420,39 +437,40 @@ final class Exchange {
     static Throwable translate(Throwable e, PooledHttpClient.Settings s, String method, String uri,
             boolean headersSeen) {
         if (e instanceof ConnectTimeoutException) {
-            return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout, e);
+            return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout(), e);
         }
         if (e instanceof ReadTimeoutException) {
             return headersSeen
-                    ? new HttpTimeoutException(HttpTimeoutException.Phase.READ, method, uri, s.readTimeout, e)
-                    : new HttpTimeoutException(HttpTimeoutException.Phase.RESPONSE, method, uri, s.responseTimeout, e);
+                    ? new HttpTimeoutException(HttpTimeoutException.Phase.READ, method, uri, s.readTimeout(), e)
+                    : new HttpTimeoutException(HttpTimeoutException.Phase.RESPONSE, method, uri, s.responseTimeout(),
+                            e);
         }
         if (e instanceof WriteTimeoutException) {
-            return new HttpTimeoutException(HttpTimeoutException.Phase.WRITE, method, uri, s.writeTimeout, e);
+            return new HttpTimeoutException(HttpTimeoutException.Phase.WRITE, method, uri, s.writeTimeout(), e);
         }
         if (e instanceof SslHandshakeTimeoutException) {
             // The TLS handshake shares connectTimeout with the TCP connect (TlsHandshakeBudget).
-            return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout, e);
+            return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout(), e);
         }
         String type = e.getClass().getSimpleName();
         if ("PoolAcquireTimeoutException".equals(type)) {
-            return new HttpTimeoutException(HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout,
+            return new HttpTimeoutException(HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout(),
                     e);
         }
         if ("PoolAcquirePendingLimitException".equals(type)) {
             // reactor-netty's shaded reactor-pool type: not part of any public API.
-            return new PoolFullException(method, uri, s.maxPendingAcquires, e);
+            return new PoolFullException(method, uri, s.maxPendingAcquires(), e);
         }
         return e;
     }
 
-    private static byte @Nullable [] payload(PooledHttpClient client, HttpRequestSpec spec) throws Exception {
+    private byte @Nullable [] payload(HttpRequestSpec spec) throws Exception {
         HttpRequestSpec.Body body = spec.body();
-        return body == null ? null : body.encode(client.codec);
+        return body == null ? null : body.encode(codec);
     }
 
     /** Reads the whole body, failing as soon as it exceeds {@code max} bytes. */
-    private static Mono<Raw> readWhole(HttpClientResponse resp, ByteBufFlux body, String method, String uri,
+    static Mono<Raw> readWhole(HttpClientResponse resp, ByteBufFlux body, String method, String uri,
             int max, boolean followRedirects) {
         HttpHeaders headers = resp.responseHeaders();
         int status = resp.status().code();
@@ -479,15 +497,18 @@ final class Exchange {
         return !"HEAD".equals(method) && status >= 200 && status != 204 && status != 304;
     }
 
-    static HttpStatusException statusException(HttpResult r, PooledHttpClient client) {
-        return statusException(r, client, true);
-    }
-
-    static HttpStatusException statusException(HttpResult r, PooledHttpClient client, boolean keepResult) {
+    /** The status failure of {@code r}, keeping the whole response for {@link HttpRequestSpec#result()} or not. */
+    HttpStatusException statusException(HttpResult r, boolean keepResult) {
         Duration retryAfter = RetryAfterHeader.parse(r.headers().get(HttpHeaderNames.RETRY_AFTER),
-                Instant.ofEpochMilli(client.scheduler().now(java.util.concurrent.TimeUnit.MILLISECONDS)));
+                Instant.ofEpochMilli(scheduler().now(TimeUnit.MILLISECONDS)));
         return new HttpStatusException(r.status(), r.method(), r.uri(), r.headers(), r.bodyUnsafe(), retryAfter,
                 keepResult ? r : null);
+    }
+
+    /** The clock that dates {@code Retry-After}; looked up at each use so that virtual time can replace it. */
+    private Scheduler scheduler() {
+        Scheduler s = settings.scheduler();
+        return s != null ? s : Schedulers.parallel();
     }
 
     private static long contentLength(HttpHeaders headers) {
@@ -531,14 +552,14 @@ final class Exchange {
             }
             if (length + n > bytes.length) {
                 int capacity = (int) Math.min(max, Math.max((long) bytes.length * 2, (long) length + n));
-                bytes = java.util.Arrays.copyOf(bytes, capacity);
+                bytes = Arrays.copyOf(bytes, capacity);
             }
             buf.getBytes(buf.readerIndex(), bytes, length, n);
             length += n;
         }
 
         byte[] toByteArray() {
-            return length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length);
+            return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
         }
     }
 }

@@ -168,7 +168,7 @@ public final class HttpRequestSpec {
      * @return a {@code Mono} of the response
      */
     public Mono<HttpResult> result() {
-        return Exchange.aggregate(client, this, false);
+        return client.exchange.aggregate(this, false);
     }
 
     /**
@@ -256,7 +256,7 @@ public final class HttpRequestSpec {
      * @return the lines; fails with {@link HttpStatusException} on a non-2xx status
      */
     public Flux<String> lines() {
-        return Exchange.lines(client, this);
+        return client.exchange.lines(this);
     }
 
     /**
@@ -301,12 +301,12 @@ public final class HttpRequestSpec {
         if (size <= 0) {
             throw new IllegalArgumentException("size > 0 required but it was " + size);
         }
-        return Exchange.chunks(client, this, size);
+        return client.exchange.chunks(this, size);
     }
 
     /** Like {@link #result()} but failing with {@link HttpStatusException} on a non-2xx status. */
     Mono<HttpResult> checked() {
-        return Exchange.aggregate(client, this, true);
+        return client.exchange.aggregate(this, true);
     }
 
     /** The same request sent to another absolute URI (a {@code Link} to the next page), without query additions. */

@@ -72,7 +72,7 @@ final class Pages {
         if (Origins.same(from, link)) {
             return first.withUri(link);
         }
-        if (Origins.downgrades(from, link) && !client.settings.allowHttpsToHttpRedirects) {
+        if (Origins.downgrades(from, link) && !client.settings.allowHttpsToHttpRedirects()) {
             throw new IllegalStateException("the next-page link " + link + " of " + from
                     + " leaves https for http; allowHttpsToHttpRedirects(true) permits it");
         }

@@ -13,22 +13,16 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
-import javax.net.ssl.SSLParameters;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
-import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.retry.RetryAttempt;
 import io.github.reactorpatterns.retry.RetryBudget;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.Paginate;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -37,14 +31,9 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
-import reactor.netty.http.Http11SslContextSpec;
-import reactor.netty.http.Http2SslContextSpec;
-import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
-import reactor.netty.tcp.SslProvider;
 
 /**
  * A pooled HTTP client on reactor-netty: the httpx/aiohttp {@code AsyncClient} of the seeds, with the reactor-netty
@@ -175,24 +164,17 @@ public final class PooledHttpClient implements Disposable {
     final ConnectionProvider provider;
     final JsonCodec codec;
     private final Map<String, ConnectionPoolMetrics> pools = new ConcurrentHashMap<>();
-    private final Map<String, AsyncSemaphore> gates = new ConcurrentHashMap<>();
+    final Exchange exchange;
     private volatile boolean disposed;
 
     private PooledHttpClient(Settings settings) {
         this.settings = settings;
-        this.codec = settings.codec != null ? settings.codec : JsonCodec.ofClassPath();
-        this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
-                : defaultRetryPolicy(settings.retryBudget, settings.rateLimit, settings.onRetry);
-        this.provider = ConnectionProvider.builder(settings.name)
-                .maxConnections(settings.maxConnections)
-                .pendingAcquireMaxCount(settings.maxPendingAcquires)
-                .pendingAcquireTimeout(settings.pendingAcquireTimeout)
-                .maxIdleTime(settings.maxIdleTime)
-                .maxLifeTime(settings.maxLifeTime)
-                .evictInBackground(settings.evictionInterval)
-                .metrics(true, () -> new Registrar(pools, settings.nettyMetrics))
-                .build();
-        this.netty = configure(HttpClient.create(provider), settings);
+        this.codec = settings.codec() != null ? settings.codec() : JsonCodec.ofClassPath();
+        this.retryPolicy = settings.retryPolicy() != null ? settings.retryPolicy()
+                : defaultRetryPolicy(settings.retryBudget(), settings.rateLimit(), settings.onRetry());
+        this.provider = NettyWiring.provider(settings, pools);
+        this.netty = NettyWiring.client(provider, settings);
+        this.exchange = new Exchange(settings, netty, retryPolicy, codec);
     }
 
     private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit,
@@ -210,71 +192,6 @@ public final class PooledHttpClient implements Disposable {
             b.onRetry(onRetry).onGiveUp(onRetry);
         }
         return b.build();
-    }
-
-    private static HttpClient configure(HttpClient client, Settings s) {
-        List<String[]> defaults = s.defaultHeaders;
-        HttpClient c = client
-                .disableRetry(true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        s.connectTimeout.toMillis()))
-                // Not reactor-netty's responseTimeout, an idle timer that restarts on every byte: ResponseGuard times
-                // the wait for the final headers with one fixed timer, skips 1xx interim responses, then times the
-                // silences between reads of the body; ConnectionGuard keeps connections with stray bytes out of the
-                // pool.
-                .doOnRequest((request, connection) -> ResponseGuard.install(connection, s))
-                .headers(h -> {
-                    for (String[] kv : defaults) {
-                        h.add(kv[0], kv[1]);
-                    }
-                });
-        switch (s.protocol) {
-            case H2:
-                c = c.protocol(HttpProtocol.H2, HttpProtocol.HTTP11);
-                break;
-            case H2C:
-                c = c.protocol(HttpProtocol.H2C);
-                break;
-            default:
-                c = c.protocol(HttpProtocol.HTTP11);
-        }
-        if (s.trustAll || s.trustedCertificates != null || s.protocol == Protocol.H2) {
-            c = c.secure(sslSpec(s));
-        }
-        // https URLs get TLS even without explicit settings: the handshake shares connectTimeout with the TCP connect.
-        c = c.doOnChannelInit((observer, channel, remote) -> TlsHandshakeBudget.install(channel, s.connectTimeout));
-        if (s.nettyMetrics) {
-            c = c.metrics(true, s.uriTagValue);
-        }
-        // Redirects are followed by Redirects, hop by hop, under the origin rule; never by reactor-netty.
-        return c.followRedirect(false);
-    }
-
-    @SuppressWarnings("deprecation") // sslContext(ProtocolSslContextSpec): the protocol specs configure ALPN for us
-    private static Consumer<SslProvider.SslContextSpec> sslSpec(Settings s) {
-        X509Certificate[] pinned = s.trustedCertificates;
-        Consumer<SslContextBuilder> trust = b -> {
-            if (s.trustAll) {
-                b.trustManager(InsecureTrustManagerFactory.INSTANCE);
-            }
-            else if (pinned != null) {
-                // Not trustManager(X509Certificate...): PKIX never checks a trust anchor's dates, so an expired
-                // pinned certificate would be accepted.
-                b.trustManager(PinnedTrustManager.of(pinned));
-            }
-        };
-        return spec -> {
-            SslProvider.Builder b = s.protocol == Protocol.H2
-                    ? spec.sslContext(Http2SslContextSpec.forClient().configure(trust))
-                    : spec.sslContext(Http11SslContextSpec.forClient().configure(trust));
-            if (s.trustAll) {
-                b.handlerConfigurator(handler -> {
-                    SSLParameters params = handler.engine().getSSLParameters();
-                    params.setEndpointIdentificationAlgorithm(null);
-                    handler.engine().setSSLParameters(params);
-                });
-            }
-        };
     }
 
     /**
@@ -574,9 +491,7 @@ public final class PooledHttpClient implements Disposable {
             pending += m.pendingAcquireSize();
             allocated += m.allocatedSize();
         }
-        for (AsyncSemaphore gate : gates.values()) {
-            pending += gate.waiting(); // HTTP/1.1 requests wait in the client's own queue, before the pool's
-        }
+        pending += exchange.waiting(); // HTTP/1.1 requests wait in the client's own queue, before the pool's
         return new PoolMetrics(acquired, idle, pending, allocated);
     }
 
@@ -590,6 +505,26 @@ public final class PooledHttpClient implements Disposable {
             disposed = true;
             return provider.disposeLater();
         });
+    }
+
+    /**
+     * Closes the pool gracefully, as {@link #close()}: the name reactor-netty's own resources use beside
+     * {@link #dispose()}.
+     *
+     * @return a {@code Mono} that completes when the pool is closed; nothing happens until it is subscribed
+     */
+    public Mono<Void> disposeLater() {
+        return close();
+    }
+
+    /**
+     * Returns a new builder holding this client's settings, to build a client that differs in a few of them. The
+     * new client has a connection pool of its own; this client is not changed.
+     *
+     * @return a builder pre-filled with this client's settings
+     */
+    public Builder mutate() {
+        return new Builder(settings);
     }
 
     /** Closes the pool without waiting; requests that need a new connection fail afterwards. */
@@ -615,12 +550,12 @@ public final class PooledHttpClient implements Disposable {
      * @return the base URL, or {@code null} when none was set
      */
     public @Nullable String baseUrl() {
-        return settings.baseUrl;
+        return settings.baseUrl();
     }
 
     String resolve(String uri) {
         PathTemplate.checkEncoded(uri);
-        String base = settings.baseUrl;
+        String base = settings.baseUrl();
         if (base == null || uri.startsWith("http://") || uri.startsWith("https://")) {
             return uri;
         }
@@ -638,20 +573,6 @@ public final class PooledHttpClient implements Disposable {
         return base + uri;
     }
 
-    /**
-     * The admission gate of the host of {@code uri} (scheme, host and port): {@code maxConnections} permits and
-     * {@code maxPendingAcquires} waiters, so that requests wait here, where a cancelled waiter leaves at once, rather
-     * than in reactor-netty's pool, which keeps it and later opens a connection for it. HTTP/1.1 only (an HTTP/2
-     * connection carries many exchanges); null for HTTP/2.
-     */
-    @Nullable AsyncSemaphore gate(String uri) {
-        if (settings.protocol != Protocol.HTTP_1_1) {
-            return null;
-        }
-        return gates.computeIfAbsent(origin(uri), k -> AsyncSemaphore.builder(settings.maxConnections)
-                .maxWaiters(settings.maxPendingAcquires).build());
-    }
-
     /** {@code scheme://authority} of an absolute URI, lower-cased; the URI itself when it has no scheme. */
     static String origin(String uri) {
         int scheme = uri.indexOf("://");
@@ -665,11 +586,6 @@ public final class PooledHttpClient implements Disposable {
         String origin = uri.substring(0, end).toLowerCase(Locale.ROOT);
         int at = origin.lastIndexOf('@');
         return at < 0 ? origin : origin.substring(0, scheme + 3) + origin.substring(at + 1);
-    }
-
-    Scheduler scheduler() {
-        Scheduler s = settings.scheduler;
-        return s != null ? s : Schedulers.parallel();
     }
 
     private static String readVersion() {
@@ -688,110 +604,57 @@ public final class PooledHttpClient implements Disposable {
     }
 
     /**
-     * Collects reactor-netty's per-host pool metrics for {@link #poolMetrics()}. A registrar of our own replaces
-     * reactor-netty's Micrometer one, so with {@code nettyMetrics} it also registers reactor-netty's pool gauges.
+     * The immutable settings a builder hands to a client. {@code configuredHeaders} are the default headers as the
+     * builder was given them, {@code defaultHeaders} the ones sent (with the default {@code User-Agent} unless one was
+     * configured); arrays and lists are copies the record owns.
      */
-    private static final class Registrar implements ConnectionProvider.MeterRegistrar {
+    record Settings(
+            String name,
+            @Nullable String baseUrl,
+            List<String[]> configuredHeaders,
+            List<String[]> defaultHeaders,
+            int maxConnections,
+            int maxPendingAcquires,
+            Duration pendingAcquireTimeout,
+            Duration maxIdleTime,
+            Duration maxLifeTime,
+            Duration evictionInterval,
+            Duration connectTimeout,
+            Duration responseTimeout,
+            Duration readTimeout,
+            Duration writeTimeout,
+            Protocol protocol,
+            boolean trustAll,
+            X509Certificate @Nullable [] trustedCertificates,
+            boolean followRedirects,
+            int maxRedirects,
+            boolean allowHttpsToHttpRedirects,
+            boolean nettyMetrics,
+            Function<String, String> uriTagValue,
+            int maxResponseBytes,
+            int maxLineLength,
+            @Nullable JsonCodec codec,
+            @Nullable Scheduler scheduler,
+            @Nullable RetryPolicy retryPolicy,
+            @Nullable RetryBudget retryBudget,
+            @Nullable Consumer<? super RetryAttempt> onRetry,
+            @Nullable RateLimiter rateLimit,
+            @Nullable PermitSource concurrencyLimit) {
 
-        private final Map<String, ConnectionPoolMetrics> pools;
-        private final boolean nettyMetrics;
-
-        Registrar(Map<String, ConnectionPoolMetrics> pools, boolean nettyMetrics) {
-            this.pools = pools;
-            this.nettyMetrics = nettyMetrics;
+        private static List<String[]> copy(List<String[]> headers) {
+            List<String[]> copy = new ArrayList<>(headers.size());
+            for (String[] kv : headers) {
+                copy.add(kv.clone());
+            }
+            return copy;
         }
 
-        @Override
-        public void registerMetrics(String poolName, String id, java.net.SocketAddress remoteAddress,
-                ConnectionPoolMetrics metrics) {
-            pools.put(id + '|' + remoteAddress, metrics);
-            if (nettyMetrics) {
-                NettyPoolMeters.register(poolName, id, remoteAddress, metrics);
-            }
-        }
-
-        @Override
-        public void deRegisterMetrics(String poolName, String id, java.net.SocketAddress remoteAddress) {
-            pools.remove(id + '|' + remoteAddress);
-            if (nettyMetrics) {
-                NettyPoolMeters.deRegister(poolName, id, remoteAddress);
-            }
-        }
-    }
-
-    /** The immutable settings a builder hands to a client. */
-    static final class Settings {
-        final String name;
-        final @Nullable String baseUrl;
-        final List<String[]> defaultHeaders;
-        final int maxConnections;
-        final int maxPendingAcquires;
-        final Duration pendingAcquireTimeout;
-        final Duration maxIdleTime;
-        final Duration maxLifeTime;
-        final Duration evictionInterval;
-        final Duration connectTimeout;
-        final Duration responseTimeout;
-        final Duration readTimeout;
-        final Duration writeTimeout;
-        final Protocol protocol;
-        final boolean trustAll;
-        final X509Certificate @Nullable [] trustedCertificates;
-        final boolean followRedirects;
-        final int maxRedirects;
-        final boolean allowHttpsToHttpRedirects;
-        final boolean nettyMetrics;
-        final Function<String, String> uriTagValue;
-        final int maxResponseBytes;
-        final int maxLineLength;
-        final @Nullable JsonCodec codec;
-        final @Nullable Scheduler scheduler;
-        final @Nullable RetryPolicy retryPolicy;
-        final @Nullable RetryBudget retryBudget;
-        final @Nullable Consumer<? super RetryAttempt> onRetry;
-        final @Nullable RateLimiter rateLimit;
-        final @Nullable PermitSource concurrencyLimit;
-
-        Settings(Builder b) {
-            this.name = b.name;
-            this.baseUrl = b.baseUrl;
-            List<String[]> headers = new ArrayList<>();
-            boolean userAgent = false;
-            for (String[] kv : b.defaultHeaders) {
-                headers.add(kv.clone());
-                userAgent |= kv[0].equalsIgnoreCase("User-Agent");
-            }
-            if (!userAgent) {
+        private static List<String[]> withUserAgent(List<String[]> configured) {
+            List<String[]> headers = copy(configured);
+            if (headers.stream().noneMatch(kv -> kv[0].equalsIgnoreCase("User-Agent"))) {
                 headers.add(new String[] {"User-Agent", DEFAULT_USER_AGENT});
             }
-            this.defaultHeaders = List.copyOf(headers);
-            this.maxConnections = b.maxConnections;
-            this.maxPendingAcquires = b.maxPendingAcquires;
-            this.pendingAcquireTimeout = b.pendingAcquireTimeout;
-            this.maxIdleTime = b.maxIdleTime;
-            this.maxLifeTime = b.maxLifeTime;
-            this.evictionInterval = b.evictionInterval;
-            this.connectTimeout = b.connectTimeout;
-            this.responseTimeout = b.responseTimeout;
-            this.readTimeout = b.readTimeout;
-            this.writeTimeout = b.writeTimeout;
-            this.protocol = b.protocol;
-            this.trustAll = b.trustAll;
-            this.trustedCertificates = b.trustedCertificates == null ? null : b.trustedCertificates.clone();
-            this.followRedirects = b.followRedirects;
-            this.maxRedirects = b.maxRedirects;
-            this.allowHttpsToHttpRedirects = b.allowHttpsToHttpRedirects;
-            this.nettyMetrics = b.nettyMetrics;
-            this.uriTagValue = b.uriTagValue;
-            this.maxResponseBytes = b.maxResponseBytes;
-            this.maxLineLength = b.maxLineLength;
-            this.codec = b.codec;
-            this.scheduler = b.scheduler;
-            this.retryPolicy = b.retryPolicy;
-            this.retryBudget = b.retryBudget;
-            this.onRetry = b.onRetry;
-            this.rateLimit = b.rateLimit;
-            this.concurrencyLimit = b.concurrencyLimit;
+            return List.copyOf(headers);
         }
     }
 
@@ -835,6 +698,40 @@ public final class PooledHttpClient implements Disposable {
         private static final boolean MICROMETER_AVAILABLE = micrometerAvailable();
 
         private Builder() {
+        }
+
+        private Builder(Settings s) {
+            this.name = s.name();
+            this.baseUrl = s.baseUrl();
+            this.defaultHeaders.addAll(Settings.copy(s.configuredHeaders()));
+            this.maxConnections = s.maxConnections();
+            this.maxPendingAcquires = s.maxPendingAcquires();
+            this.pendingAcquireTimeout = s.pendingAcquireTimeout();
+            this.maxIdleTime = s.maxIdleTime();
+            this.maxLifeTime = s.maxLifeTime();
+            this.evictionInterval = s.evictionInterval();
+            this.connectTimeout = s.connectTimeout();
+            this.responseTimeout = s.responseTimeout();
+            this.readTimeout = s.readTimeout();
+            this.writeTimeout = s.writeTimeout();
+            this.protocol = s.protocol();
+            X509Certificate[] pinned = s.trustedCertificates();
+            this.trustAll = s.trustAll();
+            this.trustedCertificates = pinned == null ? null : pinned.clone();
+            this.followRedirects = s.followRedirects();
+            this.maxRedirects = s.maxRedirects();
+            this.allowHttpsToHttpRedirects = s.allowHttpsToHttpRedirects();
+            this.nettyMetrics = s.nettyMetrics();
+            this.uriTagValue = s.uriTagValue();
+            this.maxResponseBytes = s.maxResponseBytes();
+            this.maxLineLength = s.maxLineLength();
+            this.codec = s.codec();
+            this.scheduler = s.scheduler();
+            this.retryPolicy = s.retryPolicy();
+            this.retryBudget = s.retryBudget();
+            this.onRetry = s.onRetry();
+            this.rateLimit = s.rateLimit();
+            this.concurrencyLimit = s.concurrencyLimit();
         }
 
         private static boolean micrometerAvailable() {
@@ -1392,7 +1289,18 @@ public final class PooledHttpClient implements Disposable {
                 throw new IllegalStateException("onRetry applies to the default retry policy; "
                         + "set onRetry on the RetryPolicy given to retry(...) instead");
             }
-            return new PooledHttpClient(new Settings(this));
+            return new PooledHttpClient(settings());
+        }
+
+        /** A snapshot of this builder's settings. */
+        private Settings settings() {
+            return new Settings(name, baseUrl, List.copyOf(Settings.copy(defaultHeaders)),
+                    Settings.withUserAgent(defaultHeaders), maxConnections, maxPendingAcquires, pendingAcquireTimeout,
+                    maxIdleTime, maxLifeTime, evictionInterval, connectTimeout, responseTimeout, readTimeout,
+                    writeTimeout, protocol, trustAll, trustedCertificates == null ? null : trustedCertificates.clone(),
+                    followRedirects, maxRedirects, allowHttpsToHttpRedirects, nettyMetrics, uriTagValue,
+                    maxResponseBytes, maxLineLength, codec, scheduler, retryPolicy, retryBudget, onRetry, rateLimit,
+                    concurrencyLimit);
         }
 
         private static Duration positive(Duration d, String name) {

@@ -35,21 +35,22 @@ final class Redirects {
                 BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler);
     }
 
-    static <T> Flux<T> send(PooledHttpClient client, HttpRequestSpec spec, String uri, byte @Nullable [] payload,
-            BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler, Sender<T> sender) {
-        if (!client.settings.followRedirects) {
+    static <T> Flux<T> send(PooledHttpClient.Settings settings, HttpRequestSpec spec, String uri,
+            byte @Nullable [] payload, BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler,
+            Sender<T> sender) {
+        if (!settings.followRedirects()) {
             return sender.send(spec, uri, payload, handler);
         }
-        return hop(client, spec, uri, payload, handler, sender, List.of(uri));
+        return hop(settings, spec, uri, payload, handler, sender, List.of(uri));
     }
 
-    private static <T> Flux<T> hop(PooledHttpClient client, HttpRequestSpec spec, String uri,
+    private static <T> Flux<T> hop(PooledHttpClient.Settings settings, HttpRequestSpec spec, String uri,
             byte @Nullable [] payload, BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler,
             Sender<T> sender, List<String> chain) {
         return sender.send(spec, uri, payload, (resp, content) -> {
             Follow next;
             try {
-                next = next(client, spec, uri, payload, resp.status().code(),
+                next = next(settings, spec, uri, payload, resp.status().code(),
                         resp.responseHeaders().get(HttpHeaderNames.LOCATION), chain);
             }
             catch (TooManyRedirectsException e) {
@@ -59,18 +60,18 @@ final class Redirects {
                 return handler.apply(resp, content);
             }
             // Read the redirect's body (within the body cap) so that its connection can go back to the pool.
-            int max = client.settings.maxResponseBytes;
+            int max = settings.maxResponseBytes();
             AtomicLong read = new AtomicLong();
             return content.handle((buf, sink) -> {
                 if (read.addAndGet(buf.readableBytes()) > max) {
                     sink.error(new ResponseTooLargeException(spec.method(), uri, max, "redirect body"));
                 }
             }).thenMany(Flux.error(next));
-        }).onErrorResume(Follow.class, f -> hop(client, f.spec, f.uri, f.payload, handler, sender, f.chain));
+        }).onErrorResume(Follow.class, f -> hop(settings, f.spec, f.uri, f.payload, handler, sender, f.chain));
     }
 
     /** The request that follows a response, or null when the response is to be returned as it is. */
-    static @Nullable Follow next(PooledHttpClient client, HttpRequestSpec spec, String uri,
+    static @Nullable Follow next(PooledHttpClient.Settings settings, HttpRequestSpec spec, String uri,
             byte @Nullable [] payload, int status, @Nullable String location, List<String> chain) {
         if (!STATUSES.contains(status) || location == null || location.isBlank()) {
             return null;
@@ -90,11 +91,11 @@ final class Redirects {
         }
         List<String> nextChain = new ArrayList<>(chain);
         nextChain.add(target);
-        int max = client.settings.maxRedirects;
+        int max = settings.maxRedirects();
         if (chain.size() > max) {
             throw new TooManyRedirectsException(spec.method(), nextChain, max);
         }
-        if (Origins.downgrades(uri, target) && !client.settings.allowHttpsToHttpRedirects) {
+        if (Origins.downgrades(uri, target) && !settings.allowHttpsToHttpRedirects()) {
             return null;
         }
         boolean toAnotherOrigin = !Origins.same(uri, target);

@@ -57,8 +57,8 @@ final class ResponseGuard extends ChannelDuplexHandler {
     private ResponseGuard(Connection connection, PooledHttpClient.Settings settings,
             @Nullable ConnectionGuard connectionGuard) {
         this.connection = connection;
-        this.responseTimeoutNanos = settings.responseTimeout.toNanos();
-        this.readTimeoutMillis = Math.max(1, settings.readTimeout.toMillis());
+        this.responseTimeoutNanos = settings.responseTimeout().toNanos();
+        this.readTimeoutMillis = Math.max(1, settings.readTimeout().toMillis());
         this.connectionGuard = connectionGuard;
     }
 
