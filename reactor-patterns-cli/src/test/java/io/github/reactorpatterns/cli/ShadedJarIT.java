@@ -100,7 +100,7 @@ class ShadedJarIT {
         Result result = java("", "demo");
 
         assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
-        assertThat(result.out()).contains("Summary", "All 8 patterns did what they promise.");
+        assertThat(result.out()).contains("Summary").containsPattern("All \\d+ patterns did what they promise\\.");
     }
 
     @Test
@@ -115,7 +115,7 @@ class ShadedJarIT {
                 .start();
         try {
             Awaitility.await().atMost(Duration.ofSeconds(60))
-                    .until(() -> Files.readString(out).contains("[1/8]"));
+                    .until(() -> Files.readString(out).contains("[1/"));
             process.destroy(); // SIGTERM
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         } finally {

@@ -102,7 +102,7 @@ class RetryPolicyMetricsTest {
         List<RetryAttempt> logged = new CopyOnWriteArrayList<>();
         RetryPolicy policy = RetryPolicy.fixed(3, Duration.ofSeconds(1))
                 .budget(RetryBudget.of(Duration.ofSeconds(10), 0, 0.0, vts))
-                .onRetry(metrics.andThen(logged::add))
+                .onGiveUp(metrics.andThen(logged::add))
                 .scheduler(vts).build();
         StepVerifier.create(Mono.error(new IllegalStateException("down")).retryWhen(policy))
                 .expectError(IllegalStateException.class)
