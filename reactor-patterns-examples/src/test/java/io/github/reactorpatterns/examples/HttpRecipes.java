@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 
 import io.github.reactorpatterns.concurrent.Settled;
 import io.github.reactorpatterns.concurrent.TaskScope;
+import io.github.reactorpatterns.http.GenericType;
 import io.github.reactorpatterns.http.HttpStatusException;
 import io.github.reactorpatterns.http.HttpTimeoutException;
 import io.github.reactorpatterns.http.PooledHttpClient;
@@ -22,7 +22,7 @@ import reactor.core.publisher.Mono;
 /** httpx/aiohttp clients: {@link PooledHttpClient} on reactor-netty, tested against {@code MockHttpServer}. */
 final class HttpRecipes {
 
-    static final TypeReference<List<Map<String, Object>>> JSON_LIST = new TypeReference<>() { };
+    static final GenericType<List<Map<String, Object>>> JSON_LIST = new GenericType<>() { };
 
     private HttpRecipes() {
     }
@@ -84,7 +84,7 @@ final class HttpRecipes {
         }
 
         Mono<Map<String, Object>> get(String path) {
-            return client.get(path).json(new TypeReference<Map<String, Object>>() { });
+            return client.get(path).json(new GenericType<Map<String, Object>>() { });
         }
 
         Mono<Void> close() {

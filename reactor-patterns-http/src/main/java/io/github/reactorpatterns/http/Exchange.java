@@ -193,7 +193,7 @@ final class Exchange {
                 if (expired != null) {
                     return Flux.error(expired);
                 }
-                return send(client, spec, uri, payload, (resp, body) -> {
+                return Redirects.send(client, spec, uri, payload, (resp, body) -> {
                     int status = resp.status().code();
                     if (status < 200 || status >= 300) {
                         return readWhole(resp, body, method, uri, client.settings.maxResponseBytes,
@@ -203,7 +203,7 @@ final class Exchange {
                     }
                     // Copy each buffer while reactor-netty holds it: it is released as soon as onNext returns.
                     return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
-                });
+                }, (hop, hopUri, hopPayload, handler) -> send(client, hop, hopUri, hopPayload, handler));
             })).doOnNext(item -> emitted.lazySet(true));
             if (isIdempotent(method) && client.retryPolicy != RetryPolicy.none()) {
                 attempt = attempt.retryWhen(classified(client.retryPolicy, e -> !emitted.get() && isRetryable(e)));
@@ -218,22 +218,67 @@ final class Exchange {
         String method = spec.method();
         int max = client.settings.maxResponseBytes;
         boolean followRedirects = client.settings.followRedirects;
-        return send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
-                followRedirects)).singleOrEmpty();
+        return Redirects.send(client, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri, max,
+                followRedirects), (hop, hopUri, hopPayload, handler) -> send(client, hop, hopUri, hopPayload, handler))
+                .singleOrEmpty();
     }
 
+    /**
+     * One attempt behind the client's limits: the permit first, then the token. Taking the token first would let
+     * requests queued behind a slow call each spend a token while they wait and then fire together, beyond the rate.
+     * The whole of it, waiting included, is bounded by the caller's deadline.
+     */
     private static <T> Mono<T> limited(PooledHttpClient client, Mono<T> attempt) {
         PermitSource semaphore = client.settings.concurrencyLimit;
         RateLimiter bucket = client.settings.rateLimit;
-        Mono<T> m = semaphore == null ? attempt : semaphore.withPermit(attempt);
-        return bucket == null ? m : bucket.withToken(m);
+        Mono<T> m = bucket == null ? attempt : bucket.withToken(attempt);
+        return withinDeadline(client, semaphore == null ? m : semaphore.withPermit(m));
     }
 
     private static <T> Flux<T> limited(PooledHttpClient client, Flux<T> attempt) {
         PermitSource semaphore = client.settings.concurrencyLimit;
         RateLimiter bucket = client.settings.rateLimit;
-        Flux<T> f = semaphore == null ? attempt : semaphore.withPermit(attempt);
-        return bucket == null ? f : bucket.acquire().thenMany(f);
+        Flux<T> f = bucket == null ? attempt : bucket.acquire().thenMany(attempt);
+        return withinDeadline(client, semaphore == null ? f : semaphore.withPermit(f));
+    }
+
+    /**
+     * Bounds one attempt, from its wait for a permit to the last byte of its body, by the time left until the
+     * {@link Deadline} in the subscriber's Context, if there is one. When it passes the attempt is cancelled (which
+     * closes its connection) and fails with {@link DeadlineExceededException}; an attempt that starts after it
+     * fails at once, before anything is sent. The Context may carry a deadline without the timer of
+     * {@link Deadline#within} above it (a Context handed to other work), so the client sets its own.
+     */
+    private static <T> Mono<T> withinDeadline(PooledHttpClient client, Mono<T> attempt) {
+        return Mono.deferContextual(ctx -> {
+            Optional<Deadline> current = Deadline.current(ctx);
+            if (current.isEmpty()) {
+                return attempt;
+            }
+            Deadline deadline = current.get();
+            Duration left = deadline.timeLeft();
+            if (left.isZero()) {
+                return Mono.error(new DeadlineExceededException(deadline.budget()));
+            }
+            return attempt.timeout(left, Mono.error(() -> new DeadlineExceededException(deadline.budget())),
+                    client.scheduler());
+        });
+    }
+
+    private static <T> Flux<T> withinDeadline(PooledHttpClient client, Flux<T> attempt) {
+        return Flux.deferContextual(ctx -> {
+            Optional<Deadline> current = Deadline.current(ctx);
+            if (current.isEmpty()) {
+                return attempt;
+            }
+            Deadline deadline = current.get();
+            Duration left = deadline.timeLeft();
+            if (left.isZero()) {
+                return Flux.error(new DeadlineExceededException(deadline.budget()));
+            }
+            return attempt.takeUntilOther(Mono.delay(left, client.scheduler())
+                    .then(Mono.error(() -> new DeadlineExceededException(deadline.budget()))));
+        });
     }
 
     private static @Nullable Throwable expired(ContextView ctx) {
@@ -299,9 +344,16 @@ final class Exchange {
         List<String[]> headers = spec.headers();
         HttpClient.ResponseReceiver<?> receiver = client.netty.request(spec.nettyMethod()).uri(uri);
         long writeMillis = client.settings.writeTimeout.toMillis();
-        if (payload != null || !headers.isEmpty()) {
+        boolean crossOrigin = spec.isCrossOrigin();
+        if (payload != null || !headers.isEmpty() || crossOrigin) {
             receiver = ((HttpClient.RequestSender) receiver).send((HttpClientRequest req, NettyOutbound out) -> {
                 applyHeaders(req, headers);
+                if (crossOrigin) {
+                    // The client's default headers are in by now: credentials never go to another origin.
+                    for (String name : Origins.CREDENTIAL_HEADERS) {
+                        req.requestHeaders().remove(name);
+                    }
+                }
                 if (payload == null) {
                     return out;
                 }
@@ -362,7 +414,7 @@ final class Exchange {
 
     private static byte @Nullable [] payload(PooledHttpClient client, HttpRequestSpec spec) throws Exception {
         HttpRequestSpec.Body body = spec.body();
-        return body == null ? null : body.encode(client.mapper);
+        return body == null ? null : body.encode(client.codec);
     }
 
     /** Reads the whole body, failing as soon as it exceeds {@code max} bytes. */

@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JavaType;
 import io.netty.handler.codec.http.HttpMethod;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -38,6 +36,8 @@ public final class HttpRequestSpec {
     private final List<String[]> headers;
     private final List<String[]> query;
     private final @Nullable Body body;
+    /** Sent to another origin than the caller's: the client's default credential headers are removed too. */
+    private final boolean crossOrigin;
 
     HttpRequestSpec(PooledHttpClient client, HttpMethod method, String uri) {
         this(client, method, uri, List.of(), List.of(), null);
@@ -45,26 +45,35 @@ public final class HttpRequestSpec {
 
     private HttpRequestSpec(PooledHttpClient client, HttpMethod method, String uri, List<String[]> headers,
             List<String[]> query, @Nullable Body body) {
+        this(client, method, uri, headers, query, body, false);
+    }
+
+    private HttpRequestSpec(PooledHttpClient client, HttpMethod method, String uri, List<String[]> headers,
+            List<String[]> query, @Nullable Body body, boolean crossOrigin) {
         this.client = client;
         this.method = method;
         this.uri = uri;
         this.headers = headers;
         this.query = query;
         this.body = body;
+        this.crossOrigin = crossOrigin;
     }
 
     /**
      * Returns a spec that also sends this header (added to the client's default headers; a header of the same name
      * from the defaults is replaced).
      *
-     * @param name the header name
+     * @param name the header name, an RFC 9110 token
      * @param value the header value
      * @return a new spec
      * @throws NullPointerException if {@code name} or {@code value} is null
+     * @throws IllegalArgumentException if {@code name} is not a token, or {@code value} contains CR, LF or NUL
      */
     public HttpRequestSpec header(String name, String value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
+        HeaderChecks.name(name);
+        HeaderChecks.value(name, value);
         return new HttpRequestSpec(client, method, uri, append(headers, name, value), query, body);
     }
 
@@ -111,7 +120,7 @@ public final class HttpRequestSpec {
     }
 
     /**
-     * Returns a spec with this object, written as JSON by the client's Jackson mapper, as the body, sent with
+     * Returns a spec with this object, written as JSON by the client's {@link JsonCodec}, as the body, sent with
      * {@code Content-Type: application/json} unless a {@code Content-Type} header is set. The object is serialized
      * at each subscription; a serialization error fails that subscription before anything is sent.
      *
@@ -182,35 +191,38 @@ public final class HttpRequestSpec {
     }
 
     /**
-     * Sends the request and reads the body of a 2xx response as JSON into {@code type}. An empty body completes the
-     * {@code Mono} empty.
+     * Sends the request and reads the body of a 2xx response as JSON into {@code type}, with the client's
+     * {@link JsonCodec}. An empty body, or the JSON literal {@code null}, completes the {@code Mono} empty.
+     *
+     * <p>The codec's reader for {@code type} is resolved now, on the calling thread, not when the response arrives
+     * on an event loop (a JSON library's first lookup of a type takes locks).
      *
      * @param type the target class
      * @param <T> the target type
-     * @return a {@code Mono} of the value; fails with {@link HttpStatusException} on a non-2xx status and with
-     *         Jackson's exception when the body is not valid JSON for {@code type}
+     * @return a {@code Mono} of the value; fails with {@link HttpStatusException} on a non-2xx status and with the
+     *         JSON library's exception when the body is not valid JSON for {@code type}
      * @throws NullPointerException if {@code type} is null
      */
     public <T> Mono<T> json(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        return json(client.mapper.constructType(type));
+        return json(client.codec.<T>reader(type));
     }
 
     /**
      * Sends the request and reads the body of a 2xx response as JSON into a generic type, e.g.
-     * {@code new TypeReference<List<User>>() {}}. An empty body completes the {@code Mono} empty.
+     * {@code new GenericType<List<User>>() {}}. Otherwise as {@link #json(Class)}.
      *
      * @param type the target type
      * @param <T> the target type
      * @return a {@code Mono} of the value; fails with {@link HttpStatusException} on a non-2xx status
      * @throws NullPointerException if {@code type} is null
      */
-    public <T> Mono<T> json(TypeReference<T> type) {
+    public <T> Mono<T> json(GenericType<T> type) {
         Objects.requireNonNull(type, "type");
-        return json(client.mapper.getTypeFactory().constructType(type));
+        return json(client.codec.<T>reader(type.type()));
     }
 
-    private <T> Mono<T> json(JavaType type) {
+    private <T> Mono<T> json(JsonCodec.Reader<T> reader) {
         return checked().handle((r, sink) -> {
             if (r.bodyLength() == 0) {
                 sink.complete();
@@ -218,7 +230,7 @@ public final class HttpRequestSpec {
             }
             T value;
             try {
-                value = client.mapper.readValue(r.bodyUnsafe(), type);
+                value = reader.read(r.bodyUnsafe());
             }
             catch (Exception e) {
                 sink.error(e);
@@ -258,13 +270,14 @@ public final class HttpRequestSpec {
      */
     public <T> Flux<T> ndjson(Class<T> type) {
         Objects.requireNonNull(type, "type");
+        JsonCodec.Reader<T> reader = client.codec.reader(type);
         return lines().handle((line, sink) -> {
             if (line.isBlank()) {
                 return;
             }
             T value;
             try {
-                value = client.mapper.readValue(line, type);
+                value = reader.read(line);
             }
             catch (Exception e) {
                 sink.error(e);
@@ -298,7 +311,29 @@ public final class HttpRequestSpec {
 
     /** The same request sent to another absolute URI (a {@code Link} to the next page), without query additions. */
     HttpRequestSpec withUri(String absoluteUri) {
-        return new HttpRequestSpec(client, method, absoluteUri, headers, List.of(), body);
+        return new HttpRequestSpec(client, method, absoluteUri, headers, List.of(), body, crossOrigin);
+    }
+
+    /**
+     * The request that follows this one to {@code absoluteUri} (a redirect or a next-page link): with
+     * {@code bodyless} it becomes a GET (a HEAD stays a HEAD) without body or body headers; with
+     * {@code toAnotherOrigin} it loses its credential headers, the client's defaults included, for good.
+     */
+    HttpRequestSpec followedTo(String absoluteUri, boolean bodyless, boolean toAnotherOrigin) {
+        HttpMethod m = bodyless && method != HttpMethod.HEAD ? HttpMethod.GET : method;
+        List<String[]> h = headers;
+        if (bodyless) {
+            h = Origins.without(h, Origins.BODY_HEADERS);
+        }
+        boolean cross = crossOrigin || toAnotherOrigin;
+        if (cross) {
+            h = Origins.without(h, Origins.CREDENTIAL_HEADERS);
+        }
+        return new HttpRequestSpec(client, m, absoluteUri, h, List.of(), bodyless ? null : body, cross);
+    }
+
+    boolean isCrossOrigin() {
+        return crossOrigin;
     }
 
     HttpMethod nettyMethod() {
@@ -348,14 +383,14 @@ public final class HttpRequestSpec {
             this.contentType = contentType;
         }
 
-        byte[] encode(com.fasterxml.jackson.databind.ObjectMapper mapper) throws Exception {
+        byte[] encode(JsonCodec codec) throws Exception {
             if (value instanceof byte[]) {
                 return (byte[]) value;
             }
             if (value instanceof String) {
                 return ((String) value).getBytes(StandardCharsets.UTF_8);
             }
-            return mapper.writeValueAsBytes(value);
+            return codec.write(value);
         }
     }
 }

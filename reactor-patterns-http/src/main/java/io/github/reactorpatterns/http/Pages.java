@@ -6,9 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.stream.Page;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -21,16 +18,11 @@ final class Pages {
 
     /** Fetches one page of a cursor-paginated API. */
     static <T> Mono<Page<T, String>> byCursor(PooledHttpClient client, HttpRequestSpec first, Optional<String> cursor,
-            String cursorParam, String itemsPointer, String cursorPointer, JavaType type) {
+            String cursorParam, String itemsPointer, String cursorPointer, JsonCodec.Reader<T> items) {
         HttpRequestSpec spec = cursor.map(c -> first.query(cursorParam, c)).orElse(first);
         return spec.checked().handle((r, sink) -> {
             try {
-                JsonNode root = client.mapper.readTree(r.bodyUnsafe());
-                List<T> items = items(client.mapper, root, itemsPointer, type, r);
-                JsonNode next = root.at(cursorPointer);
-                String nextCursor = next.isMissingNode() || next.isNull() || next.asText().isEmpty() ? null
-                        : next.asText();
-                sink.next(new Page<>(items, nextCursor));
+                sink.next(read(client, r, itemsPointer, cursorPointer, items));
             }
             catch (Exception e) {
                 sink.error(e);
@@ -40,14 +32,19 @@ final class Pages {
 
     /** Fetches one page of an API that links to the next page with {@code Link: <url>; rel="next"}. */
     static <T> Mono<Page<T, String>> byLink(PooledHttpClient client, HttpRequestSpec first, Optional<String> next,
-            String itemsPointer, JavaType type) {
-        HttpRequestSpec spec = next.map(first::withUri).orElse(first);
+            String itemsPointer, JsonCodec.Reader<T> items) {
+        HttpRequestSpec spec;
+        try {
+            spec = next.map(link -> nextPage(client, first, link)).orElse(first);
+        }
+        catch (IllegalStateException e) {
+            return Mono.error(e);
+        }
         return spec.checked().handle((r, sink) -> {
             try {
-                JsonNode root = client.mapper.readTree(r.bodyUnsafe());
-                List<T> items = items(client.mapper, root, itemsPointer, type, r);
+                List<T> list = read(client, r, itemsPointer, null, items).items();
                 String link = nextLink(r.headers().getAll("Link"));
-                sink.next(new Page<>(items, link == null ? null : URI.create(r.uri()).resolve(link).toString()));
+                sink.next(new Page<>(list, link == null ? null : URI.create(r.uri()).resolve(link).toString()));
             }
             catch (Exception e) {
                 sink.error(e);
@@ -55,21 +52,31 @@ final class Pages {
         });
     }
 
-    private static <T> List<T> items(ObjectMapper mapper, @Nullable JsonNode root, String pointer, JavaType type,
-            HttpResult r) {
-        JsonNode node = root == null ? null : root.at(pointer);
-        if (node == null || node.isMissingNode() || node.isNull()) {
-            return List.of();
+    private static <T> Page<T, String> read(PooledHttpClient client, HttpResult r, String itemsPointer,
+            @Nullable String cursorPointer, JsonCodec.Reader<T> items) throws Exception {
+        try {
+            return client.codec.page(r.bodyUnsafe(), itemsPointer, cursorPointer, items);
         }
-        if (!node.isArray()) {
-            throw new IllegalStateException("expected a JSON array at '" + pointer + "' in the response of "
-                    + r.method() + " " + r.uri() + " but found " + node.getNodeType());
+        catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + " in the response of " + r.method() + " " + r.uri(), e);
         }
-        List<T> items = new ArrayList<>(node.size());
-        for (JsonNode element : node) {
-            items.add(mapper.convertValue(element, type));
+    }
+
+    /**
+     * The request for a linked next page, under the client's origin rule: the first page's request as it is when
+     * the link stays on its origin (scheme, host and port); otherwise a GET without body and without credential
+     * headers. A link from https to http is refused unless the client allows such redirects.
+     */
+    static HttpRequestSpec nextPage(PooledHttpClient client, HttpRequestSpec first, String link) {
+        String from = first.uri();
+        if (Origins.same(from, link)) {
+            return first.withUri(link);
         }
-        return items;
+        if (Origins.downgrades(from, link) && !client.settings.allowHttpsToHttpRedirects) {
+            throw new IllegalStateException("the next-page link " + link + " of " + from
+                    + " leaves https for http; allowHttpsToHttpRedirects(true) permits it");
+        }
+        return first.followedTo(link, true, true);
     }
 
     /** The target of the first {@code rel="next"} link of the {@code Link} headers (RFC 8288), or null. */

@@ -2,7 +2,6 @@ package io.github.reactorpatterns.http;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLParameters;
 
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
@@ -26,7 +24,6 @@ import io.github.reactorpatterns.retry.RetryBudget;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.Paginate;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -70,8 +67,15 @@ import reactor.netty.tcp.SslProvider;
  *   {@code maxResponseBytes}; every terminal gives its connection back on completion, error and cancel;</li>
  *   <li>reactor-netty's own silent retry is switched off ({@code disableRetry(true)}), so a POST is never sent
  *   twice behind the caller's back;</li>
- *   <li>redirects are off by default and, when on, {@code Authorization}, {@code Cookie} and
- *   {@code Proxy-Authorization} are dropped as soon as the host changes;</li>
+ *   <li>a {@link io.github.reactorpatterns.time.Deadline} in the subscriber's Context bounds every attempt in
+ *   flight (waits, headers and body): when it passes the attempt is cancelled, its connection released, and the
+ *   request fails with {@link io.github.reactorpatterns.time.DeadlineExceededException};</li>
+ *   <li>{@link #get(String, Object...) path templates} percent-encode each value as one path segment, while the
+ *   plain string form takes an already-encoded URI and rejects spaces and control characters;</li>
+ *   <li>JSON goes through a {@link JsonCodec}: Jackson 2 or Jackson 3, whichever is on the class path;</li>
+ *   <li>redirects are off by default and, when on, follow the origin rule (scheme, host and port): credentials and
+ *   bodies never go to another origin, a 303 becomes a bodyless GET, https does not fall back to http, and a loop
+ *   ends after {@value #DEFAULT_MAX_REDIRECTS} redirects (see {@link Builder#followRedirects(boolean)});</li>
  *   <li>TLS certificates and host names are verified unless {@link Builder#insecureTrustAllForTesting()} says
  *   otherwise.</li>
  * </ul>
@@ -136,6 +140,12 @@ public final class PooledHttpClient implements Disposable {
     /** Default first back-off of the default retry policy: 200 ms, doubling, with jitter, at most 5 s. */
     public static final Duration DEFAULT_FIRST_BACKOFF = Duration.ofMillis(200);
 
+    /**
+     * Default maximum number of redirects one request follows when {@link Builder#followRedirects(boolean)} is on:
+     * 20, as Firefox, Chrome and OkHttp. The next one fails with {@link TooManyRedirectsException}.
+     */
+    public static final int DEFAULT_MAX_REDIRECTS = 20;
+
     /** Default maximum back-off of the default retry policy: 5 s (a longer {@code Retry-After} is still honoured). */
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
 
@@ -153,13 +163,13 @@ public final class PooledHttpClient implements Disposable {
     final RetryPolicy retryPolicy;
     final HttpClient netty;
     final ConnectionProvider provider;
-    final ObjectMapper mapper;
+    final JsonCodec codec;
     private final Map<String, ConnectionPoolMetrics> pools = new ConcurrentHashMap<>();
     private volatile boolean disposed;
 
     private PooledHttpClient(Settings settings) {
         this.settings = settings;
-        this.mapper = settings.mapper != null ? settings.mapper : new ObjectMapper();
+        this.codec = settings.codec != null ? settings.codec : JsonCodec.ofClassPath();
         this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
                 : defaultRetryPolicy(settings.retryBudget, settings.rateLimit);
         this.provider = ConnectionProvider.builder(settings.name)
@@ -225,13 +235,8 @@ public final class PooledHttpClient implements Disposable {
         if (s.trustAll || s.trustedCertificates != null || s.protocol == Protocol.H2) {
             c = c.secure(sslSpec(s));
         }
-        if (s.followRedirects) {
-            c = c.followRedirect(true, (previousHeaders, redirect) -> dropCredentialsAcrossHosts(redirect));
-        }
-        else {
-            c = c.followRedirect(false);
-        }
-        return c;
+        // Redirects are followed by Redirects, hop by hop, under the origin rule; never by reactor-netty.
+        return c.followRedirect(false);
     }
 
     @SuppressWarnings("deprecation") // sslContext(ProtocolSslContextSpec): the protocol specs configure ALPN for us
@@ -258,38 +263,6 @@ public final class PooledHttpClient implements Disposable {
         };
     }
 
-    private static void dropCredentialsAcrossHosts(reactor.netty.http.client.HttpClientRequest redirect) {
-        String[] from = redirect.redirectedFrom();
-        if (from.length == 0) {
-            return;
-        }
-        String previousHost = host(from[from.length - 1]);
-        String nextHost = host(redirect.resourceUrl());
-        boolean crossed = false;
-        for (String f : from) {
-            if (!Objects.equals(host(f), nextHost)) {
-                crossed = true;
-                break;
-            }
-        }
-        if (crossed || !Objects.equals(previousHost, nextHost)) {
-            redirect.requestHeaders()
-                    .remove(HttpHeaderNames.AUTHORIZATION)
-                    .remove(HttpHeaderNames.COOKIE)
-                    .remove(HttpHeaderNames.PROXY_AUTHORIZATION);
-        }
-    }
-
-    private static @Nullable String host(String url) {
-        try {
-            String h = URI.create(url).getHost();
-            return h == null ? null : h.toLowerCase(Locale.ROOT);
-        }
-        catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
     /**
      * Returns a new builder with every setting at its documented default.
      *
@@ -311,64 +284,171 @@ public final class PooledHttpClient implements Disposable {
     /**
      * Starts a GET request.
      *
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * <p>{@code uri} is an already-encoded URI reference, sent as it is: a {@code ?} starts the query, a {@code #}
+     * the fragment, and a space, a control character or a {@code %} that does not start a {@code %XX} escape is
+     * rejected. To put values into the path, use {@link #get(String, Object...)}, which encodes them; for query
+     * parameters, {@link HttpRequestSpec#query(String, Object)}.
+     *
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded
      * @return an immutable request spec; nothing is sent until a terminal is subscribed
      * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} contains white space, a control character or a bad escape
      */
     public HttpRequestSpec get(String uri) {
         return new HttpRequestSpec(this, HttpMethod.GET, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
+     * Starts a GET request to a path template: each {@code {name}} placeholder of {@code template} is replaced, in
+     * order, by the next value's {@code toString()} encoded as one path segment, so that a value cannot change the
+     * path, start a query or a fragment: {@code /}, {@code ?}, {@code #}, {@code %}, spaces, non-ASCII characters and
+     * everything else but letters, digits and {@code -._~} are percent-encoded (as UTF-8).
+     *
+     * <pre>{@code
+     * client.get("/users/{id}/orders/{order}", "a/b?c", 7)   // GET /users/a%2Fb%3Fc/orders/7
+     * }</pre>
+     *
+     * <p>The rest of the template is an already-encoded URI reference, as for {@link #get(String)}; it may be
+     * absolute or relative to the base URL and may end with a query.
+     *
+     * @param template a URI with {@code {name}} placeholders (the names are for the reader)
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException if the numbers of placeholders and values differ, a brace is unmatched, a
+     *         value is empty, {@code .} or {@code ..} (which would change the path), or the template is not an
+     *         encoded URI reference
+     */
+    public HttpRequestSpec get(String template, Object... values) {
+        return new HttpRequestSpec(this, HttpMethod.GET, expand(template, values));
+    }
+
+    /**
      * Starts a POST request. POST is not idempotent: it is never retried by the default retry policy.
      *
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded, as for
+     *        {@link #get(String)}
      * @return an immutable request spec
      * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} contains white space, a control character or a bad escape
      */
     public HttpRequestSpec post(String uri) {
         return new HttpRequestSpec(this, HttpMethod.POST, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
+     * Starts a POST request to a path template, encoded as for {@link #get(String, Object...)}.
+     *
+     * @param template a URI with {@code {name}} placeholders
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException as for {@link #get(String, Object...)}
+     */
+    public HttpRequestSpec post(String template, Object... values) {
+        return new HttpRequestSpec(this, HttpMethod.POST, expand(template, values));
+    }
+
+    /**
      * Starts a PUT request.
      *
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded, as for
+     *        {@link #get(String)}
      * @return an immutable request spec
      * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} contains white space, a control character or a bad escape
      */
     public HttpRequestSpec put(String uri) {
         return new HttpRequestSpec(this, HttpMethod.PUT, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
+     * Starts a PUT request to a path template, encoded as for {@link #get(String, Object...)}.
+     *
+     * @param template a URI with {@code {name}} placeholders
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException as for {@link #get(String, Object...)}
+     */
+    public HttpRequestSpec put(String template, Object... values) {
+        return new HttpRequestSpec(this, HttpMethod.PUT, expand(template, values));
+    }
+
+    /**
      * Starts a DELETE request.
      *
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded, as for
+     *        {@link #get(String)}
      * @return an immutable request spec
      * @throws NullPointerException if {@code uri} is null
+     * @throws IllegalArgumentException if {@code uri} contains white space, a control character or a bad escape
      */
     public HttpRequestSpec delete(String uri) {
         return new HttpRequestSpec(this, HttpMethod.DELETE, resolve(Objects.requireNonNull(uri, "uri")));
     }
 
     /**
+     * Starts a DELETE request to a path template, encoded as for {@link #get(String, Object...)}.
+     *
+     * @param template a URI with {@code {name}} placeholders
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException as for {@link #get(String, Object...)}
+     */
+    public HttpRequestSpec delete(String template, Object... values) {
+        return new HttpRequestSpec(this, HttpMethod.DELETE, expand(template, values));
+    }
+
+    /**
      * Starts a request with any method.
      *
      * @param method the method, e.g. {@code "PATCH"}; upper-cased
-     * @param uri an absolute URI, or a path resolved against the base URL
+     * @param uri an absolute URI, or a path resolved against the base URL; already encoded, as for
+     *        {@link #get(String)}
      * @return an immutable request spec
      * @throws NullPointerException if {@code method} or {@code uri} is null
-     * @throws IllegalArgumentException if {@code method} is empty or contains white space
+     * @throws IllegalArgumentException if {@code method} is empty or contains white space, or {@code uri} contains
+     *         white space, a control character or a bad escape
      */
     public HttpRequestSpec request(String method, String uri) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(uri, "uri");
+        return new HttpRequestSpec(this, method(method), resolve(uri));
+    }
+
+    /**
+     * Starts a request with any method to a path template, encoded as for {@link #get(String, Object...)}.
+     *
+     * @param method the method, e.g. {@code "PATCH"}; upper-cased
+     * @param template a URI with {@code {name}} placeholders
+     * @param values one value per placeholder, in order
+     * @return an immutable request spec
+     * @throws NullPointerException if {@code method}, {@code template}, {@code values} or a value is null
+     * @throws IllegalArgumentException if {@code method} is empty or contains white space, or as for
+     *         {@link #get(String, Object...)}
+     */
+    public HttpRequestSpec request(String method, String template, Object... values) {
+        Objects.requireNonNull(method, "method");
+        return new HttpRequestSpec(this, method(method), expand(template, values));
+    }
+
+    private static HttpMethod method(String method) {
         String m = method.trim().toUpperCase(Locale.ROOT);
         if (m.isEmpty() || !m.equals(method.toUpperCase(Locale.ROOT)) || m.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("method must be a token but it was '" + method + "'");
         }
-        return new HttpRequestSpec(this, HttpMethod.valueOf(m), resolve(uri));
+        return HttpMethod.valueOf(m);
+    }
+
+    private String expand(String template, Object[] values) {
+        Objects.requireNonNull(template, "template");
+        Objects.requireNonNull(values, "values");
+        for (Object v : values) {
+            Objects.requireNonNull(v, "values");
+        }
+        return resolve(PathTemplate.expand(template, values));
     }
 
     /**
@@ -431,15 +511,20 @@ public final class PooledHttpClient implements Disposable {
         Objects.requireNonNull(cursorParam, "cursorParam");
         Objects.requireNonNull(itemsPointer, "itemsPointer");
         Objects.requireNonNull(cursorPointer, "cursorPointer");
-        JavaType javaType = mapper.constructType(Objects.requireNonNull(type, "type"));
+        // Resolved here, on the caller's thread: a JSON library's first lookup of a type takes locks.
+        JsonCodec.Reader<T> items = codec.reader(Objects.requireNonNull(type, "type"));
         return Paginate.byCursor((Optional<String> cursor) -> Pages.<T>byCursor(this, first, cursor, cursorParam,
-                itemsPointer, cursorPointer, javaType));
+                itemsPointer, cursorPointer, items));
     }
 
     /**
      * Pages through a JSON API that links each page to the next with a {@code Link: <url>; rel="next"} header
      * (RFC 8288; GitHub-style), lazily. The first page is {@code first}; each next one is the same request (method,
-     * headers, body) sent to the linked URL, resolved against the URL of the page that linked it. Items are read from
+     * headers, body) sent to the linked URL, resolved against the URL of the page that linked it, as long as the link
+     * stays on the origin (scheme, host and port) of {@code first}. A link to another origin is fetched with a GET
+     * without body and without {@code Authorization}, {@code Cookie} and {@code Proxy-Authorization} headers (the
+     * default headers included); a link from https to http fails the stream with an {@link IllegalStateException}
+     * unless {@link Builder#allowHttpsToHttpRedirects(boolean)}. Items are read from
      * the array at {@code itemsPointer} ({@code ""} for a body that is itself an array). A page without a next link
      * ends the stream. Otherwise as {@link #paginate(HttpRequestSpec, String, String, String, Class)}.
      *
@@ -453,9 +538,9 @@ public final class PooledHttpClient implements Disposable {
     public <T> Flux<T> paginateLinks(HttpRequestSpec first, String itemsPointer, Class<T> type) {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(itemsPointer, "itemsPointer");
-        JavaType javaType = mapper.constructType(Objects.requireNonNull(type, "type"));
+        JsonCodec.Reader<T> items = codec.reader(Objects.requireNonNull(type, "type"));
         return Paginate.byCursor((Optional<String> next) -> Pages.<T>byLink(this, first, next, itemsPointer,
-                javaType));
+                items));
     }
 
     /**
@@ -516,6 +601,7 @@ public final class PooledHttpClient implements Disposable {
     }
 
     String resolve(String uri) {
+        PathTemplate.checkEncoded(uri);
         String base = settings.baseUrl;
         if (base == null || uri.startsWith("http://") || uri.startsWith("https://")) {
             return uri;
@@ -594,9 +680,11 @@ public final class PooledHttpClient implements Disposable {
         final boolean trustAll;
         final X509Certificate @Nullable [] trustedCertificates;
         final boolean followRedirects;
+        final int maxRedirects;
+        final boolean allowHttpsToHttpRedirects;
         final int maxResponseBytes;
         final int maxLineLength;
-        final @Nullable ObjectMapper mapper;
+        final @Nullable JsonCodec codec;
         final @Nullable Scheduler scheduler;
         final @Nullable RetryPolicy retryPolicy;
         final @Nullable RetryBudget retryBudget;
@@ -630,9 +718,11 @@ public final class PooledHttpClient implements Disposable {
             this.trustAll = b.trustAll;
             this.trustedCertificates = b.trustedCertificates == null ? null : b.trustedCertificates.clone();
             this.followRedirects = b.followRedirects;
+            this.maxRedirects = b.maxRedirects;
+            this.allowHttpsToHttpRedirects = b.allowHttpsToHttpRedirects;
             this.maxResponseBytes = b.maxResponseBytes;
             this.maxLineLength = b.maxLineLength;
-            this.mapper = b.mapper;
+            this.codec = b.codec;
             this.scheduler = b.scheduler;
             this.retryPolicy = b.retryPolicy;
             this.retryBudget = b.retryBudget;
@@ -664,9 +754,11 @@ public final class PooledHttpClient implements Disposable {
         private boolean trustAll;
         private X509Certificate @Nullable [] trustedCertificates;
         private boolean followRedirects;
+        private int maxRedirects = DEFAULT_MAX_REDIRECTS;
+        private boolean allowHttpsToHttpRedirects;
         private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
-        private @Nullable ObjectMapper mapper;
+        private @Nullable JsonCodec codec;
         private @Nullable Scheduler scheduler;
         private @Nullable RetryPolicy retryPolicy;
         private @Nullable RetryBudget retryBudget;
@@ -717,14 +809,18 @@ public final class PooledHttpClient implements Disposable {
          * Adds a header sent with every request. Setting {@code User-Agent} replaces the default
          * {@link PooledHttpClient#DEFAULT_USER_AGENT}.
          *
-         * @param name the header name
+         * @param name the header name, an RFC 9110 token
          * @param value the header value
          * @return this builder
          * @throws NullPointerException if {@code name} or {@code value} is null
+         * @throws IllegalArgumentException if {@code name} is not a token, or {@code value} contains CR, LF or NUL
+         *         (which would inject header lines into every request)
          */
         public Builder defaultHeader(String name, String value) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
+            HeaderChecks.name(name);
+            HeaderChecks.value(name, value);
             defaultHeaders.add(new String[] {name, value});
             return this;
         }
@@ -833,8 +929,9 @@ public final class PooledHttpClient implements Disposable {
          * Sets the time to first byte: from the moment the request has been sent until the response status line and
          * headers have arrived. Then the attempt fails with an {@link HttpTimeoutException} of phase
          * {@code RESPONSE}. (Getting a connection is bounded by {@code pendingAcquireTimeout} and
-         * {@code connectTimeout}; the body by {@code readTimeout}; the whole request by the caller's
-         * {@link io.github.reactorpatterns.time.Deadline}.) Default 30 s.
+         * {@code connectTimeout}; the body by {@code readTimeout}; each attempt as a whole, waits and body included,
+         * by the time left until the {@link io.github.reactorpatterns.time.Deadline} in the subscriber's Context,
+         * after which it fails with {@code DeadlineExceededException} and releases its connection.) Default 30 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -923,15 +1020,59 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Follows 301, 302, 303, 307 and 308 redirects. When a redirect leaves the original host, the
-         * {@code Authorization}, {@code Cookie} and {@code Proxy-Authorization} headers are dropped. Default
-         * {@code false}: the redirect response is returned (and, not being 2xx, raises {@link HttpStatusException}).
+         * Follows 301, 302, 303, 307 and 308 redirects, under the origin rule (an origin is scheme, host and port:
+         * {@code http://a:8080} and {@code http://a:8081} are two origins):
+         * <ul>
+         *   <li>once a redirect leaves the origin of the request, the {@code Authorization}, {@code Cookie} and
+         *   {@code Proxy-Authorization} headers (the default headers included) are dropped for the rest of the
+         *   chain;</li>
+         *   <li>a 303, and a 301 or 302 after a POST (as browsers, curl and OkHttp do), is followed by a GET (a HEAD
+         *   stays a HEAD) without body, {@code Content-Type} or {@code Content-Length};</li>
+         *   <li>a 307 or 308 keeps the method and body, but a body is never sent to another origin: such a redirect
+         *   is not followed;</li>
+         *   <li>a redirect from https to http is not followed unless {@link #allowHttpsToHttpRedirects(boolean)};
+         *   </li>
+         *   <li>after {@link #maxRedirects(int)} redirects the request fails with
+         *   {@link TooManyRedirectsException}.</li>
+         * </ul>
+         * A redirect that is not followed (or has no usable {@code Location}) is the response: {@link
+         * HttpRequestSpec#result()} returns it and the other terminals raise {@link HttpStatusException}. Each
+         * request of the chain counts against the caller's deadline; retries repeat the whole chain. Default
+         * {@code false}: every redirect response is returned as it is.
          *
          * @param follow whether to follow redirects
          * @return this builder
          */
         public Builder followRedirects(boolean follow) {
             this.followRedirects = follow;
+            return this;
+        }
+
+        /**
+         * Sets how many redirects one request follows before it fails with {@link TooManyRedirectsException} (a
+         * redirect loop ends there). Default {@value PooledHttpClient#DEFAULT_MAX_REDIRECTS}.
+         *
+         * @param maxRedirects the maximum number of redirects per request
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxRedirects} is not positive
+         */
+        public Builder maxRedirects(int maxRedirects) {
+            if (maxRedirects <= 0) {
+                throw new IllegalArgumentException("maxRedirects > 0 required but it was " + maxRedirects);
+            }
+            this.maxRedirects = maxRedirects;
+            return this;
+        }
+
+        /**
+         * Lets a followed redirect go from https to plain http, where anyone on the path can read and change the
+         * request and the response. Default {@code false}: such a redirect is returned as the response.
+         *
+         * @param allow whether to follow redirects that leave TLS
+         * @return this builder
+         */
+        public Builder allowHttpsToHttpRedirects(boolean allow) {
+            this.allowHttpsToHttpRedirects = allow;
             return this;
         }
 
@@ -970,14 +1111,30 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the Jackson mapper for JSON bodies and results. Default: a plain {@code new ObjectMapper()}.
+         * Reads and writes JSON with this Jackson 2 mapper: short for {@code jsonCodec(Jackson2Codec.of(mapper))}.
+         * Needs Jackson 2 ({@code com.fasterxml.jackson.core:jackson-databind}) on the class path.
          *
          * @param mapper the mapper; it must not be reconfigured afterwards
          * @return this builder
          * @throws NullPointerException if {@code mapper} is null
          */
         public Builder objectMapper(ObjectMapper mapper) {
-            this.mapper = Objects.requireNonNull(mapper, "mapper");
+            this.codec = Jackson2Codec.of(Objects.requireNonNull(mapper, "mapper"));
+            return this;
+        }
+
+        /**
+         * Sets how JSON bodies, results and pages are read and written: {@link Jackson2Codec} for Jackson 2,
+         * {@link Jackson3Codec} for Jackson 3 (e.g. {@code Jackson3Codec.of(jsonMapper)} with Spring Boot 4's
+         * configured {@code JsonMapper}), or an implementation of {@link JsonCodec} for another library. Default:
+         * {@link JsonCodec#ofClassPath()}, Jackson 2 if it is on the class path, else Jackson 3.
+         *
+         * @param codec the codec
+         * @return this builder
+         * @throws NullPointerException if {@code codec} is null
+         */
+        public Builder jsonCodec(JsonCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
             return this;
         }
 
@@ -1040,9 +1197,12 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Makes every attempt of every request (retries included) take a token from {@code bucket} first: the
-         * seeds' {@code TokenBucket(rate, burst)}. The bucket may be shared with other clients. A request waiting
-         * for a token holds no connection; cancelling it gives its place up. With the default retry policy, a
+         * Makes every attempt of every request (retries included) take a token from {@code bucket} before it is
+         * sent: the {@code TokenBucket(rate, burst)} pattern. With a {@link #concurrencyLimit(PermitSource)} too, the
+         * token is taken after the permit, so that requests queued behind a slow one do not each take a token while
+         * they wait and then fire together: the server never sees more than {@code burst + rate * T} requests in a
+         * span {@code T}. The bucket may be shared with other clients. A request waiting for a token holds no
+         * connection; cancelling it gives its place up. With the default retry policy, a
          * {@code Retry-After} on a 429 or 503 also pauses the bucket
          * ({@link RetryPolicy.Builder#pauseOnRetryAfter(RateLimiter)}), so every caller backs off, not only the one
          * that was told to.
@@ -1057,9 +1217,9 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Makes every attempt hold a permit of {@code semaphore} from before it asks the pool for a connection until
-         * its response is read (or it fails or is cancelled): the seeds' module-level {@code Semaphore(n)} shared by
-         * many callers. A permit is not held during a retry's back-off. The semaphore may be shared with other
+         * Makes every attempt hold a permit of {@code semaphore} from before it takes a rate-limit token and asks the
+         * pool for a connection until its response is read (or it fails or is cancelled): a module-level
+         * {@code Semaphore(n)} shared by many callers. A permit is not held during a retry's back-off. The semaphore may be shared with other
          * clients or other work.
          *
          * @param semaphore the semaphore

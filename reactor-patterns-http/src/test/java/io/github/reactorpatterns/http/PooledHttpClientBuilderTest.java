@@ -118,4 +118,44 @@ class PooledHttpClientBuilderTest {
             client.dispose();
         }
     }
+
+    /**
+     * Regression: {@code header()} refused CR/LF but {@code defaultHeader} sent {@code "v\r\nX-Injected: 1"} as an
+     * extra header line on every request. Names must be RFC 9110 tokens; values must hold no CR, LF or NUL.
+     */
+    @Test
+    void defaultHeaderInjectionIsRejected() {
+        assertThatIllegalArgumentException().isThrownBy(() -> b.defaultHeader("X-App", "v\r\nX-Injected: 1"))
+                .withMessage("the value of header 'X-App' must not contain CR, LF or NUL but it contains CR at index 1");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.defaultHeader("X-App", "v\nX-Injected: 1"))
+                .withMessage("the value of header 'X-App' must not contain CR, LF or NUL but it contains LF at index 1");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.defaultHeader("X-App", "v\0"))
+                .withMessage("the value of header 'X-App' must not contain CR, LF or NUL but it contains NUL at index 1");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.defaultHeader("X-App: 1\r\nX-Injected", "v"))
+                .withMessage("a header name must be a token (RFC 9110) but 'X-App: 1\\r\\nX-Injected' contains ':' "
+                        + "at index 5");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.defaultHeader("X App", "v"))
+                .withMessage("a header name must be a token (RFC 9110) but 'X App' contains ' ' at index 1");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.defaultHeader("", "v"))
+                .withMessage("a header name must not be empty");
+        // Nothing rejected was kept: the builder still builds, and tokens with tabs in values are fine.
+        b.defaultHeader("X-App_1.2~", "a\tb \u00e9");
+        b.build().dispose();
+    }
+
+    /** {@code header()} refuses the same at once, rather than when the request is sent. */
+    @Test
+    void headerInjectionIsRejectedAtOnce() {
+        PooledHttpClient client = b.build();
+        try {
+            HttpRequestSpec spec = client.get("http://127.0.0.1:1/");
+            assertThatIllegalArgumentException().isThrownBy(() -> spec.header("X-App", "v\r\nX-Injected: 1"))
+                    .withMessage("the value of header 'X-App' must not contain CR, LF or NUL but it contains CR at index 1");
+            assertThatIllegalArgumentException().isThrownBy(() -> spec.header("X:App", "v"))
+                    .withMessage("a header name must be a token (RFC 9110) but 'X:App' contains ':' at index 1");
+        }
+        finally {
+            client.dispose();
+        }
+    }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.junit.jupiter.api.AfterEach;
@@ -95,14 +94,14 @@ class PooledHttpClientTest {
     }
 
     @Test
-    void jsonReadsClassAndTypeReference() {
+    void jsonReadsClassAndGenericType() {
         StepVerifier.create(client.get("/json").json(User.class))
                 .assertNext(u -> {
                     assertThat(u.name).isEqualTo("ada");
                     assertThat(u.id).isEqualTo(7);
                 })
                 .verifyComplete();
-        StepVerifier.create(client.get("/list").json(new TypeReference<List<Map<String, Object>>>() { }))
+        StepVerifier.create(client.get("/list").json(new GenericType<List<Map<String, Object>>>() { }))
                 .assertNext(list -> assertThat(list).extracting(m -> m.get("name")).containsExactly("a", "b"))
                 .verifyComplete();
     }
