@@ -10,13 +10,16 @@ import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
+import io.github.reactorpatterns.http.Jackson3Codec;
 import io.github.reactorpatterns.http.PooledHttpClient;
 import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.limit.TokenBucket;
 import io.github.reactorpatterns.retry.RetryPolicy;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Defines one bean per entry of {@code reactor-patterns.semaphores}, {@code token-buckets}, {@code retry-policies}
@@ -28,6 +31,9 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
     static final String TOKEN_BUCKET = "tokenBucket";
     static final String RETRY = "retryPolicy";
     static final String HTTP_CLIENT = "httpClient";
+
+    private static final boolean JACKSON_3 = ClassUtils.isPresent("tools.jackson.databind.json.JsonMapper",
+            ReactorPatternsBeanRegistrar.class.getClassLoader());
 
     private @Nullable Environment environment;
 
@@ -107,6 +113,21 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
         return builder.build();
     }
 
+    /** Kept apart so that Jackson 3's classes are loaded only when present. */
+    static final class Jackson3Support {
+
+        private Jackson3Support() {
+        }
+
+        /** Boot's configured {@code JsonMapper}, when the application has one, decodes the client's JSON. */
+        static void useApplicationMapper(PooledHttpClient.Builder builder, BeanFactory beans) {
+            JsonMapper mapper = beans.getBeanProvider(JsonMapper.class).getIfUnique();
+            if (mapper != null) {
+                builder.jsonCodec(Jackson3Codec.of(mapper));
+            }
+        }
+    }
+
     static PooledHttpClient httpClient(String name, ReactorPatternsProperties.HttpClient s, BeanFactory beans) {
         PooledHttpClient.Builder b = PooledHttpClient.builder().name(name);
         if (s.baseUrl() != null) {
@@ -157,6 +178,9 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
         }
         if (s.insecureTrustAllForTesting()) {
             b.insecureTrustAllForTesting();
+        }
+        if (JACKSON_3) {
+            Jackson3Support.useApplicationMapper(b, beans);
         }
         if (s.retry() != null) {
             b.retry(NamedBeans.resolve(beans, RETRY, s.retry(), RetryPolicy.class));
