@@ -1,7 +1,6 @@
 package io.github.reactorpatterns.cli;
 
 import io.github.reactorpatterns.concurrent.Gather;
-import io.github.reactorpatterns.test.ConcurrencyProbe;
 import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
 import java.time.Duration;
@@ -14,7 +13,7 @@ import reactor.core.publisher.Mono;
 /**
  * The fan-out of one {@code fetch} run: every URL through the engine with {@link Gather} (at most
  * {@code concurrency} at once; in input order for {@code --ordered}, else as they complete), under the run's
- * {@link Deadline} when one is set. Each request is counted by a {@link ConcurrencyProbe} so the summary can show
+ * {@link Deadline} when one is set. Each request is counted by a {@link InFlight} counter so the summary can show
  * the concurrency actually observed.
  *
  * <p>When the deadline passes, what is still running is cancelled and every URL that has not produced a result by
@@ -27,7 +26,7 @@ final class FetchRun {
 
     private final FetchEngine engine;
     private final FetchSettings settings;
-    private final ConcurrencyProbe probe = ConcurrencyProbe.create();
+    private final InFlight probe = new InFlight();
 
     FetchRun(FetchEngine engine, FetchSettings settings) {
         this.engine = engine;
@@ -42,7 +41,7 @@ final class FetchRun {
                 tracks[i] = new FetchEngine.Track();
             }
             Function<UrlList.Entry, Mono<FetchResult>> one =
-                    entry -> probe.wrap(engine.fetch(entry, tracks[entry.index()]));
+                    entry -> probe.track(engine.fetch(entry, tracks[entry.index()]));
             Flux<UrlList.Entry> entries = Flux.fromIterable(urls);
             Duration deadline = settings.deadline();
             if (deadline == null) {

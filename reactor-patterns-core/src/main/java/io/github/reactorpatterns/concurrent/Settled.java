@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * The settled results of a group of tasks, in input order: the partial-failure report of
- * {@code gather(..., return_exceptions=True)} and of the seed's {@code fetch_with_fallback}, with
+ * {@code gather(..., return_exceptions=True)} and of a Python {@code fetch_with_fallback} helper, with
  * {@link #failuresOf(Class)} as the {@code except*} split.
  *
  * <pre>{@code

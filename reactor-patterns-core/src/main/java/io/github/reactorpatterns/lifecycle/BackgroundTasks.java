@@ -28,7 +28,7 @@ import reactor.util.context.ContextView;
 
 /**
  * A registry of fire-and-forget tasks that holds every spawned subscription until it ends, reports their failures,
- * and cancels or drains them all at shutdown: the seed's {@code _background_tasks} set, {@code TaskManager} and
+ * and cancels or drains them all at shutdown: Python's {@code _background_tasks} set, {@code TaskManager} and
  * FastAPI {@code BackgroundTasks}.
  *
  * <pre>{@code
@@ -81,6 +81,10 @@ public final class BackgroundTasks implements AutoCloseable {
     private boolean closed;
     /** Guarded by {@link #lock}. */
     private boolean terminatedSignalled;
+    /** Tasks that ended, by how; written under {@link #lock}. */
+    private volatile long finished;
+    private volatile long failed;
+    private volatile long cancelled;
     private final Sinks.Empty<Void> terminated = Sinks.empty();
 
     private BackgroundTasks(Consumer<? super Throwable> onFailure, @Nullable Scheduler scheduler) {
@@ -250,8 +254,38 @@ public final class BackgroundTasks implements AutoCloseable {
     }
 
     /**
+     * The number of spawned tasks that completed by themselves, without error.
+     *
+     * @return the count since creation
+     */
+    public long finished() {
+        return finished;
+    }
+
+    /**
+     * The number of spawned tasks that failed (each failure went to the failure handler).
+     *
+     * @return the count since creation
+     */
+    public long failed() {
+        return failed;
+    }
+
+    /**
+     * The number of spawned tasks that were cancelled before they ended by themselves: through the
+     * {@code Disposable} that {@link #spawn(Publisher)} returned, by {@link #shutdown()} or {@link #close()}, or by
+     * {@link #drain(Duration)} after its grace period. Every spawned task ends in exactly one of {@link #finished()},
+     * {@link #failed()} and {@code cancelled()}, or still counts in {@link #active()}.
+     *
+     * @return the count since creation
+     */
+    public long cancelled() {
+        return cancelled;
+    }
+
+    /**
      * Stops accepting tasks, cancels every running task, and completes when each one's cancellation has finished:
-     * the seed's {@code TaskManager.shutdown()} ({@code task.cancel()} for all, then
+     * a Python {@code TaskManager.shutdown()} ({@code task.cancel()} for all, then
      * {@code gather(*tasks, return_exceptions=True)}).
      *
      * <p>Completes at once if nothing runs. Idempotent: every subscription completes when the registry is empty and
@@ -324,9 +358,16 @@ public final class BackgroundTasks implements AutoCloseable {
         signalTerminatedIfEmpty();
     }
 
-    private void taskEnded(Task task, @Nullable Throwable error) {
+    private void taskEnded(Task task, @Nullable Throwable error, boolean wasCancelled) {
         synchronized (lock) {
             tasks.remove(task);
+            if (wasCancelled) {
+                cancelled++;
+            } else if (error != null) {
+                failed++;
+            } else {
+                finished++;
+            }
         }
         if (error != null) {
             try {
@@ -375,7 +416,7 @@ public final class BackgroundTasks implements AutoCloseable {
 
         @Override
         protected void hookOnEnd(@Nullable Throwable error, boolean cancelled) {
-            taskEnded(this, error);
+            taskEnded(this, error, cancelled);
         }
     }
 }

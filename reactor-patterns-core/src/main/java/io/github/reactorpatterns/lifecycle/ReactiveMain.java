@@ -18,7 +18,7 @@ import reactor.util.Loggers;
 /**
  * Runs an application {@link Mono} as a program's {@code main}: blocks the calling thread until the application
  * ends, cancels it on SIGINT or SIGTERM, waits a grace period for cleanup, and returns an exit code. The form of the
- * seed's {@code asyncio.run(main())} with {@code loop.add_signal_handler(SIGTERM, ...)} and the {@code shutdown}
+ * Python's {@code asyncio.run(main())} with {@code loop.add_signal_handler(SIGTERM, ...)} and the {@code shutdown}
  * coroutine that cancels every task.
  *
  * <pre>{@code

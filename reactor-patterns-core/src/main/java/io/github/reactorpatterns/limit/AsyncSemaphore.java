@@ -53,28 +53,26 @@ public final class AsyncSemaphore implements PermitSource {
     private final int permits;
     private final int maxWaiters;
     private final boolean fair;
+    private final @Nullable SemaphoreListener listener;
 
     /** Permits not held by anyone. */
     volatile int available;
     static final AtomicIntegerFieldUpdater<AsyncSemaphore> AVAILABLE =
             AtomicIntegerFieldUpdater.newUpdater(AsyncSemaphore.class, "available");
 
-    /** Number of linked waiters; written under {@link #lock}, read without it. */
-    volatile int waiting;
-
     volatile int wip;
     static final AtomicIntegerFieldUpdater<AsyncSemaphore> WIP =
             AtomicIntegerFieldUpdater.newUpdater(AsyncSemaphore.class, "wip");
 
     private final Object lock = new Object();
-    /** Queue of waiters, guarded by {@link #lock}. */
-    private @Nullable SemaphoreNode head;
-    private @Nullable SemaphoreNode tail;
+    /** The waiters, guarded by {@link #lock}; each waiter's weight is its number of permits. */
+    private final WaiterQueue<SemaphoreNode> queue = new WaiterQueue<>();
 
     private AsyncSemaphore(Builder builder) {
         this.permits = builder.permits;
         this.maxWaiters = builder.maxWaiters;
         this.fair = builder.fair;
+        this.listener = builder.listener;
         this.available = builder.permits;
     }
 
@@ -120,7 +118,9 @@ public final class AsyncSemaphore implements PermitSource {
      * already waiting. Cancel: a waiter leaves the queue at once; a permit granted but not yet delivered (no demand
      * yet, or a race with the cancel) is released. A permit that reached {@code onNext} belongs to the subscriber:
      * a subscriber that drops values arriving after its own cancel (a lambda subscriber disposed at that very
-     * instant does) would drop the permit with it. Prefer {@link #withPermit(Mono)}, which releases for you.
+     * instant does) would drop the permit with it, and no publisher can tell a dropped value from a consumed one.
+     * Prefer {@link #withPermit(Mono)}, which releases for you, or, outside a pipeline,
+     * {@link #acquire(java.util.function.Consumer, java.util.function.Consumer)}, which cannot lose the permit.
      *
      * @param permits how many permits to take together, {@code 1..permits of the semaphore}
      * @return a {@code Mono} that emits the permit once granted
@@ -128,7 +128,7 @@ public final class AsyncSemaphore implements PermitSource {
      */
     public Mono<Permit> acquire(int permits) {
         checkWeight(permits);
-        return new MonoSemaphoreAcquire(this, permits);
+        return MonoSemaphoreAcquire.create(this, permits);
     }
 
     /**
@@ -138,12 +138,15 @@ public final class AsyncSemaphore implements PermitSource {
      * @return the permit, or empty if none could be taken
      */
     public Optional<Permit> tryAcquireNow() {
-        if (fair && waiting != 0) {
+        if (fair && queue.size() != 0) {
+            LimitListeners.rejected(listener, 1);
             return Optional.empty();
         }
         if (tryTake(1)) {
+            LimitListeners.acquiredNow(listener, 1);
             return Optional.of(new SemaphorePermit(this, 1));
         }
+        LimitListeners.rejected(listener, 1);
         return Optional.empty();
     }
 
@@ -179,7 +182,7 @@ public final class AsyncSemaphore implements PermitSource {
     @Override
     public <T> Mono<T> withPermit(Mono<T> task) {
         Objects.requireNonNull(task, "task");
-        return new MonoWithPermit<>(this, task);
+        return MonoWithPermit.create(this, task);
     }
 
     /**
@@ -214,7 +217,7 @@ public final class AsyncSemaphore implements PermitSource {
      * @return waiting subscribers
      */
     public int waiting() {
-        return waiting;
+        return queue.size();
     }
 
     /**
@@ -228,7 +231,7 @@ public final class AsyncSemaphore implements PermitSource {
 
     @Override
     public String toString() {
-        return "AsyncSemaphore[permits=" + permits + ", available=" + available + ", waiting=" + waiting + "]";
+        return "AsyncSemaphore[permits=" + permits + ", available=" + available + ", waiting=" + queue.size() + "]";
     }
 
     void checkWeight(int weight) {
@@ -256,38 +259,32 @@ public final class AsyncSemaphore implements PermitSource {
     /** Gives permits back and grants waiters that now fit. */
     void release(int n) {
         AVAILABLE.addAndGet(this, n);
-        if (waiting != 0) {
+        if (queue.size() != 0) {
             drain();
         }
     }
 
     /** Called once per subscription, after {@code onSubscribe}: take permits now or join the queue. */
     void acquire(SemaphoreNode waiter) {
-        if ((!fair || waiting == 0) && tryTake(waiter.weight)) {
+        if ((!fair || queue.size() == 0) && tryTake(waiter.weight)) {
+            LimitListeners.acquiredNow(listener, waiter.weight);
             waiter.grant();
             return;
         }
+        waiter.queuedAt = LimitListeners.queuedAt(listener);
         boolean full = false;
         synchronized (lock) {
             if (waiter.isCancelled()) {
                 return;
             }
-            if (waiting >= maxWaiters) {
+            if (queue.size() >= maxWaiters) {
                 full = true;
             } else {
-                SemaphoreNode t = tail;
-                waiter.prev = t;
-                if (t == null) {
-                    head = waiter;
-                } else {
-                    t.next = waiter;
-                }
-                tail = waiter;
-                waiter.queued = true;
-                waiting = waiting + 1;
+                queue.link(waiter);
             }
         }
         if (full) {
+            LimitListeners.rejected(listener, waiter.weight);
             waiter.reject(new SemaphoreFullException(maxWaiters));
             return;
         }
@@ -297,37 +294,14 @@ public final class AsyncSemaphore implements PermitSource {
 
     /** Called when a waiter is cancelled: leave the queue at once. */
     void remove(SemaphoreNode waiter) {
-        boolean wasHead;
+        int removed;
         synchronized (lock) {
-            if (!waiter.queued) {
-                return;
-            }
-            wasHead = waiter == head;
-            unlink(waiter);
+            removed = queue.remove(waiter);
         }
-        if (wasHead) {
+        if (removed == WaiterQueue.REMOVED_HEAD) {
             // A large waiter at the head may have been holding back smaller ones that fit now.
             drain();
         }
-    }
-
-    private void unlink(SemaphoreNode w) {
-        SemaphoreNode p = w.prev;
-        SemaphoreNode n = w.next;
-        if (p == null) {
-            head = n;
-        } else {
-            p.next = n;
-        }
-        if (n == null) {
-            tail = p;
-        } else {
-            n.prev = p;
-        }
-        w.prev = null;
-        w.next = null;
-        w.queued = false;
-        waiting = waiting - 1;
     }
 
     /**
@@ -343,12 +317,13 @@ public final class AsyncSemaphore implements PermitSource {
             for (;;) {
                 SemaphoreNode w;
                 synchronized (lock) {
-                    w = head;
+                    w = queue.head();
                     if (w == null || !tryTake(w.weight)) {
                         break;
                     }
-                    unlink(w);
+                    queue.unlink(w);
                 }
+                LimitListeners.acquired(listener, w.weight, w.queuedAt);
                 w.grant();
             }
             missed = WIP.addAndGet(this, -missed);
@@ -367,6 +342,7 @@ public final class AsyncSemaphore implements PermitSource {
         private final int permits;
         private int maxWaiters = DEFAULT_MAX_WAITERS;
         private boolean fair = DEFAULT_FAIR;
+        private @Nullable SemaphoreListener listener;
 
         Builder(int permits) {
             if (permits <= 0) {
@@ -402,6 +378,19 @@ public final class AsyncSemaphore implements PermitSource {
          */
         public Builder fair(boolean fair) {
             this.fair = fair;
+            return this;
+        }
+
+        /**
+         * Sets a listener told of every grant and refusal (for metrics), called outside the semaphore's lock; see
+         * {@link SemaphoreListener}. Replaces the listener of an earlier call.
+         *
+         * @param listener the listener; default none
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is null
+         */
+        public Builder listener(SemaphoreListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

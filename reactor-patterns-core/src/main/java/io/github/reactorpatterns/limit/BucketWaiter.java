@@ -6,35 +6,34 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 
 import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.Scannable;
 
 /**
  * One subscription to {@link TokenBucket#acquire(int)}: the subscription handed to the subscriber and a node in the
- * bucket's queue. {@code WAITING} moves to either {@code GRANTED} (by the bucket, right after it took the tokens)
- * or {@code CANCELLED} (by {@link #cancel()}, a bad request or a failure), never both: the grant that loses the race
- * undoes its tokens, the cancel that loses it arrives after {@code onComplete} was decided.
+ * bucket's queue (its weight is the number of tokens). {@code WAITING} moves to either {@code GRANTED} (by the
+ * bucket, right after it took the tokens) or {@code CANCELLED} (by {@link #cancel()}, a bad request or a failure),
+ * never both: the grant that loses the race undoes its tokens, the cancel that loses it arrives after
+ * {@code onComplete} was decided.
  */
-final class BucketWaiter implements Subscription {
+final class BucketWaiter extends WaiterNode implements Subscription, Scannable {
 
     static final int WAITING = 0;
     static final int GRANTED = 1;
     static final int CANCELLED = 2;
 
     final TokenBucket bucket;
-    final int tokens;
     final CoreSubscriber<? super Void> actual;
+    /** The bucket's clock (ns) when queued; set only if the bucket has a listener. */
+    long queuedAt;
 
     volatile int state;
     static final AtomicIntegerFieldUpdater<BucketWaiter> STATE =
             AtomicIntegerFieldUpdater.newUpdater(BucketWaiter.class, "state");
 
-    // Queue links, guarded by the bucket's lock.
-    @Nullable BucketWaiter prev;
-    @Nullable BucketWaiter next;
-    boolean queued;
-
     BucketWaiter(TokenBucket bucket, int tokens, CoreSubscriber<? super Void> actual) {
+        super(tokens);
         this.bucket = bucket;
-        this.tokens = tokens;
         this.actual = actual;
     }
 
@@ -61,8 +60,7 @@ final class BucketWaiter implements Subscription {
     public void request(long n) {
         if (n <= 0 && STATE.compareAndSet(this, WAITING, CANCELLED)) {
             bucket.remove(this);
-            actual.onError(new IllegalArgumentException(
-                    "§3.9 violated: positive request amount required but it was " + n));
+            actual.onError(Exceptions.nullOrNegativeRequestException(n));
         }
         // No value is ever emitted: demand does not matter.
     }
@@ -76,7 +74,29 @@ final class BucketWaiter implements Subscription {
     }
 
     @Override
+    public @Nullable Object scanUnsafe(Attr key) {
+        if (key == Attr.ACTUAL) {
+            return actual;
+        }
+        if (key == Attr.CANCELLED) {
+            return state == CANCELLED;
+        }
+        if (key == Attr.TERMINATED) {
+            return state == GRANTED;
+        }
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.ASYNC;
+        }
+        return null;
+    }
+
+    @Override
+    public String stepName() {
+        return "acquire";
+    }
+
+    @Override
     public String toString() {
-        return "BucketWaiter[tokens=" + tokens + ", state=" + state + "]";
+        return "BucketWaiter[tokens=" + weight + ", state=" + state + "]";
     }
 }

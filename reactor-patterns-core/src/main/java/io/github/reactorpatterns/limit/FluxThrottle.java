@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 
 import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Operators;
@@ -27,9 +29,14 @@ final class FluxThrottle<T> extends FluxOperator<T, T> {
 
     private final TokenBucket bucket;
 
-    FluxThrottle(Flux<? extends T> source, TokenBucket bucket) {
+    private FluxThrottle(Flux<? extends T> source, TokenBucket bucket) {
         super(source);
         this.bucket = bucket;
+    }
+
+    /** A new throttle, passed through {@code Flux.onAssembly} so assembly hooks and {@code checkpoint()} see it. */
+    static <T> Flux<T> create(Flux<? extends T> source, TokenBucket bucket) {
+        return onAssembly(new FluxThrottle<>(source, bucket));
     }
 
     @Override
@@ -37,7 +44,20 @@ final class FluxThrottle<T> extends FluxOperator<T, T> {
         source.subscribe(new ThrottleSubscriber<T>(actual, bucket));
     }
 
-    static final class ThrottleSubscriber<T> implements CoreSubscriber<T>, Subscription {
+    @Override
+    public @Nullable Object scanUnsafe(Attr key) {
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.ASYNC;   // elements may be emitted on the bucket's timer thread
+        }
+        return super.scanUnsafe(key);
+    }
+
+    @Override
+    public String stepName() {
+        return "throttle";
+    }
+
+    static final class ThrottleSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable {
 
         static final int IDLE = 0;
         static final int ACQUIRING = 1;
@@ -119,8 +139,7 @@ final class FluxThrottle<T> extends FluxOperator<T, T> {
         @Override
         public void request(long n) {
             if (n <= 0) {
-                if (TERMINAL.compareAndSet(this, null, new IllegalArgumentException(
-                        "§3.9 violated: positive request amount required but it was " + n))) {
+                if (TERMINAL.compareAndSet(this, null, Exceptions.nullOrNegativeRequestException(n))) {
                     Subscription s = upstream;
                     if (s != null) {
                         s.cancel();
@@ -147,6 +166,37 @@ final class FluxThrottle<T> extends FluxOperator<T, T> {
             if (WIP.getAndIncrement(this) == 0) {
                 value = null;
             }
+        }
+
+        @Override
+        public @Nullable Object scanUnsafe(Attr key) {
+            if (key == Attr.PARENT) {
+                return upstream;
+            }
+            if (key == Attr.ACTUAL) {
+                return actual;
+            }
+            if (key == Attr.CANCELLED) {
+                return cancelled && terminal == null;
+            }
+            if (key == Attr.TERMINATED) {
+                return terminal != null;
+            }
+            if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
+                return requested;
+            }
+            if (key == Attr.BUFFERED) {
+                return phase == HAS_VALUE ? 1 : 0;
+            }
+            if (key == Attr.RUN_STYLE) {
+                return Attr.RunStyle.ASYNC;
+            }
+            return null;
+        }
+
+        @Override
+        public String stepName() {
+            return "throttle";
         }
 
         void tokenGranted() {

@@ -1,6 +1,9 @@
 package io.github.reactorpatterns.limit;
 
+import org.jspecify.annotations.Nullable;
+
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -9,14 +12,19 @@ import reactor.core.publisher.Mono;
  * callback runs, and a grant in that moment would spend the tokens without anyone seeing them. Verified by the
  * Reactive Streams TCK.
  */
-final class MonoBucketAcquire extends Mono<Void> {
+final class MonoBucketAcquire extends Mono<Void> implements Scannable {
 
     private final TokenBucket bucket;
     private final int tokens;
 
-    MonoBucketAcquire(TokenBucket bucket, int tokens) {
+    private MonoBucketAcquire(TokenBucket bucket, int tokens) {
         this.bucket = bucket;
         this.tokens = tokens;
+    }
+
+    /** A new acquire, passed through {@code Mono.onAssembly} so assembly hooks and {@code checkpoint()} see it. */
+    static Mono<Void> create(TokenBucket bucket, int tokens) {
+        return onAssembly(new MonoBucketAcquire(bucket, tokens));
     }
 
     @Override
@@ -26,5 +34,18 @@ final class MonoBucketAcquire extends Mono<Void> {
         if (!waiter.isCancelled()) {
             bucket.acquire(waiter);
         }
+    }
+
+    @Override
+    public @Nullable Object scanUnsafe(Attr key) {
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.ASYNC;
+        }
+        return null;
+    }
+
+    @Override
+    public String stepName() {
+        return "source(TokenBucket.acquire)";
     }
 }

@@ -1,6 +1,9 @@
 package io.github.reactorpatterns.limit;
 
+import org.jspecify.annotations.Nullable;
+
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -8,14 +11,19 @@ import reactor.core.publisher.Mono;
  * drop a value that races a cancel (it goes to {@code onNextDropped}, and the permit would leak); here every permit
  * is either delivered to {@code onNext} or released. Verified by the Reactive Streams TCK.
  */
-final class MonoSemaphoreAcquire extends Mono<Permit> {
+final class MonoSemaphoreAcquire extends Mono<Permit> implements Scannable {
 
     private final AsyncSemaphore semaphore;
     private final int weight;
 
-    MonoSemaphoreAcquire(AsyncSemaphore semaphore, int weight) {
+    private MonoSemaphoreAcquire(AsyncSemaphore semaphore, int weight) {
         this.semaphore = semaphore;
         this.weight = weight;
+    }
+
+    /** A new acquire, passed through {@code Mono.onAssembly} so assembly hooks and {@code checkpoint()} see it. */
+    static Mono<Permit> create(AsyncSemaphore semaphore, int weight) {
+        return onAssembly(new MonoSemaphoreAcquire(semaphore, weight));
     }
 
     @Override
@@ -25,5 +33,18 @@ final class MonoSemaphoreAcquire extends Mono<Permit> {
         if (!waiter.isCancelled()) {
             semaphore.acquire(waiter);
         }
+    }
+
+    @Override
+    public @Nullable Object scanUnsafe(Attr key) {
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.ASYNC;   // granted on the thread that releases a permit
+        }
+        return null;
+    }
+
+    @Override
+    public String stepName() {
+        return "source(AsyncSemaphore.acquire)";
     }
 }

@@ -1,19 +1,25 @@
 package io.github.reactorpatterns.limit;
 
-import org.jspecify.annotations.Nullable;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * A subscription that waits in an {@link AsyncSemaphore}'s queue and, once granted, holds the permits itself (so a
- * grant allocates nothing). The queue links are guarded by the semaphore's lock.
+ * grant allocates nothing): its weight is the number of permits, and {@link #release()} gives them back once. The
+ * queue links are guarded by the semaphore's lock.
  */
-abstract class SemaphoreNode extends SemaphorePermit {
+abstract class SemaphoreNode extends WaiterNode implements Permit {
 
-    @Nullable SemaphoreNode prev;
-    @Nullable SemaphoreNode next;
-    boolean queued;
+    final AsyncSemaphore semaphore;
+    /** {@code System.nanoTime()} when queued; set only if the semaphore has a listener. */
+    long queuedAt;
+
+    volatile int released;
+    static final AtomicIntegerFieldUpdater<SemaphoreNode> RELEASED =
+            AtomicIntegerFieldUpdater.newUpdater(SemaphoreNode.class, "released");
 
     SemaphoreNode(AsyncSemaphore semaphore, int weight) {
-        super(semaphore, weight);
+        super(weight);
+        this.semaphore = semaphore;
     }
 
     /** Whether the subscriber cancelled (or the node failed); a cancelled node is never queued. */
@@ -27,4 +33,21 @@ abstract class SemaphoreNode extends SemaphorePermit {
 
     /** The semaphore refused to queue this node (its queue is full). */
     abstract void reject(Throwable error);
+
+    @Override
+    public final void release() {
+        if (released == 0 && RELEASED.compareAndSet(this, 0, 1)) {
+            semaphore.release(weight);
+        }
+    }
+
+    @Override
+    public final int permits() {
+        return weight;
+    }
+
+    @Override
+    public final boolean isReleased() {
+        return released != 0;
+    }
 }

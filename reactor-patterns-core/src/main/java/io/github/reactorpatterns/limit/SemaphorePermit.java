@@ -2,8 +2,8 @@ package io.github.reactorpatterns.limit;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
-/** A permit handed out by {@link AsyncSemaphore}; releases its permits once. */
-class SemaphorePermit implements Permit {
+/** A permit taken without waiting ({@link AsyncSemaphore#tryAcquireNow()}); releases its permits once. */
+final class SemaphorePermit implements Permit {
 
     final AsyncSemaphore semaphore;
     final int weight;
@@ -18,19 +18,19 @@ class SemaphorePermit implements Permit {
     }
 
     @Override
-    public final void release() {
+    public void release() {
         if (released == 0 && RELEASED.compareAndSet(this, 0, 1)) {
             semaphore.release(weight);
         }
     }
 
     @Override
-    public final int permits() {
+    public int permits() {
         return weight;
     }
 
     @Override
-    public final boolean isReleased() {
+    public boolean isReleased() {
         return released != 0;
     }
 

@@ -2,9 +2,12 @@ package io.github.reactorpatterns.limit;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 
 import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.Scannable;
 
 /**
  * One subscription to {@link AsyncSemaphore#acquire(int)}: the subscription handed to the subscriber, the node in
@@ -17,7 +20,7 @@ import reactor.core.CoreSubscriber;
  * without {@code REQUESTED} (granted, not delivered) releases the permits, and a grant that finds {@code CANCELLED}
  * releases them too. So every grant ends either in the subscriber's hands or back in the semaphore, exactly once.
  */
-final class SemaphoreWaiter extends SemaphoreNode implements Subscription {
+final class SemaphoreWaiter extends SemaphoreNode implements Subscription, Scannable {
 
     static final int REQUESTED = 1;
     static final int GRANTED = 2;
@@ -43,8 +46,7 @@ final class SemaphoreWaiter extends SemaphoreNode implements Subscription {
     public void request(long n) {
         if (n <= 0) {
             if (markCancelled() && !delivered(state)) {
-                actual.onError(new IllegalArgumentException(
-                        "§3.9 violated: positive request amount required but it was " + n));
+                actual.onError(Exceptions.nullOrNegativeRequestException(n));
             }
             return;
         }
@@ -128,6 +130,32 @@ final class SemaphoreWaiter extends SemaphoreNode implements Subscription {
     private void deliver() {
         actual.onNext(this);
         actual.onComplete();
+    }
+
+    @Override
+    public @Nullable Object scanUnsafe(Attr key) {
+        if (key == Attr.ACTUAL) {
+            return actual;
+        }
+        int s = state;
+        if (key == Attr.CANCELLED) {
+            return (s & CANCELLED) != 0 && !delivered(s);
+        }
+        if (key == Attr.TERMINATED) {
+            return delivered(s);
+        }
+        if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
+            return (s & REQUESTED) != 0 ? 1L : 0L;
+        }
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.ASYNC;
+        }
+        return null;
+    }
+
+    @Override
+    public String stepName() {
+        return "acquire";
     }
 
     @Override

@@ -1,12 +1,12 @@
 package io.github.reactorpatterns.limit;
 
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -19,8 +19,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * A non-blocking token-bucket rate limiter: at most {@code burst} tokens at once, refilled at {@code rate}; the
- * reactive form of the seeds' {@code TokenBucket(rate, burst)}. Reactor has no time-based limiter ({@code limitRate}
- * only shapes demand, reactor-core #2000).
+ * reactive form of the {@code TokenBucket(rate, burst)} that asyncio programs write around {@code asyncio.sleep}.
+ * Reactor has no time-based limiter: {@code limitRate} only shapes demand.
  *
  * <pre>{@code
  * TokenBucket bucket = TokenBucket.builder().rate(10, Duration.ofSeconds(1)).burst(20).build();
@@ -32,36 +32,36 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p><b>Guarantee.</b> Over any window of length {@code T}, at most {@code burst + rate × T} tokens are granted, and
  * with continuous demand tokens are granted at exactly {@code rate} with no drift: the arithmetic is exact integer
- * arithmetic on the clock of the {@link Builder#scheduler(Scheduler) scheduler}, so
- * {@code StepVerifier.withVirtualTime} tests it to the nanosecond.
+ * arithmetic on the clock of the {@link Builder#scheduler(Scheduler) scheduler} (by default
+ * {@code Schedulers.parallel()}, looked up at each use), so {@code StepVerifier.withVirtualTime} tests it to the
+ * nanosecond, even for a bucket built before the virtual clock was installed. With a rate whose interval is not a
+ * whole number of nanoseconds (such as 3 per second) the {@code k}-th token of a continuous demand is granted at
+ * exactly {@code ceil(k × interval)}, and the window bound holds to the clock's resolution.
  *
- * <p><b>Design.</b> The bucket is a GCRA (generic cell rate algorithm, "virtual scheduling"): its only state for
- * granting is the theoretical arrival time {@code TAT} in one {@code AtomicLong}. A request for {@code n} tokens at
- * time {@code now} conforms if {@code max(TAT, now) + n × I - now <= burst × I} (with {@code I = 1 / rate}), and
- * then sets {@code TAT = max(TAT, now) + n × I}: {@link #tryAcquireNow(int)} is one CAS. Time is kept in units of
- * {@code 1/q} ns where {@code I = p/q} ns in lowest terms, so an interval such as 1/3 s is represented exactly
- * (the scale {@code q} is capped at 1024; past it the interval is rounded to 1/1024 ns, an error below one
- * nanosecond per 2048 tokens). Differences are compared with wrap-around arithmetic, like {@code System.nanoTime}.
- * The clock ticks in whole nanoseconds, so with an interval that is not a whole number of nanoseconds the
- * {@code k}-th token of a continuous demand is granted at exactly {@code ceil(k × I)}: no drift, and the window
- * bound above holds to the clock's resolution ({@code T} plus under one nanosecond); with a whole-nanosecond interval
- * (10/s, 200/s, 1000/s, ...) it holds exactly.
- *
- * <p>Waiting callers are where a plain GCRA is not enough: if each waiter reserved its slot by pushing {@code TAT}
- * forward, a waiter that cancels could not give its slot back, because the slots after it are already fixed (this
- * is Resilience4j's #314). So {@code TAT} counts only tokens actually granted, and waiters form an explicit FIFO
- * queue. Only the head of the queue has a timer, set for the instant it will conform; when it fires, a drain loop
- * grants as many waiters from the head as conform and sets the timer for the new head. A waiter that cancels
- * leaves the queue at once; if it was the head, the next waiter becomes the head and its timer is set from the
- * unchanged {@code TAT}, so it moves up into the cancelled waiter's slot. While anybody waits,
- * {@code tryAcquire} and the fast path of {@code acquire} refuse to take tokens, so nobody overtakes the queue. A
- * grant that races a cancel is undone (the {@code TAT} CAS is reversed) unless another grant happened in between,
- * in which case the token counts as spent: the limit is never exceeded.
+ * <p><b>Waiting.</b> Waiters are served first come, first served; while anybody waits, {@link #tryAcquireNow(int)}
+ * and a new {@code acquire} take nothing, so nobody overtakes the queue. A waiter that cancels leaves the queue at
+ * once and the waiters behind it move up into its slot: a cancelled reservation is never lost. A grant that races a
+ * cancel is undone unless another grant happened in between, in which case the token counts as spent: the limit is
+ * never exceeded.
  *
  * <p>Nothing blocks: the queue is guarded by a short lock never held while user code runs, timers come from the
  * scheduler, and grants run in a trampolined drain loop. Instances are thread-safe.
  */
 public final class TokenBucket implements RateLimiter {
+
+    /*
+     * Design. The bucket is a GCRA (generic cell rate algorithm, "virtual scheduling", see Gcra): its only state for
+     * granting is the theoretical arrival time TAT in one AtomicLong, so tryAcquireNow is one CAS. Time is counted on
+     * the bucket's own time line (nanoseconds since it was built, see Clock) in units of 1/q ns where the interval is
+     * p/q ns in lowest terms.
+     *
+     * Waiting callers are where a plain GCRA is not enough: if each waiter reserved its slot by pushing TAT forward, a
+     * waiter that cancels could not give its slot back, because the slots after it are already fixed (the flaw of
+     * Resilience4j's AtomicRateLimiter). So TAT counts only tokens actually granted, and waiters form an explicit
+     * FIFO (WaiterQueue). Only the head has a timer, set for the instant it will conform; when it fires, the drain
+     * loop grants as many waiters from the head as conform and sets the timer for the new head. A head that cancels
+     * makes the next waiter the head, timed from the unchanged TAT.
+     */
 
     /** Default burst: one token, so tokens are spaced evenly at the rate. */
     public static final int DEFAULT_BURST = 1;
@@ -69,74 +69,46 @@ public final class TokenBucket implements RateLimiter {
     /** Default initial state: full, so {@code burst} tokens can be taken at once right after creation. */
     public static final boolean DEFAULT_INITIALLY_FULL = true;
 
-    static final long MAX_SCALE = 1024;
-    /** A {@code TAT} further ahead than this is a wrapped-around stale one (an idle bucket): treat it as "now". */
-    static final long WRAP_GUARD = 1L << 62;
-
     /** The longest {@link #pause(Duration)}: one day. */
     public static final Duration MAX_PAUSE = Duration.ofDays(1);
 
-    private final Scheduler scheduler;
-    private final long origin;
-    /** Time units per nanosecond. */
-    private final long scale;
-    /** Time units per token. */
-    private final long cost;
-    /** {@code burst × cost}. */
-    private final long capacity;
+    /** The scheduler given to the builder, or null: then {@code Schedulers.parallel()} is looked up at each use. */
+    private final @Nullable Scheduler fixedScheduler;
+    final Gcra gcra;
     private final int burst;
     private final long rateTokens;
     private final Duration ratePer;
+    private final @Nullable TokenBucketListener listener;
+
+    /** The clock in use and how it maps onto the bucket's time line; replaced when the default scheduler changes. */
+    volatile Clock clock;
+    static final AtomicReferenceFieldUpdater<TokenBucket, Clock> CLOCK =
+            AtomicReferenceFieldUpdater.newUpdater(TokenBucket.class, Clock.class, "clock");
 
     volatile long tat;
     static final AtomicLongFieldUpdater<TokenBucket> TAT = AtomicLongFieldUpdater.newUpdater(TokenBucket.class, "tat");
-
-    /** Number of linked waiters; written under {@link #lock}. */
-    volatile int waiting;
-    /** Tokens wanted by linked waiters; written under {@link #lock}. */
-    volatile long queuedTokens;
 
     volatile int wip;
     static final AtomicIntegerFieldUpdater<TokenBucket> WIP =
             AtomicIntegerFieldUpdater.newUpdater(TokenBucket.class, "wip");
 
     private final Object lock = new Object();
-    private @Nullable BucketWaiter head;
-    private @Nullable BucketWaiter tail;
+    /** The waiters, guarded by {@link #lock}; each waiter's weight is its number of tokens. */
+    private final WaiterQueue<BucketWaiter> queue = new WaiterQueue<>();
     /** The head's timer; only touched by the drain loop. */
     private @Nullable HeadTimer timer;
 
     private TokenBucket(Builder b) {
-        this.scheduler = b.scheduler != null ? b.scheduler : Schedulers.parallel();
+        this.fixedScheduler = b.scheduler;
         this.burst = b.burst;
         this.rateTokens = b.tokens;
         this.ratePer = Objects.requireNonNull(b.per);
-        long perNanos = b.perNanos;
-        long g = BigInteger.valueOf(perNanos).gcd(BigInteger.valueOf(b.tokens)).longValueExact();
-        long q = b.tokens / g;
-        long p = perNanos / g;
-        if (q > MAX_SCALE) {
-            q = MAX_SCALE;
-            p = BigInteger.valueOf(perNanos).multiply(BigInteger.valueOf(MAX_SCALE))
-                    .add(BigInteger.valueOf(b.tokens / 2))
-                    .divide(BigInteger.valueOf(b.tokens)).longValueExact();
-            if (p == 0) {
-                throw new IllegalArgumentException("rate of " + b.tokens + " tokens per " + b.per
-                        + " is too high (more than " + MAX_SCALE + " tokens per nanosecond)");
-            }
-        }
-        this.scale = q;
-        this.cost = p;
-        try {
-            this.capacity = Math.multiplyExact((long) b.burst, p);
-            Math.multiplyExact(capacity, 4L);
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("burst × interval is too long: burst " + b.burst + " at " + b.tokens
-                    + " tokens per " + b.per, e);
-        }
-        this.origin = scheduler.now(TimeUnit.NANOSECONDS);
-        // now() is 0 at creation: TAT <= now is a full bucket, TAT = now + capacity an empty one.
-        this.tat = b.initiallyFull ? 0L : capacity;
+        this.listener = b.listener;
+        this.gcra = Gcra.of(b.tokens, b.per, b.perNanos, b.burst);
+        Scheduler s = fixedScheduler != null ? fixedScheduler : Schedulers.parallel();
+        // The bucket's time line starts at 0 now: TAT <= now is a full bucket, TAT = now + capacity an empty one.
+        this.clock = new Clock(s, s.now(TimeUnit.NANOSECONDS));
+        this.tat = gcra.initialTat(b.initiallyFull);
     }
 
     /**
@@ -174,22 +146,23 @@ public final class TokenBucket implements RateLimiter {
     @Override
     public Mono<Void> acquire(int tokens) {
         checkTokens(tokens);
-        return new MonoBucketAcquire(this, tokens);
+        return MonoBucketAcquire.create(this, tokens);
     }
 
     /** Called once per subscription to {@link #acquire(int)}, after {@code onSubscribe}. */
     void acquire(BucketWaiter w) {
-        if (waiting == 0) {
+        if (queue.size() == 0) {
+            Gcra g = gcra;
             long now = now();
-            long need = w.tokens * cost;
             for (;;) {
                 long t = tat;
-                long nt = base(t, now) + need;
-                if (nt - now - capacity > 0) {
+                long nt = g.next(t, now, w.weight);
+                if (g.excess(nt, now) > 0) {
                     break;
                 }
                 if (TAT.compareAndSet(this, t, nt)) {
                     if (w.markGranted()) {
+                        LimitListeners.grantedNow(listener, w.weight);
                         w.complete();
                     } else {
                         TAT.compareAndSet(this, nt, t);   // cancelled meanwhile: undo unless someone took since
@@ -197,6 +170,9 @@ public final class TokenBucket implements RateLimiter {
                     return;
                 }
             }
+        }
+        if (listener != null) {
+            w.queuedAt = LimitListeners.queuedAt(listener, clock().scheduler);
         }
         enqueue(w);
     }
@@ -212,7 +188,11 @@ public final class TokenBucket implements RateLimiter {
      */
     public boolean tryAcquireNow(int tokens) {
         checkTokens(tokens);
-        return waiting == 0 && take(tokens, now()) == 0;
+        if (queue.size() == 0 && take(tokens, now()) == 0) {
+            LimitListeners.grantedNow(listener, tokens);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -225,9 +205,8 @@ public final class TokenBucket implements RateLimiter {
      */
     public Duration estimatedWaitNow(int tokens) {
         checkTokens(tokens);
-        long now = now();
-        long over = base(tat, now) + (queuedTokens + tokens) * cost - now - capacity;
-        return over <= 0 ? Duration.ZERO : Duration.ofNanos(ceilDiv(over, scale));
+        long wait = gcra.waitNanos(tat, now(), queue.weight(), tokens);
+        return wait == 0 ? Duration.ZERO : Duration.ofNanos(wait);
     }
 
     /**
@@ -262,7 +241,7 @@ public final class TokenBucket implements RateLimiter {
      * @return a function for {@code transform}
      */
     public <T> Function<Flux<T>, Flux<T>> throttle() {
-        return source -> new FluxThrottle<>(source, this);
+        return source -> FluxThrottle.create(source, this);
     }
 
     /**
@@ -287,14 +266,13 @@ public final class TokenBucket implements RateLimiter {
         if (pause.isNegative()) {
             throw new IllegalArgumentException("pause >= 0 required but it was " + pause);
         }
+        LimitListeners.paused(listener, pause);
         long pauseNanos = pause.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE.toNanos() : pause.toNanos();
         long now = now();
-        // A single token conforms at time x when TAT + cost - x <= capacity: this TAT makes the first one
-        // conform exactly when the pause ends.
-        long target = now + pauseNanos * scale + capacity - cost;
+        long target = gcra.pausedTat(now, pauseNanos);
         for (;;) {
             long t = tat;
-            if (base(t, now) - target >= 0) {
+            if (gcra.holdsUntil(t, target, now)) {
                 return;
             }
             if (TAT.compareAndSet(this, t, target)) {
@@ -362,12 +340,12 @@ public final class TokenBucket implements RateLimiter {
      * @return waiting subscribers
      */
     public int waiting() {
-        return waiting;
+        return queue.size();
     }
 
     @Override
     public String toString() {
-        return "TokenBucket[rate=" + rateTokens + "/" + ratePer + ", burst=" + burst + ", waiting=" + waiting + "]";
+        return "TokenBucket[rate=" + rateTokens + "/" + ratePer + ", burst=" + burst + ", waiting=" + queue.size() + "]";
     }
 
     void checkTokens(int tokens) {
@@ -379,22 +357,41 @@ public final class TokenBucket implements RateLimiter {
         }
     }
 
+    /**
+     * The current time on the bucket's time line, in the units of {@link #gcra}. With an explicit scheduler its clock
+     * is used throughout; otherwise {@code Schedulers.parallel()} is looked up at each use, so a bucket built before
+     * {@code StepVerifier.withVirtualTime} follows the virtual clock while it is installed.
+     */
     long now() {
-        return (scheduler.now(TimeUnit.NANOSECONDS) - origin) * scale;
+        return gcra.units(clock().nanos());
     }
 
     /**
-     * {@code max(TAT, now)}, wrap-safe, except that a {@code TAT} less than one nanosecond behind {@code now} is
-     * kept: timers fire on whole nanoseconds, so a waiter granted at the first nanosecond after its exact slot must
-     * not lose the fraction, or tokens would drift late by up to a nanosecond each.
+     * The clock to use now. When the default scheduler has changed since the last use (a {@code VirtualTimeScheduler}
+     * was installed or removed), the bucket's time line carries on from where it was, at the pace of the new clock:
+     * {@code TAT} keeps its meaning, so the tokens and the backlog are the same before and after the switch.
      */
-    long base(long t, long now) {
-        long d = t - now;
-        return d > -scale && d <= WRAP_GUARD ? t : now;
+    Clock clock() {
+        Clock c = clock;
+        if (fixedScheduler != null) {
+            return c;
+        }
+        Scheduler s = Schedulers.parallel();
+        return c.scheduler == s ? c : switchClock(c, s);
     }
 
-    static long ceilDiv(long x, long y) {
-        return -Math.floorDiv(-x, y);
+    private Clock switchClock(Clock current, Scheduler s) {
+        for (;;) {
+            long bucketNanos = current.nanos();
+            Clock next = new Clock(s, s.now(TimeUnit.NANOSECONDS) - bucketNanos);
+            if (CLOCK.compareAndSet(this, current, next)) {
+                return next;
+            }
+            current = clock;
+            if (current.scheduler == s) {
+                return current;
+            }
+        }
     }
 
     /**
@@ -403,11 +400,11 @@ public final class TokenBucket implements RateLimiter {
      * @return 0 if taken, otherwise how many time units until they would conform
      */
     long take(int n, long now) {
-        long need = n * cost;
+        Gcra g = gcra;
         for (;;) {
             long t = tat;
-            long nt = base(t, now) + need;
-            long over = nt - now - capacity;
+            long nt = g.next(t, now, n);
+            long over = g.excess(nt, now);
             if (over > 0) {
                 return over;
             }
@@ -422,54 +419,20 @@ public final class TokenBucket implements RateLimiter {
             if (w.isCancelled()) {
                 return;
             }
-            BucketWaiter t = tail;
-            w.prev = t;
-            if (t == null) {
-                head = w;
-            } else {
-                t.next = w;
-            }
-            tail = w;
-            w.queued = true;
-            waiting = waiting + 1;
-            queuedTokens = queuedTokens + w.tokens;
+            queue.link(w);
         }
         drain();
     }
 
     void remove(BucketWaiter w) {
-        boolean wasHead;
+        int removed;
         synchronized (lock) {
-            if (!w.queued) {
-                return;
-            }
-            wasHead = w == head;
-            unlink(w);
+            removed = queue.remove(w);
         }
-        if (wasHead) {
+        if (removed == WaiterQueue.REMOVED_HEAD) {
             // The next waiter moves up into the cancelled one's slot: re-time the head.
             drain();
         }
-    }
-
-    private void unlink(BucketWaiter w) {
-        BucketWaiter p = w.prev;
-        BucketWaiter n = w.next;
-        if (p == null) {
-            head = n;
-        } else {
-            p.next = n;
-        }
-        if (n == null) {
-            tail = p;
-        } else {
-            n.prev = p;
-        }
-        w.prev = null;
-        w.next = null;
-        w.queued = false;
-        waiting = waiting - 1;
-        queuedTokens = queuedTokens - w.tokens;
     }
 
     void drain() {
@@ -483,27 +446,27 @@ public final class TokenBucket implements RateLimiter {
                 BucketWaiter blocked = null;
                 long wait = 0;
                 synchronized (lock) {
-                    BucketWaiter w = head;
+                    BucketWaiter w = queue.head();
                     if (w == null) {
                         break;
                     }
                     if (w.isCancelled()) {
-                        unlink(w);
+                        queue.unlink(w);
                         continue;
                     }
+                    Gcra g = gcra;
                     long now = now();
-                    long need = w.tokens * cost;
                     for (;;) {
                         long t = tat;
-                        long nt = base(t, now) + need;
-                        long over = nt - now - capacity;
+                        long nt = g.next(t, now, w.weight);
+                        long over = g.excess(nt, now);
                         if (over > 0) {
                             blocked = w;
                             wait = over;
                             break;
                         }
                         if (TAT.compareAndSet(this, t, nt)) {
-                            unlink(w);
+                            queue.unlink(w);
                             if (w.markGranted()) {
                                 granted = w;
                             } else {
@@ -515,16 +478,19 @@ public final class TokenBucket implements RateLimiter {
                     }
                 }
                 if (granted != null) {
+                    if (listener != null) {
+                        LimitListeners.granted(listener, granted.weight, granted.queuedAt, clock().scheduler);
+                    }
                     granted.complete();
                 } else if (blocked != null) {
-                    if (!armTimer(blocked, ceilDiv(wait, scale))) {
+                    if (!armTimer(blocked, gcra.toNanosCeil(wait))) {
                         continue;
                     }
                     break;
                 }
             }
             HeadTimer t = timer;
-            if (waiting == 0 && t != null) {
+            if (queue.size() == 0 && t != null) {
                 timer = null;
                 t.dispose();
             }
@@ -551,17 +517,34 @@ public final class TokenBucket implements RateLimiter {
         HeadTimer next = new HeadTimer(this, head);
         timer = next;
         try {
-            next.task = scheduler.schedule(next, delayNanos, TimeUnit.NANOSECONDS);
+            next.task = clock().scheduler.schedule(next, delayNanos, TimeUnit.NANOSECONDS);
             return true;
         } catch (RejectedExecutionException e) {
             timer = null;
             synchronized (lock) {
-                if (head.queued) {
-                    unlink(head);
-                }
+                queue.remove(head);
             }
             head.fail(e);
             return false;
+        }
+    }
+
+    /**
+     * A scheduler and the offset that maps its clock onto the bucket's time line, which starts at 0 when the bucket
+     * is built and is never reset.
+     */
+    static final class Clock {
+        final Scheduler scheduler;
+        final long offset;
+
+        Clock(Scheduler scheduler, long offset) {
+            this.scheduler = scheduler;
+            this.offset = offset;
+        }
+
+        /** Nanoseconds since the bucket was built, on this clock. */
+        long nanos() {
+            return scheduler.now(TimeUnit.NANOSECONDS) - offset;
         }
     }
 
@@ -603,6 +586,7 @@ public final class TokenBucket implements RateLimiter {
         private int burst = DEFAULT_BURST;
         private boolean initiallyFull = DEFAULT_INITIALLY_FULL;
         private @Nullable Scheduler scheduler;
+        private @Nullable TokenBucketListener listener;
 
         Builder() {
         }
@@ -664,18 +648,33 @@ public final class TokenBucket implements RateLimiter {
         }
 
         /**
-         * Sets the scheduler whose clock ({@code now(NANOSECONDS)}) measures time and whose timer wakes waiters.
-         * With {@code StepVerifier.withVirtualTime}, build the bucket inside the supplier (the default then is the
-         * virtual scheduler) or pass the {@code VirtualTimeScheduler} here. Note that Reactor's built-in schedulers
+         * Sets the scheduler whose clock ({@code now(NANOSECONDS)}) measures time and whose timer wakes waiters, for
+         * the bucket's whole life. Without it the bucket uses {@code Schedulers.parallel()}, looked up at each use:
+         * a bucket built once (a singleton) follows {@code StepVerifier.withVirtualTime} while the virtual scheduler
+         * is installed, and its state carries over when the clock changes (tokens taken or owed stay taken or owed;
+         * time passes at the pace of the clock in use). Note that Reactor's built-in schedulers
          * derive {@code now} from {@code System.currentTimeMillis()}: millisecond resolution (a waiter may be woken up
          * to a millisecond late, never early), and a wall-clock step backwards delays grants by the size of the step.
          *
-         * @param scheduler the clock and timer; default {@code Schedulers.parallel()}, read at {@link #build()}
+         * @param scheduler the clock and timer; default {@code Schedulers.parallel()}, looked up at each use
          * @return this builder
          * @throws NullPointerException if {@code scheduler} is null
          */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Sets a listener told of every grant and pause (for metrics), called outside the bucket's lock; see
+         * {@link TokenBucketListener}. Replaces the listener of an earlier call.
+         *
+         * @param listener the listener; default none
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is null
+         */
+        public Builder listener(TokenBucketListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -12,7 +12,7 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Runs blocking and CPU-bound work off the non-blocking threads, and bridges back from blocking code: the reactive
- * forms of {@code asyncio.to_thread}, {@code loop.run_in_executor(ProcessPoolExecutor(...), ...)} and the seed's
+ * forms of {@code asyncio.to_thread}, {@code loop.run_in_executor(ProcessPoolExecutor(...), ...)} and a Python
  * {@code sync_wrapper}.
  *
  * <pre>{@code
@@ -88,7 +88,7 @@ public final class Offload {
     }
 
     /**
-     * Blocks the calling thread until {@code mono} terminates (the seed's {@code sync_wrapper}, for blocking code
+     * Blocks the calling thread until {@code mono} terminates (a Python {@code sync_wrapper}, for blocking code
      * that calls reactive code): subscribes, waits, and returns the value, or {@code null} if {@code mono}
      * completed empty.
      *

@@ -116,6 +116,8 @@ public final class WorkQueue<J> {
     private Sinks.@Nullable Empty<Void> idle;
     private volatile long completed;
     private volatile long failed;
+    /** Jobs handed back by a shutdown; written under {@link #lock}. */
+    private volatile long returned;
 
     private final Sinks.One<List<J>> shutdownResult = Sinks.one();
     /** The grace timer of a shutdown; disposed as soon as the shutdown finishes, early or not. */
@@ -383,6 +385,7 @@ public final class WorkQueue<J> {
             }
             state = TERMINATED;
             neverStarted = new ArrayList<>(queued);
+            returned += neverStarted.size();
             queued.clear();
             toCancel = new ArrayList<>(runningCount);
             for (JobRun run = runningHead; run != null; run = run.next) {
@@ -437,6 +440,17 @@ public final class WorkQueue<J> {
      */
     public long failed() {
         return failed;
+    }
+
+    /**
+     * The number of accepted jobs that never started and were handed back by {@link #shutdown(Duration)} (the list
+     * it emits). With {@link #completed()}, {@link #failed()}, {@link #size()} and {@link #inFlight()} it accounts
+     * for every accepted job.
+     *
+     * @return the count since creation
+     */
+    public long returned() {
+        return returned;
     }
 
     @Override

@@ -30,8 +30,8 @@ import reactor.util.retry.Retry;
 
 /**
  * A retry strategy with exponential backoff that also honours server-directed delays, a total-time cap, the
- * caller's {@link Deadline} and a shared {@link RetryBudget}: the reactive form of the seed's
- * {@code retry_async(max_retries, delay, backoff)}. A {@code RetryPolicy} is a {@link Retry}: pass it to
+ * caller's {@link Deadline} and a shared {@link RetryBudget}: the reactive form of a Python
+ * {@code retry_async(max_retries, delay, backoff)} helper. A {@code RetryPolicy} is a {@link Retry}: pass it to
  * {@code retryWhen}.
  *
  * <pre>{@code

@@ -103,7 +103,7 @@ public final class Paginate {
 
     /**
      * Pages by offset and limit: fetches {@code (0, pageSize)}, then from the offset just after the last item
-     * received ({@code offset += items.size()}, as the Python seed does), and emits the items of every page in
+     * received ({@code offset += items.size()}, as Python code usually does), and emits the items of every page in
      * order. Completes after the first empty page (or a fetch that completes empty), or after
      * {@link PageOptions#maxPages()} fetches.
      *

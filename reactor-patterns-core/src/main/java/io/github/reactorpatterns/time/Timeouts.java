@@ -9,7 +9,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Timeouts that end with a fallback instead of an error: the seed's "timeout returns {@code None}" pattern
+ * Timeouts that end with a fallback instead of an error: Python's "timeout returns {@code None}" pattern
  * ({@code try: async with asyncio.timeout(t): ... except TimeoutError: return None}) as operators.
  *
  * <pre>{@code

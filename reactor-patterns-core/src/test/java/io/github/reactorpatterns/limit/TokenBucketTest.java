@@ -21,7 +21,10 @@ import org.reactivestreams.Subscription;
 
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.Scannable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -375,6 +378,149 @@ class TokenBucketTest {
                 .expectNext(40L)
                 .verifyComplete();
         assertThat(bucket.waiting()).isZero();
+    }
+
+    /**
+     * Regression: a bucket built with the default scheduler before {@code StepVerifier.withVirtualTime} (a singleton)
+     * kept the real clock it found at construction, so virtual time never refilled it. The default clock is now
+     * looked up at each use. Real time would need an hour per token: this can only pass on the virtual clock.
+     */
+    @Test
+    void bucketBuiltBeforeVirtualTimeFollowsTheVirtualClock() {
+        TokenBucket bucket = TokenBucket.builder().rate(1, Duration.ofHours(1)).build();
+        StepVerifier.withVirtualTime(() -> Flux.range(0, 3).concatMap(i -> bucket.acquire().thenReturn(i)))
+                .expectSubscription()
+                .expectNext(0)
+                .expectNoEvent(Duration.ofHours(1).minusNanos(1))
+                .thenAwait(Duration.ofNanos(1))
+                .expectNext(1)
+                .expectNoEvent(Duration.ofHours(1).minusNanos(1))
+                .thenAwait(Duration.ofNanos(1))
+                .expectNext(2)
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+        assertThat(bucket.waiting()).isZero();
+    }
+
+    /**
+     * A default-clock bucket used on real time, then while a virtual clock is installed, then on real time again:
+     * its tokens and backlog carry over each switch (time passes at the pace of the clock in use).
+     */
+    @Test
+    void defaultClockBucketKeepsItsStateWhenTheClockChanges() {
+        TokenBucket bucket = TokenBucket.builder().rate(1, Duration.ofHours(1)).burst(2).build();
+        assertThat(bucket.tryAcquireNow(1)).isTrue();   // real time: one of the two burst tokens
+        VirtualTimeScheduler virtual = VirtualTimeScheduler.getOrSet();
+        try {
+            assertThat(bucket.tryAcquireNow(1)).isTrue();   // the second, on the virtual clock
+            assertThat(bucket.tryAcquireNow(1)).isFalse();
+            Duration wait = bucket.estimatedWaitNow(1);
+            assertThat(wait).isPositive().isLessThanOrEqualTo(Duration.ofHours(1));
+            virtual.advanceTimeBy(wait.minusNanos(1));
+            assertThat(bucket.tryAcquireNow(1)).isFalse();
+            virtual.advanceTimeBy(Duration.ofNanos(1));
+            assertThat(bucket.tryAcquireNow(1)).as("refilled by virtual time").isTrue();
+            assertThat(bucket.tryAcquireNow(1)).isFalse();
+        } finally {
+            VirtualTimeScheduler.reset();
+        }
+        // Real time again: the token taken on the virtual clock stays spent, the next one is an hour away.
+        assertThat(bucket.tryAcquireNow(1)).isFalse();
+        assertThat(bucket.estimatedWaitNow(1)).isGreaterThan(Duration.ofMinutes(59));
+    }
+
+    @Test
+    void explicitSchedulerStaysTheClockWhileAVirtualClockIsInstalled() {
+        TokenBucket bucket = bucket(1, Duration.ofHours(1), 1);   // on this test's own virtual scheduler
+        assertThat(bucket.tryAcquireNow(1)).isTrue();
+        VirtualTimeScheduler installed = VirtualTimeScheduler.getOrSet();
+        try {
+            installed.advanceTimeBy(Duration.ofHours(2));
+            assertThat(bucket.tryAcquireNow(1)).isFalse();
+            vts.advanceTimeBy(Duration.ofHours(1));
+            assertThat(bucket.tryAcquireNow(1)).isTrue();
+        } finally {
+            VirtualTimeScheduler.reset();
+        }
+    }
+
+    @Test
+    void operatorsAreScannableAndGoThroughAssembly() {
+        TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 1);
+        Scannable acquire = Scannable.from(bucket.acquire());
+        assertThat(acquire.scan(Scannable.Attr.RUN_STYLE)).isEqualTo(Scannable.Attr.RunStyle.ASYNC);
+        assertThat(acquire.steps()).containsExactly("source(TokenBucket.acquire)");
+        Flux<Integer> source = Flux.just(1, 2);
+        Flux<Integer> throttled = source.transform(bucket.throttle());
+        Scannable throttle = Scannable.from(throttled);
+        assertThat(throttle.scan(Scannable.Attr.PARENT)).isSameAs(source);
+        assertThat(throttle.scan(Scannable.Attr.RUN_STYLE)).isEqualTo(Scannable.Attr.RunStyle.ASYNC);
+        assertThat(throttle.steps()).containsExactly("source(FluxArray)", "throttle");
+
+        // A waiter (the bucket is full: the first acquire takes the token, the second waits), then cancelled.
+        assertThat(bucket.tryAcquireNow(1)).isTrue();
+        AtomicReference<Subscription> waiting = new AtomicReference<>();
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        BaseSubscriber<Void> waiter = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription s) {
+                waiting.set(s);
+            }
+
+            @Override
+            protected void hookOnError(Throwable t) {
+                error.set(t);
+            }
+        };
+        bucket.acquire().subscribe(waiter);
+        Scannable node = Scannable.from(waiting.get());
+        assertThat(node.scanUnsafe(Scannable.Attr.ACTUAL)).isSameAs(waiter);
+        assertThat(node.scan(Scannable.Attr.CANCELLED)).isFalse();
+        assertThat(node.scan(Scannable.Attr.TERMINATED)).isFalse();
+        assertThat(node.scan(Scannable.Attr.RUN_STYLE)).isEqualTo(Scannable.Attr.RunStyle.ASYNC);
+        waiting.get().request(0);
+        assertThat(error.get()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Spec. Rule 3.9 - Cannot request a non strictly positive number: 0");
+        assertThat(node.scan(Scannable.Attr.CANCELLED)).isTrue();
+        assertThat(bucket.waiting()).isZero();
+
+        // The throttle's subscriber.
+        AtomicReference<Subscription> throttling = new AtomicReference<>();
+        AtomicReference<Throwable> throttleError = new AtomicReference<>();
+        BaseSubscriber<Integer> downstream = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription s) {
+                throttling.set(s);
+            }
+
+            @Override
+            protected void hookOnError(Throwable t) {
+                throttleError.set(t);
+            }
+        };
+        throttled.subscribe(downstream);
+        Scannable inner = Scannable.from(throttling.get());
+        assertThat(inner.scanUnsafe(Scannable.Attr.ACTUAL)).isSameAs(downstream);
+        assertThat(inner.scan(Scannable.Attr.PARENT)).isNotNull();
+        assertThat(inner.scan(Scannable.Attr.CANCELLED)).isFalse();
+        assertThat(inner.scan(Scannable.Attr.TERMINATED)).isFalse();
+        throttling.get().request(-1);
+        assertThat(throttleError.get()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Spec. Rule 3.9 - Cannot request a non strictly positive number: -1");
+        assertThat(inner.scan(Scannable.Attr.TERMINATED)).isTrue();
+
+        List<Object> assembled = new CopyOnWriteArrayList<>();
+        Hooks.onEachOperator("limit-test", p -> {
+            assembled.add(p);
+            return p;
+        });
+        try {
+            Mono<Void> a = bucket.acquire();
+            Flux<Integer> t = source.transform(bucket.throttle());
+            assertThat(assembled).contains(a, t);
+        } finally {
+            Hooks.resetOnEachOperator("limit-test");
+        }
     }
 
     // ---- throttle ----

@@ -17,8 +17,10 @@ import java.util.function.Predicate;
 
 import javax.net.ssl.SSLException;
 
+import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
+import io.github.reactorpatterns.limit.SemaphoreFullException;
 import io.github.reactorpatterns.retry.RetryExhaustedException;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.ByteStreams;
@@ -28,6 +30,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.WriteTimeoutException;
 import io.netty.handler.timeout.WriteTimeoutHandler;
@@ -332,9 +335,11 @@ final class Exchange {
     }
 
     /**
-     * Sends one attempt and translates Netty's timeout exceptions. The response and read timeouts are reactor-netty's
-     * per-request idle timeout, set to {@code responseTimeout} until the headers arrive and to {@code readTimeout}
-     * after (see {@link PooledHttpClient}); whether the headers had arrived tells which one fired.
+     * Sends one attempt and translates Netty's timeout exceptions. The response and read timeouts come from
+     * {@link ResponseGuard}: a fixed {@code responseTimeout} until the final headers arrive, then an idle
+     * {@code readTimeout} between reads; both signal Netty's {@code ReadTimeoutException}, and whether the headers had
+     * arrived tells which one fired. On HTTP/1.1 the attempt first passes the client's admission gate for its host
+     * ({@link PooledHttpClient#gate(String)}).
      */
     private static <T> Flux<T> send(PooledHttpClient client, HttpRequestSpec spec, String uri,
             byte @Nullable [] payload,
@@ -369,12 +374,32 @@ final class Exchange {
         }
         PooledHttpClient.Settings s = client.settings;
         String method = spec.method();
-        return receiver
+        Flux<T> exchange = receiver
                 .response((resp, content) -> {
                     headersSeen.set(true);
                     return handler.apply(resp, content);
-                })
-                .onErrorMap(e -> translate(e, s, method, uri, headersSeen.get()));
+                });
+        AsyncSemaphore gate = client.gate(uri);
+        if (gate != null) {
+            exchange = admitted(gate, exchange, s, method, uri);
+        }
+        return exchange.onErrorMap(e -> translate(e, s, method, uri, headersSeen.get()));
+    }
+
+    /**
+     * Lets the exchange ask the pool for a connection only while fewer than {@code maxConnections} exchanges to its
+     * host hold one, waiting (in FIFO order, at most {@code maxPendingAcquires} of them, at most
+     * {@code pendingAcquireTimeout}) otherwise. reactor-netty's pool keeps a cancelled waiter in its queue and later
+     * opens a connection for it that is closed at once; a waiter cancelled here leaves the queue at once.
+     */
+    private static <T> Flux<T> admitted(AsyncSemaphore gate, Flux<T> exchange, PooledHttpClient.Settings s,
+            String method, String uri) {
+        return gate.acquire()
+                .timeout(s.pendingAcquireTimeout, Mono.error(() -> new HttpTimeoutException(
+                        HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout, null)))
+                .onErrorMap(SemaphoreFullException.class,
+                        e -> new PoolFullException(method, uri, s.maxPendingAcquires, e))
+                .flatMapMany(permit -> exchange.doFinally(signal -> permit.release()));
     }
 
     private static void applyHeaders(HttpClientRequest req, List<String[]> headers) {
@@ -405,9 +430,18 @@ final class Exchange {
         if (e instanceof WriteTimeoutException) {
             return new HttpTimeoutException(HttpTimeoutException.Phase.WRITE, method, uri, s.writeTimeout, e);
         }
-        if ("PoolAcquireTimeoutException".equals(e.getClass().getSimpleName())) {
+        if (e instanceof SslHandshakeTimeoutException) {
+            // The TLS handshake shares connectTimeout with the TCP connect (TlsHandshakeBudget).
+            return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout, e);
+        }
+        String type = e.getClass().getSimpleName();
+        if ("PoolAcquireTimeoutException".equals(type)) {
             return new HttpTimeoutException(HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout,
                     e);
+        }
+        if ("PoolAcquirePendingLimitException".equals(type)) {
+            // reactor-netty's shaded reactor-pool type: not part of any public API.
+            return new PoolFullException(method, uri, s.maxPendingAcquires, e);
         }
         return e;
     }
@@ -421,11 +455,12 @@ final class Exchange {
     private static Mono<Raw> readWhole(HttpClientResponse resp, ByteBufFlux body, String method, String uri,
             int max, boolean followRedirects) {
         HttpHeaders headers = resp.responseHeaders();
-        long contentLength = contentLength(headers);
+        int status = resp.status().code();
+        // HEAD, 1xx, 204 and 304 have no body whatever their Content-Length says (RFC 9110 sections 8.6 and 9.3.2).
+        long contentLength = canHaveBody(method, status) ? contentLength(headers) : 0;
         if (contentLength > max) {
             return Mono.error(new ResponseTooLargeException(method, uri, max, "response body"));
         }
-        int status = resp.status().code();
         // resourceUrl() builds a string; it differs from the request URI only after a redirect.
         String url = followRedirects ? resp.resourceUrl() : uri;
         if (contentLength >= 0) {
@@ -438,6 +473,10 @@ final class Exchange {
         return body
                 .collect(() -> new BodyBuffer(max, contentLength, method, uri), BodyBuffer::add)
                 .map(b -> new Raw(status, headers, url, b.toByteArray()));
+    }
+
+    static boolean canHaveBody(String method, int status) {
+        return !"HEAD".equals(method) && status >= 200 && status != 204 && status != 304;
     }
 
     static HttpStatusException statusException(HttpResult r, PooledHttpClient client) {

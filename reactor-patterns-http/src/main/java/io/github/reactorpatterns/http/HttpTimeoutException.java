@@ -22,11 +22,14 @@ public final class HttpTimeoutException extends TimeoutException {
     public enum Phase {
         /** No pooled connection became free within {@code pendingAcquireTimeout} (httpx's "pool" timeout). */
         POOL,
-        /** The TCP (and TLS) connection was not established within {@code connectTimeout}. */
+        /** The TCP connect and the TLS handshake, if any, did not complete within {@code connectTimeout}. */
         CONNECT,
         /** A write of the request did not complete within {@code writeTimeout}. */
         WRITE,
-        /** The status line and headers did not arrive within {@code responseTimeout} of the attempt's start. */
+        /**
+         * The final response's status line and headers did not arrive within {@code responseTimeout} of the request
+         * being sent ({@code 1xx} interim responses do not count as headers).
+         */
         RESPONSE,
         /** Nothing was read from the connection for {@code readTimeout}. */
         READ

@@ -18,8 +18,10 @@ import javax.net.ssl.SSLParameters;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
+import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
+import io.github.reactorpatterns.retry.RetryAttempt;
 import io.github.reactorpatterns.retry.RetryBudget;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.Paginate;
@@ -27,10 +29,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.timeout.ReadTimeoutHandler;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -38,7 +38,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.NettyPipeline;
 import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
@@ -61,8 +60,13 @@ import reactor.netty.tcp.SslProvider;
  *   <li>a named {@link ConnectionProvider} with a bounded wait queue, an idle time below the usual server
  *   keep-alive timeouts, a maximum lifetime and background eviction, so stale keep-alive connections are dropped
  *   before the server drops them;</li>
- *   <li>split timeouts: pool, connect, write, time to the response headers, and idle time between reads
- *   (reactor-netty's {@code responseTimeout} alone is an idle timeout, not a deadline);</li>
+ *   <li>split timeouts: pool, connect (TCP and TLS together), write, time to the final response headers (one fixed
+ *   timer that {@code 1xx} interim responses and dripped bytes do not restart), and idle time between reads of the
+ *   body (reactor-netty's {@code responseTimeout} alone is an idle timeout, not a deadline);</li>
+ *   <li>interim responses ({@code 1xx} except {@code 101}) are skipped; an HTTP/1.1 connection that has bytes left
+ *   over after a response, or receives bytes nobody asked for, is closed instead of pooled;</li>
+ *   <li>on HTTP/1.1, requests wait for a connection in a queue of the client's own (at most {@code maxConnections}
+ *   per host ask the pool), so a cancelled waiter leaves at once and opens no connection later;</li>
  *   <li>non-2xx statuses fail with {@link HttpStatusException}; aggregated bodies are capped at
  *   {@code maxResponseBytes}; every terminal gives its connection back on completion, error and cancel;</li>
  *   <li>reactor-netty's own silent retry is switched off ({@code disableRetry(true)}), so a POST is never sent
@@ -90,6 +94,9 @@ public final class PooledHttpClient implements Disposable {
     /** The default {@code User-Agent}: {@code reactor-patterns/<version>}. */
     public static final String DEFAULT_USER_AGENT = "reactor-patterns/" + VERSION;
 
+    /** The value of the {@code uri} tag of reactor-netty's HTTP client meters unless mapped otherwise: {@value}. */
+    public static final String DEFAULT_URI_TAG = "none";
+
     /** The default pool name, used in reactor-netty's logs and metrics. */
     public static final String DEFAULT_NAME = "reactor-patterns-http";
 
@@ -116,10 +123,13 @@ public final class PooledHttpClient implements Disposable {
     /** Default interval of the background eviction of idle and expired connections: 2 s. */
     public static final Duration DEFAULT_EVICTION_INTERVAL = Duration.ofSeconds(2);
 
-    /** Default TCP (and TLS handshake) connect timeout: 5 s, as httpx's {@code connect=5}. */
+    /**
+     * Default time to establish a connection, the TCP connect and the TLS handshake together: 5 s, as httpx's
+     * {@code connect=5}.
+     */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
-    /** Default time from the request sent to the response status line and headers: 30 s. */
+    /** Default time from the request sent to the final response's status line and headers: 30 s. */
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
 
     /** Default idle time between two reads of the response body, as httpx's {@code read=30}: 30 s. */
@@ -165,13 +175,14 @@ public final class PooledHttpClient implements Disposable {
     final ConnectionProvider provider;
     final JsonCodec codec;
     private final Map<String, ConnectionPoolMetrics> pools = new ConcurrentHashMap<>();
+    private final Map<String, AsyncSemaphore> gates = new ConcurrentHashMap<>();
     private volatile boolean disposed;
 
     private PooledHttpClient(Settings settings) {
         this.settings = settings;
         this.codec = settings.codec != null ? settings.codec : JsonCodec.ofClassPath();
         this.retryPolicy = settings.retryPolicy != null ? settings.retryPolicy
-                : defaultRetryPolicy(settings.retryBudget, settings.rateLimit);
+                : defaultRetryPolicy(settings.retryBudget, settings.rateLimit, settings.onRetry);
         this.provider = ConnectionProvider.builder(settings.name)
                 .maxConnections(settings.maxConnections)
                 .pendingAcquireMaxCount(settings.maxPendingAcquires)
@@ -179,12 +190,13 @@ public final class PooledHttpClient implements Disposable {
                 .maxIdleTime(settings.maxIdleTime)
                 .maxLifeTime(settings.maxLifeTime)
                 .evictInBackground(settings.evictionInterval)
-                .metrics(true, () -> new Registrar(pools))
+                .metrics(true, () -> new Registrar(pools, settings.nettyMetrics))
                 .build();
         this.netty = configure(HttpClient.create(provider), settings);
     }
 
-    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit) {
+    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit,
+            @Nullable Consumer<? super RetryAttempt> onRetry) {
         RetryPolicy.Builder b = RetryPolicy.backoff(DEFAULT_MAX_RETRIES, DEFAULT_FIRST_BACKOFF)
                 .maxBackoff(DEFAULT_MAX_BACKOFF);
         if (budget != null) {
@@ -193,35 +205,29 @@ public final class PooledHttpClient implements Disposable {
         if (rateLimit != null) {
             b.pauseOnRetryAfter(rateLimit);
         }
+        if (onRetry != null) {
+            // every decision, retry or stop
+            b.onRetry(onRetry).onGiveUp(onRetry);
+        }
         return b.build();
     }
 
     private static HttpClient configure(HttpClient client, Settings s) {
         List<String[]> defaults = s.defaultHeaders;
-        long readMillis = s.readTimeout.toMillis();
-        boolean swapTimeouts = !s.readTimeout.equals(s.responseTimeout);
         HttpClient c = client
                 .disableRetry(true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         s.connectTimeout.toMillis()))
-                // reactor-netty's responseTimeout is an idle timeout from the request sent to the response read
-                // whole; its first interval is the wait for the headers, so it starts as our responseTimeout...
-                .responseTimeout(s.responseTimeout)
+                // Not reactor-netty's responseTimeout, an idle timer that restarts on every byte: ResponseGuard times
+                // the wait for the final headers with one fixed timer, skips 1xx interim responses, then times the
+                // silences between reads of the body; ConnectionGuard keeps connections with stray bytes out of the
+                // pool.
+                .doOnRequest((request, connection) -> ResponseGuard.install(connection, s))
                 .headers(h -> {
                     for (String[] kv : defaults) {
                         h.add(kv[0], kv[1]);
                     }
                 });
-        if (swapTimeouts) {
-            // ... and once the headers are in, becomes the idle timeout between reads of the body.
-            c = c.doOnResponse((resp, conn) -> {
-                ChannelPipeline pipeline = conn.channel().pipeline();
-                if (pipeline.get(NettyPipeline.ResponseTimeoutHandler) != null) {
-                    pipeline.replace(NettyPipeline.ResponseTimeoutHandler, NettyPipeline.ResponseTimeoutHandler,
-                            new ReadTimeoutHandler(readMillis, TimeUnit.MILLISECONDS));
-                }
-            });
-        }
         switch (s.protocol) {
             case H2:
                 c = c.protocol(HttpProtocol.H2, HttpProtocol.HTTP11);
@@ -235,18 +241,26 @@ public final class PooledHttpClient implements Disposable {
         if (s.trustAll || s.trustedCertificates != null || s.protocol == Protocol.H2) {
             c = c.secure(sslSpec(s));
         }
+        // https URLs get TLS even without explicit settings: the handshake shares connectTimeout with the TCP connect.
+        c = c.doOnChannelInit((observer, channel, remote) -> TlsHandshakeBudget.install(channel, s.connectTimeout));
+        if (s.nettyMetrics) {
+            c = c.metrics(true, s.uriTagValue);
+        }
         // Redirects are followed by Redirects, hop by hop, under the origin rule; never by reactor-netty.
         return c.followRedirect(false);
     }
 
     @SuppressWarnings("deprecation") // sslContext(ProtocolSslContextSpec): the protocol specs configure ALPN for us
     private static Consumer<SslProvider.SslContextSpec> sslSpec(Settings s) {
+        X509Certificate[] pinned = s.trustedCertificates;
         Consumer<SslContextBuilder> trust = b -> {
             if (s.trustAll) {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE);
             }
-            else if (s.trustedCertificates != null) {
-                b.trustManager(s.trustedCertificates);
+            else if (pinned != null) {
+                // Not trustManager(X509Certificate...): PKIX never checks a trust anchor's dates, so an expired
+                // pinned certificate would be accepted.
+                b.trustManager(PinnedTrustManager.of(pinned));
             }
         };
         return spec -> {
@@ -544,7 +558,8 @@ public final class PooledHttpClient implements Disposable {
     }
 
     /**
-     * Returns the current state of the connection pools, summed over every remote host.
+     * Returns the current state of the connection pools, summed over every remote host. {@code pending} counts the
+     * requests waiting for a connection, in the client's own queue (HTTP/1.1) and in the pool's.
      *
      * @return a snapshot of acquired, idle, pending and allocated connections
      */
@@ -558,6 +573,9 @@ public final class PooledHttpClient implements Disposable {
             idle += m.idleSize();
             pending += m.pendingAcquireSize();
             allocated += m.allocatedSize();
+        }
+        for (AsyncSemaphore gate : gates.values()) {
+            pending += gate.waiting(); // HTTP/1.1 requests wait in the client's own queue, before the pool's
         }
         return new PoolMetrics(acquired, idle, pending, allocated);
     }
@@ -620,6 +638,35 @@ public final class PooledHttpClient implements Disposable {
         return base + uri;
     }
 
+    /**
+     * The admission gate of the host of {@code uri} (scheme, host and port): {@code maxConnections} permits and
+     * {@code maxPendingAcquires} waiters, so that requests wait here, where a cancelled waiter leaves at once, rather
+     * than in reactor-netty's pool, which keeps it and later opens a connection for it. HTTP/1.1 only (an HTTP/2
+     * connection carries many exchanges); null for HTTP/2.
+     */
+    @Nullable AsyncSemaphore gate(String uri) {
+        if (settings.protocol != Protocol.HTTP_1_1) {
+            return null;
+        }
+        return gates.computeIfAbsent(origin(uri), k -> AsyncSemaphore.builder(settings.maxConnections)
+                .maxWaiters(settings.maxPendingAcquires).build());
+    }
+
+    /** {@code scheme://authority} of an absolute URI, lower-cased; the URI itself when it has no scheme. */
+    static String origin(String uri) {
+        int scheme = uri.indexOf("://");
+        if (scheme < 0) {
+            return uri;
+        }
+        int end = scheme + 3;
+        while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+            end++;
+        }
+        String origin = uri.substring(0, end).toLowerCase(Locale.ROOT);
+        int at = origin.lastIndexOf('@');
+        return at < 0 ? origin : origin.substring(0, scheme + 3) + origin.substring(at + 1);
+    }
+
     Scheduler scheduler() {
         Scheduler s = settings.scheduler;
         return s != null ? s : Schedulers.parallel();
@@ -640,24 +687,35 @@ public final class PooledHttpClient implements Disposable {
         }
     }
 
-    /** Collects reactor-netty's per-host pool metrics without Micrometer. */
+    /**
+     * Collects reactor-netty's per-host pool metrics for {@link #poolMetrics()}. A registrar of our own replaces
+     * reactor-netty's Micrometer one, so with {@code nettyMetrics} it also registers reactor-netty's pool gauges.
+     */
     private static final class Registrar implements ConnectionProvider.MeterRegistrar {
 
         private final Map<String, ConnectionPoolMetrics> pools;
+        private final boolean nettyMetrics;
 
-        Registrar(Map<String, ConnectionPoolMetrics> pools) {
+        Registrar(Map<String, ConnectionPoolMetrics> pools, boolean nettyMetrics) {
             this.pools = pools;
+            this.nettyMetrics = nettyMetrics;
         }
 
         @Override
         public void registerMetrics(String poolName, String id, java.net.SocketAddress remoteAddress,
                 ConnectionPoolMetrics metrics) {
             pools.put(id + '|' + remoteAddress, metrics);
+            if (nettyMetrics) {
+                NettyPoolMeters.register(poolName, id, remoteAddress, metrics);
+            }
         }
 
         @Override
         public void deRegisterMetrics(String poolName, String id, java.net.SocketAddress remoteAddress) {
             pools.remove(id + '|' + remoteAddress);
+            if (nettyMetrics) {
+                NettyPoolMeters.deRegister(poolName, id, remoteAddress);
+            }
         }
     }
 
@@ -682,12 +740,15 @@ public final class PooledHttpClient implements Disposable {
         final boolean followRedirects;
         final int maxRedirects;
         final boolean allowHttpsToHttpRedirects;
+        final boolean nettyMetrics;
+        final Function<String, String> uriTagValue;
         final int maxResponseBytes;
         final int maxLineLength;
         final @Nullable JsonCodec codec;
         final @Nullable Scheduler scheduler;
         final @Nullable RetryPolicy retryPolicy;
         final @Nullable RetryBudget retryBudget;
+        final @Nullable Consumer<? super RetryAttempt> onRetry;
         final @Nullable RateLimiter rateLimit;
         final @Nullable PermitSource concurrencyLimit;
 
@@ -720,12 +781,15 @@ public final class PooledHttpClient implements Disposable {
             this.followRedirects = b.followRedirects;
             this.maxRedirects = b.maxRedirects;
             this.allowHttpsToHttpRedirects = b.allowHttpsToHttpRedirects;
+            this.nettyMetrics = b.nettyMetrics;
+            this.uriTagValue = b.uriTagValue;
             this.maxResponseBytes = b.maxResponseBytes;
             this.maxLineLength = b.maxLineLength;
             this.codec = b.codec;
             this.scheduler = b.scheduler;
             this.retryPolicy = b.retryPolicy;
             this.retryBudget = b.retryBudget;
+            this.onRetry = b.onRetry;
             this.rateLimit = b.rateLimit;
             this.concurrencyLimit = b.concurrencyLimit;
         }
@@ -756,16 +820,30 @@ public final class PooledHttpClient implements Disposable {
         private boolean followRedirects;
         private int maxRedirects = DEFAULT_MAX_REDIRECTS;
         private boolean allowHttpsToHttpRedirects;
+        private boolean nettyMetrics;
+        private Function<String, String> uriTagValue = uri -> DEFAULT_URI_TAG;
         private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
         private @Nullable JsonCodec codec;
         private @Nullable Scheduler scheduler;
         private @Nullable RetryPolicy retryPolicy;
         private @Nullable RetryBudget retryBudget;
+        private @Nullable Consumer<? super RetryAttempt> onRetry;
         private @Nullable RateLimiter rateLimit;
         private @Nullable PermitSource concurrencyLimit;
 
+        private static final boolean MICROMETER_AVAILABLE = micrometerAvailable();
+
         private Builder() {
+        }
+
+        private static boolean micrometerAvailable() {
+            try {
+                Class.forName("io.micrometer.core.instrument.MeterRegistry", false, Builder.class.getClassLoader());
+                return true;
+            } catch (ClassNotFoundException | LinkageError e) {
+                return false;
+            }
         }
 
         /**
@@ -842,8 +920,8 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets how many requests may wait for a connection per host; beyond it a request fails at once.
-         * Default {@value PooledHttpClient#DEFAULT_MAX_PENDING_ACQUIRES}.
+         * Sets how many requests may wait for a connection per host; beyond it a request fails at once with a
+         * {@link PoolFullException} (not retried). Default {@value PooledHttpClient#DEFAULT_MAX_PENDING_ACQUIRES}.
          *
          * @param maxPendingAcquires the bound of the wait queue
          * @return this builder
@@ -859,8 +937,8 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets how long a request may wait for a pooled connection (httpx's "pool" timeout); then it fails with an
-         * {@link HttpTimeoutException} of phase {@code POOL}. Default 5 s.
+         * Sets how long a request may wait for a pooled connection (httpx's "pool" timeout), in the client's queue and
+         * then the pool's; then it fails with an {@link HttpTimeoutException} of phase {@code POOL}. Default 5 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -913,7 +991,9 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the TCP connect timeout (the TLS handshake has its own reactor-netty default of 10 s). Default 5 s.
+         * Sets the time to establish a connection: the TCP connect and, for {@code https}, the TLS handshake together
+         * (the handshake gets what the TCP connect left of it, instead of reactor-netty's separate 10 s). Then the
+         * attempt fails with an {@link HttpTimeoutException} of phase {@code CONNECT}. Default 5 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -926,12 +1006,14 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
-         * Sets the time to first byte: from the moment the request has been sent until the response status line and
-         * headers have arrived. Then the attempt fails with an {@link HttpTimeoutException} of phase
-         * {@code RESPONSE}. (Getting a connection is bounded by {@code pendingAcquireTimeout} and
-         * {@code connectTimeout}; the body by {@code readTimeout}; each attempt as a whole, waits and body included,
-         * by the time left until the {@link io.github.reactorpatterns.time.Deadline} in the subscriber's Context,
-         * after which it fails with {@code DeadlineExceededException} and releases its connection.) Default 30 s.
+         * Sets the time to the response headers: from the moment the request has been sent until the final response's
+         * status line and headers have arrived. It is one fixed timer: bytes arriving slowly do not restart it, and
+         * {@code 1xx} interim responses (which the client skips) count against it. Then the attempt fails with an
+         * {@link HttpTimeoutException} of phase {@code RESPONSE}. (Getting a connection is bounded by
+         * {@code pendingAcquireTimeout} and {@code connectTimeout}; the body by {@code readTimeout}; each attempt as a
+         * whole, waits and body included, by the time left until the {@link io.github.reactorpatterns.time.Deadline}
+         * in the subscriber's Context, after which it fails with {@code DeadlineExceededException} and releases its
+         * connection.) Default 30 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -989,7 +1071,8 @@ public final class PooledHttpClient implements Disposable {
 
         /**
          * Trusts exactly these certificates (instead of the JDK's trust store) for TLS, e.g. the self-signed
-         * certificate of a test server. Host names are still verified.
+         * certificate of a test server. Host names are still verified, and a trusted certificate that has expired (or
+         * is not valid yet) is rejected.
          *
          * @param certificates the trusted certificates
          * @return this builder
@@ -1077,9 +1160,56 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
+         * Registers reactor-netty's own Micrometer meters for this client, as {@code ConnectionProvider.metrics(true)}
+         * and {@code HttpClient.metrics(true, uriTagValue)} do on a bare reactor-netty client: the connection pool
+         * gauges {@code reactor.netty.connection.provider.{total,active,idle,pending,max,max.pending}.connections}
+         * (tags {@code id}, {@code name} = the pool {@link #name(String) name}, {@code remote.address}) and the HTTP
+         * client meters {@code reactor.netty.http.client.*} (data sent and received, response, connect and TLS
+         * handshake times, errors). They go where reactor-netty puts them, Micrometer's global registry
+         * ({@code Metrics.globalRegistry}). {@link PooledHttpClient#poolMetrics()} works either way. Every request is
+         * tagged {@code uri} = {@value PooledHttpClient#DEFAULT_URI_TAG}, so that the tag cannot grow without bound;
+         * see {@link #nettyMetrics(boolean, Function)} to tag requests by URI. Reactor-netty's
+         * {@code reactor.netty.connection.provider.pending.connections.time} timer is not recorded. Default
+         * {@code false}.
+         *
+         * @param enabled whether to register reactor-netty's meters
+         * @return this builder
+         * @throws UnsupportedOperationException if {@code enabled} and {@code io.micrometer:micrometer-core} is not
+         *     on the class path
+         */
+        public Builder nettyMetrics(boolean enabled) {
+            return nettyMetrics(enabled, uri -> DEFAULT_URI_TAG);
+        }
+
+        /**
+         * Like {@link #nettyMetrics(boolean)}, with the value of the {@code uri} tag of the HTTP client meters
+         * computed from each request's URI. The function must map the URIs to a small set of values (templates such
+         * as {@code /users/{id}}): every distinct value is a new set of meters.
+         *
+         * @param enabled whether to register reactor-netty's meters
+         * @param uriTagValue maps a request URI to the {@code uri} tag
+         * @return this builder
+         * @throws NullPointerException if {@code uriTagValue} is null
+         * @throws UnsupportedOperationException if {@code enabled} and {@code io.micrometer:micrometer-core} is not
+         *     on the class path
+         */
+        public Builder nettyMetrics(boolean enabled, Function<String, String> uriTagValue) {
+            Objects.requireNonNull(uriTagValue, "uriTagValue");
+            if (enabled && !MICROMETER_AVAILABLE) {
+                throw new UnsupportedOperationException(
+                        "nettyMetrics needs io.micrometer:micrometer-core on the class path");
+            }
+            this.nettyMetrics = enabled;
+            this.uriTagValue = uriTagValue;
+            return this;
+        }
+
+        /**
          * Caps an aggregated body ({@code text}, {@code bytes}, {@code json}, {@code result}). A larger body fails
          * with {@link ResponseTooLargeException} as soon as the limit is crossed (at once when
-         * {@code Content-Length} announces it), and the connection is closed rather than reused. Default 10 MiB.
+         * {@code Content-Length} announces it), and the connection is closed rather than reused. Responses that have
+         * no body (to {@code HEAD}, and {@code 1xx}, {@code 204}, {@code 304}) are never capped, whatever their
+         * {@code Content-Length}. Default 10 MiB.
          *
          * @param maxResponseBytes the cap in bytes
          * @return this builder
@@ -1197,6 +1327,21 @@ public final class PooledHttpClient implements Disposable {
         }
 
         /**
+         * Reports every decision of the default retry policy, retry or stop, as
+         * {@link RetryPolicy.Builder#onRetry(Consumer)} and {@link RetryPolicy.Builder#onGiveUp(Consumer)} do (for
+         * logs and metrics, such as {@code RetryPolicyMetrics} of {@code reactor-patterns-micrometer}). Default: none. With
+         * {@link #retry(RetryPolicy)}, set the callback on that policy instead.
+         *
+         * @param onRetry the callback; it runs on the thread that signals the error and should be fast
+         * @return this builder
+         * @throws NullPointerException if {@code onRetry} is null
+         */
+        public Builder onRetry(Consumer<? super RetryAttempt> onRetry) {
+            this.onRetry = Objects.requireNonNull(onRetry, "onRetry");
+            return this;
+        }
+
+        /**
          * Makes every attempt of every request (retries included) take a token from {@code bucket} before it is
          * sent: the {@code TokenBucket(rate, burst)} pattern. With a {@link #concurrencyLimit(PermitSource)} too, the
          * token is taken after the permit, so that requests queued behind a slow one do not each take a token while
@@ -1219,8 +1364,8 @@ public final class PooledHttpClient implements Disposable {
         /**
          * Makes every attempt hold a permit of {@code semaphore} from before it takes a rate-limit token and asks the
          * pool for a connection until its response is read (or it fails or is cancelled): a module-level
-         * {@code Semaphore(n)} shared by many callers. A permit is not held during a retry's back-off. The semaphore may be shared with other
-         * clients or other work.
+         * {@code Semaphore(n)} shared by many callers. A permit is not held during a retry's back-off. The semaphore
+         * may be shared with other clients or other work.
          *
          * @param semaphore the semaphore
          * @return this builder
@@ -1235,13 +1380,17 @@ public final class PooledHttpClient implements Disposable {
          * Builds a client with a new connection pool. The builder can be reused.
          *
          * @return a new client; close it when done
-         * @throws IllegalStateException if both {@link #retry(RetryPolicy)} and {@link #retryBudget(RetryBudget)}
-         *         were set
+         * @throws IllegalStateException if {@link #retry(RetryPolicy)} was set together with
+         *         {@link #retryBudget(RetryBudget)} or {@link #onRetry(Consumer)}
          */
         public PooledHttpClient build() {
             if (retryPolicy != null && retryBudget != null) {
                 throw new IllegalStateException("retryBudget applies to the default retry policy; "
                         + "set the budget on the RetryPolicy given to retry(...) instead");
+            }
+            if (retryPolicy != null && onRetry != null) {
+                throw new IllegalStateException("onRetry applies to the default retry policy; "
+                        + "set onRetry on the RetryPolicy given to retry(...) instead");
             }
             return new PooledHttpClient(new Settings(this));
         }

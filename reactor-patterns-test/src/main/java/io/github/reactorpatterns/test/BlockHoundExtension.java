@@ -1,7 +1,5 @@
 package io.github.reactorpatterns.test;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -30,11 +28,12 @@ import reactor.blockhound.BlockHound;
  * integration does not list yet.
  *
  * <p>Installation is idempotent and thread-safe: the first test class that runs installs it, later ones do nothing.
- * Once installed, BlockHound stays installed for the life of the JVM.
+ * A class that starts while another one is installing it (parallel test execution) waits until the installation
+ * has finished, so no test runs unguarded. Once installed, BlockHound stays installed for the life of the JVM.
  */
 public final class BlockHoundExtension implements BeforeAllCallback {
 
-    private static final AtomicBoolean INSTALLED = new AtomicBoolean();
+    private static final Once INSTALLATION = new Once();
 
     /** Creates the extension; JUnit does this for you when the extension is registered. */
     public BlockHoundExtension() {
@@ -68,15 +67,39 @@ public final class BlockHoundExtension implements BeforeAllCallback {
      * @throws IllegalStateException if the JVM lacks the flags BlockHound needs (the message says which)
      */
     public static void install() {
-        if (INSTALLED.compareAndSet(false, true)) {
+        INSTALLATION.run(() -> {
             try {
                 BlockHound.install(BlockHoundExtension::allowNettyAllocatorLocks);
             } catch (RuntimeException | Error e) {
-                INSTALLED.set(false);
                 throw new IllegalStateException("BlockHound could not be installed; on JDK 13+ run the tests with "
                         + "-XX:+AllowRedefinitionToAddDeleteMethods (and -XX:+EnableDynamicAgentLoading on JDK 21+)",
                         e);
             }
+        });
+    }
+
+    /**
+     * Runs an action once: every caller returns only after it has completed, and it is marked done only when it
+     * has completed normally (a failed run is tried again by the next caller).
+     */
+    static final class Once {
+
+        private volatile boolean done;
+
+        void run(Runnable action) {
+            if (done) {
+                return;
+            }
+            synchronized (this) {
+                if (!done) {
+                    action.run();
+                    done = true;
+                }
+            }
+        }
+
+        boolean isDone() {
+            return done;
         }
     }
 }

@@ -42,6 +42,7 @@ import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.SslProvider;
 
 /**
@@ -63,8 +64,10 @@ import reactor.netty.tcp.SslProvider;
  *
  * <h2>Choosing a response</h2>
  * Each request is answered by the next {@link #enqueue(MockResponse) enqueued} response (first in, first out); when
- * the queue is empty, by the {@link #dispatcher(Function) dispatcher}, which by default answers every request with
- * the {@link #defaultResponse(MockResponse) default response}: {@code 404} with an empty body. The request body is
+ * the queue is empty, by the {@link #route(String, String, MockResponse) route} for its method and path, if any;
+ * otherwise by the {@link #dispatcher(Function) dispatcher}, which by default answers every request with the
+ * {@link #defaultResponse(MockResponse) default response}: {@code 404} with an empty body. {@link #reset()} clears
+ * all of this between tests that share one server. The request body is
  * read completely before the response is chosen. If a dispatcher throws or returns null, the client gets a
  * {@code 500} whose body names the exception.
  *
@@ -80,6 +83,11 @@ import reactor.netty.tcp.SslProvider;
  * until its response is fully written or its connection closes), {@link #openConnections()} and
  * {@link #connectionsAccepted()} (TCP connections; HTTP/2 streams share their connection), so a test can prove a
  * concurrency limit or that a pool reuses connections.
+ *
+ * <h2>Threads</h2>
+ * Every server runs on Netty event loops of its own (one acceptor thread and two worker threads, daemon), created by
+ * the server and disposed by {@link #close()}: disposing reactor-netty's global resources
+ * ({@code HttpResources.disposeLoopsAndConnections()}, as a closing Spring context does) does not affect it.
  *
  * <p>Delays run on the connection's Netty event loop in real time; {@code StepVerifier.withVirtualTime} does not
  * affect them. Faults act on the TCP connection, so on HTTP/2 they also end the other streams of that connection.
@@ -104,7 +112,10 @@ public final class MockHttpServer implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final @Nullable SelfSignedTls tls;
+    private static final AtomicInteger SERVERS = new AtomicInteger();
+
     private final ConcurrentLinkedQueue<MockResponse> responses = new ConcurrentLinkedQueue<>();
+    private final Map<String, MockResponse> routes = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<RecordedRequest> requests = new ConcurrentLinkedQueue<>();
     private final Semaphore requestsAvailable = new Semaphore(0);
     private final AtomicInteger requestCount = new AtomicInteger();
@@ -116,11 +127,18 @@ public final class MockHttpServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile MockResponse defaultResponse = MockResponse.builder().status(DEFAULT_STATUS).build();
     private volatile @Nullable Function<RecordedRequest, MockResponse> dispatcher;
+    private final String loopsPrefix;
+    private final LoopResources loops;
     private final DisposableServer server;
 
     private MockHttpServer(boolean secure) {
         this.tls = secure ? SelfSignedTls.get() : null;
+        // Event loops of its own, not reactor-netty's global HttpResources: code under test that disposes the globals
+        // (a closing Spring context does) must not stop the server it is tested against.
+        this.loopsPrefix = "mock-http-server-" + SERVERS.incrementAndGet();
+        this.loops = LoopResources.create(loopsPrefix, 1, 2, true, false);
         HttpServer http = HttpServer.create()
+                .runOn(loops, false)
                 .host("127.0.0.1")
                 .port(0)
                 .doOnChannelInit((observer, channel, remote) -> onConnection(channel))
@@ -137,7 +155,12 @@ public final class MockHttpServer implements AutoCloseable {
             http = http.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
                     .httpRequestDecoder(spec -> spec.h2cMaxContentLength(H2C_UPGRADE_MAX_BODY));
         }
-        this.server = http.bindNow(BIND_TIMEOUT);
+        try {
+            this.server = http.bindNow(BIND_TIMEOUT);
+        } catch (RuntimeException e) {
+            loops.disposeLater(Duration.ZERO, CLOSE_TIMEOUT).block(CLOSE_TIMEOUT);
+            throw e;
+        }
     }
 
     /**
@@ -224,6 +247,53 @@ public final class MockHttpServer implements AutoCloseable {
      */
     public void enqueue(MockResponse response) {
         responses.add(Objects.requireNonNull(response, "response"));
+    }
+
+    /**
+     * Answers every request with this method and path with {@code response}, for as long as no response is
+     * enqueued (the queue comes first); replaces an earlier route for the same method and path. The path is matched
+     * exactly, without its query string: {@code route("GET", "/users/1", ...)} answers {@code GET /users/1?x=2}
+     * but not {@code GET /users/10}. Requests that match no route go to the {@link #dispatcher(Function)
+     * dispatcher}.
+     *
+     * <pre>{@code
+     * server.route("GET", "/users/1", MockResponse.builder().jsonBody("{\"id\":1}").build());
+     * server.route("POST", "/users", MockResponse.of(201, "created"));
+     * }</pre>
+     *
+     * @param method the request method, e.g. {@code "GET"}; compared ignoring case
+     * @param path the path, starting with {@code /}, without a query
+     * @param response the response, sent as many times as the route matches
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code path} does not start with {@code /} or has a query
+     */
+    public void route(String method, String path, MockResponse response) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(response, "response");
+        if (!path.startsWith("/") || path.indexOf('?') >= 0) {
+            throw new IllegalArgumentException("path must start with / and have no query but it was " + path);
+        }
+        routes.put(routeKey(method, path), response);
+    }
+
+    /**
+     * Returns the server to the state it started in, for tests that share one server: clears the queue of
+     * responses, the routes, the recorded requests not yet taken, and the counters ({@link #requestCount()},
+     * {@link #maxConcurrentRequests()}, {@link #connectionsAccepted()}), removes the dispatcher and restores the
+     * default response. Open connections stay open ({@link #openConnections()} and {@link #concurrentRequests()}
+     * keep counting them); a request being served while this runs may still be recorded afterwards.
+     */
+    public void reset() {
+        responses.clear();
+        routes.clear();
+        dispatcher = null;
+        defaultResponse = MockResponse.builder().status(DEFAULT_STATUS).build();
+        requestsAvailable.drainPermits();
+        requests.clear();
+        requestCount.set(0);
+        maxInFlight.set(inFlight.get());
+        connectionsAccepted.set(0);
     }
 
     /**
@@ -317,8 +387,8 @@ public final class MockHttpServer implements AutoCloseable {
     }
 
     /**
-     * Closes every open connection and stops listening. Idempotent; blocks until the server is closed (at most
-     * about ten seconds).
+     * Closes every open connection, stops listening and disposes the server's event loops. Idempotent; blocks until
+     * the server is closed (at most about twenty seconds).
      */
     @Override
     public void close() {
@@ -334,12 +404,25 @@ public final class MockHttpServer implements AutoCloseable {
             long left = CLOSE_TIMEOUT.toNanos() - (System.nanoTime() - start);
             future.awaitUninterruptibly(Math.max(0, left), TimeUnit.NANOSECONDS);
         }
-        server.disposeNow(CLOSE_TIMEOUT);
+        try {
+            server.disposeNow(CLOSE_TIMEOUT);
+        } finally {
+            loops.disposeLater(Duration.ZERO, CLOSE_TIMEOUT).block(CLOSE_TIMEOUT);
+        }
     }
 
     @Override
     public String toString() {
         return "MockHttpServer{" + url("/") + ", requests=" + requestCount() + '}';
+    }
+
+    /** The name prefix of this server's event-loop threads. */
+    String loopsPrefix() {
+        return loopsPrefix;
+    }
+
+    private static String routeKey(String method, String path) {
+        return method.toUpperCase(java.util.Locale.ROOT) + ' ' + path;
     }
 
     private SelfSignedTls requireTls() {
@@ -401,6 +484,12 @@ public final class MockHttpServer implements AutoCloseable {
         MockResponse next = responses.poll();
         if (next != null) {
             return next;
+        }
+        if (!routes.isEmpty()) {
+            MockResponse routed = routes.get(routeKey(request.method(), request.path()));
+            if (routed != null) {
+                return routed;
+            }
         }
         Function<RecordedRequest, MockResponse> d = dispatcher;
         if (d == null) {

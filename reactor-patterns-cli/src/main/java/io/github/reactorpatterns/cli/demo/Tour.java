@@ -2,6 +2,7 @@ package io.github.reactorpatterns.cli.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.reactorpatterns.cli.InFlight;
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.TaskGroupException;
 import io.github.reactorpatterns.concurrent.TaskScope;
@@ -11,7 +12,6 @@ import io.github.reactorpatterns.queue.WorkQueue;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.Page;
 import io.github.reactorpatterns.stream.Paginate;
-import io.github.reactorpatterns.test.ConcurrencyProbe;
 import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
 import java.io.IOException;
@@ -62,7 +62,7 @@ final class Tour {
     /** Every step, in order. */
     List<Supplier<Mono<Step>>> steps() {
         return List.of(this::fanOut, this::tokenBucket, this::retries, this::deadline, this::pagination,
-                this::streaming, this::taskScope, this::workQueue);
+                this::streaming, this::taskScope, this::workQueue, new DatabaseTour()::streamAndRollback);
     }
 
     private static Mono<Step> timed(Mono<Step> step) {
@@ -79,11 +79,11 @@ final class Tour {
 
     /** 1. {@code asyncio.gather} under a {@code Semaphore(8)}: Gather.ordered with a concurrency limit. */
     Mono<Step> fanOut() {
-        ConcurrencyProbe probe = ConcurrencyProbe.create();
+        InFlight probe = new InFlight();
         List<Integer> ids = IntStream.range(0, FAN_OUT_CALLS).boxed().toList();
         return timed(Flux.fromIterable(ids)
                 .transform(Gather.ordered(FAN_OUT_LIMIT,
-                        (Integer id) -> probe.wrap(http.get(server.url("/items/" + id))).map(Tour::id)))
+                        (Integer id) -> probe.track(http.get(server.url("/items/" + id))).map(Tour::id)))
                 .collectList()
                 .map(results -> {
                     boolean inOrder = results.equals(ids);
@@ -301,13 +301,13 @@ final class Tour {
 
     /** 8. {@code asyncio.Queue} with workers: WorkQueue, error isolation, join, then a graceful shutdown. */
     Mono<Step> workQueue() {
-        ConcurrencyProbe probe = ConcurrencyProbe.create();
+        InFlight probe = new InFlight();
         List<Integer> failedJobs = Collections.synchronizedList(new ArrayList<>());
         return timed(Mono.defer(() -> {
             WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
                     .capacity(10)
                     .workers(WORKERS)
-                    .handler(job -> probe.wrap(http.get(server.url("/jobs/" + job))))
+                    .handler(job -> probe.track(http.get(server.url("/jobs/" + job))))
                     .onFailure((job, error) -> failedJobs.add(job))
                     .build();
             Mono<Void> all = Flux.range(0, JOBS).concatMap(queue::put).then(queue.join());

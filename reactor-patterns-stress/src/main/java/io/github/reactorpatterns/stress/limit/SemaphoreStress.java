@@ -9,13 +9,16 @@ import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.III_Result;
 import org.openjdk.jcstress.infra.results.II_Result;
 import org.openjdk.jcstress.infra.results.ZZ_Result;
 
 import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.Permit;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 
 /** jcstress tests of {@link AsyncSemaphore}: never more than N permits held, no lost permit, no lost wake-up. */
 public final class SemaphoreStress {
@@ -162,6 +165,82 @@ public final class SemaphoreStress {
         public void check(II_Result r) {
             r.r1 = semaphore.availablePermits();
             r.r2 = semaphore.waiting();
+        }
+    }
+
+    /**
+     * A release races the dispose of {@code acquire(onGranted, onError)}, the callback form: the permit ends in the
+     * callback's hands (which gives it back here) or in the semaphore, never lost.
+     */
+    @JCStressTest
+    @Outcome(id = {"1, 0, 0", "1, 0, 1"}, expect = ACCEPTABLE, desc = "permit back once (not granted / granted)")
+    @Outcome(expect = FORBIDDEN, desc = "permit lost or doubled, or a waiter left behind")
+    @State
+    public static class CallbackGrantVersusDispose {
+        final AsyncSemaphore semaphore = AsyncSemaphore.of(1);
+        final Permit held = semaphore.tryAcquireNow().orElseThrow();
+        volatile Permit granted;
+        final Disposable waiter = semaphore.acquire(p -> granted = p, e -> { });
+
+        @Actor
+        public void release() {
+            held.release();
+        }
+
+        @Actor
+        public void dispose() {
+            waiter.dispose();
+        }
+
+        @Arbiter
+        public void check(III_Result r) {
+            Permit p = granted;
+            if (p != null) {
+                p.release();
+            }
+            r.r1 = semaphore.availablePermits();
+            r.r2 = semaphore.waiting();
+            r.r3 = p == null ? 0 : 1;
+        }
+    }
+
+    /**
+     * A release grants a {@code withPermit} whose cancel races the start of its task: the task never starts while its
+     * permit is free again (a cancel before the task's {@code onSubscribe} keeps the permit until it can cancel the
+     * task), and the permit is back at the end.
+     */
+    @JCStressTest
+    @Outcome(id = "-1, 1", expect = ACCEPTABLE, desc = "cancelled before the grant: the task never started")
+    @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "the task started holding the permit, then was cancelled")
+    @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "the task started after its permit was given back")
+    @Outcome(expect = FORBIDDEN, desc = "permit lost or doubled")
+    @State
+    public static class WithPermitCancelVersusTaskStart {
+        final AsyncSemaphore semaphore = AsyncSemaphore.of(1);
+        final Permit held = semaphore.tryAcquireNow().orElseThrow();
+        volatile int freeAtTaskStart = -1;
+        final Disposable waiter = semaphore.withPermit(new Mono<Integer>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super Integer> actual) {
+                freeAtTaskStart = semaphore.availablePermits();
+                actual.onSubscribe(Operators.emptySubscription());
+            }
+        }).subscribe();
+
+        @Actor
+        public void release() {
+            held.release();
+        }
+
+        @Actor
+        public void cancel() {
+            waiter.dispose();
+        }
+
+        @Arbiter
+        public void check(II_Result r) {
+            r.r1 = freeAtTaskStart;
+            r.r2 = semaphore.availablePermits();
         }
     }
 }

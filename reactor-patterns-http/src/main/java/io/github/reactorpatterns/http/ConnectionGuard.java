@@ -1,0 +1,127 @@
+package io.github.reactorpatterns.http;
+
+import java.lang.reflect.Field;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
+import reactor.netty.NettyPipeline;
+
+/**
+ * Keeps an HTTP/1.1 connection with bytes that belong to no response out of the pool (RFC 9112 section 6.3: a
+ * client must not reuse a connection whose framing it cannot trust). Sits before the HTTP codec for the life of the
+ * connection.
+ *
+ * <ul>
+ *   <li>Bytes that arrive while no request is outstanding (after a response ended, before the next request is
+ *   prepared) close the connection at once: the pool then drops it instead of handing it to the next request.</li>
+ *   <li>Bytes that arrived with the end of a response (a short {@code Content-Length} followed by part of a second
+ *   response) are still in the codec when the response ends: {@link #responseEnded()} reports them, and
+ *   {@link ResponseGuard} marks the connection not persistent before reactor-netty sees the end of the response, so
+ *   it is closed instead of pooled. Netty has no public accessor for a decoder's buffered bytes; they are read from
+ *   its {@code cumulation} field.</li>
+ * </ul>
+ */
+final class ConnectionGuard extends ChannelInboundHandlerAdapter {
+
+    static final String NAME = "reactorPatterns.connectionGuard";
+
+    private static final @Nullable Field INBOUND_HANDLER = field(CombinedChannelDuplexHandler.class, "inboundHandler");
+    private static final @Nullable Field CUMULATION = field(ByteToMessageDecoder.class, "cumulation");
+
+    private @Nullable ChannelPipeline pipeline;
+    private volatile boolean outstanding;
+
+    private ConnectionGuard() {
+    }
+
+    /** The guard of an HTTP/1.1 connection, added before its codec on first use; null for HTTP/2. */
+    static @Nullable ConnectionGuard on(ChannelPipeline pipeline) {
+        if (pipeline.get(NettyPipeline.HttpCodec) == null) {
+            return null;
+        }
+        ConnectionGuard guard = pipeline.get(ConnectionGuard.class);
+        if (guard == null) {
+            guard = new ConnectionGuard();
+            pipeline.addBefore(NettyPipeline.HttpCodec, NAME, guard);
+        }
+        return guard;
+    }
+
+    /** Whether this JVM's Netty lets the guard see a decoder's buffered bytes. */
+    static boolean canInspectDecoder() {
+        return INBOUND_HANDLER != null && CUMULATION != null;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.pipeline = ctx.pipeline();
+    }
+
+    void requestStarting() {
+        outstanding = true;
+    }
+
+    /**
+     * Called when the final response's last content leaves the codec, before reactor-netty sees it.
+     *
+     * @return true if the codec holds bytes beyond that response
+     */
+    boolean responseEnded() {
+        outstanding = false;
+        return bufferedInDecoder() > 0;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!outstanding && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
+            // Nothing was asked: whatever this is, the next response on this connection could not be trusted.
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    /** The bytes the HTTP codec has read but not decoded yet; 0 when that cannot be told. */
+    int bufferedInDecoder() {
+        ChannelPipeline p = pipeline;
+        Field inbound = INBOUND_HANDLER;
+        Field cumulation = CUMULATION;
+        if (p == null || inbound == null || cumulation == null) {
+            return 0;
+        }
+        ChannelHandler codec = p.get(NettyPipeline.HttpCodec);
+        if (!(codec instanceof CombinedChannelDuplexHandler)) {
+            return 0;
+        }
+        try {
+            Object decoder = inbound.get(codec);
+            if (!(decoder instanceof ByteToMessageDecoder)) {
+                return 0;
+            }
+            Object buffer = cumulation.get(decoder);
+            return buffer instanceof ByteBuf ? ((ByteBuf) buffer).readableBytes() : 0;
+        }
+        catch (IllegalAccessException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static @Nullable Field field(Class<?> type, String name) {
+        try {
+            Field f = type.getDeclaredField(name);
+            f.setAccessible(true);
+            return f;
+        }
+        catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.github.reactorpatterns.http;
+
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
+import reactor.netty.Connection;
+import reactor.netty.NettyPipeline;
+
+/**
+ * The timeouts and the interim responses of one HTTP exchange, after the HTTP codec of its connection (or HTTP/2
+ * stream); added when the request is prepared and removed by reactor-netty when the exchange ends.
+ *
+ * <ul>
+ *   <li>One fixed timer from the moment the request has been written until the final response's status line and
+ *   headers have arrived ({@code responseTimeout}): reactor-netty's own {@code responseTimeout} is an idle timer that
+ *   restarts on every read, so a server dripping its headers, or sending {@code 1xx} after {@code 1xx}, never hits it.
+ *   When it fires, the exchange fails with Netty's {@link ReadTimeoutException} before any headers were seen, which
+ *   {@link Exchange} reports as {@link HttpTimeoutException.Phase#RESPONSE}.</li>
+ *   <li>Interim responses ({@code 1xx} except {@code 101 Switching Protocols}) are dropped, with their (empty)
+ *   content, as RFC 9110 section 15.2 asks: reactor-netty skips only {@code 100 Continue} and takes a {@code 102} or
+ *   {@code 103} for the final response.</li>
+ *   <li>Once the final headers are in, an idle timer of {@code readTimeout} between reads, placed before the codec so
+ *   that every byte read counts (a {@link ReadTimeoutHandler}, then reported as
+ *   {@link HttpTimeoutException.Phase#READ}).</li>
+ *   <li>On HTTP/1.1, when the final response ends, the connection is marked not persistent (closed instead of
+ *   pooled) if bytes that belong to no response follow it ({@link ConnectionGuard}).</li>
+ * </ul>
+ */
+final class ResponseGuard extends ChannelDuplexHandler {
+
+    static final String NAME = "reactorPatterns.responseGuard";
+
+    static final String READ_TIMEOUT_NAME = "reactorPatterns.readTimeout";
+
+    private final Connection connection;
+    private final long responseTimeoutNanos;
+    private final long readTimeoutMillis;
+    private final @Nullable ConnectionGuard connectionGuard;
+
+    private @Nullable ScheduledFuture<?> timer;
+    private boolean headersSeen;
+    private boolean ended;
+    private boolean skippingInterim;
+    private boolean swallowed;
+
+    private ResponseGuard(Connection connection, PooledHttpClient.Settings settings,
+            @Nullable ConnectionGuard connectionGuard) {
+        this.connection = connection;
+        this.responseTimeoutNanos = settings.responseTimeout.toNanos();
+        this.readTimeoutMillis = Math.max(1, settings.readTimeout.toMillis());
+        this.connectionGuard = connectionGuard;
+    }
+
+    /** Installs the guards for the request about to be sent on {@code connection}. */
+    static void install(Connection connection, PooledHttpClient.Settings settings) {
+        ChannelPipeline pipeline = connection.channel().pipeline();
+        ConnectionGuard guard = ConnectionGuard.on(pipeline);
+        if (guard != null) {
+            guard.requestStarting();
+        }
+        if (pipeline.get(NAME) != null) {
+            pipeline.remove(NAME); // left over by an exchange that did not terminate cleanly
+        }
+        // Removed by reactor-netty when the exchange terminates (or with the connection).
+        connection.addHandlerFirst(NAME, new ResponseGuard(connection, settings, guard));
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof LastHttpContent && timer == null && !headersSeen && !ended) {
+            ChannelPromise written = promise.unvoid();
+            written.addListener(f -> {
+                if (f.isSuccess() && !headersSeen && !ended && timer == null) {
+                    timer = ctx.executor().schedule(() -> responseTimedOut(ctx), responseTimeoutNanos,
+                            TimeUnit.NANOSECONDS);
+                }
+            });
+            ctx.write(msg, written);
+            return;
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpResponse && !headersSeen) {
+            int status = ((HttpResponse) msg).status().code();
+            if (status >= 100 && status < 200 && status != 101) {
+                // An interim response: drop it and whatever content the codec gives with it.
+                skippingInterim = !(msg instanceof LastHttpContent);
+                swallowed = true;
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            headersSeen = true;
+            cancelTimer();
+            startReadTimeout(ctx);
+        }
+        else if (skippingInterim && msg instanceof HttpContent) {
+            skippingInterim = !(msg instanceof LastHttpContent);
+            swallowed = true;
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof LastHttpContent && headersSeen && !ended) {
+            // Before the codec's last message reaches reactor-netty, which then releases the connection to the pool.
+            responseEnded(ctx);
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (swallowed) {
+            swallowed = false;
+            // What was read went nowhere: ask for more, as reactor-netty does after a 100 Continue.
+            if (!ctx.channel().config().isAutoRead()) {
+                ctx.read();
+            }
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimer();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelTimer();
+        removeReadTimeout(ctx);
+    }
+
+    private void responseTimedOut(ChannelHandlerContext ctx) {
+        timer = null;
+        if (!headersSeen && !ended && ctx.channel().isActive()) {
+            ended = true;
+            ctx.fireExceptionCaught(ReadTimeoutException.INSTANCE);
+            ctx.close();
+        }
+    }
+
+    private void responseEnded(ChannelHandlerContext ctx) {
+        ended = true;
+        cancelTimer();
+        removeReadTimeout(ctx);
+        ConnectionGuard guard = connectionGuard;
+        if (guard != null && guard.responseEnded()) {
+            // Bytes that belong to no request follow the response: the connection must not be reused.
+            connection.markPersistent(false);
+        }
+    }
+
+    private void startReadTimeout(ChannelHandlerContext ctx) {
+        ChannelPipeline pipeline = ctx.pipeline();
+        if (pipeline.get(READ_TIMEOUT_NAME) != null) {
+            return;
+        }
+        ReadTimeoutHandler idle = new ReadTimeoutHandler(readTimeoutMillis, TimeUnit.MILLISECONDS);
+        if (pipeline.get(NettyPipeline.HttpCodec) != null) {
+            pipeline.addBefore(NettyPipeline.HttpCodec, READ_TIMEOUT_NAME, idle);
+        }
+        else if (pipeline.get(NettyPipeline.H2ToHttp11Codec) != null) {
+            pipeline.addBefore(NettyPipeline.H2ToHttp11Codec, READ_TIMEOUT_NAME, idle);
+        }
+        else {
+            pipeline.addBefore(ctx.name(), READ_TIMEOUT_NAME, idle);
+        }
+    }
+
+    private static void removeReadTimeout(ChannelHandlerContext ctx) {
+        ChannelPipeline pipeline = ctx.pipeline();
+        if (pipeline.get(READ_TIMEOUT_NAME) != null) {
+            pipeline.remove(READ_TIMEOUT_NAME);
+        }
+    }
+
+    private void cancelTimer() {
+        ScheduledFuture<?> t = timer;
+        if (t != null) {
+            timer = null;
+            t.cancel(false);
+        }
+    }
+}

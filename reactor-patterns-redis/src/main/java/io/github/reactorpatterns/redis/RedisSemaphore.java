@@ -1,0 +1,670 @@
+package io.github.reactorpatterns.redis;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.reactorpatterns.limit.Permit;
+import io.github.reactorpatterns.limit.PermitSource;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A semaphore of N permits shared by every process that uses the same Redis and name: "at most 20 report jobs at
+ * once" holds for the whole fleet. A drop-in {@link PermitSource}: code written for the local
+ * {@link io.github.reactorpatterns.limit.AsyncSemaphore} works unchanged.
+ *
+ * <p>Each permit held is a member of a sorted set ({@code {name}:semaphore}) with a random id and an expiry (its
+ * lease) in Redis time. Acquiring is one Lua script: drop expired permits, count, add. While a permit is held its
+ * holder renews the lease on a heartbeat ({@link Builder#renewEvery(Duration)}) on this semaphore's
+ * {@link Scheduler}; {@link Permit#release()} removes it by id. A process that dies without releasing (killed,
+ * crashed, cut off) stops renewing, and its permits are free again once their lease runs out: never held forever.
+ *
+ * <p>Waiters of one process queue first come, first served; only the head asks Redis. It is woken by a pub/sub
+ * message that every release publishes, and, in case a message is lost or a holder died, re-checks at the latest
+ * when the first lease runs out or after {@link Builder#recheckEvery(Duration)}, whichever comes first. A cancelled
+ * waiter leaves at once; a permit granted in a race with the cancel is released.
+ *
+ * <p>When Redis cannot be reached, {@code acquire} fails with {@link RedisUnavailableException} (a semaphore that
+ * let everyone through would not bound anything). A lease that cannot be renewed for longer than the lease may be
+ * taken by another process: choose the lease well above the longest Redis outage you want to ride out. A key that
+ * holds another kind of value fails with {@link RedisKeyTypeException}.
+ *
+ * <p>{@link Builder#build()} opens two connections from the client (commands and pub/sub); {@link #close()} closes
+ * them. Signals are delivered on this semaphore's scheduler. Thread-safe.
+ */
+public final class RedisSemaphore implements PermitSource, AutoCloseable {
+
+    /** The default lease of a permit: 30 seconds. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+
+    /** The default longest sleep of a waiting head between two asks without a release message: 1 second. */
+    public static final Duration DEFAULT_RECHECK = Duration.ofSeconds(1);
+
+    /** The default time each call waits for Redis: 2 seconds. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+
+    /* KEYS[1] the set; ARGV[1] permits, ARGV[2] id, ARGV[3] lease µs. Reply {1, 0} or {0, µs until the first expiry} */
+    static final String ACQUIRE = String.join("\n",
+            "if redis.replicate_commands then pcall(redis.replicate_commands) end",
+            "local kind = redis.call('TYPE', KEYS[1])['ok']",
+            "if kind ~= 'none' and kind ~= 'zset' then",
+            "  return redis.error_reply('WRONGTYPE ' .. KEYS[1] .. ' holds a ' .. kind .. ', not a semaphore')",
+            "end",
+            "local t = redis.call('TIME')",
+            "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])",
+            "local lease = tonumber(ARGV[3])",
+            "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))",
+            "if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then",
+            "  redis.call('ZADD', KEYS[1], string.format('%.0f', now + lease), ARGV[2])",
+            "  redis.call('PEXPIRE', KEYS[1], math.ceil(lease / 1000))",
+            "  return {1, 0}",
+            "end",
+            "local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')",
+            "return {0, math.max(1, math.ceil(tonumber(first[2]) - now))}");
+
+    /* KEYS[1] the set; ARGV[1] id, ARGV[2] lease µs. Reply 1 renewed, 0 the lease was gone. */
+    static final String RENEW = String.join("\n",
+            "if redis.replicate_commands then pcall(redis.replicate_commands) end",
+            "local t = redis.call('TIME')",
+            "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])",
+            "local score = redis.call('ZSCORE', KEYS[1], ARGV[1])",
+            "if not score or tonumber(score) <= now then return 0 end",
+            "local lease = tonumber(ARGV[2])",
+            "redis.call('ZADD', KEYS[1], 'XX', string.format('%.0f', now + lease), ARGV[1])",
+            "if redis.call('PTTL', KEYS[1]) < lease / 1000 then",
+            "  redis.call('PEXPIRE', KEYS[1], math.ceil(lease / 1000))",
+            "end",
+            "return 1");
+
+    /* KEYS[1] the set; ARGV[1] id, ARGV[2] channel. Reply: 1 removed, 0 it had expired. */
+    static final String RELEASE = String.join("\n",
+            "local removed = redis.call('ZREM', KEYS[1], ARGV[1])",
+            "redis.call('PUBLISH', ARGV[2], ARGV[1])",
+            "return removed");
+
+    /* KEYS[1] the set. Reply: how many permits are held (leases not run out). */
+    static final String HELD = String.join("\n",
+            "local t = redis.call('TIME')",
+            "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])",
+            "return redis.call('ZCOUNT', KEYS[1], '(' .. string.format('%.0f', now), '+inf')");
+
+    private static final RedisScript HELD_LUA = new RedisScript(HELD);
+    private static final RedisScript ACQUIRE_LUA = new RedisScript(ACQUIRE);
+    private static final RedisScript RENEW_LUA = new RedisScript(RENEW);
+    private static final RedisScript RELEASE_LUA = new RedisScript(RELEASE);
+
+    private final StatefulRedisConnection<String, String> connection;
+    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final RedisReactiveCommands<String, String> commands;
+    private final String[] keys;
+    private final String channel;
+    private final int permits;
+    private final String permitsArg;
+    private final String leaseMicros;
+    private final Duration renewEvery;
+    private final long recheckMicros;
+    private final Duration timeout;
+    private final Scheduler scheduler;
+    private final String idPrefix = UUID.randomUUID().toString();
+    private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+
+    private final Object lock = new Object();
+    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+    private @Nullable Waiter active;
+    /** A release was announced while the head's request was in flight: ask again at once instead of sleeping. */
+    private boolean releasedMeanwhile;
+
+    private RedisSemaphore(Builder b) {
+        this.keys = new String[] {key(b.name)};
+        this.channel = keys[0] + ":released";
+        this.permits = b.permits;
+        this.permitsArg = Integer.toString(b.permits);
+        this.leaseMicros = Long.toString(TimeUnit.NANOSECONDS.toMicros(b.lease.toNanos()));
+        this.renewEvery = b.renewEvery != null ? b.renewEvery : b.lease.dividedBy(3);
+        this.recheckMicros = TimeUnit.NANOSECONDS.toMicros(b.recheck.toNanos());
+        this.timeout = b.timeout;
+        this.scheduler = b.scheduler != null ? b.scheduler : Schedulers.parallel();
+        this.connection = b.client.connect();
+        try {
+            this.pubSub = b.client.connectPubSub();
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+        this.commands = connection.reactive();
+        pubSub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String ch, String message) {
+                released();
+            }
+        });
+        try {
+            pubSub.sync().subscribe(channel);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts building a semaphore of {@code permits} permits named {@code name}. Every semaphore with the same name
+     * on the same Redis shares its permits; give all of them the same number of permits.
+     *
+     * @param client the Lettuce client whose connections the semaphore opens (not shut down by it)
+     * @param name the semaphore's name, not empty; its key is {@code {name}:semaphore}
+     * @param permits how many permits the fleet shares, {@code > 0}
+     * @return a new builder
+     * @throws NullPointerException if {@code client} or {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is empty or {@code permits <= 0}
+     */
+    public static Builder builder(RedisClient client, String name, int permits) {
+        return new Builder(client, name, permits);
+    }
+
+    /**
+     * The Redis key that holds the permits of the semaphore named {@code name}.
+     *
+     * @param name the semaphore's name
+     * @return {@code {name}:semaphore}
+     * @throws NullPointerException if {@code name} is null
+     */
+    public static String key(String name) {
+        return "{" + Objects.requireNonNull(name, "name") + "}:semaphore";
+    }
+
+    /**
+     * Acquires one permit, waiting (without blocking a thread) until the fleet has one free. The emitted permit's
+     * lease is renewed until {@link Permit#release()}; prefer {@link #withPermit(Mono)}, which releases.
+     *
+     * @return a {@code Mono} of the permit; it fails with {@link RedisUnavailableException} when Redis cannot be
+     *         reached, or with {@link RedisKeyTypeException}
+     */
+    @Override
+    public Mono<Permit> acquire() {
+        return Mono.<Permit>create(sink -> {
+            Waiter w = new Waiter(sink, nextId());
+            sink.onCancel(() -> cancel(w));
+            synchronized (lock) {
+                if (w.cancelled) {
+                    return;
+                }
+                queue.addLast(w);
+            }
+            next();
+        }).doOnDiscard(RedisPermit.class, RedisPermit::release); // granted as the subscriber cancelled
+    }
+
+    /**
+     * Takes one permit if the fleet has one free now; never waits and never overtakes this process's waiters.
+     *
+     * @return a {@code Mono} of the permit, or empty if none is free; it fails with
+     *         {@link RedisUnavailableException} when Redis cannot be reached
+     */
+    @Override
+    public Mono<Permit> tryAcquire() {
+        return Mono.defer(() -> {
+            synchronized (lock) {
+                if (!queue.isEmpty()) {
+                    return Mono.<Permit>empty();
+                }
+            }
+            String id = nextId();
+            return callAcquire(id)
+                    .flatMap(r -> r[0] == 1 ? Mono.just((Permit) grant(id)) : Mono.<Permit>empty())
+                    .onErrorMap(e -> RedisErrors.translate(keys[0], e));
+        }).publishOn(scheduler);
+    }
+
+    /**
+     * Runs {@code task} while holding one permit: acquired on subscription, released when the task completes,
+     * fails or is cancelled (also while still waiting). The task's signals pass through unchanged.
+     *
+     * @param task the work to run under the permit
+     * @param <T> the type of the task's value
+     * @return a {@code Mono} with the task's signals
+     * @throws NullPointerException if {@code task} is null
+     */
+    @Override
+    public <T> Mono<T> withPermit(Mono<T> task) {
+        Objects.requireNonNull(task, "task");
+        return Mono.usingWhen(acquire(), p -> task, p -> Mono.fromRunnable(p::release));
+    }
+
+    /**
+     * Runs {@code task} while holding one permit, held until the {@code Flux} completes, fails or is cancelled.
+     *
+     * @param task the work to run under the permit
+     * @param <T> the type of the task's elements
+     * @return a {@code Flux} with the task's signals
+     * @throws NullPointerException if {@code task} is null
+     */
+    @Override
+    public <T> Flux<T> withPermit(Flux<T> task) {
+        Objects.requireNonNull(task, "task");
+        return Flux.usingWhen(acquire(), p -> task, p -> Mono.fromRunnable(p::release));
+    }
+
+    /**
+     * How many permits the fleet shares.
+     *
+     * @return the number of permits
+     */
+    public int permits() {
+        return permits;
+    }
+
+    /**
+     * How many subscribers of this process wait for a permit now.
+     *
+     * @return the number of waiters (a cancelled waiter is not counted, even while its last request is in flight)
+     */
+    public int waiting() {
+        synchronized (lock) {
+            int n = 0;
+            for (Waiter w : queue) {
+                if (!w.cancelled) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    /**
+     * How many permits are held in the whole fleet now (those whose lease has not run out).
+     *
+     * @return a {@code Mono} of the count
+     */
+    public Mono<Long> held() {
+        return HELD_LUA.<Long>run(commands, ScriptOutputType.INTEGER, keys)
+                .next()
+                .timeout(timeout, scheduler)
+                .onErrorMap(e -> RedisErrors.translate(keys[0], e))
+                .publishOn(scheduler);
+    }
+
+    /** Closes the semaphore's connections. Permits still held stop being renewed and run out with their lease. */
+    @Override
+    public void close() {
+        pubSub.close();
+        connection.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisSemaphore[" + keys[0] + ", " + permits + " permits, waiting " + waiting() + "]";
+    }
+
+    private String nextId() {
+        return idPrefix + ":" + ids.incrementAndGet();
+    }
+
+    private Mono<long[]> callAcquire(String id) {
+        return ACQUIRE_LUA.<List<Long>>run(commands, ScriptOutputType.MULTI, keys, permitsArg, id, leaseMicros)
+                .next()
+                .map(r -> new long[] {r.get(0), r.get(1)})
+                .timeout(timeout, scheduler);
+    }
+
+    private RedisPermit grant(String id) {
+        RedisPermit permit = new RedisPermit(id);
+        permit.heartbeat = scheduler.schedulePeriodically(permit::renew, renewEvery.toNanos(), renewEvery.toNanos(),
+                TimeUnit.NANOSECONDS);
+        return permit;
+    }
+
+    /** A release was announced (by any process): wake the sleeping head. */
+    private void released() {
+        Waiter w;
+        Disposable timer;
+        synchronized (lock) {
+            w = active;
+            if (w == null) {
+                return;
+            }
+            if (!w.sleeping) {
+                releasedMeanwhile = true;
+                return;
+            }
+            w.sleeping = false;
+            timer = w.timer;
+            w.timer = null;
+        }
+        if (timer != null) {
+            timer.dispose();
+        }
+        ask(w);
+    }
+
+    private void next() {
+        Waiter w;
+        synchronized (lock) {
+            if (active != null) {
+                return;
+            }
+            w = queue.peekFirst();
+            if (w == null) {
+                return;
+            }
+            active = w;
+        }
+        ask(w);
+    }
+
+    private void ask(Waiter w) {
+        synchronized (lock) {
+            releasedMeanwhile = false;
+        }
+        callAcquire(w.id).subscribe(r -> answered(w, r), e -> failed(w, e));
+    }
+
+    private void answered(Waiter w, long[] reply) {
+        if (reply[0] == 1) {
+            boolean cancelled;
+            synchronized (lock) {
+                queue.pollFirst();
+                active = null;
+                cancelled = w.cancelled;
+                w.done = true;
+            }
+            RedisPermit permit = grant(w.id);
+            if (cancelled) {
+                permit.release(); // granted in a race with the cancel
+            } else {
+                deliver(() -> w.sink.success(permit));
+            }
+            next();
+            return;
+        }
+        boolean again = false;
+        synchronized (lock) {
+            if (!w.cancelled) {
+                if (releasedMeanwhile) {
+                    again = true;
+                } else {
+                    w.sleeping = true;
+                    w.timer = scheduleQuietly(() -> wake(w), Math.min(reply[1], recheckMicros));
+                    return;
+                }
+            } else {
+                queue.pollFirst();
+                active = null;
+            }
+        }
+        if (again) {
+            ask(w);
+        } else {
+            next();
+        }
+    }
+
+    private void wake(Waiter w) {
+        synchronized (lock) {
+            if (!w.sleeping) {
+                return;
+            }
+            w.sleeping = false;
+            w.timer = null;
+        }
+        ask(w);
+    }
+
+    private void failed(Waiter w, Throwable error) {
+        boolean cancelled;
+        synchronized (lock) {
+            queue.pollFirst();
+            active = null;
+            cancelled = w.cancelled;
+            w.done = true;
+        }
+        if (!cancelled) {
+            Throwable e = RedisErrors.translate(keys[0], error);
+            deliver(() -> w.sink.error(e));
+        }
+        next();
+    }
+
+    private void cancel(Waiter w) {
+        Disposable timer;
+        synchronized (lock) {
+            if (w.done || w.cancelled) {
+                return;
+            }
+            w.cancelled = true;
+            if (active != w) {
+                queue.remove(w);
+                return;
+            }
+            if (!w.sleeping) {
+                return;
+            }
+            w.sleeping = false;
+            timer = w.timer;
+            w.timer = null;
+            queue.pollFirst();
+            active = null;
+        }
+        if (timer != null) {
+            timer.dispose();
+        }
+        next();
+    }
+
+    private void deliver(Runnable signal) {
+        try {
+            scheduler.schedule(signal);
+        } catch (RuntimeException rejected) {
+            signal.run();
+        }
+    }
+
+    private @Nullable Disposable scheduleQuietly(Runnable task, long micros) {
+        try {
+            return scheduler.schedule(task, Math.max(1, micros), TimeUnit.MICROSECONDS);
+        } catch (RuntimeException rejected) {
+            return null;
+        }
+    }
+
+    private static final class Waiter {
+        final MonoSink<Permit> sink;
+        final String id;
+        boolean cancelled;
+        boolean done;
+        boolean sleeping;
+        @Nullable Disposable timer;
+
+        Waiter(MonoSink<Permit> sink, String id) {
+            this.sink = sink;
+            this.id = id;
+        }
+    }
+
+    private final class RedisPermit implements Permit {
+        final String id;
+        final AtomicBoolean released = new AtomicBoolean();
+        volatile @Nullable Disposable heartbeat;
+
+        RedisPermit(String id) {
+            this.id = id;
+        }
+
+        void renew() {
+            if (released.get()) {
+                return;
+            }
+            RENEW_LUA.<Long>run(commands, ScriptOutputType.INTEGER, keys, id, leaseMicros)
+                    .timeout(timeout, scheduler)
+                    .subscribe(r -> { }, e -> { }); // a missed renewal is retried on the next beat
+        }
+
+        @Override
+        public void release() {
+            if (!released.compareAndSet(false, true)) {
+                return;
+            }
+            Disposable beat = heartbeat;
+            if (beat != null) {
+                beat.dispose();
+            }
+            RELEASE_LUA.<Long>run(commands, ScriptOutputType.INTEGER, keys, id, channel)
+                    .timeout(timeout, scheduler)
+                    .subscribe(r -> { }, e -> { }); // if it cannot reach Redis, the lease frees the permit
+        }
+
+        @Override
+        public int permits() {
+            return 1;
+        }
+
+        @Override
+        public boolean isReleased() {
+            return released.get();
+        }
+
+        @Override
+        public String toString() {
+            return "RedisPermit[" + keys[0] + " " + id + (released.get() ? ", released" : "") + "]";
+        }
+    }
+
+    /** Builds a {@link RedisSemaphore}. Reusable; not thread-safe. */
+    public static final class Builder {
+
+        private final RedisClient client;
+        private final String name;
+        private final int permits;
+        private Duration lease = DEFAULT_LEASE;
+        private @Nullable Duration renewEvery;
+        private Duration recheck = DEFAULT_RECHECK;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private @Nullable Scheduler scheduler;
+
+        Builder(RedisClient client, String name, int permits) {
+            this.client = Objects.requireNonNull(client, "client");
+            this.name = Objects.requireNonNull(name, "name");
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("name must not be empty");
+            }
+            if (permits <= 0) {
+                throw new IllegalArgumentException("permits > 0 required but it was " + permits);
+            }
+            this.permits = permits;
+        }
+
+        /**
+         * Sets the lease: how long a permit stays held without a renewal (so how long the permits of a process that
+         * died stay taken).
+         *
+         * @param lease at least 10 ms; default {@link #DEFAULT_LEASE}
+         * @return this builder
+         * @throws NullPointerException if {@code lease} is null
+         * @throws IllegalArgumentException if {@code lease} is shorter than 10 ms
+         */
+        public Builder lease(Duration lease) {
+            Objects.requireNonNull(lease, "lease");
+            if (lease.compareTo(Duration.ofMillis(10)) < 0) {
+                throw new IllegalArgumentException("lease >= 10 ms required but it was " + lease);
+            }
+            this.lease = lease;
+            return this;
+        }
+
+        /**
+         * Sets how often a holder renews its lease.
+         *
+         * @param renewEvery positive and shorter than the lease; default a third of the lease
+         * @return this builder
+         * @throws NullPointerException if {@code renewEvery} is null
+         * @throws IllegalArgumentException if {@code renewEvery} is not positive
+         */
+        public Builder renewEvery(Duration renewEvery) {
+            Objects.requireNonNull(renewEvery, "renewEvery");
+            if (renewEvery.isNegative() || renewEvery.isZero()) {
+                throw new IllegalArgumentException("renewEvery > 0 required but it was " + renewEvery);
+            }
+            this.renewEvery = renewEvery;
+            return this;
+        }
+
+        /**
+         * Sets the longest time a waiting head sleeps before asking again when no release message arrives.
+         *
+         * @param recheck positive; default {@link #DEFAULT_RECHECK}
+         * @return this builder
+         * @throws NullPointerException if {@code recheck} is null
+         * @throws IllegalArgumentException if {@code recheck} is not positive
+         */
+        public Builder recheckEvery(Duration recheck) {
+            Objects.requireNonNull(recheck, "recheck");
+            if (recheck.isNegative() || recheck.isZero()) {
+                throw new IllegalArgumentException("recheck > 0 required but it was " + recheck);
+            }
+            this.recheck = recheck;
+            return this;
+        }
+
+        /**
+         * Sets how long one call waits for Redis before it fails with {@link RedisUnavailableException}.
+         *
+         * @param timeout positive; default {@link #DEFAULT_TIMEOUT}
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if {@code timeout} is not positive
+         */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout > 0 required but it was " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets the scheduler that runs the heartbeats and the waiters' timers and delivers every signal.
+         *
+         * @param scheduler the timer; default {@code Schedulers.parallel()}
+         * @return this builder
+         * @throws NullPointerException if {@code scheduler} is null
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Opens the semaphore's connections (blocking until connected: call it at start-up, not on a non-blocking
+         * thread) and subscribes to its release messages.
+         *
+         * @return a new semaphore; {@link RedisSemaphore#close()} closes its connections
+         * @throws IllegalArgumentException if the renewal interval is not shorter than the lease
+         * @throws io.lettuce.core.RedisConnectionException if Redis cannot be reached within the client's connect
+         *         timeout
+         */
+        public RedisSemaphore build() {
+            if (renewEvery != null && renewEvery.compareTo(lease) >= 0) {
+                throw new IllegalArgumentException("renewEvery < lease (" + lease + ") required but it was "
+                        + renewEvery);
+            }
+            return new RedisSemaphore(this);
+        }
+    }
+}
