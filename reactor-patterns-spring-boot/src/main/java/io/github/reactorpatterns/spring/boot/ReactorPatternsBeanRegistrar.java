@@ -50,11 +50,17 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
         ReactorPatternsProperties properties = NamedBeans.bind(Objects.requireNonNull(environment, "environment"));
         BeanFactory beans = (BeanFactory) registry;
         properties.semaphores().forEach((name, settings) -> NamedBeans.register(registry, SEMAPHORE, name,
-                AsyncSemaphore.class, () -> semaphore(settings), ""));
+                AsyncSemaphore.class, () -> MetricsSupport.PRESENT
+                        ? MetricsSupport.semaphore(registry, name, semaphoreBuilder(settings))
+                        : semaphoreBuilder(settings).build(), ""));
         properties.tokenBuckets().forEach((name, settings) -> NamedBeans.register(registry, TOKEN_BUCKET, name,
-                TokenBucket.class, () -> tokenBucket(settings), ""));
+                TokenBucket.class, () -> MetricsSupport.PRESENT
+                        ? MetricsSupport.tokenBucket(registry, name, tokenBucketBuilder(settings))
+                        : tokenBucketBuilder(settings).build(), ""));
         properties.retryPolicies().forEach((name, settings) -> NamedBeans.register(registry, RETRY, name,
-                RetryPolicy.class, () -> retryPolicy(settings, beans), ""));
+                RetryPolicy.class, () -> MetricsSupport.PRESENT
+                        ? MetricsSupport.retryPolicy(registry, name, retryPolicyBuilder(settings, beans)).build()
+                        : retryPolicyBuilder(settings, beans).build(), ""));
         properties.httpClients().forEach((name, settings) -> NamedBeans.register(registry, HTTP_CLIENT, name,
                 PooledHttpClient.class, () -> httpClient(name, settings, beans), "dispose"));
     }
@@ -64,15 +70,15 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
         // every bean was defined in postProcessBeanDefinitionRegistry
     }
 
-    static AsyncSemaphore semaphore(ReactorPatternsProperties.Semaphore settings) {
+    static AsyncSemaphore.Builder semaphoreBuilder(ReactorPatternsProperties.Semaphore settings) {
         AsyncSemaphore.Builder builder = AsyncSemaphore.builder(settings.permits()).fair(settings.fair());
         if (settings.maxWaiters() != null) {
             builder.maxWaiters(settings.maxWaiters());
         }
-        return builder.build();
+        return builder;
     }
 
-    static TokenBucket tokenBucket(ReactorPatternsProperties.TokenBucket settings) {
+    static TokenBucket.Builder tokenBucketBuilder(ReactorPatternsProperties.TokenBucket settings) {
         TokenBucket.Builder builder = TokenBucket.builder().rate(settings.rate(), settings.per());
         if (settings.burst() != null) {
             builder.burst(settings.burst());
@@ -80,11 +86,11 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
         if (settings.initiallyFull() != null) {
             builder.initiallyFull(settings.initiallyFull());
         }
-        return builder.build();
+        return builder;
     }
 
     @SuppressWarnings("unchecked")
-    static RetryPolicy retryPolicy(ReactorPatternsProperties.Retry settings, BeanFactory beans) {
+    static RetryPolicy.Builder retryPolicyBuilder(ReactorPatternsProperties.Retry settings, BeanFactory beans) {
         RetryPolicy.Builder builder = settings.fixed()
                 ? RetryPolicy.fixed(settings.maxRetries(), settings.firstBackoff())
                 : RetryPolicy.backoff(settings.maxRetries(), settings.firstBackoff());
@@ -110,7 +116,7 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
             builder.pauseOnRetryAfter(
                     NamedBeans.resolve(beans, TOKEN_BUCKET, settings.pauseOnRetryAfter(), RateLimiter.class));
         }
-        return builder.build();
+        return builder;
     }
 
     /** Kept apart so that Jackson 3's classes are loaded only when present. */
