@@ -11,9 +11,7 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
@@ -28,9 +26,6 @@ import reactor.test.StepVerifier;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "30s")
-// The fan-out test reads the partner's lifetime maximum of concurrent requests, which a request cut by a deadline
-// elsewhere would raise after its permit was given back (the server keeps working on it): it runs first.
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExampleApplicationTest {
 
     static final PartnerApi API = new PartnerApi();
@@ -68,7 +63,6 @@ class ExampleApplicationTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(1)
     void fanOutThroughBothClientsStaysUnderTheSharedBulkheadAndRate() {
         // 30 ids through the WebClient and 30 through the PooledHttpClient at once: one bulkhead of 4, one bucket
         // of 50 per second with a burst of 5, shared by both
