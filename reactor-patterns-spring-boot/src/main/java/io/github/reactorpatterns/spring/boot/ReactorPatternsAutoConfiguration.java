@@ -70,6 +70,18 @@ public class ReactorPatternsAutoConfiguration {
         return new ReactorPatternsShutdown(beans, properties.shutdown().grace(), properties.shutdown().phase());
     }
 
+    /** Meters for the named beans and for every queue, task registry and HTTP client, with Micrometer. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"io.github.reactorpatterns.micrometer.WorkQueueMetrics",
+            "io.micrometer.core.instrument.binder.MeterBinder"})
+    static class Metrics {
+
+        @Bean
+        io.micrometer.core.instrument.binder.MeterBinder reactorPatternsMeters(ListableBeanFactory beans) {
+            return MetricsSupport.instances(beans);
+        }
+    }
+
     /** The WebClients of {@code reactor-patterns.web-clients}, when WebFlux's client is on the class path. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = {"org.springframework.web.reactive.function.client.WebClient",

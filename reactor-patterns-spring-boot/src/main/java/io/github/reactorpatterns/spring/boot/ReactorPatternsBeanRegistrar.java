@@ -10,13 +10,16 @@ import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
+import io.github.reactorpatterns.http.Jackson3Codec;
 import io.github.reactorpatterns.http.PooledHttpClient;
 import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.limit.TokenBucket;
 import io.github.reactorpatterns.retry.RetryPolicy;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Defines one bean per entry of {@code reactor-patterns.semaphores}, {@code token-buckets}, {@code retry-policies}
@@ -28,6 +31,9 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
     static final String TOKEN_BUCKET = "tokenBucket";
     static final String RETRY = "retryPolicy";
     static final String HTTP_CLIENT = "httpClient";
+
+    private static final boolean JACKSON_3 = ClassUtils.isPresent("tools.jackson.databind.json.JsonMapper",
+            ReactorPatternsBeanRegistrar.class.getClassLoader());
 
     private @Nullable Environment environment;
 
@@ -44,11 +50,17 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
         ReactorPatternsProperties properties = NamedBeans.bind(Objects.requireNonNull(environment, "environment"));
         BeanFactory beans = (BeanFactory) registry;
         properties.semaphores().forEach((name, settings) -> NamedBeans.register(registry, SEMAPHORE, name,
-                AsyncSemaphore.class, () -> semaphore(settings), ""));
+                AsyncSemaphore.class, () -> MetricsSupport.PRESENT
+                        ? MetricsSupport.semaphore(registry, name, semaphoreBuilder(settings))
+                        : semaphoreBuilder(settings).build(), ""));
         properties.tokenBuckets().forEach((name, settings) -> NamedBeans.register(registry, TOKEN_BUCKET, name,
-                TokenBucket.class, () -> tokenBucket(settings), ""));
+                TokenBucket.class, () -> MetricsSupport.PRESENT
+                        ? MetricsSupport.tokenBucket(registry, name, tokenBucketBuilder(settings))
+                        : tokenBucketBuilder(settings).build(), ""));
         properties.retryPolicies().forEach((name, settings) -> NamedBeans.register(registry, RETRY, name,
-                RetryPolicy.class, () -> retryPolicy(settings, beans), ""));
+                RetryPolicy.class, () -> MetricsSupport.PRESENT
+                        ? MetricsSupport.retryPolicy(registry, name, retryPolicyBuilder(settings, beans)).build()
+                        : retryPolicyBuilder(settings, beans).build(), ""));
         properties.httpClients().forEach((name, settings) -> NamedBeans.register(registry, HTTP_CLIENT, name,
                 PooledHttpClient.class, () -> httpClient(name, settings, beans), "dispose"));
     }
@@ -58,15 +70,15 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
         // every bean was defined in postProcessBeanDefinitionRegistry
     }
 
-    static AsyncSemaphore semaphore(ReactorPatternsProperties.Semaphore settings) {
+    static AsyncSemaphore.Builder semaphoreBuilder(ReactorPatternsProperties.Semaphore settings) {
         AsyncSemaphore.Builder builder = AsyncSemaphore.builder(settings.permits()).fair(settings.fair());
         if (settings.maxWaiters() != null) {
             builder.maxWaiters(settings.maxWaiters());
         }
-        return builder.build();
+        return builder;
     }
 
-    static TokenBucket tokenBucket(ReactorPatternsProperties.TokenBucket settings) {
+    static TokenBucket.Builder tokenBucketBuilder(ReactorPatternsProperties.TokenBucket settings) {
         TokenBucket.Builder builder = TokenBucket.builder().rate(settings.rate(), settings.per());
         if (settings.burst() != null) {
             builder.burst(settings.burst());
@@ -74,11 +86,11 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
         if (settings.initiallyFull() != null) {
             builder.initiallyFull(settings.initiallyFull());
         }
-        return builder.build();
+        return builder;
     }
 
     @SuppressWarnings("unchecked")
-    static RetryPolicy retryPolicy(ReactorPatternsProperties.Retry settings, BeanFactory beans) {
+    static RetryPolicy.Builder retryPolicyBuilder(ReactorPatternsProperties.Retry settings, BeanFactory beans) {
         RetryPolicy.Builder builder = settings.fixed()
                 ? RetryPolicy.fixed(settings.maxRetries(), settings.firstBackoff())
                 : RetryPolicy.backoff(settings.maxRetries(), settings.firstBackoff());
@@ -104,7 +116,22 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
             builder.pauseOnRetryAfter(
                     NamedBeans.resolve(beans, TOKEN_BUCKET, settings.pauseOnRetryAfter(), RateLimiter.class));
         }
-        return builder.build();
+        return builder;
+    }
+
+    /** Kept apart so that Jackson 3's classes are loaded only when present. */
+    static final class Jackson3Support {
+
+        private Jackson3Support() {
+        }
+
+        /** Boot's configured {@code JsonMapper}, when the application has one, decodes the client's JSON. */
+        static void useApplicationMapper(PooledHttpClient.Builder builder, BeanFactory beans) {
+            JsonMapper mapper = beans.getBeanProvider(JsonMapper.class).getIfUnique();
+            if (mapper != null) {
+                builder.jsonCodec(Jackson3Codec.of(mapper));
+            }
+        }
     }
 
     static PooledHttpClient httpClient(String name, ReactorPatternsProperties.HttpClient s, BeanFactory beans) {
@@ -157,6 +184,9 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
         }
         if (s.insecureTrustAllForTesting()) {
             b.insecureTrustAllForTesting();
+        }
+        if (JACKSON_3) {
+            Jackson3Support.useApplicationMapper(b, beans);
         }
         if (s.retry() != null) {
             b.retry(NamedBeans.resolve(beans, RETRY, s.retry(), RetryPolicy.class));

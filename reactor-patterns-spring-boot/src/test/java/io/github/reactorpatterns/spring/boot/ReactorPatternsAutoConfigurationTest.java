@@ -26,6 +26,8 @@ import io.github.reactorpatterns.test.MockResponse;
 import io.github.reactorpatterns.test.RecordedRequest;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 class ReactorPatternsAutoConfigurationTest {
 
@@ -117,6 +119,32 @@ class ReactorPatternsAutoConfigurationTest {
                         assertThat(request).isNotNull();
                         assertThat(request.header("X-Api-Key")).isEqualTo("secret");
                     });
+        }
+    }
+
+    /** A JSON shape for the mapper test. */
+    record Person(int id, String name) {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class CaseInsensitiveJson {
+        @Bean
+        JsonMapper jsonMapper() {
+            return JsonMapper.builder().enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES).build();
+        }
+    }
+
+    @Test
+    void anHttpClientDecodesWithTheApplicationsJsonMapper() {
+        try (MockHttpServer server = MockHttpServer.start()) {
+            server.defaultResponse(MockResponse.builder().jsonBody("{\"ID\":7,\"NAME\":\"Ada\"}").build());
+            runner.withUserConfiguration(CaseInsensitiveJson.class)
+                    .withPropertyValues("reactor-patterns.http-clients.api.base-url=" + server.url("/"))
+                    .run(context -> StepVerifier.create(context.getBean(PooledHttpClient.class).get("/p")
+                                    .json(Person.class))
+                            .expectNext(new Person(7, "Ada"))
+                            .expectComplete()
+                            .verify(Duration.ofSeconds(10)));
         }
     }
 

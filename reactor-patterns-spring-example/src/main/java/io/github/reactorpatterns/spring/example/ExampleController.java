@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
-import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -20,12 +20,13 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import io.github.reactorpatterns.concurrent.Gather;
+import io.github.reactorpatterns.concurrent.Outcome;
 import io.github.reactorpatterns.http.PooledHttpClient;
 import io.github.reactorpatterns.lifecycle.BackgroundTasks;
 import io.github.reactorpatterns.queue.WorkQueue;
 import io.github.reactorpatterns.spring.boot.ReactorPatterns;
 import io.github.reactorpatterns.time.Deadline;
-import io.github.reactorpatterns.time.DeadlineExceededException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -76,11 +77,13 @@ class ExampleController {
         boolean pooled = "pooled".equals(via);
         return Deadline.remaining().map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap(left -> {
             // settle every id a little before the request deadline, keeping each result that is back by then
-            @Nullable Duration cut = left.map(l -> l.minus(ExampleApplication.RESPONSE_RESERVE)).orElse(null);
-            return Flux.fromIterable(ids)
-                    .flatMapSequential(id -> settle(id, fetch(id, pooled), cut), 64)
-                    .collectList()
-                    .map(ExampleController::batch);
+            Function<Flux<Integer>, Flux<Outcome<User>>> settle = left
+                    .map(l -> l.minus(ExampleApplication.RESPONSE_RESERVE))
+                    .filter(budget -> !budget.isNegative() && !budget.isZero())
+                    .<Function<Flux<Integer>, Flux<Outcome<User>>>>map(
+                            budget -> Gather.settledWithin(budget, 64, (Integer id) -> fetch(id, pooled)))
+                    .orElseGet(() -> Gather.settled(64, (Integer id) -> fetch(id, pooled)));
+            return Flux.fromIterable(ids).transform(settle).collectList().map(outcomes -> batch(ids, outcomes));
         });
     }
 
@@ -90,30 +93,20 @@ class ExampleController {
                 : partnerWeb.get().uri("/users/{id}", id).retrieve().bodyToMono(User.class);
     }
 
-    private static Mono<Settled> settle(int id, Mono<User> call, @Nullable Duration cut) {
-        Mono<User> bounded = call;
-        if (cut != null) {
-            bounded = cut.isNegative() || cut.isZero()
-                    ? Mono.error(new DeadlineExceededException(cut))
-                    : call.timeout(cut, Mono.error(() -> new DeadlineExceededException(cut)));
-        }
-        return bounded.map(user -> new Settled(id, user, null))
-                .onErrorResume(error -> Mono.just(new Settled(id, null, describe(error))));
-    }
-
     private static String describe(Throwable error) {
         String message = error.getMessage();
         return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
-    private static UserBatch batch(List<Settled> settled) {
+    private static UserBatch batch(List<Integer> ids, List<Outcome<User>> outcomes) {
         List<User> users = new ArrayList<>();
         Map<Integer, String> failures = new LinkedHashMap<>();
-        for (Settled s : settled) {
-            if (s.user() != null) {
-                users.add(s.user());
+        for (int i = 0; i < ids.size(); i++) {
+            Outcome<User> outcome = outcomes.get(i);
+            if (outcome.value().isPresent()) {
+                users.add(outcome.value().get());
             } else {
-                failures.put(s.id(), s.error());
+                failures.put(ids.get(i), outcome.error().map(ExampleController::describe).orElse("no user"));
             }
         }
         return new UserBatch(users, failures);
@@ -126,15 +119,5 @@ class ExampleController {
             return Mono.just(ResponseEntity.accepted().body(Map.of("id", job.id(), "queued", jobs.size())));
         }
         return Mono.just(ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("id", job.id())));
-    }
-
-    /**
-     * One id's outcome.
-     *
-     * @param id the user id
-     * @param user the user, or null when it failed
-     * @param error why it failed, or null
-     */
-    private record Settled(int id, @Nullable User user, @Nullable String error) {
     }
 }

@@ -72,5 +72,11 @@ class ExampleShutdownTest {
         assertThat(stats.jobsFailed).hasValue(0);
         assertThat(api.processed).hasValue(20);
         assertThat(closing).isLessThan(Duration.ofSeconds(15));
+        // the mock servers run on event loops of their own: closing the application did not stop them
+        StepVerifier.create(WebClient.create(api.partnerUrl()).get().uri("/process/after-close").retrieve()
+                        .bodyToMono(String.class))
+                .expectNext("done")
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
     }
 }

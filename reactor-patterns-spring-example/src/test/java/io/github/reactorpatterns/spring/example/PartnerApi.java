@@ -79,8 +79,10 @@ final class PartnerApi implements AutoCloseable {
         return delay.isZero() ? builder : builder.headersDelay(delay);
     }
 
-    /** Forgets the per-id attempts and the recorded arrivals, so that each test sees its own. */
+    /** Forgets the per-id attempts, the recorded arrivals and the partner's counters, so each test sees its own. */
     void forget() {
+        partner.reset();
+        partner.dispatcher(this::partner);
         attempts.clear();
         userArrivals.clear();
         deadlineHeaders.clear();

@@ -1,10 +1,13 @@
 package io.github.reactorpatterns.spring.boot.web;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
@@ -14,6 +17,7 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
 import io.github.reactorpatterns.limit.Permit;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
+import io.github.reactorpatterns.retry.RetryAfter;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.spring.boot.ReactorPatternsProperties;
 import io.github.reactorpatterns.time.Deadline;
@@ -152,6 +156,30 @@ public final class ReactorPatternsFilters {
                             : Mono.just(response))
                     .retryWhen(policy);
         };
+    }
+
+    /**
+     * Reads a server-directed delay from any error, for a {@link RetryPolicy} applied outside these filters
+     * ({@code webClient.get()...retrieve().bodyToMono(...).retryWhen(policy)}): the {@code Retry-After} header of a
+     * {@link WebClientResponseException}, else the policy's default ({@link RetryAfter#of(Throwable)}).
+     *
+     * <pre>{@code
+     * RetryPolicy policy = RetryPolicy.backoff(3, Duration.ofMillis(100))
+     *         .retryAfterHint(ReactorPatternsFilters::retryAfter)
+     *         .build();
+     * }</pre>
+     *
+     * @param error the failure
+     * @return the delay the server asked for (never negative), or empty
+     * @throws NullPointerException if {@code error} is null
+     */
+    public static Optional<Duration> retryAfter(Throwable error) {
+        Objects.requireNonNull(error, "error");
+        if (error instanceof WebClientResponseException e && !(error instanceof RetryAfter)) {
+            return Optional.ofNullable(RetryableWebClientResponseException.parseRetryAfter(
+                    e.getHeaders().getFirst(HttpHeaders.RETRY_AFTER), Instant.now()));
+        }
+        return RetryAfter.of(error);
     }
 
     private static Mono<ClientResponse> retryable(WebClientResponseException e) {

@@ -286,6 +286,37 @@ class ReactorPatternsFiltersTest {
     }
 
     @Test
+    void aPolicyOutsideTheFiltersReadsRetryAfterThroughTheHint() {
+        script.add(MockResponse.builder().status(503).header("Retry-After", "1").body("busy").build());
+        script.add(MockResponse.of(200, "done"));
+        RetryPolicy policy = RetryPolicy.backoff(3, Duration.ofMillis(10))
+                .retryAfterHint(ReactorPatternsFilters::retryAfter)
+                .build();
+        WebClient client = client(b -> b);
+
+        StepVerifier.create(client.get().uri("/busy").retrieve().bodyToMono(String.class).retryWhen(policy))
+                .expectNext("done")
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(arrivals.get(1) - arrivals.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        assertThat(ReactorPatternsFilters.retryAfter(new IllegalStateException("x"))).isEmpty();
+    }
+
+    @Test
+    void retryOnIOExceptionMatchesTheWrappedConnectionError() {
+        script.add(MockResponse.builder().disconnectBeforeResponse().build());
+        script.add(MockResponse.of(200, "second"));
+        RetryPolicy policy = RetryPolicy.backoff(2, Duration.ofMillis(10)).retryOn(java.io.IOException.class).build();
+        WebClient client = client(b -> b.filter(ReactorPatternsFilters.retry(policy)));
+
+        // WebClientRequestException wraps the IOException: the policy matches it through the cause chain
+        StepVerifier.create(client.get().uri("/drop").retrieve().bodyToMono(String.class))
+                .expectNext("second")
+                .expectComplete()
+                .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
     void badArguments() {
         assertThatNullPointerException().isThrownBy(() -> ReactorPatternsFilters.bulkhead(null))
                 .withMessage("permits");
@@ -299,6 +330,8 @@ class ReactorPatternsFiltersTest {
                 .withMessage("header");
         assertThatNullPointerException().isThrownBy(() -> new RetryableWebClientResponseException(null))
                 .withMessage("cause");
+        assertThatNullPointerException().isThrownBy(() -> ReactorPatternsFilters.retryAfter(null))
+                .withMessage("error");
     }
 
     @Test
