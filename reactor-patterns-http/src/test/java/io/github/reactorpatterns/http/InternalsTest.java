@@ -12,10 +12,14 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.WriteTimeoutException;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Header parsing and error classification, without a network. */
 class InternalsTest {
+
+    @AutoClose
+    private final Clients clients = new Clients();
 
     private static final Instant NOW = Instant.parse("2026-11-22T00:00:00Z");
 
@@ -46,27 +50,22 @@ class InternalsTest {
 
     @Test
     void nettyTimeoutsBecomeHttpTimeoutExceptions() {
-        PooledHttpClient client = PooledHttpClient.create();
-        try {
-            PooledHttpClient.Settings s = client.settings;
-            assertThat(((HttpTimeoutException) Exchange.translate(new ConnectTimeoutException("x"), s, "GET", "u",
-                    false)).phase()).isEqualTo(HttpTimeoutException.Phase.CONNECT);
-            assertThat(((HttpTimeoutException) Exchange.translate(ReadTimeoutException.INSTANCE, s, "GET", "u",
-                    true)).phase()).isEqualTo(HttpTimeoutException.Phase.READ);
-            assertThat(((HttpTimeoutException) Exchange.translate(ReadTimeoutException.INSTANCE, s, "GET", "u",
-                    false)).phase()).isEqualTo(HttpTimeoutException.Phase.RESPONSE);
-            HttpTimeoutException write = (HttpTimeoutException) Exchange.translate(WriteTimeoutException.INSTANCE, s,
-                    "PUT", "u", true);
-            assertThat(write.phase()).isEqualTo(HttpTimeoutException.Phase.WRITE);
-            assertThat(write.timeout()).isEqualTo(PooledHttpClient.DEFAULT_WRITE_TIMEOUT);
-            assertThat(write).hasMessage("WRITE timeout of PT10S exceeded for PUT u")
-                    .hasCause(WriteTimeoutException.INSTANCE);
-            IOException other = new IOException("other");
-            assertThat(Exchange.translate(other, s, "GET", "u", true)).isSameAs(other);
-        }
-        finally {
-            client.dispose();
-        }
+        PooledHttpClient client = clients.add(PooledHttpClient.create());
+        PooledHttpClient.Settings s = client.settings;
+        assertThat(((HttpTimeoutException) Exchange.translate(new ConnectTimeoutException("x"), s, "GET", "u",
+                false)).phase()).isEqualTo(HttpTimeoutException.Phase.CONNECT);
+        assertThat(((HttpTimeoutException) Exchange.translate(ReadTimeoutException.INSTANCE, s, "GET", "u",
+                true)).phase()).isEqualTo(HttpTimeoutException.Phase.READ);
+        assertThat(((HttpTimeoutException) Exchange.translate(ReadTimeoutException.INSTANCE, s, "GET", "u",
+                false)).phase()).isEqualTo(HttpTimeoutException.Phase.RESPONSE);
+        HttpTimeoutException write = (HttpTimeoutException) Exchange.translate(WriteTimeoutException.INSTANCE, s,
+                "PUT", "u", true);
+        assertThat(write.phase()).isEqualTo(HttpTimeoutException.Phase.WRITE);
+        assertThat(write.timeout()).isEqualTo(PooledHttpClient.DEFAULT_WRITE_TIMEOUT);
+        assertThat(write).hasMessage("WRITE timeout of PT10S exceeded for PUT u")
+                .hasCause(WriteTimeoutException.INSTANCE);
+        IOException other = new IOException("other");
+        assertThat(Exchange.translate(other, s, "GET", "u", true)).isSameAs(other);
     }
 
     @Test

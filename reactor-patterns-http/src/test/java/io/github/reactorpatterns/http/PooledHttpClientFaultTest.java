@@ -9,9 +9,11 @@ import java.util.function.Consumer;
 
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.test.MockHttpServer;
+import io.github.reactorpatterns.test.MockHttpServerTest;
 import io.github.reactorpatterns.test.MockResponse;
 import io.github.reactorpatterns.test.NettyLeakDetectionExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,25 +21,30 @@ import reactor.test.StepVerifier;
 
 /** Every fault of the mock server ends in a clear error within the configured time, with nothing leaked. */
 @ExtendWith(NettyLeakDetectionExtension.class)
+@MockHttpServerTest
 class PooledHttpClientFaultTest {
+
+    @AutoClose
+    private final Clients clients = new Clients();
 
     private MockHttpServer server;
     private PooledHttpClient client;
 
     @BeforeEach
-    void start() {
-        server = MockHttpServer.start();
-        client = PooledHttpClient.builder()
+    void start(MockHttpServer server) {
+        this.server = server;
+        client = clients.add(PooledHttpClient.builder()
                 .baseUrl(server.url("/").toString())
                 .responseTimeout(Duration.ofSeconds(5))
                 .readTimeout(Duration.ofSeconds(1))
                 .retry(RetryPolicy.none())
-                .build();
+                .build());
     }
 
+    /** Before the leak check: what disposing the clients and the server releases is checked in this test too. */
     @AfterEach
     void stop() {
-        client.dispose();
+        clients.close();
         server.close();
     }
 
@@ -86,20 +93,15 @@ class PooledHttpClientFaultTest {
 
     @Test
     void slowHeadersHitTheResponseTimeout() {
-        PooledHttpClient patient = PooledHttpClient.builder().retry(RetryPolicy.none())
+        PooledHttpClient patient = clients.add(PooledHttpClient.builder().retry(RetryPolicy.none())
                 .responseTimeout(Duration.ofMillis(300))
-                .readTimeout(Duration.ofSeconds(10)).build();
-        try {
-            server.enqueue(MockResponse.builder().headersDelay(Duration.ofSeconds(20)).body("late").build());
-            StepVerifier.create(patient.get(server.url("/late").toString()).text())
-                    .expectErrorSatisfies(e -> assertThat(((HttpTimeoutException) e).phase())
-                            .isEqualTo(HttpTimeoutException.Phase.RESPONSE))
-                    .verify(Duration.ofSeconds(10));
-            await().untilAsserted(() -> assertThat(patient.poolMetrics().acquired()).isZero());
-        }
-        finally {
-            patient.dispose();
-        }
+                .readTimeout(Duration.ofSeconds(10)).build());
+        server.enqueue(MockResponse.builder().headersDelay(Duration.ofSeconds(20)).body("late").build());
+        StepVerifier.create(patient.get(server.url("/late").toString()).text())
+                .expectErrorSatisfies(e -> assertThat(((HttpTimeoutException) e).phase())
+                        .isEqualTo(HttpTimeoutException.Phase.RESPONSE))
+                .verify(Duration.ofSeconds(10));
+        await().untilAsserted(() -> assertThat(patient.poolMetrics().acquired()).isZero());
     }
 
     @Test
@@ -144,7 +146,6 @@ class PooledHttpClientFaultTest {
         StepVerifier.create(client.get("http://127.0.0.1:" + port + "/x").text())
                 .expectError(IOException.class)
                 .verify(Duration.ofSeconds(10));
-        server = MockHttpServer.start();
         await().untilAsserted(() -> assertThat(client.poolMetrics().acquired()).isZero());
     }
 }

@@ -36,6 +36,7 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -47,6 +48,9 @@ import reactor.test.StepVerifier;
  * {@link RawSocketServer} that writes exactly the bytes that broke it.
  */
 class PooledHttpClientHostileServerTest {
+
+    @AutoClose
+    private final Clients clients = new Clients();
 
     /** Generous: the first request of a cold JVM on a loaded machine takes seconds to start. */
     private static final Duration VERIFY = Duration.ofSeconds(30);
@@ -87,22 +91,17 @@ class PooledHttpClientHostileServerTest {
             conn.drip("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Slow: 1\r\n\r\nok", Duration.ofMillis(200));
             conn.hold();
         })) {
-            PooledHttpClient client = builder().responseTimeout(Duration.ofSeconds(1)).build();
-            try {
-                StepVerifier.create(client.get(server.url("/drip").toString()).text())
-                        .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpTimeoutException.class,
-                                t -> {
-                                    assertThat(t.phase()).isEqualTo(HttpTimeoutException.Phase.RESPONSE);
-                                    assertThat(t.timeout()).isEqualTo(Duration.ofSeconds(1));
-                                }))
-                        .verify(VERIFY);
-                // Timed from the request's arrival (the client's start-up in a cold JVM is not the point).
-                assertThat(Duration.ofNanos(System.nanoTime() - requestRead.get())).isBetween(Duration.ofMillis(900),
-                        Duration.ofSeconds(4));
-            }
-            finally {
-                client.dispose();
-            }
+            PooledHttpClient client = clients.add(builder().responseTimeout(Duration.ofSeconds(1)).build());
+            StepVerifier.create(client.get(server.url("/drip").toString()).text())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpTimeoutException.class,
+                            t -> {
+                                assertThat(t.phase()).isEqualTo(HttpTimeoutException.Phase.RESPONSE);
+                                assertThat(t.timeout()).isEqualTo(Duration.ofSeconds(1));
+                            }))
+                    .verify(VERIFY);
+            // Timed from the request's arrival (the client's start-up in a cold JVM is not the point).
+            assertThat(Duration.ofNanos(System.nanoTime() - requestRead.get())).isBetween(Duration.ofMillis(900),
+                    Duration.ofSeconds(4));
         }
     }
 
@@ -119,19 +118,14 @@ class PooledHttpClientHostileServerTest {
             }
             conn.hold();
         })) {
-            PooledHttpClient client = builder().responseTimeout(Duration.ofSeconds(1)).build();
-            try {
-                StepVerifier.create(client.get(server.url("/processing").toString()).result())
-                        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(HttpTimeoutException.class)
-                                .extracting(t -> ((HttpTimeoutException) t).phase())
-                                .isEqualTo(HttpTimeoutException.Phase.RESPONSE))
-                        .verify(VERIFY);
-                assertThat(Duration.ofNanos(System.nanoTime() - requestRead.get())).isBetween(Duration.ofMillis(900),
-                        Duration.ofSeconds(4));
-            }
-            finally {
-                client.dispose();
-            }
+            PooledHttpClient client = clients.add(builder().responseTimeout(Duration.ofSeconds(1)).build());
+            StepVerifier.create(client.get(server.url("/processing").toString()).result())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(HttpTimeoutException.class)
+                            .extracting(t -> ((HttpTimeoutException) t).phase())
+                            .isEqualTo(HttpTimeoutException.Phase.RESPONSE))
+                    .verify(VERIFY);
+            assertThat(Duration.ofNanos(System.nanoTime() - requestRead.get())).isBetween(Duration.ofMillis(900),
+                    Duration.ofSeconds(4));
         }
     }
 
@@ -143,17 +137,12 @@ class PooledHttpClientHostileServerTest {
             conn.drip("abcdefgh", Duration.ofMillis(200)); // 1.6 s in all, 200 ms between reads
             conn.hold();
         })) {
-            PooledHttpClient client = builder().responseTimeout(Duration.ofMillis(500))
-                    .readTimeout(Duration.ofSeconds(2)).build();
-            try {
-                StepVerifier.create(client.get(server.url("/body").toString()).text())
-                        .expectNext("abcdefgh")
-                        .expectComplete()
-                        .verify(VERIFY);
-            }
-            finally {
-                client.dispose();
-            }
+            PooledHttpClient client = clients.add(builder().responseTimeout(Duration.ofMillis(500))
+                    .readTimeout(Duration.ofSeconds(2)).build());
+            StepVerifier.create(client.get(server.url("/body").toString()).text())
+                    .expectNext("abcdefgh")
+                    .expectComplete()
+                    .verify(VERIFY);
         }
     }
 
@@ -170,24 +159,19 @@ class PooledHttpClientHostileServerTest {
                 conn.send("HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
             }
         })) {
-            PooledHttpClient client = builder().build();
-            try {
-                for (int i = 0; i < 3; i++) {
-                    StepVerifier.create(client.get(server.url("/hints").toString()).result())
-                            .assertNext(r -> {
-                                assertThat(r.status()).isEqualTo(200);
-                                assertThat(r.bodyAsString()).isEqualTo("hello");
-                            })
-                            .expectComplete()
-                            .verify(VERIFY);
-                    awaitConnectionBack(client);
-                }
-                // The interim responses left the connection clean: it was reused.
-                assertThat(server.connectionsAccepted()).isEqualTo(1);
+            PooledHttpClient client = clients.add(builder().build());
+            for (int i = 0; i < 3; i++) {
+                StepVerifier.create(client.get(server.url("/hints").toString()).result())
+                        .assertNext(r -> {
+                            assertThat(r.status()).isEqualTo(200);
+                            assertThat(r.bodyAsString()).isEqualTo("hello");
+                        })
+                        .expectComplete()
+                        .verify(VERIFY);
+                awaitConnectionBack(client);
             }
-            finally {
-                client.dispose();
-            }
+            // The interim responses left the connection clean: it was reused.
+            assertThat(server.connectionsAccepted()).isEqualTo(1);
         }
     }
 
@@ -228,23 +212,18 @@ class PooledHttpClientHostileServerTest {
         ConcurrentLinkedQueue<String> onPoisoned = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> onFresh = new ConcurrentLinkedQueue<>();
         try (RawSocketServer server = poisoningServer(onPoisoned, onFresh)) {
-            PooledHttpClient client = builder().responseTimeout(Duration.ofSeconds(3)).build();
-            try {
-                StepVerifier.create(client.get(server.url("/first").toString()).text())
-                        .expectNext("ok").expectComplete().verify(VERIFY);
-                StepVerifier.create(client.get(server.url("/second").toString()).result())
-                        .assertNext(r -> {
-                            assertThat(r.bodyAsString()).isEqualTo("fresh");
-                            assertThat(r.attempts()).isEqualTo(1);
-                        })
-                        .expectComplete().verify(VERIFY);
-                assertThat(onPoisoned).isEmpty();
-                assertThat(onFresh).containsExactly("GET /second HTTP/1.1");
-                assertThat(server.connectionsAccepted()).isEqualTo(2);
-            }
-            finally {
-                client.dispose();
-            }
+            PooledHttpClient client = clients.add(builder().responseTimeout(Duration.ofSeconds(3)).build());
+            StepVerifier.create(client.get(server.url("/first").toString()).text())
+                    .expectNext("ok").expectComplete().verify(VERIFY);
+            StepVerifier.create(client.get(server.url("/second").toString()).result())
+                    .assertNext(r -> {
+                        assertThat(r.bodyAsString()).isEqualTo("fresh");
+                        assertThat(r.attempts()).isEqualTo(1);
+                    })
+                    .expectComplete().verify(VERIFY);
+            assertThat(onPoisoned).isEmpty();
+            assertThat(onFresh).containsExactly("GET /second HTTP/1.1");
+            assertThat(server.connectionsAccepted()).isEqualTo(2);
         }
     }
 
@@ -254,18 +233,13 @@ class PooledHttpClientHostileServerTest {
         ConcurrentLinkedQueue<String> onPoisoned = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> onFresh = new ConcurrentLinkedQueue<>();
         try (RawSocketServer server = poisoningServer(onPoisoned, onFresh)) {
-            PooledHttpClient client = builder().build();
-            try {
-                StepVerifier.create(client.get(server.url("/first").toString()).text())
-                        .expectNext("ok").expectComplete().verify(VERIFY);
-                StepVerifier.create(client.post(server.url("/orders").toString()).body("{}").text())
-                        .expectNext("fresh").expectComplete().verify(VERIFY);
-                assertThat(onPoisoned).isEmpty();
-                assertThat(onFresh).containsExactly("POST /orders HTTP/1.1");
-            }
-            finally {
-                client.dispose();
-            }
+            PooledHttpClient client = clients.add(builder().build());
+            StepVerifier.create(client.get(server.url("/first").toString()).text())
+                    .expectNext("ok").expectComplete().verify(VERIFY);
+            StepVerifier.create(client.post(server.url("/orders").toString()).body("{}").text())
+                    .expectNext("fresh").expectComplete().verify(VERIFY);
+            assertThat(onPoisoned).isEmpty();
+            assertThat(onFresh).containsExactly("POST /orders HTTP/1.1");
         }
     }
 
@@ -313,18 +287,13 @@ class PooledHttpClientHostileServerTest {
     void cleanKeepAliveResponsesStillReuseTheConnection() {
         try (RawSocketServer server = RawSocketServer.start(conn -> answerAll(conn,
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"))) {
-            PooledHttpClient client = builder().build();
-            try {
-                for (int i = 0; i < 20; i++) {
-                    StepVerifier.create(client.get(server.url("/" + i).toString()).text())
-                            .expectNext("ok").expectComplete().verify(VERIFY);
-                    awaitConnectionBack(client);
-                }
-                assertThat(server.connectionsAccepted()).isEqualTo(1);
+            PooledHttpClient client = clients.add(builder().build());
+            for (int i = 0; i < 20; i++) {
+                StepVerifier.create(client.get(server.url("/" + i).toString()).text())
+                        .expectNext("ok").expectComplete().verify(VERIFY);
+                awaitConnectionBack(client);
             }
-            finally {
-                client.dispose();
-            }
+            assertThat(server.connectionsAccepted()).isEqualTo(1);
         }
     }
 
@@ -348,33 +317,28 @@ class PooledHttpClientHostileServerTest {
                 }
             }
         })) {
-            PooledHttpClient client = builder().maxResponseBytes(1024).build();
-            try {
-                StepVerifier.create(client.request("HEAD", server.url("/file").toString()).result())
-                        .assertNext(r -> {
-                            assertThat(r.status()).isEqualTo(200);
-                            assertThat(r.bodyLength()).isZero();
-                        })
-                        .expectComplete().verify(VERIFY);
-                awaitConnectionBack(client);
-                StepVerifier.create(client.get(server.url("/not-modified").toString()).result())
-                        .assertNext(r -> {
-                            assertThat(r.status()).isEqualTo(304);
-                            assertThat(r.bodyLength()).isZero();
-                        })
-                        .expectComplete().verify(VERIFY);
-                awaitConnectionBack(client);
-                StepVerifier.create(client.get(server.url("/no-content").toString()).text())
-                        .expectNext("")
-                        .expectComplete().verify(VERIFY);
-                awaitConnectionBack(client);
-                StepVerifier.create(client.get(server.url("/no-content").toString()).lines())
-                        .expectComplete().verify(VERIFY);
-                assertThat(server.connectionsAccepted()).isEqualTo(1);
-            }
-            finally {
-                client.dispose();
-            }
+            PooledHttpClient client = clients.add(builder().maxResponseBytes(1024).build());
+            StepVerifier.create(client.request("HEAD", server.url("/file").toString()).result())
+                    .assertNext(r -> {
+                        assertThat(r.status()).isEqualTo(200);
+                        assertThat(r.bodyLength()).isZero();
+                    })
+                    .expectComplete().verify(VERIFY);
+            awaitConnectionBack(client);
+            StepVerifier.create(client.get(server.url("/not-modified").toString()).result())
+                    .assertNext(r -> {
+                        assertThat(r.status()).isEqualTo(304);
+                        assertThat(r.bodyLength()).isZero();
+                    })
+                    .expectComplete().verify(VERIFY);
+            awaitConnectionBack(client);
+            StepVerifier.create(client.get(server.url("/no-content").toString()).text())
+                    .expectNext("")
+                    .expectComplete().verify(VERIFY);
+            awaitConnectionBack(client);
+            StepVerifier.create(client.get(server.url("/no-content").toString()).lines())
+                    .expectComplete().verify(VERIFY);
+            assertThat(server.connectionsAccepted()).isEqualTo(1);
         }
     }
 
@@ -382,15 +346,10 @@ class PooledHttpClientHostileServerTest {
     void aHugeContentLengthWhereABodyFollowsIsStillCapped() {
         try (RawSocketServer server = RawSocketServer.start(conn -> answerAll(conn,
                 "HTTP/1.1 200 OK\r\nContent-Length: " + (20 * 1024 * 1024) + "\r\n\r\nxx"))) {
-            PooledHttpClient client = builder().maxResponseBytes(1024).build();
-            try {
-                StepVerifier.create(client.get(server.url("/big").toString()).result())
-                        .expectError(ResponseTooLargeException.class)
-                        .verify(VERIFY);
-            }
-            finally {
-                client.dispose();
-            }
+            PooledHttpClient client = clients.add(builder().maxResponseBytes(1024).build());
+            StepVerifier.create(client.get(server.url("/big").toString()).result())
+                    .expectError(ResponseTooLargeException.class)
+                    .verify(VERIFY);
         }
     }
 
@@ -407,24 +366,19 @@ class PooledHttpClientHostileServerTest {
             accepted.set(System.nanoTime());
             conn.hold(); // reads the ClientHello and never answers
         })) {
-            PooledHttpClient client = builder().connectTimeout(Duration.ofMillis(800)).build();
-            try {
-                String url = "https://127.0.0.1:" + server.port() + "/";
-                StepVerifier.create(client.get(url).text())
-                        .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpTimeoutException.class,
-                                t -> {
-                                    assertThat(t.phase()).isEqualTo(HttpTimeoutException.Phase.CONNECT);
-                                    assertThat(t.timeout()).isEqualTo(Duration.ofMillis(800));
-                                }))
-                        .verify(VERIFY);
-                // Well before reactor-netty's own 10 s handshake timeout.
-                assertThat(Duration.ofNanos(System.nanoTime() - accepted.get())).isBetween(Duration.ofMillis(500),
-                        Duration.ofSeconds(4));
-                assertThat(server.connectionsAccepted()).isEqualTo(1);
-            }
-            finally {
-                client.dispose();
-            }
+            PooledHttpClient client = clients.add(builder().connectTimeout(Duration.ofMillis(800)).build());
+            String url = "https://127.0.0.1:" + server.port() + "/";
+            StepVerifier.create(client.get(url).text())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpTimeoutException.class,
+                            t -> {
+                                assertThat(t.phase()).isEqualTo(HttpTimeoutException.Phase.CONNECT);
+                                assertThat(t.timeout()).isEqualTo(Duration.ofMillis(800));
+                            }))
+                    .verify(VERIFY);
+            // Well before reactor-netty's own 10 s handshake timeout.
+            assertThat(Duration.ofNanos(System.nanoTime() - accepted.get())).isBetween(Duration.ofMillis(500),
+                    Duration.ofSeconds(4));
+            assertThat(server.connectionsAccepted()).isEqualTo(1);
         }
     }
 
@@ -435,18 +389,13 @@ class PooledHttpClientHostileServerTest {
         SelfSigned expired = SelfSigned.create(now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)));
         try (RawSocketServer server = RawSocketServer.startTls(expired.serverContext(),
                 conn -> answerAll(conn, OK))) {
-            PooledHttpClient client = builder().trustedCertificates(expired.certificate).build();
-            try {
-                StepVerifier.create(client.get(server.url("/").toString()).text())
-                        .expectErrorSatisfies(e -> {
-                            assertThat(e).isInstanceOf(SSLException.class);
-                            assertThat(e).rootCause().isInstanceOf(CertificateExpiredException.class);
-                        })
-                        .verify(VERIFY);
-            }
-            finally {
-                client.dispose();
-            }
+            PooledHttpClient client = clients.add(builder().trustedCertificates(expired.certificate).build());
+            StepVerifier.create(client.get(server.url("/").toString()).text())
+                    .expectErrorSatisfies(e -> {
+                        assertThat(e).isInstanceOf(SSLException.class);
+                        assertThat(e).rootCause().isInstanceOf(CertificateExpiredException.class);
+                    })
+                    .verify(VERIFY);
         }
     }
 
@@ -455,14 +404,9 @@ class PooledHttpClientHostileServerTest {
         Instant now = Instant.now();
         SelfSigned valid = SelfSigned.create(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
         try (RawSocketServer server = RawSocketServer.startTls(valid.serverContext(), conn -> answerAll(conn, OK))) {
-            PooledHttpClient client = builder().trustedCertificates(valid.certificate).build();
-            try {
-                StepVerifier.create(client.get(server.url("/").toString()).text())
-                        .expectNext("ok").expectComplete().verify(VERIFY);
-            }
-            finally {
-                client.dispose();
-            }
+            PooledHttpClient client = clients.add(builder().trustedCertificates(valid.certificate).build());
+            StepVerifier.create(client.get(server.url("/").toString()).text())
+                    .expectNext("ok").expectComplete().verify(VERIFY);
         }
     }
 
@@ -532,35 +476,30 @@ class PooledHttpClientHostileServerTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch requests = new CountDownLatch(2);
         try (RawSocketServer server = heldServer(release, requests)) {
-            PooledHttpClient client = builder().maxConnections(2).build();
-            try {
-                String url = server.url("/").toString();
-                Mono<String> first = client.get(url).text().cache();
-                Mono<String> second = client.get(url).text().cache();
-                first.subscribe();
-                second.subscribe();
-                assertThat(requests.await(10, TimeUnit.SECONDS)).isTrue();
+            PooledHttpClient client = clients.add(builder().maxConnections(2).build());
+            String url = server.url("/").toString();
+            Mono<String> first = client.get(url).text().cache();
+            Mono<String> second = client.get(url).text().cache();
+            first.subscribe();
+            second.subscribe();
+            assertThat(requests.await(10, TimeUnit.SECONDS)).isTrue();
 
-                List<Disposable> waiters = new ArrayList<>();
-                for (int i = 0; i < 98; i++) {
-                    waiters.add(client.get(url).text().subscribe());
-                }
-                await().atMost(VERIFY).until(() -> client.poolMetrics().pending() == 98);
-                waiters.forEach(Disposable::dispose);
-                assertThat(client.poolMetrics().pending()).isZero();
-
-                release.countDown();
-                StepVerifier.create(first).expectNext("ok").expectComplete().verify(VERIFY);
-                StepVerifier.create(second).expectNext("ok").expectComplete().verify(VERIFY);
-                StepVerifier.create(Flux.range(0, 3).flatMap(i -> client.get(url).text()).count())
-                        .expectNext(3L).expectComplete().verify(VERIFY);
-
-                assertThat(server.connectionsAccepted()).isLessThanOrEqualTo(2);
-                await().atMost(VERIFY).untilAsserted(() -> assertThat(client.poolMetrics().acquired()).isZero());
+            List<Disposable> waiters = new ArrayList<>();
+            for (int i = 0; i < 98; i++) {
+                waiters.add(client.get(url).text().subscribe());
             }
-            finally {
-                client.dispose();
-            }
+            await().atMost(VERIFY).until(() -> client.poolMetrics().pending() == 98);
+            waiters.forEach(Disposable::dispose);
+            assertThat(client.poolMetrics().pending()).isZero();
+
+            release.countDown();
+            StepVerifier.create(first).expectNext("ok").expectComplete().verify(VERIFY);
+            StepVerifier.create(second).expectNext("ok").expectComplete().verify(VERIFY);
+            StepVerifier.create(Flux.range(0, 3).flatMap(i -> client.get(url).text()).count())
+                    .expectNext(3L).expectComplete().verify(VERIFY);
+
+            assertThat(server.connectionsAccepted()).isLessThanOrEqualTo(2);
+            await().atMost(VERIFY).untilAsserted(() -> assertThat(client.poolMetrics().acquired()).isZero());
         }
     }
 

@@ -12,9 +12,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.TokenBucket;
 import io.github.reactorpatterns.test.MockHttpServer;
+import io.github.reactorpatterns.test.MockHttpServerTest;
 import io.github.reactorpatterns.test.MockResponse;
 import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -22,7 +24,11 @@ import reactor.test.StepVerifier;
 import reactor.util.context.ContextView;
 
 /** The rate limit seen at the server, and the caller's deadline reaching requests in flight. */
+@MockHttpServerTest
 class PooledHttpClientLimitsTest {
+
+    @AutoClose
+    private final Clients clients = new Clients();
 
     /**
      * Regression: with {@code rateLimit} and {@code concurrencyLimit} together, the token was taken before the
@@ -50,34 +56,29 @@ class PooledHttpClientLimitsTest {
             double rate = 5;
             int burst = 1;
             TokenBucket bucket = TokenBucket.builder().rate(5, Duration.ofSeconds(1)).burst(burst).build();
-            PooledHttpClient client = PooledHttpClient.builder()
+            PooledHttpClient client = clients.add(PooledHttpClient.builder()
                     .rateLimit(bucket)
                     .concurrencyLimit(AsyncSemaphore.of(1))
-                    .build();
-            try {
-                StepVerifier.create(Flux.range(0, 11).flatMap(i -> client.get(server.url("/r")).text(), 11)
-                                .count())
-                        .expectNext(11L)
-                        .expectComplete()
-                        .verify(Duration.ofSeconds(30));
-                List<Long> t = new ArrayList<>(arrivals);
-                assertThat(t).hasSize(11);
-                // 2 ms for the bucket's millisecond clock against the server's nanoTime.
-                double slackSeconds = 0.002;
-                for (int i = 0; i < t.size(); i++) {
-                    for (int j = i + 1; j < t.size(); j++) {
-                        double span = (t.get(j) - t.get(i)) / 1e9;
-                        assertThat((double) (j - i))
-                                .as("arrivals %d..%d within %.3f s", i, j, span)
-                                .isLessThanOrEqualTo(burst + rate * (span + slackSeconds));
-                    }
+                    .build());
+            StepVerifier.create(Flux.range(0, 11).flatMap(i -> client.get(server.url("/r")).text(), 11)
+                            .count())
+                    .expectNext(11L)
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(30));
+            List<Long> t = new ArrayList<>(arrivals);
+            assertThat(t).hasSize(11);
+            // 2 ms for the bucket's millisecond clock against the server's nanoTime.
+            double slackSeconds = 0.002;
+            for (int i = 0; i < t.size(); i++) {
+                for (int j = i + 1; j < t.size(); j++) {
+                    double span = (t.get(j) - t.get(i)) / 1e9;
+                    assertThat((double) (j - i))
+                            .as("arrivals %d..%d within %.3f s", i, j, span)
+                            .isLessThanOrEqualTo(burst + rate * (span + slackSeconds));
                 }
-                // The ten requests behind the slow one are spread over at least (10 - 1 - burst) / rate seconds.
-                assertThat(Duration.ofNanos(t.get(10) - t.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(1590));
             }
-            finally {
-                client.dispose();
-            }
+            // The ten requests behind the slow one are spread over at least (10 - 1 - burst) / rate seconds.
+            assertThat(Duration.ofNanos(t.get(10) - t.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(1590));
         }
     }
 
@@ -89,67 +90,46 @@ class PooledHttpClientLimitsTest {
      * its connection back.
      */
     @Test
-    void contextDeadlineCutsASlowBodyInFlight() {
-        try (MockHttpServer server = MockHttpServer.start()) {
-            server.enqueue(MockResponse.builder().body("x".repeat(32)).throttle(1, Duration.ofSeconds(1)).build());
-            PooledHttpClient client = PooledHttpClient.create();
-            try {
-                ContextView withDeadline = deadlineContext(Duration.ofMillis(1500));
-                long start = System.nanoTime();
-                StepVerifier.create(client.get(server.url("/slow").toString()).text().contextWrite(withDeadline))
-                        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DeadlineExceededException.class)
-                                .satisfies(d -> assertThat(((DeadlineExceededException) d).budget())
-                                        .isEqualTo(Duration.ofMillis(1500))))
-                        .verify(Duration.ofSeconds(10));
-                Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-                // About 1.5 s; the bounds leave room for a loaded machine, far from the 32 s the body would take.
-                assertThat(elapsed).isBetween(Duration.ofMillis(1000), Duration.ofSeconds(5));
-                await().untilAsserted(() -> assertThat(client.poolMetrics().acquired()).isZero());
-            }
-            finally {
-                client.dispose();
-            }
-        }
+    void contextDeadlineCutsASlowBodyInFlight(MockHttpServer server) {
+        server.enqueue(MockResponse.builder().body("x".repeat(32)).throttle(1, Duration.ofSeconds(1)).build());
+        PooledHttpClient client = clients.add(PooledHttpClient.create());
+        ContextView withDeadline = deadlineContext(Duration.ofMillis(1500));
+        long start = System.nanoTime();
+        StepVerifier.create(client.get(server.url("/slow").toString()).text().contextWrite(withDeadline))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DeadlineExceededException.class)
+                        .satisfies(d -> assertThat(((DeadlineExceededException) d).budget())
+                                .isEqualTo(Duration.ofMillis(1500))))
+                .verify(Duration.ofSeconds(10));
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        // About 1.5 s; the bounds leave room for a loaded machine, far from the 32 s the body would take.
+        assertThat(elapsed).isBetween(Duration.ofMillis(1000), Duration.ofSeconds(5));
+        await().untilAsserted(() -> assertThat(client.poolMetrics().acquired()).isZero());
     }
 
     /** The same for a streaming terminal: the stream ends at the deadline, after the lines already read. */
     @Test
-    void contextDeadlineCutsAStreamInFlight() {
-        try (MockHttpServer server = MockHttpServer.start()) {
-            server.enqueue(MockResponse.builder()
-                    .chunkedLines(List.of("a", "b", "c", "d", "e", "f", "g", "h"), Duration.ofSeconds(4)).build());
-            PooledHttpClient client = PooledHttpClient.create();
-            try {
-                ContextView withDeadline = deadlineContext(Duration.ofMillis(1500));
-                StepVerifier.create(client.get(server.url("/lines").toString()).lines().contextWrite(withDeadline))
-                        .expectNext("a")
-                        .expectError(DeadlineExceededException.class)
-                        .verify(Duration.ofSeconds(10));
-                await().untilAsserted(() -> assertThat(client.poolMetrics().acquired()).isZero());
-            }
-            finally {
-                client.dispose();
-            }
-        }
+    void contextDeadlineCutsAStreamInFlight(MockHttpServer server) {
+        server.enqueue(MockResponse.builder()
+                .chunkedLines(List.of("a", "b", "c", "d", "e", "f", "g", "h"), Duration.ofSeconds(4)).build());
+        PooledHttpClient client = clients.add(PooledHttpClient.create());
+        ContextView withDeadline = deadlineContext(Duration.ofMillis(1500));
+        StepVerifier.create(client.get(server.url("/lines").toString()).lines().contextWrite(withDeadline))
+                .expectNext("a")
+                .expectError(DeadlineExceededException.class)
+                .verify(Duration.ofSeconds(10));
+        await().untilAsserted(() -> assertThat(client.poolMetrics().acquired()).isZero());
     }
 
     /** A deadline that has passed fails the request before anything is sent. */
     @Test
-    void expiredContextDeadlineSendsNothing() {
-        try (MockHttpServer server = MockHttpServer.start()) {
-            PooledHttpClient client = PooledHttpClient.create();
-            try {
-                ContextView expired = deadlineContext(Duration.ofMillis(1));
-                await().until(() -> Deadline.current(expired).orElseThrow().isExpired());
-                StepVerifier.create(client.get(server.url("/").toString()).text().contextWrite(expired))
-                        .expectError(DeadlineExceededException.class)
-                        .verify(Duration.ofSeconds(5));
-                assertThat(server.requestCount()).isZero();
-            }
-            finally {
-                client.dispose();
-            }
-        }
+    void expiredContextDeadlineSendsNothing(MockHttpServer server) {
+        PooledHttpClient client = clients.add(PooledHttpClient.create());
+        ContextView expired = deadlineContext(Duration.ofMillis(1));
+        await().until(() -> Deadline.current(expired).orElseThrow().isExpired());
+        StepVerifier.create(client.get(server.url("/").toString()).text().contextWrite(expired))
+                .expectError(DeadlineExceededException.class)
+                .verify(Duration.ofSeconds(5));
+        assertThat(server.requestCount()).isZero();
     }
 
     /** A Context that carries a deadline of {@code budget} from now, without the timer that set it. */

@@ -13,9 +13,10 @@ import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.test.Dispatchers;
 import io.github.reactorpatterns.test.MockHttpServer;
+import io.github.reactorpatterns.test.MockHttpServerTest;
 import io.github.reactorpatterns.test.MockResponse;
 import io.github.reactorpatterns.time.Deadline;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -23,25 +24,23 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** The seeds' httpx/aiohttp functions, end to end against the mock server. */
+@MockHttpServerTest
 class SeedScenariosTest {
+
+    @AutoClose
+    private final Clients clients = new Clients();
 
     private MockHttpServer server;
     private PooledHttpClient client;
 
     @BeforeEach
-    void start() {
-        server = MockHttpServer.start();
-        client = PooledHttpClient.builder()
+    void start(MockHttpServer server) {
+        this.server = server;
+        client = clients.add(PooledHttpClient.builder()
                 .baseUrl(server.url("/").toString())
                 .responseTimeout(Duration.ofSeconds(1))
                 .retry(RetryPolicy.none())
-                .build();
-    }
-
-    @AfterEach
-    void stop() {
-        client.dispose();
-        server.close();
+                .build());
     }
 
     private List<String> urls(int n) {
@@ -91,19 +90,14 @@ class SeedScenariosTest {
     @Test
     void rateLimitedFetch() {
         AsyncSemaphore semaphore = AsyncSemaphore.of(10);
-        PooledHttpClient limited = PooledHttpClient.builder().baseUrl(server.url("/").toString())
-                .concurrencyLimit(semaphore).build();
-        try {
-            server.dispatcher(r -> MockResponse.of(200, "ok"));
-            StepVerifier.create(Flux.fromIterable(urls(100)).flatMap(u -> limited.get(u).text(), 100).count())
-                    .expectNext(100L)
-                    .expectComplete()
-                    .verify(Duration.ofSeconds(30));
-            assertThat(semaphore.availablePermits()).isEqualTo(10);
-        }
-        finally {
-            limited.dispose();
-        }
+        PooledHttpClient limited = clients.add(PooledHttpClient.builder().baseUrl(server.url("/").toString())
+                .concurrencyLimit(semaphore).build());
+        server.dispatcher(r -> MockResponse.of(200, "ok"));
+        StepVerifier.create(Flux.fromIterable(urls(100)).flatMap(u -> limited.get(u).text(), 100).count())
+                .expectNext(100L)
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+        assertThat(semaphore.availablePermits()).isEqualTo(10);
     }
 
     /** {@code paginate_users}: cursor pagination as an async generator. */

@@ -22,10 +22,10 @@ import reactor.blockhound.BlockHound;
  *
  * <p>BlockHound needs the JVM flag {@code -XX:+AllowRedefinitionToAddDeleteMethods} on JDK 13 and later, and also
  * {@code -XX:+EnableDynamicAgentLoading} on JDK 21 and later (put them in the Surefire {@code argLine}). Integrations
- * found on the class path through {@code ServiceLoader} (reactor-core's, Netty's) are applied, so the usual
- * allowed blocking calls inside those libraries are not reported. One more is allowed on top: the brief
- * {@code StampedLock} that Netty 4.2's adaptive buffer allocator takes when it frees a magazine, which Netty's own
- * integration does not list yet.
+ * found on the class path through {@code ServiceLoader} (reactor-core's, Netty's, and this jar's
+ * {@link NettyAllocatorBlockHoundIntegration}) are applied, so the usual allowed blocking calls inside those libraries
+ * are not reported. Because they are found the same way by a plain {@code BlockHound.install()}, installing BlockHound
+ * yourself gives the same allowances.
  *
  * <p>Installation is idempotent and thread-safe: the first test class that runs installs it, later ones do nothing.
  * A class that starts while another one is installing it (parallel test execution) waits until the installation
@@ -50,18 +50,6 @@ public final class BlockHoundExtension implements BeforeAllCallback {
     }
 
     /**
-     * Netty 4.2's {@code AdaptivePoolingAllocator} frees a magazine under a {@code StampedLock} write lock, held for a
-     * few instructions; when a buffer is allocated off the event loop (a {@code sendString} completing on a
-     * {@code parallel} thread) under contention, that lock can park briefly, which BlockHound reports although Netty's
-     * own integration (4.2.15) does not list it. The lock-taking methods are exactly these two ({@code tryAllocate}
-     * and {@code tryExpandMagazines} only try the lock).
-     */
-    private static void allowNettyAllocatorLocks(BlockHound.Builder builder) {
-        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
-        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "free");
-    }
-
-    /**
      * Installs BlockHound in this JVM unless it is already installed; for code that runs outside JUnit.
      *
      * @throws IllegalStateException if the JVM lacks the flags BlockHound needs (the message says which)
@@ -69,7 +57,7 @@ public final class BlockHoundExtension implements BeforeAllCallback {
     public static void install() {
         INSTALLATION.run(() -> {
             try {
-                BlockHound.install(BlockHoundExtension::allowNettyAllocatorLocks);
+                BlockHound.install();
             } catch (RuntimeException | Error e) {
                 throw new IllegalStateException("BlockHound could not be installed; on JDK 13+ run the tests with "
                         + "-XX:+AllowRedefinitionToAddDeleteMethods (and -XX:+EnableDynamicAgentLoading on JDK 21+)",

@@ -68,9 +68,25 @@ class BlockHoundExtensionTest {
         }
     }
 
+    /**
+     * BlockHound ignores a second install on its own, so what is checked is that the extension's install() does not
+     * run BlockHound's installation (which applies every integration) again, and that BlockHound still guards after.
+     */
     @Test
-    void installIsIdempotent() {
+    void installAgainKeepsTheFirstInstallation() {
+        assertThat(CountingBlockHoundIntegration.applications())
+                .as("integrations applied by the installation this class's extension made")
+                .isEqualTo(1);
+
         BlockHoundExtension.install();
         BlockHoundExtension.install();
+
+        assertThat(CountingBlockHoundIntegration.applications()).isEqualTo(1);
+        StepVerifier.create(Mono.fromCallable(() -> {
+            Thread.sleep(1); // deliberate: still caught after the repeated installs
+            return "slept";
+        }).subscribeOn(Schedulers.parallel()))
+                .expectError(BlockingOperationError.class)
+                .verify(Duration.ofSeconds(5));
     }
 }
