@@ -245,7 +245,7 @@ public final class HttpRequestSpec {
     /**
      * Sends the request and streams the body of a 2xx response as lines, split on {@code \n} or {@code \r\n}
      * (terminators removed, empty lines kept), decoded with the charset of {@code Content-Type} (UTF-8 when none);
-     * the seeds' {@code aiter_lines()}. The last line need not end with a terminator. Lines are emitted as they
+     * httpx's {@code aiter_lines()}. The last line need not end with a terminator. Lines are emitted as they
      * arrive, and the body is read only as fast as they are requested (built on
      * {@link io.github.reactorpatterns.stream.ByteStreams#lines}).
      *
@@ -290,8 +290,8 @@ public final class HttpRequestSpec {
     }
 
     /**
-     * Streams the body of a 2xx response in chunks of exactly {@code size} bytes (the last one may be shorter): the
-     * seeds' {@code iter_chunked(8192)}. Each buffer is a fresh heap buffer the subscriber may keep.
+     * Streams the body of a 2xx response in chunks of exactly {@code size} bytes (the last one may be shorter): like
+     * aiohttp's {@code iter_chunked(8192)}. Each buffer is a fresh heap buffer the subscriber may keep.
      *
      * @param size the chunk size in bytes
      * @return the chunks; fails with {@link HttpStatusException} on a non-2xx status

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #phase()} says which one: waiting for a pooled connection, connecting, writing the request, waiting for
  * the response headers, or waiting between two reads of the body. The Netty exception that signalled it, if any, is
  * the {@linkplain #getCause() cause}. Extends {@link TimeoutException} so that code which splits failures by type
- * (the seeds' {@code except* httpx.TimeoutException}) can treat every timeout alike.
+ * (as Python's {@code except* httpx.TimeoutException}) can treat every timeout alike.
  */
 public final class HttpTimeoutException extends TimeoutException {
 

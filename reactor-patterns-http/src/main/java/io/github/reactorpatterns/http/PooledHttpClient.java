@@ -36,7 +36,7 @@ import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * A pooled HTTP client on reactor-netty: the httpx/aiohttp {@code AsyncClient} of the seeds, with the reactor-netty
+ * A pooled HTTP client on reactor-netty: Python's httpx or aiohttp {@code AsyncClient}, with the reactor-netty
  * traps closed.
  *
  * <p>Build one per remote service with {@link #builder()} and share it; it is immutable and thread-safe. Each call
@@ -383,7 +383,7 @@ public final class PooledHttpClient implements Disposable {
     }
 
     /**
-     * Fetches every URI with at most {@code concurrency} requests in flight and settles each one: the seeds'
+     * Fetches every URI with at most {@code concurrency} requests in flight and settles each one: the Python helpers
      * {@code fetch_all_urls}, {@code fetch_with_limit} and {@code fetch_with_fallback} in one operator.
      *
      * <p>Unlike {@code flatMap}, the outcomes come out in the order of the URIs, and one failure does not cancel the
@@ -409,7 +409,7 @@ public final class PooledHttpClient implements Disposable {
     }
 
     /**
-     * Pages through a cursor-paginated JSON API lazily: the seeds' {@code paginate_users} async generator. The first
+     * Pages through a cursor-paginated JSON API lazily, like a Python {@code paginate_users} async generator. The first
      * page is {@code first} as given; each next one is {@code first} with the query parameter {@code cursorParam}
      * set to the cursor the previous page returned. Items are read from the array at {@code itemsPointer} and the
      * next cursor from {@code cursorPointer} (JSON Pointers, RFC 6901, e.g. {@code "/users"} and
@@ -1226,8 +1226,8 @@ public final class PooledHttpClient implements Disposable {
         /**
          * Reports every decision of the default retry policy, retry or stop, as
          * {@link RetryPolicy.Builder#onRetry(Consumer)} and {@link RetryPolicy.Builder#onGiveUp(Consumer)} do (for
-         * logs and metrics, such as {@code RetryPolicyMetrics} of {@code reactor-patterns-micrometer}). Default: none. With
-         * {@link #retry(RetryPolicy)}, set the callback on that policy instead.
+         * logs and metrics, such as {@code RetryPolicyMetrics} of {@code reactor-patterns-micrometer}). Default: none.
+         * With {@link #retry(RetryPolicy)}, set the callbacks on that policy instead.
          *
          * @param onRetry the callback; it runs on the thread that signals the error and should be fast
          * @return this builder
