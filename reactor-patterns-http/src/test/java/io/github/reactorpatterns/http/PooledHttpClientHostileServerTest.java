@@ -245,7 +245,7 @@ class PooledHttpClientHostileServerTest {
 
     /** Bytes the server sends while the connection sits idle in the pool close it before anyone reuses it. */
     @Test
-    void unsolicitedBytesOnAnIdleConnectionCloseIt() {
+    void unsolicitedBytesOnAnIdleConnectionCloseIt() throws Exception {
         CountDownLatch firstClosed = new CountDownLatch(1);
         ConcurrentLinkedQueue<String> onFresh = new ConcurrentLinkedQueue<>();
         try (RawSocketServer server = RawSocketServer.start(conn -> {
@@ -265,21 +265,13 @@ class PooledHttpClientHostileServerTest {
                 conn.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh");
             }
         })) {
-            PooledHttpClient client = builder().build();
-            try {
-                StepVerifier.create(client.get(server.url("/first").toString()).text())
-                        .expectNext("ok").expectComplete().verify(VERIFY);
-                assertThat(firstClosed.await(10, TimeUnit.SECONDS)).isTrue();
-                StepVerifier.create(client.get(server.url("/second").toString()).text())
-                        .expectNext("fresh").expectComplete().verify(VERIFY);
-                assertThat(onFresh).containsExactly("GET /second HTTP/1.1");
-            }
-            catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-            finally {
-                client.dispose();
-            }
+            PooledHttpClient client = clients.add(builder().build());
+            StepVerifier.create(client.get(server.url("/first").toString()).text())
+                    .expectNext("ok").expectComplete().verify(VERIFY);
+            assertThat(firstClosed.await(10, TimeUnit.SECONDS)).isTrue();
+            StepVerifier.create(client.get(server.url("/second").toString()).text())
+                    .expectNext("fresh").expectComplete().verify(VERIFY);
+            assertThat(onFresh).containsExactly("GET /second HTTP/1.1");
         }
     }
 
@@ -429,41 +421,33 @@ class PooledHttpClientHostileServerTest {
      * reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException.
      */
     @Test
-    void overflowingMaxPendingAcquiresIsAPoolFullException() {
+    void overflowingMaxPendingAcquiresIsAPoolFullException() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch requests = new CountDownLatch(1);
         try (RawSocketServer server = heldServer(release, requests)) {
-            PooledHttpClient client = builder().maxConnections(1).maxPendingAcquires(1).build();
-            try {
-                String url = server.url("/").toString();
-                Mono<String> first = client.get(url).text().cache();
-                Mono<String> second = client.get(url).text().cache();
-                Disposable a = first.subscribe();
-                assertThat(requests.await(10, TimeUnit.SECONDS)).isTrue();
-                Disposable b = second.subscribe();
-                await().atMost(VERIFY).until(() -> client.poolMetrics().pending() == 1);
+            PooledHttpClient client = clients.add(builder().maxConnections(1).maxPendingAcquires(1).build());
+            String url = server.url("/").toString();
+            Mono<String> first = client.get(url).text().cache();
+            Mono<String> second = client.get(url).text().cache();
+            Disposable a = first.subscribe();
+            assertThat(requests.await(10, TimeUnit.SECONDS)).isTrue();
+            Disposable b = second.subscribe();
+            await().atMost(VERIFY).until(() -> client.poolMetrics().pending() == 1);
 
-                StepVerifier.create(client.get(url).text())
-                        .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(PoolFullException.class,
-                                f -> {
-                                    assertThat(f.maxPendingAcquires()).isEqualTo(1);
-                                    assertThat(f.method()).isEqualTo("GET");
-                                    assertThat(f.uri()).isEqualTo(url);
-                                }))
-                        .verify(VERIFY);
+            StepVerifier.create(client.get(url).text())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(PoolFullException.class,
+                            f -> {
+                                assertThat(f.maxPendingAcquires()).isEqualTo(1);
+                                assertThat(f.method()).isEqualTo("GET");
+                                assertThat(f.uri()).isEqualTo(url);
+                            }))
+                    .verify(VERIFY);
 
-                release.countDown();
-                StepVerifier.create(first).expectNext("ok").expectComplete().verify(VERIFY);
-                StepVerifier.create(second).expectNext("ok").expectComplete().verify(VERIFY);
-                a.dispose();
-                b.dispose();
-            }
-            catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-            finally {
-                client.dispose();
-            }
+            release.countDown();
+            StepVerifier.create(first).expectNext("ok").expectComplete().verify(VERIFY);
+            StepVerifier.create(second).expectNext("ok").expectComplete().verify(VERIFY);
+            a.dispose();
+            b.dispose();
         }
     }
 
