@@ -62,7 +62,12 @@ final class Tour {
     /** Every step, in order. */
     List<Supplier<Mono<Step>>> steps() {
         return List.of(this::fanOut, this::tokenBucket, this::retries, this::deadline, this::pagination,
-                this::streaming, this::taskScope, this::workQueue);
+                this::streaming, this::taskScope, this::workQueue, this::redisBucket);
+    }
+
+    /** One {@code RedisTokenBucket} shared by two clients through an embedded Redis. */
+    Mono<Step> redisBucket() {
+        return RedisTour.sharedBucket(server, http);
     }
 
     private static Mono<Step> timed(Mono<Step> step) {
