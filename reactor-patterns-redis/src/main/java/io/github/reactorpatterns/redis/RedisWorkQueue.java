@@ -46,8 +46,9 @@ import reactor.core.scheduler.Schedulers;
  * {@link Builder#capacity(int) capacity} unacknowledged jobs. {@link #shutdown(Duration)} stops reading, lets running
  * jobs finish within a grace period and leaves every other job pending for other consumers: nothing is lost.
  *
- * <p>{@link Builder#build()} opens a connection from the client; {@link #close()} closes every connection the queue
- * opened. Thread-safe.
+ * <p>Handlers are called on the queue's {@link Builder#scheduler(Scheduler) scheduler}, never on Lettuce's event
+ * loop. {@link Builder#build()} opens a connection from the client; {@link #close()} closes every connection the
+ * queue opened. Thread-safe.
  */
 public final class RedisWorkQueue implements AutoCloseable {
 
@@ -143,6 +144,7 @@ public final class RedisWorkQueue implements AutoCloseable {
     private @Nullable Disposable workersSubscription;
     private boolean started;
     private volatile boolean stopping;
+    private boolean closed;
 
     private RedisWorkQueue(Builder b) {
         this.client = b.client;
@@ -263,6 +265,7 @@ public final class RedisWorkQueue implements AutoCloseable {
                 .onBackpressureDrop()
                 .concatMap(tick -> claim(), 1);
         workersSubscription = Flux.merge(1, reads, claims)
+                .publishOn(scheduler, 1) // handlers run on the scheduler, never on Lettuce's event loop
                 .takeUntilOther(stop.asMono())
                 .filter(job -> !stopping)
                 .flatMap(job -> run(job, handler), workers, 1)
@@ -329,6 +332,10 @@ public final class RedisWorkQueue implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             stopping = true;
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
         stop.tryEmitEmpty();
         Disposable d = workersSubscription;
