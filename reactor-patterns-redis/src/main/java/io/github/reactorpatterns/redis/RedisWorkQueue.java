@@ -46,9 +46,9 @@ import reactor.core.scheduler.Schedulers;
  * {@link Builder#capacity(int) capacity} unacknowledged jobs. {@link #shutdown(Duration)} stops reading, lets running
  * jobs finish within a grace period and leaves every other job pending for other consumers: nothing is lost.
  *
- * <p>Handlers are called on the queue's {@link Builder#scheduler(Scheduler) scheduler}, never on Lettuce's event
- * loop. {@link Builder#build()} opens a connection from the client; {@link #close()} closes every connection the
- * queue opened. Thread-safe.
+ * <p>A handler is called on the thread that delivered its job (Lettuce's event loop for jobs read from the stream):
+ * it must not block; hand blocking work to {@code Schedulers.boundedElastic()}. {@link Builder#build()} opens a
+ * connection from the client; {@link #close()} closes every connection the queue opened. Thread-safe.
  */
 public final class RedisWorkQueue implements AutoCloseable {
 
@@ -265,7 +265,6 @@ public final class RedisWorkQueue implements AutoCloseable {
                 .onBackpressureDrop()
                 .concatMap(tick -> claim(), 1);
         workersSubscription = Flux.merge(1, reads, claims)
-                .publishOn(scheduler, 1) // handlers run on the scheduler, never on Lettuce's event loop
                 .takeUntilOther(stop.asMono())
                 .filter(job -> !stopping)
                 .flatMap(job -> run(job, handler), workers, 1)
