@@ -47,7 +47,8 @@ import reactor.core.scheduler.Schedulers;
                     + "closed connections and 429/502/503/504; exponential backoff from 100ms (jittered, at most "
                     + "10s), or longer when the server sends Retry-After; never past the deadline.",
             "Exit codes: 0 every URL fetched with a 2xx/3xx status, 1 some URL failed, 2 bad input (unknown option, "
-                    + "bad value, unreadable file, malformed URL lines; the well-formed lines are still fetched), "
+                    + "bad value, unreadable file, a bad or unreachable --redis, malformed URL lines; the well-formed lines are "
+                    + "still fetched), "
                     + "130 interrupted (Ctrl-C: the summary still covers what was done)."})
 final class FetchCommand implements Callable<Integer> {
 
@@ -112,6 +113,16 @@ final class FetchCommand implements Callable<Integer> {
             description = "Show a progress bar on stderr (default: only when stderr is a terminal).")
     @Nullable Boolean progress;
 
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "Share --rate and --concurrency through this Redis (e.g. redis://localhost:6379) with every "
+                    + "fetch that uses the same server and --limit-name: the limits hold for all of them together, "
+                    + "and a Retry-After pauses all of them (default: limits of this process only).")
+    @Nullable String redis;
+
+    @Option(names = "--limit-name", paramLabel = "NAME",
+            description = "Name of the shared limits in Redis (default: " + RedisLimits.DEFAULT_NAME + ").")
+    String limitName = RedisLimits.DEFAULT_NAME;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -132,7 +143,9 @@ final class FetchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         int maxConcurrency;
         int code;
-        try (FetchEngine engine = engines.create(settings);
+        RedisLimits shared = redis == null ? null : RedisLimits.connect(redis, limitName, settings);
+        try (RedisLimits ignored = shared;
+             FetchEngine engine = shared != null ? new PooledFetchEngine(settings, shared) : engines.create(settings);
              Progress bar = Progress.enabled(progress)
                      ? Progress.bar("fetch", list.urls().size(), io.err())
                      : Progress.none()) {

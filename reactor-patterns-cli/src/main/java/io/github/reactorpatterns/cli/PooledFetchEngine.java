@@ -5,6 +5,8 @@ import io.github.reactorpatterns.http.HttpTimeoutException;
 import io.github.reactorpatterns.http.PooledHttpClient;
 import io.github.reactorpatterns.http.ResponseTooLargeException;
 import io.github.reactorpatterns.limit.AsyncSemaphore;
+import io.github.reactorpatterns.limit.PermitSource;
+import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.limit.TokenBucket;
 import io.github.reactorpatterns.retry.RetryExhaustedException;
 import io.github.reactorpatterns.retry.RetryPolicy;
@@ -40,11 +42,23 @@ final class PooledFetchEngine implements FetchEngine {
     private final PooledHttpClient secure;
 
     PooledFetchEngine(FetchSettings settings) {
+        this(settings, null);
+    }
+
+    /** With {@code shared}, the limits are the ones shared through Redis ({@code --redis}) instead of local ones. */
+    PooledFetchEngine(FetchSettings settings, @Nullable RedisLimits shared) {
         this.settings = settings;
-        AsyncSemaphore permits = AsyncSemaphore.of(settings.concurrency());
-        Rate rate = settings.rate();
-        TokenBucket bucket = rate == null ? null
-                : TokenBucket.builder().rate(rate.permits(), rate.period()).burst(settings.burst()).build();
+        PermitSource permits;
+        RateLimiter bucket;
+        if (shared != null) {
+            permits = shared.permits();
+            bucket = shared.bucket();
+        } else {
+            permits = AsyncSemaphore.of(settings.concurrency());
+            Rate rate = settings.rate();
+            bucket = rate == null ? null
+                    : TokenBucket.builder().rate(rate.permits(), rate.period()).burst(settings.burst()).build();
+        }
         RetryPolicy retry = RetryPolicy.none();
         if (settings.retries() > 0) {
             RetryPolicy.Builder policy = RetryPolicy.backoff(settings.retries(), FIRST_BACKOFF).maxBackoff(MAX_BACKOFF);
@@ -63,8 +77,8 @@ final class PooledFetchEngine implements FetchEngine {
         }
     }
 
-    private static PooledHttpClient client(FetchSettings settings, AsyncSemaphore permits,
-                                           @Nullable TokenBucket bucket, RetryPolicy retry,
+    private static PooledHttpClient client(FetchSettings settings, PermitSource permits,
+                                           @Nullable RateLimiter bucket, RetryPolicy retry,
                                            PooledHttpClient.Protocol protocol) {
         Duration timeout = settings.timeout();
         PooledHttpClient.Builder b = PooledHttpClient.builder()

@@ -60,7 +60,7 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
     /** The default time each call waits for Redis: 2 seconds. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
-    /* KEYS[1] the set; ARGV[1] permits, ARGV[2] id, ARGV[3] lease µs. Reply {1, 0} or {0, µs until the first expiry} */
+    /* KEYS[1] the set; ARGV[1] permits, ARGV[2] id, ARGV[3] lease µs. Reply {1, 0}, or {0, µs to the first expiry} */
     static final String ACQUIRE = String.join("\n",
             "if redis.replicate_commands then pcall(redis.replicate_commands) end",
             "local kind = redis.call('TYPE', KEYS[1])['ok']",

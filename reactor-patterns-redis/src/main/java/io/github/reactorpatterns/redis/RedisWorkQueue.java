@@ -46,8 +46,9 @@ import reactor.core.scheduler.Schedulers;
  * {@link Builder#capacity(int) capacity} unacknowledged jobs. {@link #shutdown(Duration)} stops reading, lets running
  * jobs finish within a grace period and leaves every other job pending for other consumers: nothing is lost.
  *
- * <p>{@link Builder#build()} opens a connection from the client; {@link #close()} closes every connection the queue
- * opened. Thread-safe.
+ * <p>A handler is called on the thread that delivered its job (Lettuce's event loop for jobs read from the stream):
+ * it must not block; hand blocking work to {@code Schedulers.boundedElastic()}. {@link Builder#build()} opens a
+ * connection from the client; {@link #close()} closes every connection the queue opened. Thread-safe.
  */
 public final class RedisWorkQueue implements AutoCloseable {
 
@@ -143,6 +144,7 @@ public final class RedisWorkQueue implements AutoCloseable {
     private @Nullable Disposable workersSubscription;
     private boolean started;
     private volatile boolean stopping;
+    private boolean closed;
 
     private RedisWorkQueue(Builder b) {
         this.client = b.client;
@@ -329,6 +331,10 @@ public final class RedisWorkQueue implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             stopping = true;
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
         stop.tryEmitEmpty();
         Disposable d = workersSubscription;

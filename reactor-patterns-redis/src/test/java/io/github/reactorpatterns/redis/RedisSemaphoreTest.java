@@ -23,7 +23,6 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
-import reactor.test.scheduler.VirtualTimeScheduler;
 
 class RedisSemaphoreTest {
 
@@ -170,28 +169,6 @@ class RedisSemaphoreTest {
     }
 
     @Test
-    void theHeartbeatRunsOnTheCallersScheduler() {
-        VirtualTimeScheduler time = VirtualTimeScheduler.create();
-        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1)
-                .lease(Duration.ofSeconds(30)).renewEvery(Duration.ofSeconds(10)).scheduler(time).build()) {
-            Permit permit = semaphore.tryAcquire().block(Duration.ofSeconds(5));
-            assertThat(permit).isNotNull();
-            Double first = connection.sync().zscore(RedisSemaphore.key(name), permitId(permit));
-            time.advanceTimeBy(Duration.ofSeconds(9));
-            // no beat yet on the virtual clock: the expiry is unchanged
-            assertThat(connection.sync().zscore(RedisSemaphore.key(name), permitId(permit))).isEqualTo(first);
-            time.advanceTimeBy(Duration.ofSeconds(1));
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
-                    connection.sync().zscore(RedisSemaphore.key(name), permitId(permit))).isGreaterThan(first));
-            permit.release();
-            time.advanceTimeBy(Duration.ofSeconds(30));
-            await().atMost(Duration.ofSeconds(5)).until(() -> members() == 0);
-        } finally {
-            time.dispose();
-        }
-    }
-
-    @Test
     void keyOfAnotherTypeFailsNamingTheKey() {
         connection.sync().set(RedisSemaphore.key(name), "a string");
         try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1).build()) {
@@ -245,10 +222,5 @@ class RedisSemaphoreTest {
             assertThatNullPointerException().isThrownBy(() -> semaphore.withPermit((Flux<Object>) null))
                     .withMessage("task");
         }
-    }
-
-    private static String permitId(Permit permit) {
-        String s = permit.toString();
-        return s.substring(s.indexOf(' ') + 1, s.length() - 1);
     }
 }

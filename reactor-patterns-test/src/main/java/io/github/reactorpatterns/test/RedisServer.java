@@ -40,8 +40,8 @@ import org.jspecify.annotations.Nullable;
  * optional dependency of this test kit).
  *
  * <p>The server never outlives the JVM that started it: it runs under a parent-death signal where the system offers
- * one ({@code setpriv --pdeathsig KILL} on Linux), a JVM shutdown hook kills it on a normal exit, and servers left by an
- * earlier JVM that was killed are found by their pid files and killed when the next server starts. Its working
+ * one ({@code setpriv --pdeathsig KILL} on Linux), a JVM shutdown hook kills it on a normal exit, and servers left by
+ * an earlier JVM that was killed are found by their pid files and killed when the next server starts. Its working
  * files live under {@code target/redis-servers} when the current directory has a {@code target} folder, else under
  * the temporary directory.
  *

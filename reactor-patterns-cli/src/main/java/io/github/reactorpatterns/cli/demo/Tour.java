@@ -62,7 +62,13 @@ final class Tour {
     /** Every step, in order. */
     List<Supplier<Mono<Step>>> steps() {
         return List.of(this::fanOut, this::tokenBucket, this::retries, this::deadline, this::pagination,
-                this::streaming, this::taskScope, this::workQueue, new DatabaseTour()::streamAndRollback);
+                this::streaming, this::taskScope, this::workQueue, new DatabaseTour()::streamAndRollback,
+                this::redisBucket);
+    }
+
+    /** One {@code RedisTokenBucket} shared by two clients through an embedded Redis. */
+    Mono<Step> redisBucket() {
+        return RedisTour.sharedBucket(server, http);
     }
 
     private static Mono<Step> timed(Mono<Step> step) {
