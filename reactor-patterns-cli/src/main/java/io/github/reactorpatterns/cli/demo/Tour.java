@@ -188,7 +188,10 @@ final class Tour {
             Mono<String> dashboard = Mono.zip(http.get(server.url("/items/1")), http.get(server.url("/items/2")))
                     .doOnNext(t -> fastDone.set(System.nanoTime() - start))
                     .then(http.get(server.url("/slow/1"))
+                            // cut either way: cancelled by the outer deadline, or ended by the client itself, which
+                            // bounds every attempt by the Deadline in the Context
                             .doOnCancel(() -> slowCancelled.set(true))
+                            .doOnError(DeadlineExceededException.class, e -> slowCancelled.set(true))
                             .transform(Deadline.timeout(Duration.ofSeconds(10))))
                     .transform(Deadline.within(DEADLINE));
             return dashboard
