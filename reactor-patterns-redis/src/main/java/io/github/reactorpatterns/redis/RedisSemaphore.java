@@ -229,7 +229,8 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
             return callAcquire(id)
                     .flatMap(r -> r[0] == 1 ? Mono.just((Permit) grant(id)) : Mono.<Permit>empty())
                     .onErrorMap(e -> RedisErrors.translate(keys[0], e));
-        }).publishOn(scheduler);
+        }).publishOn(scheduler)
+                .doOnDiscard(RedisPermit.class, RedisPermit::release); // granted as the subscriber cancelled
     }
 
     /**
@@ -385,9 +386,15 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
                 w.done = true;
             }
             RedisPermit permit = grant(w.id);
+            synchronized (lock) {
+                w.permit = permit;
+                cancelled = w.cancelled;
+            }
             if (cancelled) {
                 permit.release(); // granted in a race with the cancel
             } else {
+                // if the subscriber cancels before this runs, cancel(w) sees the permit and releases it: the sink
+                // drops a value that loses the race with its cancel (onNextDropped, no discard hook)
                 deliver(() -> w.sink.success(permit));
             }
             next();
@@ -434,6 +441,7 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
             cancelled = w.cancelled;
             w.done = true;
         }
+        releaseById(w.id); // a timed-out script may still have taken the permit in Redis
         if (!cancelled) {
             Throwable e = RedisErrors.translate(keys[0], error);
             deliver(() -> w.sink.error(e));
@@ -443,28 +451,47 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
 
     private void cancel(Waiter w) {
         Disposable timer;
+        RedisPermit granted;
+        boolean done;
         synchronized (lock) {
-            if (w.done || w.cancelled) {
+            if (w.cancelled) {
                 return;
             }
             w.cancelled = true;
-            if (active != w) {
+            granted = w.permit;
+            done = w.done;
+            if (done) {
+                timer = null;
+            } else if (active != w) {
                 queue.remove(w);
                 return;
-            }
-            if (!w.sleeping) {
+            } else if (!w.sleeping) {
                 return;
+            } else {
+                w.sleeping = false;
+                timer = w.timer;
+                w.timer = null;
+                queue.pollFirst();
+                active = null;
             }
-            w.sleeping = false;
-            timer = w.timer;
-            w.timer = null;
-            queue.pollFirst();
-            active = null;
+        }
+        if (done) {
+            if (granted != null) {
+                granted.release(); // granted but not delivered: the sink's cancel won (idempotent by id)
+            }
+            return;
         }
         if (timer != null) {
             timer.dispose();
         }
         next();
+    }
+
+    /** Removes the permit {@code id} from Redis, whether or not it was ever taken; best effort. */
+    private void releaseById(String id) {
+        RELEASE_LUA.<Long>run(commands, ScriptOutputType.INTEGER, keys, id, channel)
+                .timeout(timeout, scheduler)
+                .subscribe(r -> { }, e -> { }); // if it cannot reach Redis, the lease frees the permit
     }
 
     private void deliver(Runnable signal) {
@@ -490,6 +517,8 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
         boolean done;
         boolean sleeping;
         @Nullable Disposable timer;
+        /** Set (under the lock) once Redis granted this waiter's permit, before it is delivered. */
+        @Nullable RedisPermit permit;
 
         Waiter(MonoSink<Permit> sink, String id) {
             this.sink = sink;
