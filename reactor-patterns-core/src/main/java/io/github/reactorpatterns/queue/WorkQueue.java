@@ -118,6 +118,12 @@ public final class WorkQueue<J> {
     private volatile long failed;
     /** Jobs handed back by a shutdown; written under {@link #lock}. */
     private volatile long returned;
+    /**
+     * The jobs the elapsed grace period took from the queue, held until the last cancelled job has ended and been
+     * counted (a job that was ending on another thread when it was cancelled is counted by that thread); null before
+     * and once emitted. Guarded by {@link #lock}.
+     */
+    private @Nullable List<J> handedBack;
 
     private final Sinks.One<List<J>> shutdownResult = Sinks.one();
     /** The grace timer of a shutdown; disposed as soon as the shutdown finishes, early or not. */
@@ -313,7 +319,8 @@ public final class WorkQueue<J> {
      * taking queued jobs during the grace period. If the queue becomes idle within it, the {@code Mono} emits an
      * empty list at that moment. Otherwise, when {@code grace} has elapsed on the {@link Builder#scheduler(Scheduler)
      * scheduler}, the queued jobs are removed, each running job is cancelled and counted as failed with a
-     * {@link CancellationException} (reported to {@code onFailure}), and the removed jobs are emitted. A grace of
+     * {@link CancellationException} (reported to {@code onFailure}), and the removed jobs are emitted once every
+     * cancelled job has ended (a job that was just ending on another thread is counted there first). A grace of
      * zero cancels at once. The grace timer is disposed as soon as the queue becomes idle. If the scheduler rejects
      * the timer (it was disposed), the grace period ends at once, with a warning in the log.
      *
@@ -384,9 +391,10 @@ public final class WorkQueue<J> {
                 return;
             }
             state = TERMINATED;
-            neverStarted = new ArrayList<>(queued);
+            neverStarted = List.copyOf(queued);
             returned += neverStarted.size();
             queued.clear();
+            handedBack = neverStarted;
             toCancel = new ArrayList<>(runningCount);
             for (JobRun run = runningHead; run != null; run = run.next) {
                 toCancel.add(run);
@@ -396,9 +404,10 @@ public final class WorkQueue<J> {
             run.cancelAfterGrace(grace);
         }
         graceTimer.dispose();
-        // The cancelled jobs ended synchronously; this also signals join() if nothing is left.
+        // A cancelled job ends (and is counted) in cancel() unless it was already ending on another thread: then
+        // that thread counts it and emits the list once the last running job has ended. Emitting here regardless
+        // would hand the list back while such a job is neither completed() nor failed() yet.
         signalIdleIfIdle();
-        shutdownResult.emitValue(List.copyOf(neverStarted), Sinks.EmitFailureHandler.FAIL_FAST);
     }
 
     /**
@@ -518,7 +527,7 @@ public final class WorkQueue<J> {
      */
     private void jobEnded(JobRun run, @Nullable Throwable error, boolean counted) {
         Sinks.Empty<Void> joiners = null;
-        boolean finishShutdown = false;
+        List<J> result = null;
         boolean more;
         synchronized (lock) {
             unlink(run);
@@ -533,10 +542,7 @@ public final class WorkQueue<J> {
             if (!more && runningCount == 0) {
                 joiners = idle;
                 idle = null;
-                if (state == DRAINING) {
-                    state = TERMINATED;
-                    finishShutdown = true;
-                }
+                result = shutdownResultLocked();
             }
         }
         if (error != null) {
@@ -547,7 +553,7 @@ public final class WorkQueue<J> {
                 LOG.error("WorkQueue onFailure threw for job " + run.job, t);
             }
         }
-        signalIdle(joiners, finishShutdown);
+        signalIdle(joiners, result);
         if (more) {
             drain();
         }
@@ -556,29 +562,41 @@ public final class WorkQueue<J> {
     /** Completes a waiting join() and finishes a draining shutdown when nothing is queued and nothing runs. */
     private void signalIdleIfIdle() {
         Sinks.Empty<Void> joiners;
-        boolean finishShutdown = false;
+        List<J> result;
         synchronized (lock) {
             if (!queued.isEmpty() || runningCount != 0) {
                 return;
             }
             joiners = idle;
             idle = null;
-            if (state == DRAINING) {
-                state = TERMINATED;
-                finishShutdown = true;
-            }
+            result = shutdownResultLocked();
         }
-        signalIdle(joiners, finishShutdown);
+        signalIdle(joiners, result);
     }
 
-    private void signalIdle(Sinks.@Nullable Empty<Void> joiners, boolean finishShutdown) {
+    /**
+     * The queue is idle: the list a shutdown emits now (empty when it drained within the grace period, the jobs the
+     * grace period took once the last cancelled job has ended), or null if there is none to emit. Guarded by
+     * {@link #lock}; returns a list at most once.
+     */
+    private @Nullable List<J> shutdownResultLocked() {
+        if (state == DRAINING) {
+            state = TERMINATED;
+            return List.of();
+        }
+        List<J> result = handedBack;
+        handedBack = null;
+        return result;
+    }
+
+    private void signalIdle(Sinks.@Nullable Empty<Void> joiners, @Nullable List<J> shutdownList) {
         if (joiners != null) {
             joiners.emitEmpty(Sinks.EmitFailureHandler.FAIL_FAST);
         }
-        if (finishShutdown) {
-            // drained within the grace period: the timer has nothing left to do
+        if (shutdownList != null) {
+            // the shutdown is over: the timer has nothing left to do
             graceTimer.dispose();
-            shutdownResult.emitValue(List.of(), Sinks.EmitFailureHandler.FAIL_FAST);
+            shutdownResult.emitValue(shutdownList, Sinks.EmitFailureHandler.FAIL_FAST);
         }
     }
 
