@@ -43,14 +43,15 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     /** The guard of an HTTP/1.1 connection, added before its codec on first use; null for HTTP/2. */
     static @Nullable ConnectionGuard on(ChannelPipeline pipeline) {
+        // One lookup per request once the guard is in (the pipeline is searched by name, handler by handler).
+        if (pipeline.get(NAME) instanceof ConnectionGuard guard) {
+            return guard;
+        }
         if (pipeline.get(NettyPipeline.HttpCodec) == null) {
             return null;
         }
-        ConnectionGuard guard = pipeline.get(ConnectionGuard.class);
-        if (guard == null) {
-            guard = new ConnectionGuard();
-            pipeline.addBefore(NettyPipeline.HttpCodec, NAME, guard);
-        }
+        ConnectionGuard guard = new ConnectionGuard();
+        pipeline.addBefore(NettyPipeline.HttpCodec, NAME, guard);
         return guard;
     }
 

@@ -31,7 +31,8 @@ import reactor.netty.NettyPipeline;
  *   content, as RFC 9110 section 15.2 asks: reactor-netty skips only {@code 100 Continue} and takes a {@code 102} or
  *   {@code 103} for the final response.</li>
  *   <li>Once the final headers are in, an idle timer of {@code readTimeout} between reads, placed before the codec so
- *   that every byte read counts (a {@link ReadTimeoutHandler}, then reported as
+ *   that every byte read counts, and started at the end of the read that brought the headers unless the response
+ *   ended in that read (a {@link ReadTimeoutHandler}, then reported as
  *   {@link HttpTimeoutException.Phase#READ}).</li>
  *   <li>On HTTP/1.1, when the final response ends, the connection is marked not persistent (closed instead of
  *   pooled) if bytes that belong to no response follow it ({@link ConnectionGuard}).</li>
@@ -53,6 +54,9 @@ final class ResponseGuard extends ChannelDuplexHandler {
     private boolean ended;
     private boolean skippingInterim;
     private boolean swallowed;
+    /** The final headers are in and the body goes on past the read that brought them: time the silences. */
+    private boolean readTimeoutWanted;
+    private boolean readTimeoutAdded;
 
     private ResponseGuard(Connection connection, PooledHttpClient.Settings settings,
             @Nullable ConnectionGuard connectionGuard) {
@@ -105,7 +109,9 @@ final class ResponseGuard extends ChannelDuplexHandler {
             }
             headersSeen = true;
             cancelTimer();
-            startReadTimeout(ctx);
+            // Started at the end of this read, and only if the response has not ended by then: a small response
+            // read at once (the common case) needs no idle timer at all.
+            readTimeoutWanted = true;
         }
         else if (skippingInterim && msg instanceof HttpContent) {
             skippingInterim = !(msg instanceof LastHttpContent);
@@ -122,6 +128,12 @@ final class ResponseGuard extends ChannelDuplexHandler {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readTimeoutWanted) {
+            readTimeoutWanted = false;
+            if (!ended) {
+                startReadTimeout(ctx);
+            }
+        }
         if (swallowed) {
             swallowed = false;
             // What was read went nowhere: ask for more, as reactor-netty does after a 100 Continue.
@@ -155,6 +167,7 @@ final class ResponseGuard extends ChannelDuplexHandler {
 
     private void responseEnded(ChannelHandlerContext ctx) {
         ended = true;
+        readTimeoutWanted = false;
         cancelTimer();
         removeReadTimeout(ctx);
         ConnectionGuard guard = connectionGuard;
@@ -165,6 +178,7 @@ final class ResponseGuard extends ChannelDuplexHandler {
     }
 
     private void startReadTimeout(ChannelHandlerContext ctx) {
+        readTimeoutAdded = true;
         ChannelPipeline pipeline = ctx.pipeline();
         if (pipeline.get(READ_TIMEOUT_NAME) != null) {
             return;
@@ -181,7 +195,11 @@ final class ResponseGuard extends ChannelDuplexHandler {
         }
     }
 
-    private static void removeReadTimeout(ChannelHandlerContext ctx) {
+    private void removeReadTimeout(ChannelHandlerContext ctx) {
+        if (!readTimeoutAdded) {
+            return;
+        }
+        readTimeoutAdded = false;
         ChannelPipeline pipeline = ctx.pipeline();
         if (pipeline.get(READ_TIMEOUT_NAME) != null) {
             pipeline.remove(READ_TIMEOUT_NAME);
