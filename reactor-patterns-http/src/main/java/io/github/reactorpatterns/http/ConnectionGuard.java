@@ -37,6 +37,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     private @Nullable ChannelPipeline pipeline;
     private volatile boolean outstanding;
+    /** The connection's response guard, once its first request was prepared. */
+    private volatile @Nullable ResponseGuard responseGuard;
 
     private ConnectionGuard() {
     }
@@ -63,6 +65,14 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.pipeline = ctx.pipeline();
+    }
+
+    @Nullable ResponseGuard responseGuard() {
+        return responseGuard;
+    }
+
+    void responseGuard(ResponseGuard guard) {
+        responseGuard = guard;
     }
 
     void requestStarting() {

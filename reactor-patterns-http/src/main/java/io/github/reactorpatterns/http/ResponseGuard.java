@@ -19,7 +19,8 @@ import reactor.netty.NettyPipeline;
 
 /**
  * The timeouts and the interim responses of one HTTP exchange, after the HTTP codec of its connection (or HTTP/2
- * stream); added when the request is prepared and removed by reactor-netty when the exchange ends.
+ * stream). On HTTP/1.1 one guard stays on the connection and is reset when each request is prepared; on an HTTP/2
+ * stream it is added when the request is prepared and removed by reactor-netty when the exchange ends.
  *
  * <ul>
  *   <li>One fixed timer from the moment the request has been written until the final response's status line and
@@ -44,10 +45,12 @@ final class ResponseGuard extends ChannelDuplexHandler {
 
     static final String READ_TIMEOUT_NAME = "reactorPatterns.readTimeout";
 
-    private final Connection connection;
-    private final long responseTimeoutNanos;
-    private final long readTimeoutMillis;
+    // Set for each exchange on the event loop (a connection-wide guard serves one exchange after another).
+    private Connection connection;
+    private long responseTimeoutNanos;
+    private long readTimeoutMillis;
     private final @Nullable ConnectionGuard connectionGuard;
+    private @Nullable ChannelHandlerContext context;
 
     private @Nullable ScheduledFuture<?> timer;
     private boolean headersSeen;
@@ -73,11 +76,79 @@ final class ResponseGuard extends ChannelDuplexHandler {
         if (guard != null) {
             guard.requestStarting();
         }
+        if (guard != null && settings.protocol() == PooledHttpClient.Protocol.HTTP_1_1) {
+            // HTTP/1.1 only (no upgrade changes the connection): the exchanges of a connection never overlap, so
+            // one guard serves them all, reset for each (adding and removing a handler per request costs pipeline
+            // searches and a subscription each time). A connection is pooled again only after its response ended,
+            // which stopped the timers; any other end closes it (reactor-netty closes a connection whose response
+            // was cancelled or failed).
+            ResponseGuard current = guard.responseGuard();
+            if (current == null) {
+                current = new ResponseGuard(connection, settings, guard);
+                addAfterCodecs(pipeline, current);
+                guard.responseGuard(current);
+            }
+            else {
+                current.next(connection, settings);
+            }
+            return;
+        }
         if (pipeline.get(NAME) != null) {
             pipeline.remove(NAME); // left over by an exchange that did not terminate cleanly
         }
         // Removed by reactor-netty when the exchange terminates (or with the connection).
         connection.addHandlerFirst(NAME, new ResponseGuard(connection, settings, guard));
+    }
+
+    /** Where {@code Connection.addHandlerFirst} would put it: after reactor-netty's codecs, before the rest. */
+    private static void addAfterCodecs(ChannelPipeline pipeline, ResponseGuard guard) {
+        String after = null;
+        for (String name : pipeline.names()) {
+            if (name.startsWith(NettyPipeline.LEFT)) {
+                after = name;
+            }
+        }
+        if (after == null) {
+            pipeline.addFirst(NAME, guard);
+        }
+        else {
+            pipeline.addAfter(after, NAME, guard);
+        }
+    }
+
+    /** Prepares a connection-wide guard for the next exchange on its connection; on the event loop. */
+    private void next(Connection connection, PooledHttpClient.Settings settings) {
+        long responseNanos = settings.responseTimeout().toNanos();
+        long readMillis = Math.max(1, settings.readTimeout().toMillis());
+        ChannelHandlerContext ctx = context;
+        if (ctx == null || ctx.executor().inEventLoop()) {
+            reset(connection, responseNanos, readMillis);
+        }
+        else {
+            // Before the request's own write, which is queued on the same event loop after this task.
+            ctx.executor().execute(() -> reset(connection, responseNanos, readMillis));
+        }
+    }
+
+    private void reset(Connection connection, long responseNanos, long readMillis) {
+        cancelTimer();
+        ChannelHandlerContext ctx = context;
+        if (ctx != null) {
+            removeReadTimeout(ctx);
+        }
+        this.connection = connection;
+        this.responseTimeoutNanos = responseNanos;
+        this.readTimeoutMillis = readMillis;
+        headersSeen = false;
+        ended = false;
+        skippingInterim = false;
+        swallowed = false;
+        readTimeoutWanted = false;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
     }
 
     @Override
