@@ -72,6 +72,7 @@ final class Exchange {
     private final RetryPolicy retryPolicy;
     private final JsonCodec codec;
     private final Map<String, AsyncSemaphore> gates = new ConcurrentHashMap<>();
+    private volatile @Nullable Gate lastGate;
 
     Exchange(PooledHttpClient.Settings settings, HttpClient netty, RetryPolicy retryPolicy, JsonCodec codec) {
         this.settings = settings;
@@ -347,8 +348,31 @@ final class Exchange {
         if (settings.protocol() != PooledHttpClient.Protocol.HTTP_1_1) {
             return null;
         }
-        return gates.computeIfAbsent(PooledHttpClient.origin(uri), k -> AsyncSemaphore.builder(
+        // A fan-out sends request after request to one host: its gate is found without building the origin.
+        Gate last = lastGate;
+        if (last != null && last.covers(uri)) {
+            return last.semaphore;
+        }
+        String origin = PooledHttpClient.origin(uri);
+        AsyncSemaphore gate = gates.computeIfAbsent(origin, k -> AsyncSemaphore.builder(
                 settings.maxConnections()).maxWaiters(settings.maxPendingAcquires()).build());
+        if (origin.contains("://")) {
+            lastGate = new Gate(origin, gate);
+        }
+        return gate;
+    }
+
+    /** The admission gate of one origin ({@code scheme://host:port}, lower-cased, without user info). */
+    private record Gate(String origin, AsyncSemaphore semaphore) {
+
+        /** Whether {@code uri} starts with this origin, ignoring case, and its authority ends there. */
+        boolean covers(String uri) {
+            int n = origin.length();
+            if (!uri.regionMatches(true, 0, origin, 0, n)) {
+                return false;
+            }
+            return uri.length() == n || "/?#".indexOf(uri.charAt(n)) >= 0;
+        }
     }
 
     /** The requests waiting at the admission gates, over every host. */
