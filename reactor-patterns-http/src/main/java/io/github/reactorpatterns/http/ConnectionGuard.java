@@ -37,20 +37,23 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     private @Nullable ChannelPipeline pipeline;
     private volatile boolean outstanding;
+    /** The connection's response guard, once its first request was prepared. */
+    private volatile @Nullable ResponseGuard responseGuard;
 
     private ConnectionGuard() {
     }
 
     /** The guard of an HTTP/1.1 connection, added before its codec on first use; null for HTTP/2. */
     static @Nullable ConnectionGuard on(ChannelPipeline pipeline) {
+        // One lookup per request once the guard is in (the pipeline is searched by name, handler by handler).
+        if (pipeline.get(NAME) instanceof ConnectionGuard guard) {
+            return guard;
+        }
         if (pipeline.get(NettyPipeline.HttpCodec) == null) {
             return null;
         }
-        ConnectionGuard guard = pipeline.get(ConnectionGuard.class);
-        if (guard == null) {
-            guard = new ConnectionGuard();
-            pipeline.addBefore(NettyPipeline.HttpCodec, NAME, guard);
-        }
+        ConnectionGuard guard = new ConnectionGuard();
+        pipeline.addBefore(NettyPipeline.HttpCodec, NAME, guard);
         return guard;
     }
 
@@ -62,6 +65,14 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.pipeline = ctx.pipeline();
+    }
+
+    @Nullable ResponseGuard responseGuard() {
+        return responseGuard;
+    }
+
+    void responseGuard(ResponseGuard guard) {
+        responseGuard = guard;
     }
 
     void requestStarting() {

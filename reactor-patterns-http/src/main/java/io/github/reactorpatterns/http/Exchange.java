@@ -22,6 +22,7 @@ import java.util.function.Predicate;
 import javax.net.ssl.SSLException;
 
 import io.github.reactorpatterns.limit.AsyncSemaphore;
+import io.github.reactorpatterns.limit.Permit;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.limit.SemaphoreFullException;
@@ -71,6 +72,7 @@ final class Exchange {
     private final RetryPolicy retryPolicy;
     private final JsonCodec codec;
     private final Map<String, AsyncSemaphore> gates = new ConcurrentHashMap<>();
+    private volatile @Nullable Gate lastGate;
 
     Exchange(PooledHttpClient.Settings settings, HttpClient netty, RetryPolicy retryPolicy, JsonCodec codec) {
         this.settings = settings;
@@ -91,12 +93,10 @@ final class Exchange {
     Mono<HttpResult> aggregate(HttpRequestSpec spec, boolean raise) {
         boolean retrying = isIdempotent(spec.method()) && retryPolicy != RetryPolicy.none();
         return Mono.deferContextual(ctx -> {
-            if (!retrying) {
-                // One attempt: checked here, once, rather than in front of every attempt.
-                Throwable expired = expired(ctx);
-                if (expired != null) {
-                    return Mono.error(expired);
-                }
+            // One attempt: the deadline is looked up here, once, rather than in front of every attempt.
+            Deadline deadline = retrying ? null : Deadline.current(ctx).orElse(null);
+            if (deadline != null && deadline.isExpired()) {
+                return Mono.error(new DeadlineExceededException(deadline.budget()));
             }
             long start = System.nanoTime();
             String method = spec.method();
@@ -110,7 +110,8 @@ final class Exchange {
             }
             if (!retrying) {
                 // The hot path of a fan-out: as few operators as the steps need.
-                return limited(sendAndRead(spec, uri, payload)).handle((raw, sink) -> {
+                Mono<Raw> attempt = limits(sendAndRead(spec, uri, payload));
+                return (deadline == null ? attempt : within(attempt, deadline)).handle((raw, sink) -> {
                     HttpResult r = result(method, raw, start, 1);
                     if (raise && !r.isSuccess()) {
                         sink.error(statusException(r, false));
@@ -234,10 +235,15 @@ final class Exchange {
      * The whole of it, waiting included, is bounded by the caller's deadline.
      */
     private <T> Mono<T> limited(Mono<T> attempt) {
+        return withinDeadline(limits(attempt));
+    }
+
+    /** The permit, then the token, without the deadline. */
+    private <T> Mono<T> limits(Mono<T> attempt) {
         PermitSource semaphore = settings.concurrencyLimit();
         RateLimiter bucket = settings.rateLimit();
         Mono<T> m = bucket == null ? attempt : bucket.withToken(attempt);
-        return withinDeadline(semaphore == null ? m : semaphore.withPermit(m));
+        return semaphore == null ? m : semaphore.withPermit(m);
     }
 
     private <T> Flux<T> limited(Flux<T> attempt) {
@@ -260,14 +266,17 @@ final class Exchange {
             if (current.isEmpty()) {
                 return attempt;
             }
-            Deadline deadline = current.get();
-            Duration left = deadline.timeLeft();
-            if (left.isZero()) {
-                return Mono.error(new DeadlineExceededException(deadline.budget()));
-            }
-            return attempt.timeout(left, Mono.error(() -> new DeadlineExceededException(deadline.budget())),
-                    scheduler());
+            return within(attempt, current.get());
         });
+    }
+
+    private <T> Mono<T> within(Mono<T> attempt, Deadline deadline) {
+        Duration left = deadline.timeLeft();
+        if (left.isZero()) {
+            return Mono.error(new DeadlineExceededException(deadline.budget()));
+        }
+        return attempt.timeout(left, Mono.error(() -> new DeadlineExceededException(deadline.budget())),
+                scheduler());
     }
 
     private <T> Flux<T> withinDeadline(Flux<T> attempt) {
@@ -339,8 +348,31 @@ final class Exchange {
         if (settings.protocol() != PooledHttpClient.Protocol.HTTP_1_1) {
             return null;
         }
-        return gates.computeIfAbsent(PooledHttpClient.origin(uri), k -> AsyncSemaphore.builder(
+        // A fan-out sends request after request to one host: its gate is found without building the origin.
+        Gate last = lastGate;
+        if (last != null && last.covers(uri)) {
+            return last.semaphore;
+        }
+        String origin = PooledHttpClient.origin(uri);
+        AsyncSemaphore gate = gates.computeIfAbsent(origin, k -> AsyncSemaphore.builder(
                 settings.maxConnections()).maxWaiters(settings.maxPendingAcquires()).build());
+        if (origin.contains("://")) {
+            lastGate = new Gate(origin, gate);
+        }
+        return gate;
+    }
+
+    /** The admission gate of one origin ({@code scheme://host:port}, lower-cased, without user info). */
+    private record Gate(String origin, AsyncSemaphore semaphore) {
+
+        /** Whether {@code uri} starts with this origin, ignoring case, and its authority ends there. */
+        boolean covers(String uri) {
+            int n = origin.length();
+            if (!uri.regionMatches(true, 0, origin, 0, n)) {
+                return false;
+            }
+            return uri.length() == n || "/?#".indexOf(uri.charAt(n)) >= 0;
+        }
     }
 
     /** The requests waiting at the admission gates, over every host. */
@@ -410,6 +442,19 @@ final class Exchange {
      * opens a connection for it that is closed at once; a waiter cancelled here leaves the queue at once.
      */
     private static <T> Flux<T> admitted(AsyncSemaphore gate, Flux<T> exchange, PooledHttpClient.Settings s,
+            String method, String uri) {
+        return Flux.defer(() -> {
+            // A free permit (and nobody waiting: the gate is FIFO) is taken at once, without the timer and the
+            // operators of a wait: the common case of a fan-out below maxConnections.
+            Permit now = gate.tryAcquireNow().orElse(null);
+            if (now != null) {
+                return exchange.doFinally(signal -> now.release());
+            }
+            return waitFor(gate, exchange, s, method, uri);
+        });
+    }
+
+    private static <T> Flux<T> waitFor(AsyncSemaphore gate, Flux<T> exchange, PooledHttpClient.Settings s,
             String method, String uri) {
         return gate.acquire()
                 .timeout(s.pendingAcquireTimeout(), Mono.error(() -> new HttpTimeoutException(

@@ -35,7 +35,8 @@ import reactor.netty.resources.ConnectionProvider;
  * Warmed mode runs every client once to warm up, then {@code rounds} rounds in which each client runs once, in
  * turn, and prints the median requests per second, the median client CPU time per 1,000 requests, and the median
  * ratio of adjacent runs (runs next to each other share the machine's load). Cold mode ({@code --cold NAME}) runs
- * one client once in a fresh JVM; the script times the whole JVM.
+ * one client once in a fresh JVM; the script times the whole JVM. The system property {@code clients} (e.g.
+ * {@code -Dclients=pooled,raw-eq}) limits warmed mode to those clients, raw always included.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.github.reactorpatterns.benchmarks.http.HttpFanout URL [requests]
  * [concurrency] [rounds]} or {@code ... HttpFanout --cold NAME URL [requests] [concurrency]}.
@@ -183,7 +184,14 @@ public final class HttpFanout {
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         List<String> uris = uris(url, requests);
         Map<String, Contender> running = new LinkedHashMap<>();
-        contenders().forEach((name, factory) -> running.put(name, factory.get()));
+        // -Dclients=pooled,raw,raw-eq runs only those (raw is always kept: it is the baseline of every ratio).
+        String only = System.getProperty("clients");
+        List<String> chosen = only == null ? null : Arrays.asList(only.split(","));
+        contenders().forEach((name, factory) -> {
+            if (chosen == null || chosen.contains(name) || name.equals("raw")) {
+                running.put(name, factory.get());
+            }
+        });
         try {
             for (Map.Entry<String, Contender> e : running.entrySet()) { // JIT warm-up, two runs each
                 e.getValue().run(uris, concurrency);
