@@ -267,7 +267,7 @@ final class FetchCommand implements Callable<Integer> {
         @Override
         public Duration convert(String value) {
             try {
-                return Durations.parse(value);
+                return DurationText.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
