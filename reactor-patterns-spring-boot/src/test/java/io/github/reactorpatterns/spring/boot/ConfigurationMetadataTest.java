@@ -25,9 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>The metadata format has no wildcard names, so the per-name keys
  * ({@code reactor-patterns.semaphores.<name>.permits}) cannot be listed in it, by the processor or by hand in
- * {@code additional-spring-configuration-metadata.json}. What the processor records is each map with its exact value type; IDEs that complete {@code Map<String, POJO>} values
- * (IntelliJ IDEA's Spring Boot support, Spring Tools) resolve that public type and offer its properties after the
- * name. These tests keep that information present and correct.
+ * {@code additional-spring-configuration-metadata.json}. What the processor records is each map with its exact
+ * value type; an IDE can complete the keys after the name only by resolving that type, so it must stay a public
+ * record named in the metadata. These tests keep that information present and correct.
  */
 class ConfigurationMetadataTest {
 
