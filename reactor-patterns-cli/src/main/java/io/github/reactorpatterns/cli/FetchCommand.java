@@ -47,8 +47,8 @@ import reactor.core.scheduler.Schedulers;
                     + "closed connections and 429/502/503/504; exponential backoff from 100ms (jittered, at most "
                     + "10s), or longer when the server sends Retry-After; never past the deadline.",
             "Exit codes: 0 every URL fetched with a 2xx/3xx status, 1 some URL failed, 2 bad input (unknown option, "
-                    + "bad value, unreadable file, a bad or unreachable --redis, malformed URL lines; the well-formed lines are "
-                    + "still fetched), "
+                    + "bad value, unreadable file, a bad or unreachable --redis, malformed URL lines; the well-formed "
+                    + "lines are still fetched), "
                     + "130 interrupted (Ctrl-C: the summary still covers what was done)."})
 final class FetchCommand implements Callable<Integer> {
 
@@ -267,7 +267,7 @@ final class FetchCommand implements Callable<Integer> {
         @Override
         public Duration convert(String value) {
             try {
-                return Durations.parse(value);
+                return DurationText.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

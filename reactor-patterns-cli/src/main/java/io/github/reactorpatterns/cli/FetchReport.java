@@ -85,7 +85,7 @@ final class FetchReport {
         List<String> lines = new ArrayList<>();
         StringBuilder head = new StringBuilder()
                 .append("requests: ").append(requests)
-                .append(" in ").append(Durations.format(elapsed))
+                .append(" in ").append(DurationText.format(elapsed))
                 .append(", ").append(successes).append(" succeeded, ")
                 .append(requests - successes).append(" failed");
         if (!failuresByKind.isEmpty()) {

@@ -149,7 +149,7 @@ final class PooledFetchEngine implements FetchEngine {
         if (e instanceof HttpTimeoutException timeout) {
             return new FetchResult(entry.index(), url, null, 0, ms, attempts,
                     "timeout: " + timeout.phase().name().toLowerCase(Locale.ROOT) + " took longer than "
-                            + Durations.format(timeout.timeout()), "timeout");
+                            + DurationText.format(timeout.timeout()), "timeout");
         }
         if (e instanceof ResponseTooLargeException) {
             return new FetchResult(entry.index(), url, null, 0, ms, attempts,

@@ -21,8 +21,8 @@ import reactor.util.context.Context;
  * <p>Unlike {@code BaseSubscriber} it can be cancelled before it is subscribed (the end is reported at once and the
  * late subscription is cancelled), an error that the publisher signals while it is being cancelled (cleanup that
  * fails) still ends it as that error, and the end is reported from {@code onComplete}/{@code onError} themselves, not
- * from a {@code finally} hook, so a JVM-fatal error thrown by {@link #hookOnEnd(Throwable, boolean)} reaches the thread that
- * signalled (Reactor drops what a {@code doFinally} throws). Checked against the Reactive Streams TCK.
+ * from a {@code finally} hook, so a JVM-fatal error thrown by {@link #hookOnEnd(Throwable, boolean)} reaches the
+ * thread that signalled (Reactor drops what a {@code doFinally} throws). Checked against the Reactive Streams TCK.
  *
  * @param <T> the type of the values
  */

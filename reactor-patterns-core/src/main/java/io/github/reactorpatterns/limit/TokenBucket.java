@@ -345,7 +345,8 @@ public final class TokenBucket implements RateLimiter {
 
     @Override
     public String toString() {
-        return "TokenBucket[rate=" + rateTokens + "/" + ratePer + ", burst=" + burst + ", waiting=" + queue.size() + "]";
+        return "TokenBucket[rate=" + rateTokens + "/" + ratePer + ", burst=" + burst + ", waiting=" + queue.size()
+                + "]";
     }
 
     void checkTokens(int tokens) {

@@ -353,11 +353,13 @@ public final class RetryPolicy extends Retry {
     public String toString() {
         return "RetryPolicy[maxRetries=" + maxRetries
                 + ", firstBackoff=" + Durations.format(Duration.ofNanos(firstNanos))
-                + ", maxBackoff=" + (maxBackoffNanos == UNLIMITED ? "none" : Durations.format(Duration.ofNanos(maxBackoffNanos)))
+                + ", maxBackoff="
+                + (maxBackoffNanos == UNLIMITED ? "none" : Durations.format(Duration.ofNanos(maxBackoffNanos)))
                 + ", multiplier=" + multiplier
                 + ", jitter=" + jitter
                 + ", retryOn=" + Arrays.stream(retryOn).map(Class::getSimpleName).toList()
-                + ", maxElapsed=" + (maxElapsedNanos == UNLIMITED ? "none" : Durations.format(Duration.ofNanos(maxElapsedNanos)))
+                + ", maxElapsed="
+                + (maxElapsedNanos == UNLIMITED ? "none" : Durations.format(Duration.ofNanos(maxElapsedNanos)))
                 + ", maxRetryAfter=" + Durations.format(Duration.ofNanos(maxRetryAfterNanos))
                 + ", budget=" + (budget == null ? "none" : budget)
                 + "]";
@@ -474,12 +476,12 @@ public final class RetryPolicy extends Retry {
         /**
          * Retries only errors of these types (or their subtypes), found on the error itself or on its chain of
          * causes; others propagate unchanged. The causes matter where a framework wraps the error that tells
-         * (Spring's {@code WebClientRequestException} around an {@code IOException}): {@code retryOn(IOException.class)}
-         * retries both. The walk looks at most {@link RetryPolicy#MAX_CAUSE_DEPTH} causes deep, so a cycle of
-         * causes ends it, and it does not enter a {@link RetryExhaustedException}: an inner policy has given up on
-         * its cause, and retrying it again would multiply the attempts. The error is retried and reported as it is,
-         * not unwrapped. Replaces the types of an earlier call; combines with {@link #retryIf(Predicate)} (both must
-         * accept; the predicate sees the error itself). Default: every error.
+         * (Spring's {@code WebClientRequestException} around an {@code IOException}):
+         * {@code retryOn(IOException.class)} retries both. The walk looks at most {@link RetryPolicy#MAX_CAUSE_DEPTH}
+         * causes deep, so a cycle of causes ends it, and it does not enter a {@link RetryExhaustedException}: an inner
+         * policy has given up on its cause, and retrying it again would multiply the attempts. The error is retried and
+         * reported as it is, not unwrapped. Replaces the types of an earlier call; combines with
+         * {@link #retryIf(Predicate)} (both must accept; the predicate sees the error itself). Default: every error.
          *
          * @param errorTypes the retryable types, at least one
          * @return this builder

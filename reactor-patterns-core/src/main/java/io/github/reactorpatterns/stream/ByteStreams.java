@@ -73,9 +73,9 @@ public final class ByteStreams {
      * to bound the work per element, whatever sizes the source delivers.
      *
      * <p>No copy beyond what is needed: an output chunk that lies within one input buffer is a view of
-     * it that shares its memory ({@link ByteBuffer#slice(int, int)}), so do not modify or recycle an input buffer (a pooled network buffer,
-     * say) while its views are in use; only an output chunk that spans input buffers is copied, into a new heap
-     * buffer. Each output buffer is positioned at 0 with its limit at its size.
+     * it that shares its memory ({@link ByteBuffer#slice(int, int)}), so do not modify or recycle an input buffer (a
+     * pooled network buffer, say) while its views are in use; only an output chunk that spans input buffers is copied,
+     * into a new heap buffer. Each output buffer is positioned at 0 with its limit at its size.
      *
      * @param chunks the bytes, in order; each buffer is read from its position to its limit and not modified
      * @param size the size of every chunk but the last, {@code > 0}

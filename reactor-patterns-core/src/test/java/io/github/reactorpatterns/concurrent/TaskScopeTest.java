@@ -291,7 +291,8 @@ class TaskScopeTest {
     @Test
     void anErrorSeenThroughAHandleIsReportedOnce() {
         IOException boom = new IOException("boom");
-        StepVerifier.create(TaskScope.open(scope -> scope.fork(Mono.delay(Duration.ofMillis(1)).then(Mono.error(boom)))))
+        StepVerifier.create(TaskScope.open(scope ->
+                        scope.fork(Mono.delay(Duration.ofMillis(1)).then(Mono.error(boom)))))
                 .expectErrorSatisfies(error ->
                         assertThat(((TaskGroupException) error).exceptions()).containsExactly(boom))
                 .verify(Duration.ofSeconds(5));

@@ -650,7 +650,8 @@ class AsyncSemaphoreTest {
             if (r == 0) {
                 d.dispose();   // usually while waiting, sometimes at the grant, sometimes while the task runs
             } else if (r == 1) {
-                Schedulers.parallel().schedule(d::dispose, ThreadLocalRandom.current().nextInt(50), TimeUnit.MICROSECONDS);
+                Schedulers.parallel()
+                        .schedule(d::dispose, ThreadLocalRandom.current().nextInt(50), TimeUnit.MICROSECONDS);
             }
         }
         assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();

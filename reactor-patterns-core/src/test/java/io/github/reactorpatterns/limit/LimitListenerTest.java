@@ -55,7 +55,9 @@ class LimitListenerTest {
 
         List<Permit> granted = new CopyOnWriteArrayList<>();
         semaphore.acquire().subscribe(granted::add);                 // waits
-        StepVerifier.create(semaphore.acquire()).expectError(SemaphoreFullException.class).verify(Duration.ofSeconds(5));
+        StepVerifier.create(semaphore.acquire())
+                .expectError(SemaphoreFullException.class)
+                .verify(Duration.ofSeconds(5));
         assertThat(semaphore.tryAcquireNow()).isEmpty();
         assertThat(events.events).containsExactly("acquired 2", "rejected 1", "rejected 1");
 

@@ -494,7 +494,8 @@ class PaginateTest {
             return Mono.just(numbered(page, pages, List.of(page)));
         });
         assertThat(items.count().block(TIMEOUT)).isEqualTo(pages);
-        Flux<Long> offsets = Paginate.byOffset(1, (offset, limit) -> Mono.just(offset < pages ? List.of(offset) : List.of()),
+        Flux<Long> offsets = Paginate.byOffset(1,
+                (offset, limit) -> Mono.just(offset < pages ? List.of(offset) : List.of()),
                 PageOptions.ofDefaults().withPrefetchPages(2));
         assertThat(offsets.count().block(TIMEOUT)).isEqualTo(pages);
     }

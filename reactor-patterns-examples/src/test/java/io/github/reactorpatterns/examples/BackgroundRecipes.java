@@ -14,6 +14,7 @@ final class BackgroundRecipes {
     private BackgroundRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::createBackgroundTask[]
     // _background_tasks: set[Task] = set()  -- keeps a strong reference until the task ends
     static final BackgroundTasks BACKGROUND_TASKS = BackgroundTasks.create();   // failures are logged
@@ -23,7 +24,9 @@ final class BackgroundRecipes {
         return BACKGROUND_TASKS.spawn(coro);                 // dispose() is task.cancel()
     }
     // end::createBackgroundTask[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::taskManager[]
     // class TaskManager: spawn(coro) / async shutdown(): cancel every task, gather(..., return_exceptions=True)
     static Mono<Void> taskManager(Mono<?> first, Mono<?> second) {
@@ -33,7 +36,9 @@ final class BackgroundRecipes {
         return manager.shutdown();                           // completes when every cancellation has finished
     }
     // end::taskManager[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::backgroundWorker[]
     // async def background_worker(name): while True: print(f"Worker {name} running..."); await asyncio.sleep(5)
     static Flux<Long> backgroundWorker(String name, Consumer<String> print) {
@@ -48,4 +53,5 @@ final class BackgroundRecipes {
                 .then();                                              // cancelling is not an error: no suppress()
     }
     // end::backgroundWorker[]
+    // spotless:on
 }

@@ -14,6 +14,7 @@ final class Basics {
     private Basics() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchData[]
     // async def fetch_data(url) -> dict: await asyncio.sleep(1); return {...}
     static Mono<Map<String, String>> fetchData(String url) {
@@ -21,7 +22,9 @@ final class Basics {
                 .map(tick -> Map.of("url", url, "data", "..."));
     }
     // end::fetchData[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchAllData[]
     // users, orders, products = await asyncio.gather(fetch_users(), fetch_orders(), fetch_products())
     static Mono<Tuple3<List<String>, List<String>, List<String>>> fetchAllData(
@@ -30,7 +33,9 @@ final class Basics {
         return Mono.zip(users, orders, products);
     }
     // end::fetchAllData[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchWithErrors[]
     // asyncio.gather(..., return_exceptions=True): every result settles, none fails the whole
     static Mono<Tuple3<Outcome<List<String>>, Outcome<List<String>>, Outcome<List<String>>>> fetchWithErrors(
@@ -38,4 +43,5 @@ final class Basics {
         return Mono.zip(Outcome.of(users), Outcome.of(orders), Outcome.of(products));
     }
     // end::fetchWithErrors[]
+    // spotless:on
 }

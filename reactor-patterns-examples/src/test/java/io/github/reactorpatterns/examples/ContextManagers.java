@@ -44,6 +44,7 @@ final class ContextManagers {
     private ContextManagers() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::managedConnection[]
     // async with managed_connection(url) as conn: ...   ->   managedConnection(connect, conn -> ...)
     static <T> Mono<T> managedConnection(Mono<Connection> connect, Function<Connection, Mono<T>> body) {
@@ -53,7 +54,9 @@ final class ContextManagers {
                 Connection::close);   // finally: await conn.close() -- on success, error and cancel alike
     }
     // end::managedConnection[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::session[]
     // __aexit__: commit on success, rollback on error; cancellation (no Python equivalent) also rolls back
     static <T> Mono<T> inTransaction(Mono<Connection> openSession, Function<Connection, Mono<T>> work) {
@@ -65,7 +68,9 @@ final class ContextManagers {
                 session -> session.rollback().then(session.close()));               // cancel
     }
     // end::session[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::streamRows[]
     // async for row in conn.cursor(query): yield row   -- inside "async with pool.acquire()" and a transaction
     static Flux<String> streamRows(Mono<Connection> acquire, Function<Connection, Flux<String>> cursor) {
@@ -77,4 +82,5 @@ final class ContextManagers {
                 conn -> conn.rollback().then(conn.close()));               // consumer stopped early
     }
     // end::streamRows[]
+    // spotless:on
 }

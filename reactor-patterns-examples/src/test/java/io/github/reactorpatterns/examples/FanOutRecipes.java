@@ -16,6 +16,7 @@ final class FanOutRecipes {
     private FanOutRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchAll[]
     // async def fetch_all(urls): return await asyncio.gather(*[fetch_data(url) for url in urls])
     static Mono<List<String>> fetchAll(List<String> urls, Function<String, Mono<String>> fetchData) {
@@ -24,7 +25,9 @@ final class FanOutRecipes {
                 .collectList();
     }
     // end::fetchAll[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchBatch[]
     // fetch_batch(ids, pool, max_concurrent=10): bounded_fetch = "async with sem: async with pool.acquire() as conn"
     static Mono<List<String>> fetchBatch(List<Integer> ids, Mono<Connection> acquire, int maxConcurrent) {
@@ -34,7 +37,9 @@ final class FanOutRecipes {
                 Connection::close));                                       // released on error and cancel too
     }
     // end::fetchBatch[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchWithLimit[]
     // fetch_with_limit(urls, limit=10) with fetch_with_sem / fetch_one: "async with semaphore: return await fetch(url)"
     static Mono<List<String>> fetchWithLimit(List<String> urls, int limit, Function<String, Mono<String>> fetch) {
@@ -47,7 +52,9 @@ final class FanOutRecipes {
         return Flux.fromIterable(urls).transform(Gather.settled(limit, fetch));
     }
     // end::fetchWithLimit[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchAllUrls[]
     // fetch_all_urls: gather(..., return_exceptions=True), then keep what is not an Exception
     static Mono<List<String>> fetchAllUrls(List<String> urls, int limit, Function<String, Mono<String>> fetchUrl) {
@@ -55,4 +62,5 @@ final class FanOutRecipes {
                 .map(Settled::successes);         // settled.failures() holds the errors, if you want to log them
     }
     // end::fetchAllUrls[]
+    // spotless:on
 }

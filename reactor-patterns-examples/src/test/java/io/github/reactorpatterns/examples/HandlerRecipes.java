@@ -18,6 +18,7 @@ final class HandlerRecipes {
     private HandlerRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::orderHandler[]
     // FastAPI: background = BackgroundTasks(); @app.post("/orders") async def create_order(order): ...
     //          @app.on_event("shutdown") async def shutdown(): await background.shutdown()
@@ -57,4 +58,5 @@ final class HandlerRecipes {
         }
     }
     // end::orderHandler[]
+    // spotless:on
 }

@@ -27,6 +27,7 @@ final class HttpRecipes {
     private HttpRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::createClient[]
     // create_client(): httpx.AsyncClient(base_url=..., timeout=Timeout(connect=5.0, read=30.0, write=10.0, pool=5.0),
     //     limits=Limits(max_connections=100, ...), headers={"User-Agent": "my-app/1.0"}, http2=True)
@@ -50,7 +51,9 @@ final class HttpRecipes {
                 PooledHttpClient::close);                           // the pool closes on error and cancel too
     }
     // end::createClient[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::aiohttp[]
     // aiohttp: TCPConnector(limit=100, limit_per_host=30), ClientTimeout(total=30, connect=5), base_url=...
     static final AsyncSemaphore ALL_HOSTS = AsyncSemaphore.of(100);  // limit=100 over every host (and client)
@@ -69,7 +72,9 @@ final class HttpRecipes {
         return session.get("/users").json(JSON_LIST).transform(Deadline.within(Duration.ofSeconds(30)));
     }
     // end::aiohttp[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::apiClient[]
     // class ApiClient: one httpx.AsyncClient reused for connection pooling; get() raises for status; close()
     static final class ApiClient {
@@ -92,7 +97,9 @@ final class HttpRecipes {
         }
     }
     // end::apiClient[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchUrl[]
     // fetch_url(session, url): session.get(url, timeout=ClientTimeout(total=30)); raise_for_status(); text()
     static Mono<String> fetchUrl(PooledHttpClient session, String url) {
@@ -105,7 +112,9 @@ final class HttpRecipes {
         return TaskScope.all(urls.stream().map(url -> fetchUrl(client, url)).toList());
     }
     // end::fetchUrl[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchWithFallback[]
     // fetch_with_fallback(urls): results of the requests that worked; except* HTTPStatusError / TimeoutException
     static Mono<List<String>> fetchWithFallback(PooledHttpClient client, List<String> urls, Consumer<String> log) {
@@ -122,7 +131,9 @@ final class HttpRecipes {
                 });
     }
     // end::fetchWithFallback[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::paginateUsers[]
     // paginate_users(client, page_size=100): GET /users?limit=..&cursor=..; yield from data["users"]; next_cursor
     static Flux<Map<String, Object>> paginateUsers(PooledHttpClient client, int pageSize) {
@@ -137,7 +148,9 @@ final class HttpRecipes {
         return paginateUsers(client, 100).collectList();
     }
     // end::paginateUsers[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::streaming[]
     // stream_lines(client, url): async with client.stream("GET", url): async for line in aiter_lines(): if line.strip()
     static Flux<String> streamLines(PooledHttpClient client, String url) {
@@ -156,4 +169,5 @@ final class HttpRecipes {
                 .then();
     }
     // end::streaming[]
+    // spotless:on
 }

@@ -17,6 +17,7 @@ final class LimitRecipes {
     private LimitRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::rateLimitedCall[]
     // sem = asyncio.Semaphore(5)  -- module level: shared by every caller, in every request
     static final AsyncSemaphore SEM = AsyncSemaphore.of(5);
@@ -33,7 +34,9 @@ final class LimitRecipes {
                 .collectList();
     }
     // end::rateLimitedCall[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchAllRateLimited[]
     // fetch_all_rate_limited(urls, max_concurrent=10): one semaphore handed to every rate_limited_fetch of a TaskGroup
     static Mono<List<String>> fetchAllRateLimited(List<String> urls, int maxConcurrent,
@@ -46,7 +49,9 @@ final class LimitRecipes {
         });
     }
     // end::fetchAllRateLimited[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::tokenBucket[]
     // bucket = TokenBucket(rate=10.0, burst=20)  -- 10 requests per second, bursts of 20
     static TokenBucket bucket() {
@@ -58,7 +63,9 @@ final class LimitRecipes {
         return bucket.withToken(Mono.defer(() -> get.apply(url)));
     }
     // end::tokenBucket[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::counter[]
     // class Counter: increment() and get() under one asyncio.Lock
     static final class Counter {
@@ -74,4 +81,5 @@ final class LimitRecipes {
         }
     }
     // end::counter[]
+    // spotless:on
 }

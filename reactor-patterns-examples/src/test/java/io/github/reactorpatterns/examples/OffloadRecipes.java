@@ -35,6 +35,7 @@ final class OffloadRecipes {
         }
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::toThread[]
     // async def read_large_file(path): return await asyncio.to_thread(Path(path).read_text)
     static Mono<String> readLargeFile(Path path) {
@@ -49,7 +50,9 @@ final class OffloadRecipes {
         }).then();
     }
     // end::toThread[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::cpu[]
     // def cpu_heavy_operation(data): for _ in range(1000): data = hashlib.sha256(data).digest()
     static byte[] cpuHeavyOperation(byte[] data) throws NoSuchAlgorithmException {
@@ -81,14 +84,18 @@ final class OffloadRecipes {
         return out.toByteArray();
     }
     // end::cpu[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::syncWrapper[]
     // def sync_wrapper(): loop = asyncio.new_event_loop(); return loop.run_until_complete(async_function())
     static String syncWrapper(Supplier<Mono<String>> asyncFunction) {
         return Offload.await(asyncFunction.get(), Duration.ofSeconds(30));   // refuses to run on a reactive thread
     }
     // end::syncWrapper[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::badFetch[]
     // BAD: async def bad_fetch(): return requests.get(url)  -- a blocking client on the event loop
     static Mono<String> badFetch(Callable<String> blockingGet) {
@@ -102,4 +109,5 @@ final class OffloadRecipes {
                 .then(Offload.blocking(blockingGet));
     }
     // end::badFetch[]
+    // spotless:on
 }

@@ -13,6 +13,7 @@ final class PostgresRecipes {
     private PostgresRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::pool[]
     // pool = await asyncpg.create_pool(dsn, min_size=5, max_size=20)
     static Database createPool(String r2dbcUrl) {
@@ -28,7 +29,9 @@ final class PostgresRecipes {
                 row -> row.get("name", String.class), true);
     }
     // end::pool[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchBatch[]
     // fetch_batch(ids, pool, max_concurrent=10): gather(*[fetchrow(...) for id in ids]) under a Semaphore(10)
     static Mono<List<String>> fetchBatch(List<Integer> ids, Database db, int maxConcurrent) {
@@ -37,7 +40,9 @@ final class PostgresRecipes {
                 .collectList();                    // input order; at most maxConcurrent connections at once
     }
     // end::fetchBatch[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::streamRows[]
     // async with conn.transaction(): async for row in conn.cursor(query): yield row
     static Flux<String> streamRows(Database db) {
@@ -45,7 +50,9 @@ final class PostgresRecipes {
                 row -> row.get("name", String.class)));   // 256 rows per round trip, as the consumer asks
     }
     // end::streamRows[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::getDb[]
     // async def get_db(): async with async_session() as session: try: yield session; await session.commit()
     //                     except: await session.rollback(); raise
@@ -59,4 +66,5 @@ final class PostgresRecipes {
                 "INSERT INTO users (id, name, active) VALUES ($1, $2, true)", id, name));
     }
     // end::getDb[]
+    // spotless:on
 }

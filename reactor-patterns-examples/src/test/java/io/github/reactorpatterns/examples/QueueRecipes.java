@@ -18,6 +18,7 @@ final class QueueRecipes {
     private QueueRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::runPipeline[]
     // @dataclass class Job: id: int; url: str
     record Job(long id, String url) {
@@ -35,7 +36,9 @@ final class QueueRecipes {
                 .collectList();                                                         // no POISON needed: the end
     }                                                                                   // of the Flux ends the workers
     // end::runPipeline[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::producerConsumer[]
     // main(): queue = asyncio.Queue(maxsize=5); await gather(producer(queue), consumer(queue))
     static Mono<Void> main(Consumer<Integer> consume) {
@@ -56,4 +59,5 @@ final class QueueRecipes {
         });
     }
     // end::producerConsumer[]
+    // spotless:on
 }

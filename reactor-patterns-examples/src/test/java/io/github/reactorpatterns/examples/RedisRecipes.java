@@ -18,6 +18,7 @@ final class RedisRecipes {
     private RedisRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::redisBasics[]
     // client = redis.Redis.from_url(url); try: await client.set("key", "value", ex=3600); await client.get("key")
     // finally: await client.close()
@@ -32,7 +33,9 @@ final class RedisRecipes {
                 connection -> Mono.fromCompletionStage(connection.closeAsync())); // also on error and cancel
     }
     // end::redisBasics[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::redisPipeline[]
     // async with client.pipeline() as pipe: await pipe.set("a", "1"); ...; results = await pipe.execute()
     static Mono<List<String>> pipeline(StatefulRedisConnection<String, String> connection,
@@ -47,7 +50,9 @@ final class RedisRecipes {
                 .collectList();
     }
     // end::redisPipeline[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::redisPubSub[]
     // pubsub = client.pubsub(); await pubsub.subscribe("channel")
     // async for message in pubsub.listen(): if message["type"] == "message": print(f"Received: {message['data']}")
@@ -63,4 +68,5 @@ final class RedisRecipes {
                         .then(Mono.fromCompletionStage(pubsub.closeAsync())));
     }
     // end::redisPubSub[]
+    // spotless:on
 }

@@ -15,6 +15,7 @@ final class RetryRecipes {
     private RetryRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::retryAsync[]
     // retry_async(coro_func, *args, max_retries=3, delay=1.0, backoff=2.0): max_retries counts attempts
     static <T> Mono<T> retryAsync(Mono<T> call, int maxRetries, Duration delay, double backoff) {
@@ -30,7 +31,9 @@ final class RetryRecipes {
                 5, Duration.ofSeconds(1), 2.0);
     }
     // end::retryAsync[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::production[]
     // What a production retry adds: which errors, a cap per wait and in total, and a budget shared by all callers
     static final RetryBudget BUDGET = RetryBudget.ofDefaults();   // at most ~20 % extra load when a service is down
@@ -42,4 +45,5 @@ final class RetryRecipes {
             .budget(BUDGET)
             .build();
     // end::production[]
+    // spotless:on
 }

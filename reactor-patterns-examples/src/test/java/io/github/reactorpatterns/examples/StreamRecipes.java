@@ -25,6 +25,7 @@ final class StreamRecipes {
     private StreamRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::streamResults[]
     // async def stream_results(query): offset = 0; while True: batch = await fetch_batch(query, offset) ...
     static Flux<String> streamResults(String query, BiFunction<String, Long, Mono<List<String>>> fetchBatch) {
@@ -36,7 +37,9 @@ final class StreamRecipes {
         return results.concatMap(process).then();       // one at a time; the next page is fetched when needed
     }
     // end::streamResults[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchPages[]
     // async def fetch_pages(url): while next_url: response = await fetch(next_url); yield response.data ...
     static Flux<List<String>> fetchPages(String url, Function<String, Mono<Response>> fetch) {
@@ -59,7 +62,9 @@ final class StreamRecipes {
                 .collectList();                                       // the async comprehension
     }
     // end::fetchPages[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::lines[]
     // async for line in resp.aiter_lines(): if line.strip(): yield line   -- from any Flux<ByteBuffer>
     static Flux<String> nonBlankLines(Flux<ByteBuffer> body) {
@@ -72,4 +77,5 @@ final class StreamRecipes {
         return ByteStreams.rechunk(body, 8192);                 // exactly 8192 bytes each, the last one shorter
     }
     // end::lines[]
+    // spotless:on
 }

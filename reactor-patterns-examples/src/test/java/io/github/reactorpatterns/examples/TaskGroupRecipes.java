@@ -16,6 +16,7 @@ final class TaskGroupRecipes {
     private TaskGroupRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::processItems[]
     // async def process_item(item): await asyncio.sleep(1); results.append(f"processed_{item}")
     static Mono<String> processItem(String item) {
@@ -27,7 +28,9 @@ final class TaskGroupRecipes {
         return TaskScope.all(items.stream().map(TaskGroupRecipes::processItem).toList());
     }
     // end::processItems[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::processWithHandling[]
     // try: async with TaskGroup() as tg: ...  except* ValueError: ...  except* ConnectionError: ...
     static Mono<Void> processWithHandling(List<String> items, Function<String, Mono<?>> processItem,
@@ -48,4 +51,5 @@ final class TaskGroupRecipes {
                 });
     }
     // end::processWithHandling[]
+    // spotless:on
 }

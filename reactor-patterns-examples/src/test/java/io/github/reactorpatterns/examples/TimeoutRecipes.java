@@ -15,6 +15,7 @@ final class TimeoutRecipes {
     private TimeoutRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchWithTimeout[]
     // async def fetch_with_timeout(url, timeout=5.0): async with asyncio.timeout(timeout): return await fetch(url)
     static Mono<String> fetchWithTimeout(String url, Duration timeout, Function<String, Mono<String>> fetch) {
@@ -29,7 +30,9 @@ final class TimeoutRecipes {
                 .doOnError(TimeoutException.class, e -> log.accept("Timeout fetching " + url));
     }
     // end::fetchWithTimeout[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::orNone[]
     // try: async with asyncio.timeout(timeout): ...  except asyncio.TimeoutError: return None
     static Mono<String> fetchOrNone(String url, Duration timeout, Function<String, Mono<String>> fetch) {
@@ -41,7 +44,9 @@ final class TimeoutRecipes {
         return fetch.apply(url).timeout(timeout);                          // plain Reactor: TimeoutException
     }
     // end::orNone[]
+    // spotless:on
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::nested[]
     // What asyncio.timeout gives and wait_for does not: one deadline for everything awaited inside it.
     static Mono<String> loadPage(Function<String, Mono<String>> call) {
@@ -51,4 +56,5 @@ final class TimeoutRecipes {
                 .transform(Deadline.within(Duration.ofSeconds(3)));          // the whole page: 3 s
     }
     // end::nested[]
+    // spotless:on
 }

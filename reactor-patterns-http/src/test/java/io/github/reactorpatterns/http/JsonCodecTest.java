@@ -191,7 +191,8 @@ class JsonCodecTest {
     @SuppressWarnings("rawtypes")
     void genericTypeNeedsATypeArgument() {
         assertThatIllegalStateException().isThrownBy(() -> new GenericType() { })
-                .withMessage("GenericType must be created with a type argument, as in new GenericType<List<User>>() {}");
+                .withMessage(
+                        "GenericType must be created with a type argument, as in new GenericType<List<User>>() {}");
     }
 
     /** A plain bean. */

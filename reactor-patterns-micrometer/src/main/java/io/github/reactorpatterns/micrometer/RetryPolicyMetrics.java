@@ -35,8 +35,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <p>An error the policy does not retry ({@code retryOn}/{@code retryIf} reject it) is not a decision and is not
  * counted. The binder is the policy's callback: {@link #instrument(RetryPolicy.Builder)} installs it, or pass it
  * yourself to {@link RetryPolicy.Builder#onRetry(Consumer)} and {@link RetryPolicy.Builder#onGiveUp(Consumer)},
- * composed with your own callbacks through {@link Consumer#andThen(Consumer)} if you have them. One binder may serve several policies: their counts add up.
- * The counters count from the binder's creation. Thread-safe.
+ * composed with your own callbacks through {@link Consumer#andThen(Consumer)} if you have them. One binder may serve
+ * several policies: their counts add up. The counters count from the binder's creation. Thread-safe.
  */
 public final class RetryPolicyMetrics implements MeterBinder, Consumer<RetryAttempt> {
 

@@ -1,6 +1,7 @@
 /**
  * Micrometer meters for the library's primitives, without Spring: one
- * {@link io.micrometer.core.instrument.binder.MeterBinder MeterBinder} per primitive ({@link io.github.reactorpatterns.micrometer.AsyncSemaphoreMetrics},
+ * {@link io.micrometer.core.instrument.binder.MeterBinder MeterBinder} per primitive
+ * ({@link io.github.reactorpatterns.micrometer.AsyncSemaphoreMetrics},
  * {@link io.github.reactorpatterns.micrometer.TokenBucketMetrics},
  * {@link io.github.reactorpatterns.micrometer.RetryPolicyMetrics},
  * {@link io.github.reactorpatterns.micrometer.WorkQueueMetrics},

@@ -13,8 +13,8 @@ import reactor.test.StepVerifier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tagged {@code small-heap}: runs in its own surefire execution with {@code -Xmx64m}: a million rows (tens of MiB as driver buffers and
- * objects) must stream through without piling up, or this JVM runs out of memory.
+ * Tagged {@code small-heap}: runs in its own surefire execution with {@code -Xmx64m}: a million rows (tens of MiB as
+ * driver buffers and objects) must stream through without piling up, or this JVM runs out of memory.
  */
 @Tag("small-heap")
 class StreamingSmallHeapTest {

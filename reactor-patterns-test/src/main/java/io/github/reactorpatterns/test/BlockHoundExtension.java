@@ -16,8 +16,9 @@ import reactor.blockhound.BlockHound;
  *   <li>per class: annotate the test class with {@code @ExtendWith(BlockHoundExtension.class)};</li>
  *   <li>for a whole test suite: this jar lists the extension in
  *       {@code META-INF/services/org.junit.jupiter.api.extension.Extension}, so adding
- *       {@code junit.jupiter.extensions.autodetection.enabled=true} to {@code src/test/resources/junit-platform.properties}
- *       applies it to every test. The reactor-patterns modules themselves test this way.</li>
+ *       {@code junit.jupiter.extensions.autodetection.enabled=true} to
+ *       {@code src/test/resources/junit-platform.properties} applies it to every test. The reactor-patterns modules
+ *       themselves test this way.</li>
  * </ul>
  *
  * <p>BlockHound needs the JVM flag {@code -XX:+AllowRedefinitionToAddDeleteMethods} on JDK 13 and later, and also

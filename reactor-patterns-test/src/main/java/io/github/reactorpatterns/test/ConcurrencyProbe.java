@@ -13,7 +13,8 @@ import reactor.core.publisher.Mono;
  *
  * <p>A wrapped publisher counts as running from the moment it is subscribed until its terminal signal (complete or
  * error) arrives, or until it is cancelled. The count drops before the terminal signal travels downstream, so an
- * operator that starts the next task in reaction to it is not seen as running both. Use it to prove a concurrency limit:
+ * operator that starts the next task in reaction to it is not seen as running both. Use it to prove a concurrency
+ * limit:
  * <pre>{@code
  * ConcurrencyProbe probe = ConcurrencyProbe.create();
  * Flux.range(0, 100)
@@ -137,7 +138,8 @@ public final class ConcurrencyProbe {
     public void assertMaxAtMost(int limit) {
         int observed = max.get();
         if (observed > limit) {
-            throw new AssertionError("expected at most " + limit + " concurrent subscriptions but observed " + observed);
+            throw new AssertionError(
+                    "expected at most " + limit + " concurrent subscriptions but observed " + observed);
         }
     }
 

@@ -62,7 +62,8 @@ final class PostgresBinaries {
         }
         try (Stream<Path> versions = Files.list(root)) {
             return versions.map(version -> version.resolve("bin"))
-                    .filter(bin -> Files.isExecutable(bin.resolve("postgres")) && Files.isExecutable(bin.resolve("initdb")))
+                    .filter(bin -> Files.isExecutable(bin.resolve("postgres"))
+                            && Files.isExecutable(bin.resolve("initdb")))
                     .max(Comparator.comparing(bin -> versionOf(bin.getParent())))
                     .orElse(null);
         } catch (IOException unreadable) {

@@ -399,7 +399,10 @@ class MockHttpServerBehaviourTest {
     void pooledClientReusesOneConnection() {
         server.dispatcher(r -> MockResponse.of(200, "ok"));
 
-        StepVerifier.create(Flux.range(0, 10).concatMap(i -> get("/p")).count()).expectNext(10L).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(Flux.range(0, 10).concatMap(i -> get("/p")).count())
+                .expectNext(10L)
+                .expectComplete()
+                .verify(TIMEOUT);
 
         // reactor-netty may open a second connection when the next acquire races the first release; never more.
         assertThat(server.connectionsAccepted()).isBetween(1, 2);

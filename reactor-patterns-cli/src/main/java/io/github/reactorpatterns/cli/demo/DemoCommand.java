@@ -23,7 +23,8 @@ import reactor.core.scheduler.Schedulers;
             "A guided tour of the patterns against an embedded HTTP server (loopback, no network needed): fan-out "
                     + "under a concurrency limit, a token bucket, retries honouring Retry-After, a deadline, cursor "
                     + "pagination, streamed NDJSON lines, a task group with a failing child, and a work queue with "
-                    + "a graceful shutdown, then a lazily streamed table and a rolled-back transaction on an embedded PostgreSQL. "
+                    + "a graceful shutdown, then a lazily streamed table and a rolled-back transaction on an embedded "
+                    + "PostgreSQL. "
                     + "Ends with a summary table.",
             "Ctrl-C stops it gracefully at any time."},
         footer = {"", "Exit codes: 0 every pattern did what it promises, 1 one did not, 130 interrupted (Ctrl-C)."})

@@ -10,7 +10,8 @@ import org.springframework.beans.factory.annotation.Qualifier;
 
 /**
  * Selects a bean that {@code reactor-patterns.*} properties define, by the name it has there: the semaphore
- * {@code reactor-patterns.semaphores.partner-api} is injected as {@code @ReactorPatterns("partner-api") AsyncSemaphore}.
+ * {@code reactor-patterns.semaphores.partner-api} is injected as
+ * {@code @ReactorPatterns("partner-api") AsyncSemaphore}.
  *
  * <p>The same name may define one bean of each kind (a semaphore, a token bucket, a retry policy, an HTTP client and
  * a WebClient called {@code partner-api}); the injection point's type picks among them. Spring's own

@@ -17,6 +17,7 @@ final class WebClientRecipes {
     private WebClientRecipes() {
     }
 
+    // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::filters[]
     // One bulkhead and one rate limit shared by every caller of the partner API (fields or beans, not per call)
     static final AsyncSemaphore PARTNER_LIMIT = AsyncSemaphore.of(4);
@@ -42,4 +43,5 @@ final class WebClientRecipes {
                 .transform(Deadline.within(Duration.ofSeconds(5)));   // retries and the partner stay inside it
     }
     // end::filters[]
+    // spotless:on
 }

@@ -17,9 +17,9 @@ import io.github.reactorpatterns.retry.RetryAfter;
 
 /**
  * A {@link WebClientResponseException} for a status that {@link ReactorPatternsFilters#retry} retries, carrying the
- * server's {@code Retry-After} as a {@link RetryAfter} hint so that a {@link io.github.reactorpatterns.retry.RetryPolicy}
- * waits at least as long as the server asked (and gives up when it asks for more than the policy's
- * {@code maxRetryAfter}).
+ * server's {@code Retry-After} as a {@link RetryAfter} hint so that a
+ * {@link io.github.reactorpatterns.retry.RetryPolicy} waits at least as long as the server asked (and gives up when it
+ * asks for more than the policy's {@code maxRetryAfter}).
  *
  * <p>It is a {@code WebClientResponseException} with the same status, headers and body, so code that handles
  * WebClient's errors handles it unchanged.

@@ -6,12 +6,15 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses and prints durations the way people type them: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}. */
-final class Durations {
+/**
+ * Duration text on the command line: parses options such as {@code --timeout 10s} and prints elapsed times, in the
+ * form people type them ({@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}).
+ */
+final class DurationText {
 
     private static final Pattern FORM = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)");
 
-    private Durations() {
+    private DurationText() {
     }
 
     /**
