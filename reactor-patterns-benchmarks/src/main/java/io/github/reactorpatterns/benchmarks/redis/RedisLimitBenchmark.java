@@ -33,6 +33,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * One client process against a loopback Redis (the test kit's {@code RedisServer}): {@code OPS} calls per
@@ -43,7 +44,10 @@ import reactor.core.publisher.Mono;
  * <p>The floor our classes cannot go below is measured as well: a raw Lettuce {@code EVALSHA} of exactly the
  * bucket's script with the bucket's own key and arguments ({@code rawEvalshaBucket}), and the semaphore's acquire
  * script followed by its release script ({@code rawEvalshaSemaphore}). What separates {@code rawGet} from those is
- * the script's cost on the server; what separates them from ours is our client-side overhead.
+ * the script's cost on the server; what separates them from ours is our client-side overhead. A raw call
+ * completes on Lettuce's event loop, and so does the next call that the completion starts: no thread hand-off at
+ * all. {@code rawEvalshaBucketOffLoop} is the same script with its reply handed to {@code Schedulers.parallel()}
+ * ({@code publishOn}), which is what any caller pays whose code must not run on the event loop, as ours promises.
  *
  * <p>After every iteration a line {@code cpu/call:} is printed with the CPU time per call of this JVM (all
  * threads: JIT and GC included) and of the Redis server process, from the operating system's accounting.
@@ -131,7 +135,7 @@ public class RedisLimitBenchmark {
                 .getProcessCpuTime();
     }
 
-    private long redisCpuNanos() {
+    long redisCpuNanos() {
         return ProcessHandle.of(server.pid()).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos)
                 .orElse(0L);
     }
@@ -180,6 +184,13 @@ public class RedisLimitBenchmark {
     @OperationsPerInvocation(OPS)
     public long rawEvalshaBucket() {
         return run(i -> commands.evalsha(bucketSha, ScriptOutputType.MULTI, bucketKeys, bucketArgs));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long rawEvalshaBucketOffLoop() {
+        return run(i -> Mono.from(commands.evalsha(bucketSha, ScriptOutputType.MULTI, bucketKeys, bucketArgs))
+                .publishOn(Schedulers.parallel()));
     }
 
     @Benchmark
