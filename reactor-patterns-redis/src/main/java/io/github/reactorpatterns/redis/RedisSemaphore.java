@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -122,6 +123,7 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
     private final long recheckMicros;
     private final Duration timeout;
     private final Scheduler scheduler;
+    private final RedisCalls calls;
     private final String idPrefix = UUID.randomUUID().toString();
     private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
 
@@ -141,6 +143,7 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
         this.recheckMicros = TimeUnit.NANOSECONDS.toMicros(b.recheck.toNanos());
         this.timeout = b.timeout;
         this.scheduler = b.scheduler != null ? b.scheduler : Schedulers.parallel();
+        this.calls = new RedisCalls(scheduler, timeout);
         this.connection = b.client.connect();
         try {
             this.pubSub = b.client.connectPubSub();
@@ -219,18 +222,29 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
      */
     @Override
     public Mono<Permit> tryAcquire() {
-        return Mono.defer(() -> {
+        return Mono.<Permit>create(sink -> {
             synchronized (lock) {
                 if (!queue.isEmpty()) {
-                    return Mono.<Permit>empty();
+                    calls.deliver(sink::success);
+                    return;
                 }
             }
             String id = nextId();
-            return callAcquire(id)
-                    .flatMap(r -> r[0] == 1 ? Mono.just((Permit) grant(id)) : Mono.<Permit>empty())
-                    .onErrorMap(e -> RedisErrors.translate(keys[0], e));
-        }).publishOn(scheduler)
-                .doOnDiscard(RedisPermit.class, RedisPermit::release); // granted as the subscriber cancelled
+            // not cancelled with the subscriber: Redis may run the script anyway, so its answer is awaited (bounded
+            // by the timeout) and a permit granted to a cancelled subscriber is discarded, which releases it
+            callAcquire(id, (r, e) -> {
+                if (r == null) {
+                    releaseById(id); // a timed-out script may still have taken the permit in Redis
+                    Throwable t = RedisErrors.translate(keys[0], e);
+                    calls.deliver(() -> sink.error(t));
+                } else if (r[0] == 1) {
+                    RedisPermit permit = grant(id);
+                    calls.deliver(() -> sink.success(permit));
+                } else {
+                    calls.deliver(sink::success);
+                }
+            });
+        }).doOnDiscard(RedisPermit.class, RedisPermit::release); // granted as the subscriber cancelled
     }
 
     /**
@@ -294,11 +308,16 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
      * @return a {@code Mono} of the count
      */
     public Mono<Long> held() {
-        return HELD_LUA.<Long>run(commands, ScriptOutputType.INTEGER, keys)
-                .next()
-                .timeout(timeout, scheduler)
-                .onErrorMap(e -> RedisErrors.translate(keys[0], e))
-                .publishOn(scheduler);
+        return Mono.create(sink -> sink.onCancel(calls.<Long>run(HELD_LUA.run(commands, ScriptOutputType.INTEGER,
+                keys), (r, e) -> {
+                    if (r != null) {
+                        calls.deliver(() -> sink.success(r));
+                    } else {
+                        Throwable t = RedisErrors.translate(keys[0],
+                                e != null ? e : new IllegalStateException("no reply"));
+                        calls.deliver(() -> sink.error(t));
+                    }
+                })));
     }
 
     /** Closes the semaphore's connections. Permits still held stop being renewed and run out with their lease. */
@@ -317,11 +336,21 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
         return idPrefix + ":" + ids.incrementAndGet();
     }
 
-    private Mono<long[]> callAcquire(String id) {
-        return ACQUIRE_LUA.<List<Long>>run(commands, ScriptOutputType.MULTI, keys, permitsArg, id, leaseMicros)
-                .next()
-                .map(r -> new long[] {r.get(0), r.get(1)})
-                .timeout(timeout, scheduler);
+    /** Runs the acquire script once, bounded by the timeout; {@code done} gets the reply or the error, never both. */
+    private Disposable callAcquire(String id, BiConsumer<long @Nullable [], Throwable> done) {
+        return calls.<List<Long>>run(ACQUIRE_LUA.run(commands, ScriptOutputType.MULTI, keys, permitsArg, id,
+                leaseMicros), (r, e) -> {
+                    if (r != null && r.size() == 2) {
+                        done.accept(new long[] {r.get(0), r.get(1)}, null);
+                    } else {
+                        done.accept(null, e != null ? e : new IllegalStateException("unexpected reply " + r));
+                    }
+                });
+    }
+
+    /** Runs {@code script} once, bounded by the timeout, ignoring its outcome (best effort). */
+    private void callQuietly(RedisScript script, String... args) {
+        calls.run(script.<Long>run(commands, ScriptOutputType.INTEGER, keys, args), (r, e) -> { });
     }
 
     private RedisPermit grant(String id) {
@@ -373,7 +402,13 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
         synchronized (lock) {
             releasedMeanwhile = false;
         }
-        callAcquire(w.id).subscribe(r -> answered(w, r), e -> failed(w, e));
+        callAcquire(w.id, (r, e) -> {
+            if (r != null) {
+                answered(w, r);
+            } else {
+                failed(w, e);
+            }
+        });
     }
 
     private void answered(Waiter w, long[] reply) {
@@ -489,17 +524,11 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
 
     /** Removes the permit {@code id} from Redis, whether or not it was ever taken; best effort. */
     private void releaseById(String id) {
-        RELEASE_LUA.<Long>run(commands, ScriptOutputType.INTEGER, keys, id, channel)
-                .timeout(timeout, scheduler)
-                .subscribe(r -> { }, e -> { }); // if it cannot reach Redis, the lease frees the permit
+        callQuietly(RELEASE_LUA, id, channel); // if it cannot reach Redis, the lease frees the permit
     }
 
     private void deliver(Runnable signal) {
-        try {
-            scheduler.schedule(signal);
-        } catch (RuntimeException rejected) {
-            signal.run();
-        }
+        calls.deliver(signal);
     }
 
     private @Nullable Disposable scheduleQuietly(Runnable task, long micros) {
@@ -539,9 +568,7 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
             if (released.get()) {
                 return;
             }
-            RENEW_LUA.<Long>run(commands, ScriptOutputType.INTEGER, keys, id, leaseMicros)
-                    .timeout(timeout, scheduler)
-                    .subscribe(r -> { }, e -> { }); // a missed renewal is retried on the next beat
+            callQuietly(RENEW_LUA, id, leaseMicros); // a missed renewal is retried on the next beat
         }
 
         @Override
@@ -553,9 +580,7 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
             if (beat != null) {
                 beat.dispose();
             }
-            RELEASE_LUA.<Long>run(commands, ScriptOutputType.INTEGER, keys, id, channel)
-                    .timeout(timeout, scheduler)
-                    .subscribe(r -> { }, e -> { }); // if it cannot reach Redis, the lease frees the permit
+            callQuietly(RELEASE_LUA, id, channel); // if it cannot reach Redis, the lease frees the permit
         }
 
         @Override

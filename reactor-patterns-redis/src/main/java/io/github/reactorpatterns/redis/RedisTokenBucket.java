@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -123,6 +124,7 @@ public final class RedisTokenBucket implements RateLimiter {
     private final Duration timeout;
     private final boolean failOpen;
     private final @Nullable Consumer<RedisFailure> onFailure;
+    private final RedisCalls calls;
 
     private final Object lock = new Object();
     /** Local waiters, first come first served; the head is the only one that asks Redis. Guarded by lock. */
@@ -142,6 +144,7 @@ public final class RedisTokenBucket implements RateLimiter {
         this.timeout = b.timeout;
         this.failOpen = b.failOpen;
         this.onFailure = b.onFailure;
+        this.calls = new RedisCalls(scheduler, timeout);
     }
 
     /**
@@ -212,17 +215,23 @@ public final class RedisTokenBucket implements RateLimiter {
     @Override
     public Mono<Boolean> tryAcquire(int tokens) {
         checkTokens(tokens);
-        return Mono.defer(() -> {
+        return Mono.create(sink -> {
             synchronized (lock) {
                 if (!queue.isEmpty()) {
-                    return Mono.just(false);
+                    reply(sink, false);
+                    return;
                 }
             }
-            return call("a", tokens)
-                    .map(r -> r[0] == 1)
-                    .onErrorResume(RedisErrors::isUnavailable, e -> Mono.just(decide("tryAcquire", e)))
-                    .onErrorMap(e -> RedisErrors.translate(keys[0], e));
-        }).publishOn(scheduler);
+            sink.onCancel(call("a", tokens, (r, e) -> {
+                if (r != null) {
+                    reply(sink, r[0] == 1);
+                } else if (RedisErrors.isUnavailable(e)) {
+                    reply(sink, decide("tryAcquire", e));
+                } else {
+                    fail(sink, e);
+                }
+            }));
+        });
     }
 
     /**
@@ -248,12 +257,13 @@ public final class RedisTokenBucket implements RateLimiter {
             return Mono.empty();
         }
         long micros = TimeUnit.NANOSECONDS.toMicros(pause.toNanos());
-        return Mono.defer(() -> call("z", micros)
-                        .then()
-                        .onErrorResume(RedisErrors::isUnavailable,
-                                e -> decide("pause", e) ? Mono.empty() : Mono.error(e))
-                        .onErrorMap(e -> RedisErrors.translate(keys[0], e)))
-                .publishOn(scheduler);
+        return Mono.<Void>create(sink -> sink.onCancel(call("z", micros, (r, e) -> {
+            if (r != null || (RedisErrors.isUnavailable(e) && decide("pause", e))) {
+                calls.deliver(sink::success);
+            } else {
+                fail(sink, e);
+            }
+        })));
     }
 
     /**
@@ -268,19 +278,23 @@ public final class RedisTokenBucket implements RateLimiter {
     @Override
     public Mono<Duration> estimatedWait(int tokens) {
         checkTokens(tokens);
-        return Mono.defer(() -> {
+        return Mono.create(sink -> {
             long queued = tokens;
             synchronized (lock) {
                 for (Waiter w : queue) {
                     queued += w.tokens;
                 }
             }
-            return call("p", queued)
-                    .map(r -> r[0] == 1 ? Duration.ZERO : Duration.ofNanos(r[1] * 1000L))
-                    .onErrorResume(RedisErrors::isUnavailable,
-                            e -> decide("estimatedWait", e) ? Mono.just(Duration.ZERO) : Mono.error(e))
-                    .onErrorMap(e -> RedisErrors.translate(keys[0], e));
-        }).publishOn(scheduler);
+            sink.onCancel(call("p", queued, (r, e) -> {
+                if (r != null) {
+                    reply(sink, r[0] == 1 ? Duration.ZERO : Duration.ofNanos(r[1] * 1000L));
+                } else if (RedisErrors.isUnavailable(e) && decide("estimatedWait", e)) {
+                    reply(sink, Duration.ZERO);
+                } else {
+                    fail(sink, e);
+                }
+            }));
+        });
     }
 
     /**
@@ -334,12 +348,28 @@ public final class RedisTokenBucket implements RateLimiter {
         }
     }
 
-    private Mono<long[]> call(String mode, long amount) {
-        return LUA.<List<Long>>run(commands, ScriptOutputType.MULTI, keys, mode, intervalMicros, burstArg,
-                        Long.toString(amount))
-                .next()
-                .map(r -> new long[] {r.get(0), r.get(1)})
-                .timeout(timeout, scheduler);
+    /**
+     * Runs the script once, bounded by the timeout; {@code done} gets the reply {@code {granted, micros}} or the
+     * error, on the thread that saw it (Lettuce's event loop or the timer), never both.
+     */
+    private Disposable call(String mode, long amount, BiConsumer<long @Nullable [], Throwable> done) {
+        return calls.<List<Long>>run(LUA.run(commands, ScriptOutputType.MULTI, keys, mode, intervalMicros, burstArg,
+                Long.toString(amount)), (r, e) -> {
+                    if (r != null && r.size() == 2) {
+                        done.accept(new long[] {r.get(0), r.get(1)}, null);
+                    } else {
+                        done.accept(null, e != null ? e : new IllegalStateException("unexpected reply " + r));
+                    }
+                });
+    }
+
+    private <T> void reply(MonoSink<T> sink, T value) {
+        calls.deliver(() -> sink.success(value));
+    }
+
+    private void fail(MonoSink<?> sink, Throwable error) {
+        Throwable e = RedisErrors.translate(keys[0], error);
+        calls.deliver(() -> sink.error(e));
     }
 
     /** Reports a decision taken without Redis; returns whether the call is let through. */
@@ -372,7 +402,13 @@ public final class RedisTokenBucket implements RateLimiter {
     }
 
     private void ask(Waiter w) {
-        call("a", w.tokens).subscribe(r -> answered(w, r), e -> failed(w, e));
+        call("a", w.tokens, (r, e) -> {
+            if (r != null) {
+                answered(w, r);
+            } else {
+                failed(w, e);
+            }
+        });
     }
 
     private void answered(Waiter w, long[] reply) {
@@ -386,7 +422,7 @@ public final class RedisTokenBucket implements RateLimiter {
             }
             if (cancelled) {
                 // granted in a race with the cancel: give the tokens back to the next caller
-                call("r", w.tokens).subscribe(r -> { }, e -> { });
+                call("r", w.tokens, (r, e) -> { });
             } else {
                 deliver(() -> w.sink.success(reply[1]));
             }
@@ -462,11 +498,7 @@ public final class RedisTokenBucket implements RateLimiter {
     }
 
     private void deliver(Runnable signal) {
-        try {
-            scheduler.schedule(signal);
-        } catch (RuntimeException rejected) {
-            signal.run();
-        }
+        calls.deliver(signal);
     }
 
     private @Nullable Disposable scheduleQuietly(Runnable task, long micros) {

@@ -7,7 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +26,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 class RedisSemaphoreTest {
 
@@ -169,6 +176,93 @@ class RedisSemaphoreTest {
     }
 
     @Test
+    void aPermitGrantedWhileItsWaiterIsCancelledBeforeDeliveryIsReleasedAtTheCancel() {
+        HeldScheduler held = new HeldScheduler();
+        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1).lease(Duration.ofSeconds(60))
+                .scheduler(held).build()) {
+            List<Object> signals = new CopyOnWriteArrayList<>();
+            Disposable waiter = semaphore.acquire().subscribe(signals::add, signals::add, () -> signals.add("done"));
+            // Redis granted the permit and its delivery waits on the scheduler: the window between the two
+            await().atMost(Duration.ofSeconds(5)).until(() -> held.pending() == 1);
+            assertThat(members()).isOne();
+
+            waiter.dispose();
+            // released by the cancel itself, before the delivery runs (and 60 s before the lease would end)
+            await().atMost(Duration.ofSeconds(5)).until(() -> members() == 0);
+            held.runPending();
+
+            assertThat(signals).isEmpty();
+            assertThat(semaphore.waiting()).isZero();
+            // the permit is free for the next caller
+            held.passThrough = true;
+            StepVerifier.create(semaphore.tryAcquire().doOnNext(Permit::release).map(Permit::permits))
+                    .expectNext(1)
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aWaiterCancelledWhileRedisRunsItsAcquireReleasesThePermitRedisGrantsLate() {
+        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1).lease(Duration.ofSeconds(60))
+                .build()) {
+            List<Object> signals = new CopyOnWriteArrayList<>();
+            long scripts = scriptCalls();
+            connection.sync().clientPause(700); // the acquire script waits in Redis until the pause ends
+            Disposable waiter = semaphore.acquire().subscribe(signals::add, signals::add, () -> signals.add("done"));
+            waiter.dispose(); // cancelled while its request is in flight
+            assertThat(semaphore.waiting()).isZero();
+
+            // the script runs once the pause is over and grants the permit to nobody: it is released at once (the
+            // acquire and the release are the two scripts run)
+            await().atMost(Duration.ofSeconds(5)).until(() -> scriptCalls() >= scripts + 2 && members() == 0);
+            assertThat(signals).isEmpty();
+            assertThat(semaphore.held().block(Duration.ofSeconds(5))).isZero();
+        }
+    }
+
+    @Test
+    void theHeartbeatRenewsTheLeaseEveryRenewEveryOnTheCallersScheduler() {
+        VirtualTimeScheduler time = VirtualTimeScheduler.create();
+        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1).lease(Duration.ofSeconds(30))
+                .renewEvery(Duration.ofSeconds(10)).scheduler(time).build()) {
+            Permit permit = semaphore.tryAcquire().block(Duration.ofSeconds(5));
+            assertThat(permit).isNotNull();
+            String id = permitId(permit);
+            Double first = connection.sync().zscore(RedisSemaphore.key(name), id);
+            // loaded up front, so that no first run answers NOSCRIPT (which counts as one more script call)
+            for (String script : List.of(RedisSemaphore.RENEW, RedisSemaphore.HELD, RedisSemaphore.RELEASE)) {
+                connection.sync().scriptLoad(script);
+            }
+            // held() runs one script on the semaphore's own connection, after any renewal issued before it: once it
+            // answers, Redis has run every renewal due so far, so the count of scripts is exact
+            for (int beat = 1; beat <= 3; beat++) {
+                long before = scriptCalls();
+                time.advanceTimeBy(Duration.ofMillis(9_999));
+                assertThat(semaphore.held().block(Duration.ofSeconds(5))).isOne();
+                assertThat(scriptCalls()).as("no renewal before beat %d is due", beat).isEqualTo(before + 1);
+                time.advanceTimeBy(Duration.ofMillis(1)); // beat is due exactly now
+                // (the virtual clock may run the beat on the thread that is draining it: wait for it to reach Redis)
+                long renewed = before + 2;
+                await().atMost(Duration.ofSeconds(5)).until(() -> scriptCalls() >= renewed);
+                assertThat(semaphore.held().block(Duration.ofSeconds(5))).isOne();
+                assertThat(scriptCalls()).as("one renewal at beat %d", beat).isEqualTo(before + 3);
+            }
+            // the renewals moved the lease's end (in Redis time) later
+            assertThat(connection.sync().zscore(RedisSemaphore.key(name), id)).isGreaterThan(first);
+
+            permit.release();
+            assertThat(semaphore.held().block(Duration.ofSeconds(5))).isZero();
+            long afterRelease = scriptCalls();
+            time.advanceTimeBy(Duration.ofSeconds(60)); // a released permit is not renewed any more
+            assertThat(semaphore.held().block(Duration.ofSeconds(5))).isZero();
+            assertThat(scriptCalls()).isEqualTo(afterRelease + 1);
+        } finally {
+            time.dispose();
+        }
+    }
+
+    @Test
     void keyOfAnotherTypeFailsNamingTheKey() {
         connection.sync().set(RedisSemaphore.key(name), "a string");
         try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1).build()) {
@@ -221,6 +315,73 @@ class RedisSemaphoreTest {
                     .withMessage("task");
             assertThatNullPointerException().isThrownBy(() -> semaphore.withPermit((Flux<Object>) null))
                     .withMessage("task");
+        }
+    }
+
+    /** How many scripts Redis has run (every script of this class's server, which runs one test at a time). */
+    static long scriptCalls() {
+        return commandCalls("evalsha");
+    }
+
+    private static long commandCalls(String command) {
+        String stats = connection.sync().info("commandstats");
+        for (String line : stats.split("\r?\n")) {
+            if (line.startsWith("cmdstat_" + command + ":")) {
+                String calls = line.substring(line.indexOf("calls=") + 6);
+                return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+
+    private static String permitId(Permit permit) {
+        String s = permit.toString();
+        return s.substring(s.indexOf(' ') + 1, s.length() - 1);
+    }
+
+    /**
+     * A scheduler that holds the work handed to it for "now" (the semaphore's deliveries) until the test runs it,
+     * and runs timed work (leases, timeouts) on {@code Schedulers.parallel()}.
+     */
+    static final class HeldScheduler implements Scheduler {
+
+        final Scheduler timers = Schedulers.parallel();
+        final Queue<Runnable> held = new ConcurrentLinkedQueue<>();
+        volatile boolean passThrough;
+
+        int pending() {
+            return held.size();
+        }
+
+        void runPending() {
+            Runnable task;
+            while ((task = held.poll()) != null) {
+                task.run();
+            }
+        }
+
+        @Override
+        public Disposable schedule(Runnable task) {
+            if (passThrough) {
+                return timers.schedule(task);
+            }
+            held.add(task);
+            return () -> held.remove(task);
+        }
+
+        @Override
+        public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+            return timers.schedule(task, delay, unit);
+        }
+
+        @Override
+        public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
+            return timers.schedulePeriodically(task, initialDelay, period, unit);
+        }
+
+        @Override
+        public Worker createWorker() {
+            return timers.createWorker();
         }
     }
 }

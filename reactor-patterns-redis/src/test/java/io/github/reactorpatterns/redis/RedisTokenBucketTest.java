@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +24,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
@@ -67,6 +69,36 @@ class RedisTokenBucketTest {
                 .expectNext(true, true, true, true, true, false)
                 .expectComplete()
                 .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aCallRedisDoesNotAnswerEndsAtTheTimeoutOnTheBucketsScheduler() {
+        Scheduler scheduler = Schedulers.newSingle("bucket-timer");
+        try {
+            List<RedisFailure> failures = new CopyOnWriteArrayList<>();
+            RedisTokenBucket bucket = bucket().rate(10, Duration.ofSeconds(1)).timeout(Duration.ofMillis(300))
+                    .scheduler(scheduler).onFailure(failures::add).build();
+            assertThat(bucket.tryAcquire(1).block(Duration.ofSeconds(5))).isTrue();
+            other.sync().clientPause(1500); // Redis answers no client for 1.5 s
+            long start = System.nanoTime();
+
+            StepVerifier.create(bucket.tryAcquire(1).map(granted -> granted + " on " + Thread.currentThread()
+                            .getName()))
+                    .assertNext(s -> assertThat(s).startsWith("false on bucket-timer"))
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(5));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(took).isBetween(Duration.ofMillis(290), Duration.ofMillis(1400));
+            assertThat(failures).singleElement().satisfies(f -> {
+                assertThat(f.operation()).isEqualTo("tryAcquire");
+                assertThat(f.error()).isInstanceOf(TimeoutException.class)
+                        .hasMessage("Redis did not answer within 300ms");
+            });
+        } finally {
+            other.sync().ping(); // answered once the pause is over
+            scheduler.dispose();
+        }
     }
 
     @Test

@@ -1,8 +1,11 @@
 package io.github.reactorpatterns.benchmarks.redis;
 
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
@@ -12,11 +15,13 @@ import io.github.reactorpatterns.redis.RedisSemaphore;
 import io.github.reactorpatterns.redis.RedisTokenBucket;
 import io.github.reactorpatterns.test.RedisServer;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -25,14 +30,27 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * One client process against a loopback Redis (the test kit's {@code RedisServer}): {@code OPS} calls per
  * invocation with {@code inFlight} of them at once, for {@code RedisTokenBucket.tryAcquire(1)},
  * {@code RedisSemaphore} acquire + release, a raw Lettuce {@code GET} (the round-trip floor) and Bucket4j's Lettuce
  * bucket {@code tryConsume(1)}. Limits are set so that every call is granted (the granting path is measured).
+ *
+ * <p>The floor our classes cannot go below is measured as well: a raw Lettuce {@code EVALSHA} of exactly the
+ * bucket's script with the bucket's own key and arguments ({@code rawEvalshaBucket}), and the semaphore's acquire
+ * script followed by its release script ({@code rawEvalshaSemaphore}). What separates {@code rawGet} from those is
+ * the script's cost on the server; what separates them from ours is our client-side overhead. A raw call
+ * completes on Lettuce's event loop, and so does the next call that the completion starts: no thread hand-off at
+ * all. {@code rawEvalshaBucketOffLoop} is the same script with its reply handed to {@code Schedulers.parallel()}
+ * ({@code publishOn}), which is what any caller pays whose code must not run on the event loop, as ours promises.
+ *
+ * <p>After every iteration a line {@code cpu/call:} is printed with the CPU time per call of this JVM (all
+ * threads: JIT and GC included) and of the Redis server process, from the operating system's accounting.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -52,6 +70,20 @@ public class RedisLimitBenchmark {
     RedisTokenBucket bucket;
     RedisSemaphore semaphore;
     AsyncBucketProxy bucket4j;
+    String bucketSha;
+    String[] bucketKeys;
+    String[] bucketArgs;
+    String acquireSha;
+    String releaseSha;
+    String[] semaphoreKeys;
+    String semaphorePermits;
+    String semaphoreLease;
+    String semaphoreChannel;
+    long ids;
+
+    long calls;
+    long jvmCpuAtStart;
+    long redisCpuAtStart;
 
     @Setup
     public void setUp() {
@@ -69,6 +101,63 @@ public class RedisLimitBenchmark {
                         .addLimit(limit -> limit.capacity(1_000_000).refillGreedy(1_000_000_000L,
                                 Duration.ofSeconds(1)))
                         .build());
+        // exactly the scripts and arguments our classes send (read from them, so the floor cannot drift)
+        bucketSha = connection.sync().scriptLoad(staticString(RedisTokenBucket.class, "SCRIPT"));
+        bucketKeys = new String[] {RedisTokenBucket.key("bench")};
+        bucketArgs = new String[] {"a", field(bucket, "intervalMicros"), field(bucket, "burstArg"), "1"};
+        acquireSha = connection.sync().scriptLoad(staticString(RedisSemaphore.class, "ACQUIRE"));
+        releaseSha = connection.sync().scriptLoad(staticString(RedisSemaphore.class, "RELEASE"));
+        semaphoreKeys = new String[] {RedisSemaphore.key("bench")};
+        semaphorePermits = field(semaphore, "permitsArg");
+        semaphoreLease = field(semaphore, "leaseMicros");
+        semaphoreChannel = field(semaphore, "channel");
+    }
+
+    @Setup(Level.Iteration)
+    public void startCpu() {
+        calls = 0;
+        jvmCpuAtStart = jvmCpuNanos();
+        redisCpuAtStart = redisCpuNanos();
+    }
+
+    @TearDown(Level.Iteration)
+    public void printCpu() {
+        long jvm = jvmCpuNanos() - jvmCpuAtStart;
+        long redis = redisCpuNanos() - redisCpuAtStart;
+        if (calls > 0) {
+            System.out.printf("%ncpu/call: jvm %.1f us, redis %.1f us (%d calls)%n", jvm / 1000.0 / calls,
+                    redis / 1000.0 / calls, calls);
+        }
+    }
+
+    private static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    long redisCpuNanos() {
+        return ProcessHandle.of(server.pid()).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos)
+                .orElse(0L);
+    }
+
+    private static String staticString(Class<?> type, String name) {
+        try {
+            Field f = type.getDeclaredField(name);
+            f.setAccessible(true);
+            return (String) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String field(Object target, String name) {
+        try {
+            Field f = target.getClass().getDeclaredField(name);
+            f.setAccessible(true);
+            return (String) f.get(target);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @TearDown
@@ -80,7 +169,8 @@ public class RedisLimitBenchmark {
         server.close();
     }
 
-    private long run(java.util.function.IntFunction<Mono<?>> call) {
+    private long run(IntFunction<Publisher<?>> call) {
+        calls += OPS;
         return Flux.range(0, OPS).flatMap(call::apply, inFlight).count().block();
     }
 
@@ -88,6 +178,31 @@ public class RedisLimitBenchmark {
     @OperationsPerInvocation(OPS)
     public long rawGet() {
         return run(i -> commands.get("key"));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long rawEvalshaBucket() {
+        return run(i -> commands.evalsha(bucketSha, ScriptOutputType.MULTI, bucketKeys, bucketArgs));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long rawEvalshaBucketOffLoop() {
+        return run(i -> Mono.from(commands.evalsha(bucketSha, ScriptOutputType.MULTI, bucketKeys, bucketArgs))
+                .publishOn(Schedulers.parallel()));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long rawEvalshaSemaphore() {
+        return run(i -> {
+            String id = "raw:" + (++ids);
+            return commands.evalsha(acquireSha, ScriptOutputType.MULTI, semaphoreKeys, semaphorePermits, id,
+                    semaphoreLease)
+                    .thenMany(commands.evalsha(releaseSha, ScriptOutputType.INTEGER, semaphoreKeys, id,
+                            semaphoreChannel));
+        });
     }
 
     @Benchmark
