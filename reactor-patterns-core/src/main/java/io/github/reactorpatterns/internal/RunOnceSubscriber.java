@@ -141,6 +141,22 @@ public abstract class RunOnceSubscriber<T> implements CoreSubscriber<T>, Disposa
         }
     }
 
+    /**
+     * Ends a run that is never subscribed to any publisher, for a result computed in place: the same as
+     * {@link #end(Throwable)} without swapping the subscription (there is none to cancel, and none may arrive),
+     * which saves one atomic step per run. Calling it on a run that was or will be subscribed is a bug: a late
+     * subscription would not be cancelled.
+     *
+     * @param error the error, or {@code null} for completion
+     */
+    public final void endInPlace(@Nullable Throwable error) {
+        if (DONE.compareAndSet(this, 0, 1)) {
+            // plain release store: a cancel() racing with this sees done == 1 and reports nothing
+            SUBSCRIPTION.lazySet(this, Operators.cancelledSubscription());
+            hookOnEnd(error, false);
+        }
+    }
+
     /** Same as {@link #cancel()}. */
     @Override
     public final void dispose() {

@@ -11,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -91,6 +92,13 @@ public final class WorkQueue<J> {
 
     private static final Logger LOG = Loggers.getLogger(WorkQueue.class);
 
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<WorkQueue> COMPLETED =
+            AtomicLongFieldUpdater.newUpdater(WorkQueue.class, "completed");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<WorkQueue> FAILED =
+            AtomicLongFieldUpdater.newUpdater(WorkQueue.class, "failed");
+
     private static final int OPEN = 0;
     private static final int DRAINING = 1;
     private static final int TERMINATED = 2;
@@ -114,7 +122,14 @@ public final class WorkQueue<J> {
     private int state = OPEN;
     /** Completed by the first time the queue is idle after a {@link #join()}; replaced afterwards. */
     private Sinks.@Nullable Empty<Void> idle;
+    /*
+     * The counters are written only under the lock and read without it. Each write is a release store (lazySet):
+     * readers see the value and everything written before it, and the lock's own exit orders it for the next
+     * holder, so the full fence of a volatile write on every job end would buy nothing.
+     */
+    /** Written under {@link #lock}, with {@link #COMPLETED}. */
     private volatile long completed;
+    /** Written under {@link #lock}, with {@link #FAILED}. */
     private volatile long failed;
     /** Jobs handed back by a shutdown; written under {@link #lock}. */
     private volatile long returned;
@@ -534,9 +549,9 @@ public final class WorkQueue<J> {
             if (!counted) {
                 error = null;
             } else if (error == null) {
-                completed++;
+                COMPLETED.lazySet(this, completed + 1);
             } else {
-                failed++;
+                FAILED.lazySet(this, failed + 1);
             }
             more = !queued.isEmpty();
             if (!more && runningCount == 0) {
@@ -732,7 +747,7 @@ public final class WorkQueue<J> {
                     abandonIfJvmFatal(t);
                     failure = Exceptions.unwrap(t);
                 }
-                end(failure);
+                endInPlace(failure);
                 return;
             }
             mono.subscribe(this);

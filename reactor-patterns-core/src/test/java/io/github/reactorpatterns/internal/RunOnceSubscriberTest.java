@@ -86,6 +86,27 @@ class RunOnceSubscriberTest {
     }
 
     @Test
+    void endInPlaceReportsOnceAndLaterEndsAndCancelsReportNothing() {
+        Recorder r = new Recorder();
+        r.endInPlace(new IOException("computed in place"));
+        r.endInPlace(null);
+        r.end(null);
+        r.cancel();
+        assertThat(r.ends).containsExactly("error: computed in place");
+        assertThat(r.isDisposed()).isTrue();
+    }
+
+    @Test
+    void endInPlaceRacingCancelReportsExactlyOnce() {
+        for (int i = 0; i < 10_000; i++) {
+            Recorder r = new Recorder();
+            RaceTestUtils.race(() -> r.endInPlace(null), r::cancel);
+            assertThat(r.ends).hasSize(1).first().isIn("complete", "cancel");
+            assertThat(r.isDisposed()).isTrue();
+        }
+    }
+
+    @Test
     void aFatalErrorThrownByTheEndHookReachesTheSignallingThread() {
         OutOfMemoryError oom = new OutOfMemoryError("test: not a real one");
         RunOnceSubscriber<Object> throwing = new RunOnceSubscriber<>() {
