@@ -29,7 +29,6 @@ import io.github.reactorpatterns.retry.RetryExhaustedException;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.ByteStreams;
 import io.github.reactorpatterns.time.Deadline;
-import io.github.reactorpatterns.time.DeadlineExceededException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -91,16 +90,14 @@ final class Exchange {
     Mono<HttpResult> aggregate(HttpRequestSpec spec, boolean raise) {
         boolean retrying = isIdempotent(spec.method()) && retryPolicy != RetryPolicy.none();
         return Mono.deferContextual(ctx -> {
-            if (!retrying) {
-                // One attempt: checked here, once, rather than in front of every attempt.
-                Throwable expired = expired(ctx);
-                if (expired != null) {
-                    return Mono.error(expired);
-                }
-            }
-            long start = System.nanoTime();
             String method = spec.method();
             String uri = spec.uri();
+            // Checked here, once: a request whose deadline has passed makes no attempt.
+            Throwable expired = expired(ctx, method, uri, 0);
+            if (expired != null) {
+                return Mono.error(expired);
+            }
+            long start = System.nanoTime();
             byte[] payload;
             try {
                 payload = payload(spec);
@@ -110,7 +107,7 @@ final class Exchange {
             }
             if (!retrying) {
                 // The hot path of a fan-out: as few operators as the steps need.
-                return limited(sendAndRead(spec, uri, payload)).handle((raw, sink) -> {
+                return limited(method, uri, sendAndRead(spec, uri, payload)).handle((raw, sink) -> {
                     HttpResult r = result(method, raw, start, 1);
                     if (raise && !r.isSuccess()) {
                         sink.error(statusException(r, false));
@@ -121,14 +118,14 @@ final class Exchange {
                 });
             }
             AtomicInteger attempts = new AtomicInteger();
-            Mono<HttpResult> attempt = limited(Mono.deferContextual(c -> {
-                Throwable expired = expired(c);
-                if (expired != null) {
-                    return Mono.error(expired);
-                }
-                attempts.incrementAndGet();
-                return sendAndRead(spec, uri, payload);
-            })).<HttpResult>handle((raw, sink) -> {
+            Mono<HttpResult> attempt = Mono.defer(() -> {
+                // An attempt counts from its start, waits for the limits included; its failure says which it was.
+                int n = attempts.incrementAndGet();
+                return limited(method, uri, Mono.deferContextual(c -> {
+                    Throwable late = expired(c, method, uri, n);
+                    return late != null ? Mono.<Raw>error(late) : sendAndRead(spec, uri, payload);
+                })).doOnError(e -> withAttempts(e, n));
+            }).<HttpResult>handle((raw, sink) -> {
                 HttpResult r = result(method, raw, start, attempts.get());
                 if (RETRY_STATUSES.contains(r.status())) {
                     sink.error(statusException(r, true));
@@ -195,23 +192,32 @@ final class Exchange {
                 return Flux.error(e);
             }
             AtomicBoolean emitted = new AtomicBoolean();
-            Flux<T> attempt = limited(Flux.deferContextual(ctx -> {
-                Throwable expired = expired(ctx);
+            AtomicInteger attempts = new AtomicInteger();
+            Flux<T> attempt = Flux.deferContextual(ctx -> {
+                // An attempt that would start after the deadline is not made; the failure counts those that were.
+                Throwable expired = expired(ctx, method, uri, attempts.get());
                 if (expired != null) {
                     return Flux.error(expired);
                 }
-                return Redirects.send(settings, spec, uri, payload, (resp, body) -> {
-                    int status = resp.status().code();
-                    if (status < 200 || status >= 300) {
-                        return readWhole(resp, body, method, uri, settings.maxResponseBytes(),
-                                settings.followRedirects())
-                                .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url(),
-                                        raw.status(), raw.headers(), raw.body(), Duration.ZERO, 1), true)));
+                int n = attempts.incrementAndGet();
+                return limited(method, uri, Flux.deferContextual(c -> {
+                    Throwable late = expired(c, method, uri, n);
+                    if (late != null) {
+                        return Flux.<T>error(late);
                     }
-                    // Copy each buffer while reactor-netty holds it: it is released as soon as onNext returns.
-                    return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
-                }, this::send);
-            })).doOnNext(item -> emitted.lazySet(true));
+                    return Redirects.<T>send(settings, spec, uri, payload, (resp, body) -> {
+                        int status = resp.status().code();
+                        if (status < 200 || status >= 300) {
+                            return readWhole(resp, body, method, uri, settings.maxResponseBytes(),
+                                    settings.followRedirects())
+                                    .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url(),
+                                            raw.status(), raw.headers(), raw.body(), Duration.ZERO, n), true)));
+                        }
+                        // Copy each buffer while reactor-netty holds it: it is released as soon as onNext returns.
+                        return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
+                    }, this::send);
+                })).doOnError(e -> withAttempts(e, n));
+            }).doOnNext(item -> emitted.lazySet(true));
             if (isIdempotent(method) && retryPolicy != RetryPolicy.none()) {
                 attempt = attempt.retryWhen(classified(retryPolicy, e -> !emitted.get() && isRetryable(e)));
             }
@@ -233,28 +239,28 @@ final class Exchange {
      * requests queued behind a slow call each spend a token while they wait and then fire together, beyond the rate.
      * The whole of it, waiting included, is bounded by the caller's deadline.
      */
-    private <T> Mono<T> limited(Mono<T> attempt) {
+    private <T> Mono<T> limited(String method, String uri, Mono<T> attempt) {
         PermitSource semaphore = settings.concurrencyLimit();
         RateLimiter bucket = settings.rateLimit();
         Mono<T> m = bucket == null ? attempt : bucket.withToken(attempt);
-        return withinDeadline(semaphore == null ? m : semaphore.withPermit(m));
+        return withinDeadline(method, uri, semaphore == null ? m : semaphore.withPermit(m));
     }
 
-    private <T> Flux<T> limited(Flux<T> attempt) {
+    private <T> Flux<T> limited(String method, String uri, Flux<T> attempt) {
         PermitSource semaphore = settings.concurrencyLimit();
         RateLimiter bucket = settings.rateLimit();
         Flux<T> f = bucket == null ? attempt : bucket.acquire().thenMany(attempt);
-        return withinDeadline(semaphore == null ? f : semaphore.withPermit(f));
+        return withinDeadline(method, uri, semaphore == null ? f : semaphore.withPermit(f));
     }
 
     /**
      * Bounds one attempt, from its wait for a permit to the last byte of its body, by the time left until the
      * {@link Deadline} in the subscriber's Context, if there is one. When it passes the attempt is cancelled (which
-     * closes its connection) and fails with {@link DeadlineExceededException}; an attempt that starts after it
+     * closes its connection) and fails with {@link HttpDeadlineExceededException}; an attempt that starts after it
      * fails at once, before anything is sent. The Context may carry a deadline without the timer of
      * {@link Deadline#within} above it (a Context handed to other work), so the client sets its own.
      */
-    private <T> Mono<T> withinDeadline(Mono<T> attempt) {
+    private <T> Mono<T> withinDeadline(String method, String uri, Mono<T> attempt) {
         return Mono.deferContextual(ctx -> {
             Optional<Deadline> current = Deadline.current(ctx);
             if (current.isEmpty()) {
@@ -263,14 +269,14 @@ final class Exchange {
             Deadline deadline = current.get();
             Duration left = deadline.timeLeft();
             if (left.isZero()) {
-                return Mono.error(new DeadlineExceededException(deadline.budget()));
+                return Mono.error(new HttpDeadlineExceededException(deadline.budget(), method, uri));
             }
-            return attempt.timeout(left, Mono.error(() -> new DeadlineExceededException(deadline.budget())),
-                    scheduler());
+            return attempt.timeout(left,
+                    Mono.error(() -> new HttpDeadlineExceededException(deadline.budget(), method, uri)), scheduler());
         });
     }
 
-    private <T> Flux<T> withinDeadline(Flux<T> attempt) {
+    private <T> Flux<T> withinDeadline(String method, String uri, Flux<T> attempt) {
         return Flux.deferContextual(ctx -> {
             Optional<Deadline> current = Deadline.current(ctx);
             if (current.isEmpty()) {
@@ -279,17 +285,20 @@ final class Exchange {
             Deadline deadline = current.get();
             Duration left = deadline.timeLeft();
             if (left.isZero()) {
-                return Flux.error(new DeadlineExceededException(deadline.budget()));
+                return Flux.error(new HttpDeadlineExceededException(deadline.budget(), method, uri));
             }
             return attempt.takeUntilOther(Mono.delay(left, scheduler())
-                    .then(Mono.error(() -> new DeadlineExceededException(deadline.budget()))));
+                    .then(Mono.error(() -> new HttpDeadlineExceededException(deadline.budget(), method, uri))));
         });
     }
 
-    private static @Nullable Throwable expired(ContextView ctx) {
+    /** The failure of a request whose deadline has passed before its attempt number {@code attempts} could send. */
+    private static @Nullable Throwable expired(ContextView ctx, String method, String uri, int attempts) {
         Optional<Deadline> deadline = Deadline.current(ctx);
         if (deadline.isPresent() && deadline.get().isExpired()) {
-            return new DeadlineExceededException(deadline.get().budget());
+            HttpDeadlineExceededException e = new HttpDeadlineExceededException(deadline.get().budget(), method, uri);
+            e.attempts(attempts);
+            return e;
         }
         return null;
     }
@@ -323,10 +332,37 @@ final class Exchange {
         if (e instanceof HttpTimeoutException timeout) {
             return timeout.phase() != HttpTimeoutException.Phase.POOL;
         }
-        if (e instanceof SSLException || e instanceof UnknownHostException) {
-            return false;
+        Throwable io = e instanceof HttpTransportException transport ? transport.getCause() : e;
+        return io instanceof IOException && !(io instanceof SSLException) && !(io instanceof UnknownHostException);
+    }
+
+    /**
+     * Stamps the client's failure {@code e} with the number of the attempt that failed; other errors pass unchanged.
+     * The count is set before the error leaves the attempt, so no one sees it change.
+     */
+    static Throwable withAttempts(Throwable e, int attempts) {
+        if (e instanceof HttpStatusException x) {
+            x.attempts(attempts);
         }
-        return e instanceof IOException;
+        else if (e instanceof HttpTimeoutException x) {
+            x.attempts(attempts);
+        }
+        else if (e instanceof HttpTransportException x) {
+            x.attempts(attempts);
+        }
+        else if (e instanceof HttpDeadlineExceededException x) {
+            x.attempts(attempts);
+        }
+        else if (e instanceof ResponseTooLargeException x) {
+            x.attempts(attempts);
+        }
+        else if (e instanceof TooManyRedirectsException x) {
+            x.attempts(attempts);
+        }
+        else if (e instanceof PoolFullException x) {
+            x.attempts(attempts);
+        }
+        return e;
     }
 
     /**
@@ -461,6 +497,10 @@ final class Exchange {
             // reactor-netty's shaded reactor-pool type: not part of any public API.
             return new PoolFullException(method, uri, s.maxPendingAcquires(), e);
         }
+        if (e instanceof IOException io && !(e instanceof HttpTransportException)) {
+            // Refused, reset, closed, TLS, DNS: one type that names the request and counts its attempts.
+            return new HttpTransportException(method, uri, io);
+        }
         return e;
     }
 
@@ -501,8 +541,10 @@ final class Exchange {
     HttpStatusException statusException(HttpResult r, boolean keepResult) {
         Duration retryAfter = RetryAfterHeader.parse(r.headers().get(HttpHeaderNames.RETRY_AFTER),
                 Instant.ofEpochMilli(scheduler().now(TimeUnit.MILLISECONDS)));
-        return new HttpStatusException(r.status(), r.method(), r.uri(), r.headers(), r.bodyUnsafe(), retryAfter,
-                keepResult ? r : null);
+        HttpStatusException e = new HttpStatusException(r.status(), r.method(), r.uri(), r.headers(), r.bodyUnsafe(),
+                retryAfter, keepResult ? r : null);
+        e.attempts(r.attempts());
+        return e;
     }
 
     /** The clock that dates {@code Retry-After}; looked up at each use so that virtual time can replace it. */

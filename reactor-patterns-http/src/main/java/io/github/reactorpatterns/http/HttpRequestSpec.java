@@ -162,8 +162,8 @@ public final class HttpRequestSpec {
 
     /**
      * Sends the request and emits the complete response whatever its status: a non-2xx status is not an error
-     * here. Transport errors ({@link HttpTimeoutException}, connection failures) and
-     * {@link ResponseTooLargeException} still fail the {@code Mono}.
+     * here. Transport errors ({@link HttpTimeoutException}, {@link HttpTransportException}) and
+     * {@link ResponseTooLargeException} still fail the {@code Mono}; every such failure is an {@link HttpFailure}.
      *
      * @return a {@code Mono} of the response
      */
