@@ -416,7 +416,7 @@ final class Exchange {
                     return out;
                 }
                 if (body != null && !spec.hasHeader("Content-Type")) {
-                    req.header(HttpHeaderNames.CONTENT_TYPE, body.contentType);
+                    req.header(HttpHeaderNames.CONTENT_TYPE, body.contentType());
                 }
                 req.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(payload.length));
                 // Removed by reactor-netty when the connection goes back to the pool.
