@@ -118,14 +118,14 @@ final class Exchange {
                 });
             }
             AtomicInteger attempts = new AtomicInteger();
-            Mono<HttpResult> attempt = Mono.defer(() -> {
-                // An attempt counts from its start, waits for the limits included; its failure says which it was.
-                int n = attempts.incrementAndGet();
-                return limited(method, uri, Mono.deferContextual(c -> {
-                    Throwable late = expired(c, method, uri, n);
-                    return late != null ? Mono.<Raw>error(late) : sendAndRead(spec, uri, payload);
-                })).doOnError(e -> withAttempts(e, n));
-            }).<HttpResult>handle((raw, sink) -> {
+            Mono<HttpResult> attempt = limited(method, uri, Mono.deferContextual(c -> {
+                Throwable late = expired(c, method, uri, attempts.get() + 1);
+                if (late != null) {
+                    return Mono.error(late);
+                }
+                attempts.incrementAndGet();
+                return sendAndRead(spec, uri, payload);
+            })).<HttpResult>handle((raw, sink) -> {
                 HttpResult r = result(method, raw, start, attempts.get());
                 if (RETRY_STATUSES.contains(r.status())) {
                     sink.error(statusException(r, true));
@@ -181,9 +181,14 @@ final class Exchange {
     }
 
     private <T> Flux<T> stream(HttpRequestSpec spec, BodyDecoder<T> decoder) {
-        return Flux.defer(() -> {
+        return Flux.deferContextual(ctx -> {
             String method = spec.method();
             String uri = spec.uri();
+            // Checked here, once: a request whose deadline has passed makes no attempt.
+            Throwable expired = expired(ctx, method, uri, 0);
+            if (expired != null) {
+                return Flux.error(expired);
+            }
             byte[] payload;
             try {
                 payload = payload(spec);
@@ -193,31 +198,24 @@ final class Exchange {
             }
             AtomicBoolean emitted = new AtomicBoolean();
             AtomicInteger attempts = new AtomicInteger();
-            Flux<T> attempt = Flux.deferContextual(ctx -> {
-                // An attempt that would start after the deadline is not made; the failure counts those that were.
-                Throwable expired = expired(ctx, method, uri, attempts.get());
-                if (expired != null) {
-                    return Flux.error(expired);
+            Flux<T> attempt = limited(method, uri, Flux.deferContextual(c -> {
+                Throwable late = expired(c, method, uri, attempts.get() + 1);
+                if (late != null) {
+                    return Flux.error(late);
                 }
                 int n = attempts.incrementAndGet();
-                return limited(method, uri, Flux.deferContextual(c -> {
-                    Throwable late = expired(c, method, uri, n);
-                    if (late != null) {
-                        return Flux.<T>error(late);
+                return Redirects.send(settings, spec, uri, payload, (resp, body) -> {
+                    int status = resp.status().code();
+                    if (status < 200 || status >= 300) {
+                        return readWhole(resp, body, method, uri, settings.maxResponseBytes(),
+                                settings.followRedirects())
+                                .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url(),
+                                        raw.status(), raw.headers(), raw.body(), Duration.ZERO, n), true)));
                     }
-                    return Redirects.<T>send(settings, spec, uri, payload, (resp, body) -> {
-                        int status = resp.status().code();
-                        if (status < 200 || status >= 300) {
-                            return readWhole(resp, body, method, uri, settings.maxResponseBytes(),
-                                    settings.followRedirects())
-                                    .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url(),
-                                            raw.status(), raw.headers(), raw.body(), Duration.ZERO, n), true)));
-                        }
-                        // Copy each buffer while reactor-netty holds it: it is released as soon as onNext returns.
-                        return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
-                    }, this::send);
-                })).doOnError(e -> withAttempts(e, n));
-            }).doOnNext(item -> emitted.lazySet(true));
+                    // Copy each buffer while reactor-netty holds it: it is released as soon as onNext returns.
+                    return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
+                }, this::send);
+            })).doOnNext(item -> emitted.lazySet(true));
             if (isIdempotent(method) && retryPolicy != RetryPolicy.none()) {
                 attempt = attempt.retryWhen(classified(retryPolicy, e -> !emitted.get() && isRetryable(e)));
             }
@@ -305,10 +303,13 @@ final class Exchange {
 
     /**
      * The client's retry rules in front of the user's policy: an error they do not allow propagates unchanged, the
-     * others go to the policy, which decides how often and how long to wait.
+     * others go to the policy, which decides how often and how long to wait. Every failure that ends an attempt
+     * passes here first, where it is stamped with the attempt's number: before the policy wraps it in a
+     * {@code RetryExhaustedException} or lets it through, and without an operator on the path of a success.
      */
     static Retry classified(RetryPolicy policy, Predicate<Throwable> retryable) {
         return Retry.from(signals -> policy.generateCompanion(signals.handle((signal, sink) -> {
+            withAttempts(signal.failure(), (int) Math.min(Integer.MAX_VALUE, signal.totalRetries() + 1));
             if (retryable.test(signal.failure())) {
                 sink.next(signal);
             }
@@ -338,7 +339,7 @@ final class Exchange {
 
     /**
      * Stamps the client's failure {@code e} with the number of the attempt that failed; other errors pass unchanged.
-     * The count is set before the error leaves the attempt, so no one sees it change.
+     * The count is set before the error leaves the retry loop ({@link #classified}), so no one sees it change.
      */
     static Throwable withAttempts(Throwable e, int attempts) {
         if (e instanceof HttpStatusException x) {
