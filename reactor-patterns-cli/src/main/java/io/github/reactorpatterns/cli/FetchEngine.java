@@ -68,8 +68,8 @@ interface FetchEngine extends AutoCloseable {
                 return new FetchResult(entry.index(), url, null, 0, 0, 0,
                         "deadline exceeded before the request started", KIND_NOT_STARTED);
             }
-            // cut off inside the HTTP client (waiting for a token, a permit, a response or a back-off): how many
-            // attempts it had made is not known
+            // cancelled inside the HTTP client (waiting for a token, a permit, a response or a back-off): a cancelled
+            // request reports no attempt count
             long ms = (System.nanoTime() - start) / 1_000_000;
             return new FetchResult(entry.index(), url, null, 0, ms, null, "deadline exceeded", KIND_DEADLINE);
         }

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param bytes    body bytes received in the last attempt
  * @param ms       wall time from the first attempt's start to the end, retries and waits included
  * @param attempts how many attempts were made: 0 when the run's deadline passed before the request was started,
- *                 {@code null} when the deadline cut it off inside the HTTP client, which keeps that count to itself
+ *                 {@code null} when the deadline cut it off once started (the run may cancel the request before the
+ *                 HTTP client reports its count) or the failure came from elsewhere than the client's attempts
  * @param error    what went wrong, or {@code null} on success
  * @param kind     failure category for the summary ({@code http 503}, {@code timeout}, ...), {@code null} on success
  *                 (not written)

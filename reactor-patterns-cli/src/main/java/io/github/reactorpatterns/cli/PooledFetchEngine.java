@@ -1,7 +1,9 @@
 package io.github.reactorpatterns.cli;
 
+import io.github.reactorpatterns.http.HttpFailure;
 import io.github.reactorpatterns.http.HttpResult;
 import io.github.reactorpatterns.http.HttpTimeoutException;
+import io.github.reactorpatterns.http.HttpTransportException;
 import io.github.reactorpatterns.http.PooledHttpClient;
 import io.github.reactorpatterns.http.ResponseTooLargeException;
 import io.github.reactorpatterns.limit.AsyncSemaphore;
@@ -15,7 +17,6 @@ import io.github.reactorpatterns.time.DeadlineExceededException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -31,7 +32,6 @@ import reactor.core.publisher.Mono;
  */
 final class PooledFetchEngine implements FetchEngine {
 
-    static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
     static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     /** Bodies are read whole to count them; larger ones fail as {@code too large}. */
@@ -128,24 +128,21 @@ final class PooledFetchEngine implements FetchEngine {
         return new FetchResult(entry.index(), url, r.status(), r.bodyLength(), ms, r.attempts(), null, null);
     }
 
-    private FetchResult failure(UrlList.Entry entry, Track track, Throwable error) {
+    private static FetchResult failure(UrlList.Entry entry, Track track, Throwable error) {
         String url = entry.uri().toString();
         long ms = (System.nanoTime() - track.startNanos) / 1_000_000;
-        Throwable e = error;
-        Integer attempts;
-        if (e instanceof RetryExhaustedException exhausted) {
-            attempts = (int) Math.min(Integer.MAX_VALUE, exhausted.attempts());
-            e = exhausted.getCause() != null ? exhausted.getCause() : e;
-        } else if (settings.retries() > 0 && retryable(e)) {
-            // a retryable error that did not exhaust the retries: the policy stopped early, at the run's deadline,
-            // after a number of attempts the client keeps to itself
-            attempts = null;
-        } else {
-            attempts = 1;
-        }
+        // the retry policy's exhaustion wraps the last attempt's failure, which counts the attempts as well
+        Throwable e = error instanceof RetryExhaustedException exhausted && exhausted.getCause() != null
+                ? exhausted.getCause() : error;
         if (e instanceof DeadlineExceededException) {
+            // The run's deadline: the client's failure counts the attempts, but when the run's own timer fires
+            // first it cancels the request, which then reports nothing (Track.cutOff). Which one comes first is a
+            // race, so the count is never shown, rather than shown for some of the cut-off URLs only.
             return new FetchResult(entry.index(), url, null, 0, ms, null, "deadline exceeded", KIND_DEADLINE);
         }
+        // every failure of the client's own counts its attempts; anything else (a shared limit that failed) did not
+        // come from an attempt the client could count
+        Integer attempts = e instanceof HttpFailure failure ? failure.attempts() : null;
         if (e instanceof HttpTimeoutException timeout) {
             return new FetchResult(entry.index(), url, null, 0, ms, attempts,
                     "timeout: " + timeout.phase().name().toLowerCase(Locale.ROOT) + " took longer than "
@@ -155,20 +152,9 @@ final class PooledFetchEngine implements FetchEngine {
             return new FetchResult(entry.index(), url, null, 0, ms, attempts,
                     "too large: the body is over " + MAX_RESPONSE_BYTES / (1024 * 1024) + " MiB", "too large");
         }
-        Failure f = Failure.of(e);
+        // a network failure is reported by its cause, as the JDK or Netty named it
+        Failure f = Failure.of(e instanceof HttpTransportException transport ? transport.getCause() : e);
         return new FetchResult(entry.index(), url, null, 0, ms, attempts, f.message(), f.kind());
-    }
-
-    /** The transport failures the client retries (its statuses come back as responses from {@code result()}). */
-    private boolean retryable(Throwable e) {
-        if (!IDEMPOTENT.contains(settings.method())) {
-            return false;
-        }
-        if (e instanceof HttpTimeoutException timeout) {
-            return timeout.phase() != HttpTimeoutException.Phase.POOL;
-        }
-        String kind = Failure.of(e).kind();
-        return kind.equals("connect") || kind.equals("closed");
     }
 
     @Override

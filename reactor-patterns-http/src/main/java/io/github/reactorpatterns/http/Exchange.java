@@ -30,7 +30,6 @@ import io.github.reactorpatterns.retry.RetryExhaustedException;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.ByteStreams;
 import io.github.reactorpatterns.time.Deadline;
-import io.github.reactorpatterns.time.DeadlineExceededException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -93,14 +92,15 @@ final class Exchange {
     Mono<HttpResult> aggregate(HttpRequestSpec spec, boolean raise) {
         boolean retrying = isIdempotent(spec.method()) && retryPolicy != RetryPolicy.none();
         return Mono.deferContextual(ctx -> {
-            // One attempt: the deadline is looked up here, once, rather than in front of every attempt.
-            Deadline deadline = retrying ? null : Deadline.current(ctx).orElse(null);
-            if (deadline != null && deadline.isExpired()) {
-                return Mono.error(new DeadlineExceededException(deadline.budget()));
-            }
-            long start = System.nanoTime();
             String method = spec.method();
             String uri = spec.uri();
+            // Looked up here, once: a request whose deadline has passed makes no attempt, and a single attempt is
+            // bounded by it without a second Context lookup in front of the attempt.
+            Deadline deadline = Deadline.current(ctx).orElse(null);
+            if (deadline != null && deadline.isExpired()) {
+                return Mono.error(expiredBeforeAnyAttempt(deadline, method, uri));
+            }
+            long start = System.nanoTime();
             byte[] payload;
             try {
                 payload = payload(spec);
@@ -111,7 +111,7 @@ final class Exchange {
             if (!retrying) {
                 // The hot path of a fan-out: as few operators as the steps need.
                 Mono<Raw> attempt = limits(sendAndRead(spec, uri, payload));
-                return (deadline == null ? attempt : within(attempt, deadline)).handle((raw, sink) -> {
+                return (deadline == null ? attempt : within(method, uri, attempt, deadline)).handle((raw, sink) -> {
                     HttpResult r = result(method, raw, start, 1);
                     if (raise && !r.isSuccess()) {
                         sink.error(statusException(r, false));
@@ -122,10 +122,10 @@ final class Exchange {
                 });
             }
             AtomicInteger attempts = new AtomicInteger();
-            Mono<HttpResult> attempt = limited(Mono.deferContextual(c -> {
-                Throwable expired = expired(c);
-                if (expired != null) {
-                    return Mono.error(expired);
+            Mono<HttpResult> attempt = limited(method, uri, Mono.deferContextual(c -> {
+                Throwable late = expired(c, method, uri, attempts.get() + 1);
+                if (late != null) {
+                    return Mono.error(late);
                 }
                 attempts.incrementAndGet();
                 return sendAndRead(spec, uri, payload);
@@ -185,9 +185,14 @@ final class Exchange {
     }
 
     private <T> Flux<T> stream(HttpRequestSpec spec, BodyDecoder<T> decoder) {
-        return Flux.defer(() -> {
+        return Flux.deferContextual(ctx -> {
             String method = spec.method();
             String uri = spec.uri();
+            // Checked here, once: a request whose deadline has passed makes no attempt.
+            Throwable expired = expired(ctx, method, uri, 0);
+            if (expired != null) {
+                return Flux.error(expired);
+            }
             byte[] payload;
             try {
                 payload = payload(spec);
@@ -196,18 +201,20 @@ final class Exchange {
                 return Flux.error(e);
             }
             AtomicBoolean emitted = new AtomicBoolean();
-            Flux<T> attempt = limited(Flux.deferContextual(ctx -> {
-                Throwable expired = expired(ctx);
-                if (expired != null) {
-                    return Flux.error(expired);
+            AtomicInteger attempts = new AtomicInteger();
+            Flux<T> attempt = limited(method, uri, Flux.deferContextual(c -> {
+                Throwable late = expired(c, method, uri, attempts.get() + 1);
+                if (late != null) {
+                    return Flux.error(late);
                 }
+                int n = attempts.incrementAndGet();
                 return Redirects.send(settings, spec, uri, payload, (resp, body) -> {
                     int status = resp.status().code();
                     if (status < 200 || status >= 300) {
                         return readWhole(resp, body, method, uri, settings.maxResponseBytes(),
                                 settings.followRedirects())
                                 .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url(),
-                                        raw.status(), raw.headers(), raw.body(), Duration.ZERO, 1), true)));
+                                        raw.status(), raw.headers(), raw.body(), Duration.ZERO, n), true)));
                     }
                     // Copy each buffer while reactor-netty holds it: it is released as soon as onNext returns.
                     return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
@@ -234,8 +241,8 @@ final class Exchange {
      * requests queued behind a slow call each spend a token while they wait and then fire together, beyond the rate.
      * The whole of it, waiting included, is bounded by the caller's deadline.
      */
-    private <T> Mono<T> limited(Mono<T> attempt) {
-        return withinDeadline(limits(attempt));
+    private <T> Mono<T> limited(String method, String uri, Mono<T> attempt) {
+        return withinDeadline(method, uri, limits(attempt));
     }
 
     /** The permit, then the token, without the deadline. */
@@ -246,40 +253,40 @@ final class Exchange {
         return semaphore == null ? m : semaphore.withPermit(m);
     }
 
-    private <T> Flux<T> limited(Flux<T> attempt) {
+    private <T> Flux<T> limited(String method, String uri, Flux<T> attempt) {
         PermitSource semaphore = settings.concurrencyLimit();
         RateLimiter bucket = settings.rateLimit();
         Flux<T> f = bucket == null ? attempt : bucket.acquire().thenMany(attempt);
-        return withinDeadline(semaphore == null ? f : semaphore.withPermit(f));
+        return withinDeadline(method, uri, semaphore == null ? f : semaphore.withPermit(f));
     }
 
     /**
      * Bounds one attempt, from its wait for a permit to the last byte of its body, by the time left until the
      * {@link Deadline} in the subscriber's Context, if there is one. When it passes the attempt is cancelled (which
-     * closes its connection) and fails with {@link DeadlineExceededException}; an attempt that starts after it
+     * closes its connection) and fails with {@link HttpDeadlineExceededException}; an attempt that starts after it
      * fails at once, before anything is sent. The Context may carry a deadline without the timer of
      * {@link Deadline#within} above it (a Context handed to other work), so the client sets its own.
      */
-    private <T> Mono<T> withinDeadline(Mono<T> attempt) {
+    private <T> Mono<T> withinDeadline(String method, String uri, Mono<T> attempt) {
         return Mono.deferContextual(ctx -> {
             Optional<Deadline> current = Deadline.current(ctx);
             if (current.isEmpty()) {
                 return attempt;
             }
-            return within(attempt, current.get());
+            return within(method, uri, attempt, current.get());
         });
     }
 
-    private <T> Mono<T> within(Mono<T> attempt, Deadline deadline) {
+    private <T> Mono<T> within(String method, String uri, Mono<T> attempt, Deadline deadline) {
         Duration left = deadline.timeLeft();
         if (left.isZero()) {
-            return Mono.error(new DeadlineExceededException(deadline.budget()));
+            return Mono.error(new HttpDeadlineExceededException(deadline.budget(), method, uri));
         }
-        return attempt.timeout(left, Mono.error(() -> new DeadlineExceededException(deadline.budget())),
-                scheduler());
+        return attempt.timeout(left,
+                Mono.error(() -> new HttpDeadlineExceededException(deadline.budget(), method, uri)), scheduler());
     }
 
-    private <T> Flux<T> withinDeadline(Flux<T> attempt) {
+    private <T> Flux<T> withinDeadline(String method, String uri, Flux<T> attempt) {
         return Flux.deferContextual(ctx -> {
             Optional<Deadline> current = Deadline.current(ctx);
             if (current.isEmpty()) {
@@ -288,27 +295,40 @@ final class Exchange {
             Deadline deadline = current.get();
             Duration left = deadline.timeLeft();
             if (left.isZero()) {
-                return Flux.error(new DeadlineExceededException(deadline.budget()));
+                return Flux.error(new HttpDeadlineExceededException(deadline.budget(), method, uri));
             }
             return attempt.takeUntilOther(Mono.delay(left, scheduler())
-                    .then(Mono.error(() -> new DeadlineExceededException(deadline.budget()))));
+                    .then(Mono.error(() -> new HttpDeadlineExceededException(deadline.budget(), method, uri))));
         });
     }
 
-    private static @Nullable Throwable expired(ContextView ctx) {
+    /** The failure of a request whose deadline has passed before its attempt number {@code attempts} could send. */
+    private static HttpDeadlineExceededException expiredBeforeAnyAttempt(Deadline deadline, String method,
+            String uri) {
+        HttpDeadlineExceededException e = new HttpDeadlineExceededException(deadline.budget(), method, uri);
+        e.attempts(0);
+        return e;
+    }
+
+    private static @Nullable Throwable expired(ContextView ctx, String method, String uri, int attempts) {
         Optional<Deadline> deadline = Deadline.current(ctx);
         if (deadline.isPresent() && deadline.get().isExpired()) {
-            return new DeadlineExceededException(deadline.get().budget());
+            HttpDeadlineExceededException e = new HttpDeadlineExceededException(deadline.get().budget(), method, uri);
+            e.attempts(attempts);
+            return e;
         }
         return null;
     }
 
     /**
      * The client's retry rules in front of the user's policy: an error they do not allow propagates unchanged, the
-     * others go to the policy, which decides how often and how long to wait.
+     * others go to the policy, which decides how often and how long to wait. Every failure that ends an attempt
+     * passes here first, where it is stamped with the attempt's number: before the policy wraps it in a
+     * {@code RetryExhaustedException} or lets it through, and without an operator on the path of a success.
      */
     static Retry classified(RetryPolicy policy, Predicate<Throwable> retryable) {
         return Retry.from(signals -> policy.generateCompanion(signals.handle((signal, sink) -> {
+            withAttempts(signal.failure(), (int) Math.min(Integer.MAX_VALUE, signal.totalRetries() + 1));
             if (retryable.test(signal.failure())) {
                 sink.next(signal);
             }
@@ -332,10 +352,37 @@ final class Exchange {
         if (e instanceof HttpTimeoutException timeout) {
             return timeout.phase() != HttpTimeoutException.Phase.POOL;
         }
-        if (e instanceof SSLException || e instanceof UnknownHostException) {
-            return false;
+        Throwable io = e instanceof HttpTransportException transport ? transport.getCause() : e;
+        return io instanceof IOException && !(io instanceof SSLException) && !(io instanceof UnknownHostException);
+    }
+
+    /**
+     * Stamps the client's failure {@code e} with the number of the attempt that failed; other errors pass unchanged.
+     * The count is set before the error leaves the retry loop ({@link #classified}), so no one sees it change.
+     */
+    static Throwable withAttempts(Throwable e, int attempts) {
+        if (e instanceof HttpStatusException x) {
+            x.attempts(attempts);
         }
-        return e instanceof IOException;
+        else if (e instanceof HttpTimeoutException x) {
+            x.attempts(attempts);
+        }
+        else if (e instanceof HttpTransportException x) {
+            x.attempts(attempts);
+        }
+        else if (e instanceof HttpDeadlineExceededException x) {
+            x.attempts(attempts);
+        }
+        else if (e instanceof ResponseTooLargeException x) {
+            x.attempts(attempts);
+        }
+        else if (e instanceof TooManyRedirectsException x) {
+            x.attempts(attempts);
+        }
+        else if (e instanceof PoolFullException x) {
+            x.attempts(attempts);
+        }
+        return e;
     }
 
     /**
@@ -412,7 +459,7 @@ final class Exchange {
                     return out;
                 }
                 if (body != null && !spec.hasHeader("Content-Type")) {
-                    req.header(HttpHeaderNames.CONTENT_TYPE, body.contentType);
+                    req.header(HttpHeaderNames.CONTENT_TYPE, body.contentType());
                 }
                 req.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(payload.length));
                 // Removed by reactor-netty when the connection goes back to the pool.
@@ -506,6 +553,10 @@ final class Exchange {
             // reactor-netty's shaded reactor-pool type: not part of any public API.
             return new PoolFullException(method, uri, s.maxPendingAcquires(), e);
         }
+        if (e instanceof IOException io && !(e instanceof HttpTransportException)) {
+            // Refused, reset, closed, TLS, DNS: one type that names the request and counts its attempts.
+            return new HttpTransportException(method, uri, io);
+        }
         return e;
     }
 
@@ -546,8 +597,10 @@ final class Exchange {
     HttpStatusException statusException(HttpResult r, boolean keepResult) {
         Duration retryAfter = RetryAfterHeader.parse(r.headers().get(HttpHeaderNames.RETRY_AFTER),
                 Instant.ofEpochMilli(scheduler().now(TimeUnit.MILLISECONDS)));
-        return new HttpStatusException(r.status(), r.method(), r.uri(), r.headers(), r.bodyUnsafe(), retryAfter,
-                keepResult ? r : null);
+        HttpStatusException e = new HttpStatusException(r.status(), r.method(), r.uri(), r.headers(), r.bodyUnsafe(),
+                retryAfter, keepResult ? r : null);
+        e.attempts(r.attempts());
+        return e;
     }
 
     /** The clock that dates {@code Retry-After}; looked up at each use so that virtual time can replace it. */

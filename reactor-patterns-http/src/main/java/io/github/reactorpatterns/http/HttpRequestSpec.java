@@ -102,7 +102,7 @@ public final class HttpRequestSpec {
     public HttpRequestSpec body(String text) {
         Objects.requireNonNull(text, "text");
         return new HttpRequestSpec(client, method, uri, headers, query,
-                new Body(text, "text/plain; charset=utf-8"));
+                new Body.Text(text));
     }
 
     /**
@@ -116,7 +116,7 @@ public final class HttpRequestSpec {
     public HttpRequestSpec body(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
         return new HttpRequestSpec(client, method, uri, headers, query,
-                new Body(bytes.clone(), "application/octet-stream"));
+                new Body.Bytes(bytes.clone()));
     }
 
     /**
@@ -130,7 +130,7 @@ public final class HttpRequestSpec {
      */
     public HttpRequestSpec jsonBody(Object value) {
         Objects.requireNonNull(value, "value");
-        return new HttpRequestSpec(client, method, uri, headers, query, new Body(value, "application/json"));
+        return new HttpRequestSpec(client, method, uri, headers, query, new Body.Json(value));
     }
 
     /**
@@ -162,8 +162,8 @@ public final class HttpRequestSpec {
 
     /**
      * Sends the request and emits the complete response whatever its status: a non-2xx status is not an error
-     * here. Transport errors ({@link HttpTimeoutException}, connection failures) and
-     * {@link ResponseTooLargeException} still fail the {@code Mono}.
+     * here. Transport errors ({@link HttpTimeoutException}, {@link HttpTransportException}) and
+     * {@link ResponseTooLargeException} still fail the {@code Mono}; every such failure is an {@link HttpFailure}.
      *
      * @return a {@code Mono} of the response
      */
@@ -373,24 +373,52 @@ public final class HttpRequestSpec {
         return method.name() + " " + uri();
     }
 
-    /** A request body: text, bytes or an object to write as JSON. */
-    static final class Body {
-        final Object value;
-        final String contentType;
+    /** A request body: text, bytes or an object to write as JSON, each with its default content type. */
+    sealed interface Body {
 
-        Body(Object value, String contentType) {
-            this.value = value;
-            this.contentType = contentType;
+        /** The {@code Content-Type} sent unless the request sets one. */
+        String contentType();
+
+        /** The bytes to send; JSON is written at each call, so at each subscription. */
+        byte[] encode(JsonCodec codec) throws Exception;
+
+        /** Text, sent as UTF-8. */
+        record Text(String text) implements Body {
+            @Override
+            public String contentType() {
+                return "text/plain; charset=utf-8";
+            }
+
+            @Override
+            public byte[] encode(JsonCodec codec) {
+                return text.getBytes(StandardCharsets.UTF_8);
+            }
         }
 
-        byte[] encode(JsonCodec codec) throws Exception {
-            if (value instanceof byte[]) {
-                return (byte[]) value;
+        /** Bytes, a copy the spec owns; sent as they are. */
+        record Bytes(byte[] bytes) implements Body {
+            @Override
+            public String contentType() {
+                return "application/octet-stream";
             }
-            if (value instanceof String) {
-                return ((String) value).getBytes(StandardCharsets.UTF_8);
+
+            @Override
+            public byte[] encode(JsonCodec codec) {
+                return bytes;
             }
-            return codec.write(value);
+        }
+
+        /** An object written by the client's codec. */
+        record Json(Object value) implements Body {
+            @Override
+            public String contentType() {
+                return "application/json";
+            }
+
+            @Override
+            public byte[] encode(JsonCodec codec) throws Exception {
+                return codec.write(value);
+            }
         }
     }
 }

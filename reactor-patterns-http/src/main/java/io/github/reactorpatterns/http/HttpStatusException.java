@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * (delay-seconds or HTTP-date). It is a {@link RetryAfter}, so a {@link io.github.reactorpatterns.retry.RetryPolicy}
  * waits at least that long before the next attempt.
  */
-public final class HttpStatusException extends RuntimeException implements RetryAfter {
+public final class HttpStatusException extends RuntimeException implements RetryAfter, HttpFailure {
 
     private static final long serialVersionUID = 1L;
 
@@ -40,6 +40,8 @@ public final class HttpStatusException extends RuntimeException implements Retry
     private final @Nullable Duration retryAfter;
     /** The complete response; not serialized. */
     private final transient @Nullable HttpResult result;
+    /** The attempts, part of the serialized form. */
+    private int attempts = 1;
 
     /**
      * Creates the exception; the body is cut to its first {@value #MAX_BODY_SNIPPET} bytes.
@@ -85,6 +87,7 @@ public final class HttpStatusException extends RuntimeException implements Retry
      *
      * @return the method
      */
+    @Override
     public String method() {
         return method;
     }
@@ -94,6 +97,7 @@ public final class HttpStatusException extends RuntimeException implements Retry
      *
      * @return the URI
      */
+    @Override
     public String uri() {
         return uri;
     }
@@ -138,5 +142,19 @@ public final class HttpStatusException extends RuntimeException implements Retry
     /** The complete response, kept so that {@code result()} can hand it back after retries gave up. */
     @Nullable HttpResult result() {
         return result;
+    }
+
+    /**
+     * Returns how many attempts the request made, this one included.
+     *
+     * @return the number of attempts
+     */
+    @Override
+    public int attempts() {
+        return attempts;
+    }
+
+    void attempts(int attempts) {
+        this.attempts = attempts;
     }
 }

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * the {@linkplain #getCause() cause}. Extends {@link TimeoutException} so that code which splits failures by type
  * (as Python's {@code except* httpx.TimeoutException}) can treat every timeout alike.
  */
-public final class HttpTimeoutException extends TimeoutException {
+public final class HttpTimeoutException extends TimeoutException implements HttpFailure {
 
     private static final long serialVersionUID = 1L;
 
@@ -43,6 +43,8 @@ public final class HttpTimeoutException extends TimeoutException {
     private final String uri;
     /** The timeout, part of the serialized form. */
     private final Duration timeout;
+    /** The attempts, part of the serialized form. */
+    private int attempts = 1;
 
     /**
      * Creates the exception.
@@ -81,6 +83,7 @@ public final class HttpTimeoutException extends TimeoutException {
      *
      * @return the method, e.g. {@code GET}
      */
+    @Override
     public String method() {
         return method;
     }
@@ -90,6 +93,7 @@ public final class HttpTimeoutException extends TimeoutException {
      *
      * @return the URI as sent
      */
+    @Override
     public String uri() {
         return uri;
     }
@@ -101,5 +105,19 @@ public final class HttpTimeoutException extends TimeoutException {
      */
     public Duration timeout() {
         return timeout;
+    }
+
+    /**
+     * Returns how many attempts the request made, this one included.
+     *
+     * @return the number of attempts
+     */
+    @Override
+    public int attempts() {
+        return attempts;
+    }
+
+    void attempts(int attempts) {
+        this.attempts = attempts;
     }
 }

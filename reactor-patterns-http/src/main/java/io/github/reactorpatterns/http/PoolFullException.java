@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * <p>It is back-pressure, not a failure of the remote service: the request was never sent, and the client does not
  * retry it. Extends {@link RejectedExecutionException}, as a full executor queue would.
  */
-public final class PoolFullException extends RejectedExecutionException {
+public final class PoolFullException extends RejectedExecutionException implements HttpFailure {
 
     private static final long serialVersionUID = 1L;
 
@@ -23,6 +23,8 @@ public final class PoolFullException extends RejectedExecutionException {
     private final String uri;
     /** The limit, part of the serialized form. */
     private final int maxPendingAcquires;
+    /** The attempts, part of the serialized form. */
+    private int attempts = 1;
 
     /**
      * Creates the exception.
@@ -48,6 +50,7 @@ public final class PoolFullException extends RejectedExecutionException {
      *
      * @return the method
      */
+    @Override
     public String method() {
         return method;
     }
@@ -57,6 +60,7 @@ public final class PoolFullException extends RejectedExecutionException {
      *
      * @return the URI
      */
+    @Override
     public String uri() {
         return uri;
     }
@@ -68,5 +72,19 @@ public final class PoolFullException extends RejectedExecutionException {
      */
     public int maxPendingAcquires() {
         return maxPendingAcquires;
+    }
+
+    /**
+     * Returns how many attempts the request made, this one included.
+     *
+     * @return the number of attempts
+     */
+    @Override
+    public int attempts() {
+        return attempts;
+    }
+
+    void attempts(int attempts) {
+        this.attempts = attempts;
     }
 }

@@ -56,6 +56,9 @@ import reactor.netty.resources.ConnectionProvider;
  *   over after a response, or receives bytes nobody asked for, is closed instead of pooled;</li>
  *   <li>on HTTP/1.1, requests wait for a connection in a queue of the client's own (at most {@code maxConnections}
  *   per host ask the pool), so a cancelled waiter leaves at once and opens no connection later;</li>
+ *   <li>every failure of the client's own is an {@link HttpFailure} that names the request and counts its
+ *   attempts, retries included; I/O errors (refused, reset, closed, TLS, DNS) are wrapped in one
+ *   {@link HttpTransportException} (an {@code IOException}) whose cause is the Netty or JDK exception;</li>
  *   <li>non-2xx statuses fail with {@link HttpStatusException}; aggregated bodies are capped at
  *   {@code maxResponseBytes}; every terminal gives its connection back on completion, error and cancel;</li>
  *   <li>reactor-netty's own silent retry is switched off ({@code disableRetry(true)}), so a POST is never sent

@@ -8,7 +8,7 @@ import java.util.Objects;
  * <p>The client stops reading as soon as the limit is crossed (or at once when {@code Content-Length} announces a
  * larger body) and closes the connection instead of returning it to the pool half-read.
  */
-public final class ResponseTooLargeException extends RuntimeException {
+public final class ResponseTooLargeException extends RuntimeException implements HttpFailure {
 
     private static final long serialVersionUID = 1L;
 
@@ -18,6 +18,8 @@ public final class ResponseTooLargeException extends RuntimeException {
     private final String uri;
     /** The limit, part of the serialized form. */
     private final long limit;
+    /** The attempts, part of the serialized form. */
+    private int attempts = 1;
 
     /**
      * Creates the exception.
@@ -41,6 +43,7 @@ public final class ResponseTooLargeException extends RuntimeException {
      *
      * @return the method
      */
+    @Override
     public String method() {
         return method;
     }
@@ -50,6 +53,7 @@ public final class ResponseTooLargeException extends RuntimeException {
      *
      * @return the URI
      */
+    @Override
     public String uri() {
         return uri;
     }
@@ -61,5 +65,19 @@ public final class ResponseTooLargeException extends RuntimeException {
      */
     public long limit() {
         return limit;
+    }
+
+    /**
+     * Returns how many attempts the request made, this one included.
+     *
+     * @return the number of attempts
+     */
+    @Override
+    public int attempts() {
+        return attempts;
+    }
+
+    void attempts(int attempts) {
+        this.attempts = attempts;
     }
 }

@@ -10,7 +10,7 @@ import java.util.Objects;
  * <p>Raised instead of sending the next request; the connection of the last redirect response is released. Not
  * retried by the client's retry rules.
  */
-public final class TooManyRedirectsException extends RuntimeException {
+public final class TooManyRedirectsException extends RuntimeException implements HttpFailure {
 
     private static final long serialVersionUID = 1L;
 
@@ -20,6 +20,8 @@ public final class TooManyRedirectsException extends RuntimeException {
     private final List<String> chain;
     /** The limit, part of the serialized form. */
     private final int limit;
+    /** The attempts, part of the serialized form. */
+    private int attempts = 1;
 
     /**
      * Creates the exception.
@@ -43,8 +45,19 @@ public final class TooManyRedirectsException extends RuntimeException {
      *
      * @return the method
      */
+    @Override
     public String method() {
         return method;
+    }
+
+    /**
+     * Returns the last URI requested: the one whose redirect was not followed, next to last in {@link #chain()}.
+     *
+     * @return the URI, or an empty string if the chain is empty
+     */
+    @Override
+    public String uri() {
+        return chain.isEmpty() ? "" : chain.get(Math.max(0, chain.size() - 2));
     }
 
     /**
@@ -63,5 +76,19 @@ public final class TooManyRedirectsException extends RuntimeException {
      */
     public int limit() {
         return limit;
+    }
+
+    /**
+     * Returns how many attempts the request made, this one included.
+     *
+     * @return the number of attempts
+     */
+    @Override
+    public int attempts() {
+        return attempts;
+    }
+
+    void attempts(int attempts) {
+        this.attempts = attempts;
     }
 }

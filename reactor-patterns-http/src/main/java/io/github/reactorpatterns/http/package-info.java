@@ -6,7 +6,9 @@
  * terminals that always give the pooled connection back. Non-2xx statuses fail with
  * {@link io.github.reactorpatterns.http.HttpStatusException}, oversized bodies with
  * {@link io.github.reactorpatterns.http.ResponseTooLargeException}, and timeouts with
- * {@link io.github.reactorpatterns.http.HttpTimeoutException}.
+ * {@link io.github.reactorpatterns.http.HttpTimeoutException}, network errors with
+ * {@link io.github.reactorpatterns.http.HttpTransportException}; each is an
+ * {@link io.github.reactorpatterns.http.HttpFailure} that counts the request's attempts.
  */
 @NullMarked
 package io.github.reactorpatterns.http;

@@ -64,8 +64,59 @@ class InternalsTest {
         assertThat(write.timeout()).isEqualTo(PooledHttpClient.DEFAULT_WRITE_TIMEOUT);
         assertThat(write).hasMessage("WRITE timeout of PT10S exceeded for PUT u")
                 .hasCause(WriteTimeoutException.INSTANCE);
+    }
+
+    @Test
+    void ioErrorsBecomeHttpTransportExceptionsAndOtherErrorsPassUnchanged() {
+        PooledHttpClient client = clients.add(PooledHttpClient.create());
+        PooledHttpClient.Settings s = client.settings;
+        IOException refused = new ConnectException("Connection refused: /127.0.0.1:9");
+        assertThat(Exchange.translate(refused, s, "GET", "http://h/x", true))
+                .isInstanceOfSatisfying(HttpTransportException.class, t -> {
+                    assertThat(t.method()).isEqualTo("GET");
+                    assertThat(t.uri()).isEqualTo("http://h/x");
+                    assertThat(t.attempts()).isEqualTo(1);
+                })
+                .hasMessage("I/O error for GET http://h/x: Connection refused: /127.0.0.1:9")
+                .hasCause(refused);
+        assertThat(Exchange.translate(new IOException(), s, "PUT", "u", true))
+                .hasMessage("I/O error for PUT u: java.io.IOException");
+        HttpTransportException once = new HttpTransportException("GET", "u", refused);
+        assertThat(Exchange.translate(once, s, "GET", "u", true)).as("not wrapped twice").isSameAs(once);
+        IllegalStateException notIo = new IllegalStateException("codec");
+        assertThat(Exchange.translate(notIo, s, "GET", "u", true)).isSameAs(notIo);
+    }
+
+    @Test
+    void transportFailuresAreRetryableUnlessTlsOrDns() {
+        assertThat(Exchange.isRetryable(new HttpTransportException("GET", "u", new ConnectException("refused"))))
+                .isTrue();
+        assertThat(Exchange.isRetryable(new HttpTransportException("GET", "u",
+                new javax.net.ssl.SSLHandshakeException("bad cert")))).isFalse();
+        assertThat(Exchange.isRetryable(new HttpTransportException("GET", "u",
+                new java.net.UnknownHostException("nowhere")))).isFalse();
+    }
+
+    @Test
+    void everyFailureIsStampedWithItsAttempt() {
+        DefaultHttpHeaders h = new DefaultHttpHeaders();
+        List<HttpFailure> failures = List.of(
+                new HttpStatusException(503, "GET", "u", h, new byte[0], null),
+                new HttpTimeoutException(HttpTimeoutException.Phase.READ, "GET", "u", Duration.ofSeconds(1), null),
+                new HttpTransportException("GET", "u", new ConnectException("refused")),
+                new HttpDeadlineExceededException(Duration.ofSeconds(1), "GET", "u"),
+                new ResponseTooLargeException("GET", "u", 1, "response body"),
+                new TooManyRedirectsException("GET", List.of("u", "v"), 1),
+                new PoolFullException("GET", "u", 1, null));
+        for (HttpFailure f : failures) {
+            assertThat(f.attempts()).as("%s", f).isEqualTo(1);
+            assertThat(Exchange.withAttempts((Throwable) f, 3)).isSameAs(f);
+            assertThat(f.attempts()).as("%s", f).isEqualTo(3);
+            assertThat(f.method()).isEqualTo("GET");
+            assertThat(f.uri()).isEqualTo("u");
+        }
         IOException other = new IOException("other");
-        assertThat(Exchange.translate(other, s, "GET", "u", true)).isSameAs(other);
+        assertThat(Exchange.withAttempts(other, 3)).isSameAs(other);
     }
 
     @Test

@@ -384,7 +384,8 @@ class PooledHttpClientHostileServerTest {
             PooledHttpClient client = clients.add(builder().trustedCertificates(expired.certificate).build());
             StepVerifier.create(client.get(server.url("/").toString()).text())
                     .expectErrorSatisfies(e -> {
-                        assertThat(e).isInstanceOf(SSLException.class);
+                        assertThat(e).isInstanceOf(HttpTransportException.class).cause()
+                                .isInstanceOf(SSLException.class);
                         assertThat(e).rootCause().isInstanceOf(CertificateExpiredException.class);
                     })
                     .verify(VERIFY);

@@ -27,7 +27,8 @@ class PooledHttpClientProtocolTest {
         PooledHttpClient client = clients.add(PooledHttpClient.create());
         server.enqueue(MockResponse.of(200, "secret"));
         StepVerifier.create(client.get(server.url("/").toString()).text())
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SSLException.class))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(HttpTransportException.class)
+                        .cause().isInstanceOf(SSLException.class))
                 .verify(Duration.ofSeconds(10));
         assertThat(server.requestCount()).isZero();
     }
