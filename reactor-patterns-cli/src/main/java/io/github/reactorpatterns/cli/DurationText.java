@@ -14,8 +14,7 @@ final class DurationText {
 
     private static final Pattern FORM = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)");
 
-    private DurationText() {
-    }
+    private DurationText() {}
 
     /**
      * Parses {@code N} followed by {@code ms}, {@code s}, {@code m} or {@code h}; ISO-8601 ({@code PT10S}) works too.

@@ -5,7 +5,9 @@ import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+
 import javax.net.ssl.SSLException;
+
 import reactor.netty.http.client.PrematureCloseException;
 
 /**
@@ -56,6 +58,9 @@ record Failure(String kind, String message) {
         String m = t.getMessage();
         String text = m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
         // Netty's native transport prefixes the OS error: keep what a person reads
-        return NATIVE_PREFIX.matcher(text.replaceAll("\\s+", " ")).replaceFirst("").strip();
+        return NATIVE_PREFIX
+                .matcher(text.replaceAll("\\s+", " "))
+                .replaceFirst("")
+                .strip();
     }
 }

@@ -1,6 +1,5 @@
 package io.github.reactorpatterns.cli;
 
-import io.github.reactorpatterns.lifecycle.ReactiveMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+
+import io.github.reactorpatterns.lifecycle.ReactiveMain;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -31,14 +32,16 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /** {@code reactor-patterns fetch}: many URLs, concurrently, under limits; NDJSON out, a summary on stderr. */
-@Command(name = "fetch",
+@Command(
+        name = "fetch",
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
             "Fetch every URL in FILE (one per line; blank lines and # comments skipped) concurrently, under a "
                     + "concurrency limit, a rate limit, retries and timeouts.",
             "Writes one JSON line per URL to stdout: url, status, bytes, ms, attempts, error. "
-                    + "Progress (on a terminal) and a summary go to stderr."},
+                    + "Progress (on a terminal) and a summary go to stderr."
+        },
         footer = {
             "",
             "Runs on PooledHttpClient: --rate is its TokenBucket, --concurrency its AsyncSemaphore, --retries its "
@@ -49,7 +52,8 @@ import reactor.core.scheduler.Schedulers;
             "Exit codes: 0 every URL fetched with a 2xx/3xx status, 1 some URL failed, 2 bad input (unknown option, "
                     + "bad value, unreadable file, a bad or unreachable --redis, malformed URL lines; the well-formed "
                     + "lines are still fetched), "
-                    + "130 interrupted (Ctrl-C: the summary still covers what was done)."})
+                    + "130 interrupted (Ctrl-C: the summary still covers what was done)."
+        })
 final class FetchCommand implements Callable<Integer> {
 
     static final int DEFAULT_CONCURRENCY = 16;
@@ -57,6 +61,7 @@ final class FetchCommand implements Callable<Integer> {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     /** How long the in-flight requests may take to be cancelled after Ctrl-C. */
     static final Duration GRACE = Duration.ofSeconds(5);
+
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private final Io io;
@@ -68,62 +73,98 @@ final class FetchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "File with one URL per line, or - for stdin.")
     String file = "-";
 
-    @Option(names = {"-c", "--concurrency"}, paramLabel = "N",
+    @Option(
+            names = {"-c", "--concurrency"},
+            paramLabel = "N",
             description = "Most requests in flight at once (default: ${DEFAULT-VALUE}).")
     int concurrency = DEFAULT_CONCURRENCY;
 
-    @Option(names = "--rate", paramLabel = "N/s|N/m", converter = RateConverter.class,
+    @Option(
+            names = "--rate",
+            paramLabel = "N/s|N/m",
+            converter = RateConverter.class,
             description = "Most requests started per second or minute, retries included, e.g. 100/s or 30/m "
                     + "(default: no limit).")
-    @Nullable Rate rate;
+    @Nullable
+    Rate rate;
 
-    @Option(names = "--burst", paramLabel = "N",
+    @Option(
+            names = "--burst",
+            paramLabel = "N",
             description = "Requests that may start at once before --rate applies (default: 1).")
-    @Nullable Integer burst;
+    @Nullable
+    Integer burst;
 
-    @Option(names = "--retries", paramLabel = "N",
+    @Option(
+            names = "--retries",
+            paramLabel = "N",
             description = "Retries per URL after the first attempt (default: ${DEFAULT-VALUE}).")
     int retries = DEFAULT_RETRIES;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description = "Limit on each phase of an attempt - pool wait, connect, write, response headers, each gap "
                     + "between reads - e.g. 500ms, 10s (default: 10s).")
     Duration timeout = DEFAULT_TIMEOUT;
 
-    @Option(names = "--deadline", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+            names = "--deadline",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description = "Limit on the whole run, e.g. 30s, 5m: what has not finished by then fails as "
                     + "'deadline' (default: none).")
-    @Nullable Duration deadline;
+    @Nullable
+    Duration deadline;
 
-    @Option(names = {"-X", "--method"}, paramLabel = "METHOD", description = "HTTP method (default: GET).")
+    @Option(
+            names = {"-X", "--method"},
+            paramLabel = "METHOD",
+            description = "HTTP method (default: GET).")
     String method = "GET";
 
-    @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
+    @Option(
+            names = {"-H", "--header"},
+            paramLabel = "'NAME: VALUE'",
             description = "Extra request header; repeatable.")
     List<String> headers = new ArrayList<>();
 
-    @Option(names = "--http2", description = "Use HTTP/2: h2 over TLS (ALPN; HTTP/1.1 if the server refuses), h2c "
-            + "with prior knowledge in clear text (the server must speak it).")
+    @Option(
+            names = "--http2",
+            description = "Use HTTP/2: h2 over TLS (ALPN; HTTP/1.1 if the server refuses), h2c "
+                    + "with prior knowledge in clear text (the server must speak it).")
     boolean http2;
 
     @Option(names = "--ordered", description = "Write results in input order (default: as they complete).")
     boolean ordered;
 
-    @Option(names = "--progress", negatable = true,
+    @Option(
+            names = "--progress",
+            negatable = true,
             description = "Show a progress bar on stderr (default: only when stderr is a terminal).")
-    @Nullable Boolean progress;
+    @Nullable
+    Boolean progress;
 
-    @Option(names = "--redis", paramLabel = "URI",
+    @Option(
+            names = "--redis",
+            paramLabel = "URI",
             description = "Share --rate and --concurrency through this Redis (e.g. redis://localhost:6379) with every "
                     + "fetch that uses the same server and --limit-name: the limits hold for all of them together, "
                     + "and a Retry-After pauses all of them (default: limits of this process only).")
-    @Nullable String redis;
+    @Nullable
+    String redis;
 
-    @Option(names = "--limit-name", paramLabel = "NAME",
+    @Option(
+            names = "--limit-name",
+            paramLabel = "NAME",
             description = "Name of the shared limits in Redis (default: " + RedisLimits.DEFAULT_NAME + ").")
     String limitName = RedisLimits.DEFAULT_NAME;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
     boolean help;
 
     FetchCommand(Io io, FetchEngine.Factory engines) {
@@ -145,10 +186,11 @@ final class FetchCommand implements Callable<Integer> {
         int code;
         RedisLimits shared = redis == null ? null : RedisLimits.connect(redis, limitName, settings);
         try (RedisLimits ignored = shared;
-             FetchEngine engine = shared != null ? new PooledFetchEngine(settings, shared) : engines.create(settings);
-             Progress bar = Progress.enabled(progress)
-                     ? Progress.bar("fetch", list.urls().size(), io.err())
-                     : Progress.none()) {
+                FetchEngine engine =
+                        shared != null ? new PooledFetchEngine(settings, shared) : engines.create(settings);
+                Progress bar = Progress.enabled(progress)
+                        ? Progress.bar("fetch", list.urls().size(), io.err())
+                        : Progress.none()) {
             FetchRun run = new FetchRun(engine, settings);
             // Results are written on a thread that may block, never on an event loop; Ctrl-C (or SIGTERM) cancels
             // the run through ReactiveMain, and the summary below still reports what was done.
@@ -165,10 +207,12 @@ final class FetchCommand implements Callable<Integer> {
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         if (code == ReactiveMain.EXIT_SIGINT || code == ReactiveMain.EXIT_SIGTERM) {
-            io.err().println(prefix() + "interrupted after " + report.requests() + " of " + list.urls().size()
-                    + " URLs");
+            io.err()
+                    .println(prefix() + "interrupted after " + report.requests() + " of "
+                            + list.urls().size() + " URLs");
         }
-        for (String line : report.summary(elapsed, maxConcurrency, settings, list.malformed().size())) {
+        for (String line : report.summary(
+                elapsed, maxConcurrency, settings, list.malformed().size())) {
             io.err().println(line);
         }
         if (code != ReactiveMain.EXIT_SUCCESS) {
@@ -208,10 +252,11 @@ final class FetchCommand implements Callable<Integer> {
             if (!TOKEN.matcher(name).matches()) {
                 throw bad("--header must look like 'Name: value' but was '" + header + "'");
             }
-            parsed.add(new AbstractMap.SimpleImmutableEntry<>(name, header.substring(colon + 1).strip()));
+            parsed.add(new AbstractMap.SimpleImmutableEntry<>(
+                    name, header.substring(colon + 1).strip()));
         }
-        return new FetchSettings(concurrency, rate, burst == null ? 1 : burst, retries, timeout, deadline, m,
-                parsed, http2, ordered);
+        return new FetchSettings(
+                concurrency, rate, burst == null ? 1 : burst, retries, timeout, deadline, m, parsed, http2, ordered);
     }
 
     private UrlList readUrls() {

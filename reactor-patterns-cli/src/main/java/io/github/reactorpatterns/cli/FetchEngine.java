@@ -65,8 +65,15 @@ interface FetchEngine extends AutoCloseable {
             String url = entry.uri().toString();
             long start = startNanos;
             if (start == 0) {
-                return new FetchResult(entry.index(), url, null, 0, 0, 0,
-                        "deadline exceeded before the request started", KIND_NOT_STARTED);
+                return new FetchResult(
+                        entry.index(),
+                        url,
+                        null,
+                        0,
+                        0,
+                        0,
+                        "deadline exceeded before the request started",
+                        KIND_NOT_STARTED);
             }
             // cancelled inside the HTTP client (waiting for a token, a permit, a response or a back-off): a cancelled
             // request reports no attempt count

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+
 import org.jspecify.annotations.Nullable;
 
 /** Tallies {@code fetch} results and prints the closing summary. Thread-safe. */
@@ -80,14 +81,19 @@ final class FetchReport {
      * @param settings       what the run was configured with
      * @param malformedLines input lines that were skipped as malformed
      */
-    synchronized List<String> summary(Duration elapsed, int maxConcurrency, FetchSettings settings,
-                                      int malformedLines) {
+    synchronized List<String> summary(
+            Duration elapsed, int maxConcurrency, FetchSettings settings, int malformedLines) {
         List<String> lines = new ArrayList<>();
         StringBuilder head = new StringBuilder()
-                .append("requests: ").append(requests)
-                .append(" in ").append(DurationText.format(elapsed))
-                .append(", ").append(successes).append(" succeeded, ")
-                .append(requests - successes).append(" failed");
+                .append("requests: ")
+                .append(requests)
+                .append(" in ")
+                .append(DurationText.format(elapsed))
+                .append(", ")
+                .append(successes)
+                .append(" succeeded, ")
+                .append(requests - successes)
+                .append(" failed");
         if (!failuresByKind.isEmpty()) {
             head.append(failuresByKind.entrySet().stream()
                     .map(e -> e.getKey() + ": " + e.getValue())
@@ -101,8 +107,8 @@ final class FetchReport {
         lines.add("rate: " + String.format(Locale.ROOT, "%.1f", achievedRate(elapsed)) + "/s achieved"
                 + rateSetting(settings.rate(), settings.burst()));
         lines.add("concurrency: max " + maxConcurrency + " in flight (limit " + settings.concurrency() + ")");
-        lines.add("latency: p50 " + latency.percentile(50) + "ms, p90 " + latency.percentile(90)
-                + "ms, p99 " + latency.percentile(99) + "ms");
+        lines.add("latency: p50 " + latency.percentile(50) + "ms, p90 " + latency.percentile(90) + "ms, p99 "
+                + latency.percentile(99) + "ms");
         return lines;
     }
 

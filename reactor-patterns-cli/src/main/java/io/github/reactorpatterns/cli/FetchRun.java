@@ -1,12 +1,13 @@
 package io.github.reactorpatterns.cli;
 
-import io.github.reactorpatterns.concurrent.Gather;
-import io.github.reactorpatterns.time.Deadline;
-import io.github.reactorpatterns.time.DeadlineExceededException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
+
+import io.github.reactorpatterns.concurrent.Gather;
+import io.github.reactorpatterns.time.Deadline;
+import io.github.reactorpatterns.time.DeadlineExceededException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -45,16 +46,19 @@ final class FetchRun {
             Flux<UrlList.Entry> entries = Flux.fromIterable(urls);
             Duration deadline = settings.deadline();
             if (deadline == null) {
-                return entries.transform(settings.ordered()
-                        ? Gather.ordered(settings.concurrency(), one)
-                        : Gather.unordered(settings.concurrency(), one));
+                return entries.transform(
+                        settings.ordered()
+                                ? Gather.ordered(settings.concurrency(), one)
+                                : Gather.unordered(settings.concurrency(), one));
             }
             if (settings.ordered()) {
                 // one outcome per URL, in input order: a failure is the deadline (the engine settles every other
                 // error into its result)
                 return entries.transform(Gather.settledWithin(deadline, settings.concurrency(), one))
-                        .zipWithIterable(urls, (outcome, entry) -> outcome.value()
-                                .orElseGet(() -> tracks[entry.index()].cutOff(entry)));
+                        .zipWithIterable(
+                                urls,
+                                (outcome, entry) ->
+                                        outcome.value().orElseGet(() -> tracks[entry.index()].cutOff(entry)));
             }
             AtomicReferenceArray<FetchResult> emitted = new AtomicReferenceArray<>(urls.size());
             Flux<FetchResult> fan = entries.transform(Gather.unordered(settings.concurrency(), one))

@@ -3,6 +3,7 @@ package io.github.reactorpatterns.cli;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+
 import org.jspecify.annotations.Nullable;
 
 /**

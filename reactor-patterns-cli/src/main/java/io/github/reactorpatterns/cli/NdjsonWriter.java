@@ -1,10 +1,11 @@
 package io.github.reactorpatterns.cli;
 
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
 
 /** Writes one JSON object per line and flushes it, so a pipe downstream sees each result as soon as it exists. */
 final class NdjsonWriter {

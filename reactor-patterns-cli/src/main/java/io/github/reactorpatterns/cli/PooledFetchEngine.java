@@ -1,5 +1,9 @@
 package io.github.reactorpatterns.cli;
 
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
 import io.github.reactorpatterns.http.HttpFailure;
 import io.github.reactorpatterns.http.HttpResult;
 import io.github.reactorpatterns.http.HttpTimeoutException;
@@ -14,9 +18,6 @@ import io.github.reactorpatterns.retry.RetryExhaustedException;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
-import java.time.Duration;
-import java.util.Locale;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -56,12 +57,17 @@ final class PooledFetchEngine implements FetchEngine {
         } else {
             permits = AsyncSemaphore.of(settings.concurrency());
             Rate rate = settings.rate();
-            bucket = rate == null ? null
-                    : TokenBucket.builder().rate(rate.permits(), rate.period()).burst(settings.burst()).build();
+            bucket = rate == null
+                    ? null
+                    : TokenBucket.builder()
+                            .rate(rate.permits(), rate.period())
+                            .burst(settings.burst())
+                            .build();
         }
         RetryPolicy retry = RetryPolicy.none();
         if (settings.retries() > 0) {
-            RetryPolicy.Builder policy = RetryPolicy.backoff(settings.retries(), FIRST_BACKOFF).maxBackoff(MAX_BACKOFF);
+            RetryPolicy.Builder policy =
+                    RetryPolicy.backoff(settings.retries(), FIRST_BACKOFF).maxBackoff(MAX_BACKOFF);
             if (bucket != null) {
                 // as the client's default policy does: a Retry-After holds back every request, not just the one told
                 policy.pauseOnRetryAfter(bucket);
@@ -77,9 +83,12 @@ final class PooledFetchEngine implements FetchEngine {
         }
     }
 
-    private static PooledHttpClient client(FetchSettings settings, PermitSource permits,
-                                           @Nullable RateLimiter bucket, RetryPolicy retry,
-                                           PooledHttpClient.Protocol protocol) {
+    private static PooledHttpClient client(
+            FetchSettings settings,
+            PermitSource permits,
+            @Nullable RateLimiter bucket,
+            RetryPolicy retry,
+            PooledHttpClient.Protocol protocol) {
         Duration timeout = settings.timeout();
         PooledHttpClient.Builder b = PooledHttpClient.builder()
                 .name("reactor-patterns-fetch-" + protocol.name().toLowerCase(Locale.ROOT))
@@ -110,7 +119,8 @@ final class PooledFetchEngine implements FetchEngine {
                 return Mono.just(track.cutOff(entry));
             }
             track.started();
-            return client.request(settings.method(), entry.uri().toString()).result()
+            return client.request(settings.method(), entry.uri().toString())
+                    .result()
                     .map(r -> success(entry, r))
                     .onErrorResume(e -> Mono.just(failure(entry, track, e)))
                     .doOnNext(r -> track.result = r);
@@ -122,8 +132,8 @@ final class PooledFetchEngine implements FetchEngine {
         long ms = r.elapsed().toMillis();
         if (r.status() >= 400) {
             Failure f = Failure.status(r.status());
-            return new FetchResult(entry.index(), url, r.status(), r.bodyLength(), ms, r.attempts(), f.message(),
-                    f.kind());
+            return new FetchResult(
+                    entry.index(), url, r.status(), r.bodyLength(), ms, r.attempts(), f.message(), f.kind());
         }
         return new FetchResult(entry.index(), url, r.status(), r.bodyLength(), ms, r.attempts(), null, null);
     }
@@ -133,7 +143,8 @@ final class PooledFetchEngine implements FetchEngine {
         long ms = (System.nanoTime() - track.startNanos) / 1_000_000;
         // the retry policy's exhaustion wraps the last attempt's failure, which counts the attempts as well
         Throwable e = error instanceof RetryExhaustedException exhausted && exhausted.getCause() != null
-                ? exhausted.getCause() : error;
+                ? exhausted.getCause()
+                : error;
         if (e instanceof DeadlineExceededException) {
             // The run's deadline: the client's failure counts the attempts, but when the run's own timer fires
             // first it cancels the request, which then reports nothing (Track.cutOff). Which one comes first is a
@@ -144,13 +155,27 @@ final class PooledFetchEngine implements FetchEngine {
         // come from an attempt the client could count
         Integer attempts = e instanceof HttpFailure failure ? failure.attempts() : null;
         if (e instanceof HttpTimeoutException timeout) {
-            return new FetchResult(entry.index(), url, null, 0, ms, attempts,
+            return new FetchResult(
+                    entry.index(),
+                    url,
+                    null,
+                    0,
+                    ms,
+                    attempts,
                     "timeout: " + timeout.phase().name().toLowerCase(Locale.ROOT) + " took longer than "
-                            + DurationText.format(timeout.timeout()), "timeout");
+                            + DurationText.format(timeout.timeout()),
+                    "timeout");
         }
         if (e instanceof ResponseTooLargeException) {
-            return new FetchResult(entry.index(), url, null, 0, ms, attempts,
-                    "too large: the body is over " + MAX_RESPONSE_BYTES / (1024 * 1024) + " MiB", "too large");
+            return new FetchResult(
+                    entry.index(),
+                    url,
+                    null,
+                    0,
+                    ms,
+                    attempts,
+                    "too large: the body is over " + MAX_RESPONSE_BYTES / (1024 * 1024) + " MiB",
+                    "too large");
         }
         // a network failure is reported by its cause, as the JDK or Netty named it
         Failure f = Failure.of(e instanceof HttpTransportException transport ? transport.getCause() : e);

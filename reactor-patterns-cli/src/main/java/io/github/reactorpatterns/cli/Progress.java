@@ -1,6 +1,7 @@
 package io.github.reactorpatterns.cli;
 
 import java.io.PrintStream;
+
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -23,12 +24,10 @@ interface Progress extends AutoCloseable {
     static Progress none() {
         return new Progress() {
             @Override
-            public void step() {
-            }
+            public void step() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 

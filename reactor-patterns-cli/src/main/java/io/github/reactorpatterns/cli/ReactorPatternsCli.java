@@ -1,9 +1,10 @@
 package io.github.reactorpatterns.cli;
 
-import io.github.reactorpatterns.cli.demo.DemoCommand;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+
+import io.github.reactorpatterns.cli.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Spec;
  * <p>Exit codes: 0 success, 1 a run that had failures, 2 bad input (a one-line message on stderr, never a stack
  * trace).
  */
-@Command(name = "reactor-patterns",
+@Command(
+        name = "reactor-patterns",
         mixinStandardHelpOptions = true,
         versionProvider = ReactorPatternsCli.Version.class,
         description = "Python asyncio patterns as Project Reactor operators, on the command line.",
@@ -29,8 +31,7 @@ public final class ReactorPatternsCli implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private ReactorPatternsCli() {
-    }
+    private ReactorPatternsCli() {}
 
     /**
      * Runs the tool and exits the JVM with its exit code.
@@ -72,8 +73,7 @@ public final class ReactorPatternsCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println(spec.name() + ": a command is required (see '" + spec.name()
-                + " --help')");
+        spec.commandLine().getErr().println(spec.name() + ": a command is required (see '" + spec.name() + " --help')");
         return EXIT_USAGE;
     }
 

@@ -1,5 +1,8 @@
 package io.github.reactorpatterns.cli;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.redis.RedisSemaphore;
@@ -9,8 +12,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +23,7 @@ final class RedisLimits implements AutoCloseable {
 
     /** The name shared limits go by when {@code --limit-name} is not given. */
     static final String DEFAULT_NAME = "reactor-patterns-fetch";
+
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final RedisClient client;
@@ -29,8 +31,11 @@ final class RedisLimits implements AutoCloseable {
     private final @Nullable RedisTokenBucket bucket;
     private final RedisSemaphore permits;
 
-    private RedisLimits(RedisClient client, StatefulRedisConnection<String, String> connection,
-                        @Nullable RedisTokenBucket bucket, RedisSemaphore permits) {
+    private RedisLimits(
+            RedisClient client,
+            StatefulRedisConnection<String, String> connection,
+            @Nullable RedisTokenBucket bucket,
+            RedisSemaphore permits) {
         this.client = client;
         this.connection = connection;
         this.bucket = bucket;
@@ -50,18 +55,19 @@ final class RedisLimits implements AutoCloseable {
         try {
             parsed = RedisURI.create(uri);
         } catch (RuntimeException e) {
-            throw new UsageException("--redis must be a Redis URI such as redis://localhost:6379 but was '" + uri
-                    + "'");
+            throw new UsageException(
+                    "--redis must be a Redis URI such as redis://localhost:6379 but was '" + uri + "'");
         }
         if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
-            throw new UsageException("--redis must be a Redis URI such as redis://localhost:6379 but was '" + uri
-                    + "'");
+            throw new UsageException(
+                    "--redis must be a Redis URI such as redis://localhost:6379 but was '" + uri + "'");
         }
         parsed.setTimeout(CONNECT_TIMEOUT);
         RedisClient client = RedisClient.create(parsed);
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+                .socketOptions(
+                        SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
                 .build());
         StatefulRedisConnection<String, String> connection = null;
         try {
@@ -70,9 +76,12 @@ final class RedisLimits implements AutoCloseable {
             Rate rate = settings.rate();
             if (rate != null) {
                 bucket = RedisTokenBucket.builder(connection, name)
-                        .rate(rate.permits(), rate.period()).burst(settings.burst()).build();
+                        .rate(rate.permits(), rate.period())
+                        .burst(settings.burst())
+                        .build();
             }
-            RedisSemaphore permits = RedisSemaphore.builder(client, name, settings.concurrency()).build();
+            RedisSemaphore permits =
+                    RedisSemaphore.builder(client, name, settings.concurrency()).build();
             return new RedisLimits(client, connection, bucket, permits);
         } catch (RuntimeException e) {
             if (connection != null) {
@@ -93,7 +102,8 @@ final class RedisLimits implements AutoCloseable {
     }
 
     /** The shared rate limit, or {@code null} without {@code --rate}. */
-    @Nullable RateLimiter bucket() {
+    @Nullable
+    RateLimiter bucket() {
         return bucket;
     }
 

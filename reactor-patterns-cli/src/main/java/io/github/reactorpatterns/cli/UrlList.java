@@ -30,8 +30,7 @@ record UrlList(List<Entry> urls, List<Malformed> malformed) {
      * @param line  line number in the input (1-based)
      * @param uri   the URL
      */
-    record Entry(int index, int line, URI uri) {
-    }
+    record Entry(int index, int line, URI uri) {}
 
     /**
      * A line that is not a URL we can fetch.

@@ -18,8 +18,10 @@ record CliRun(int exitCode, List<String> out, List<String> err) {
     static CliRun run(FetchEngine.Factory engines, String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Io io = new Io(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        Io io = new Io(
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         int code = ReactorPatternsCli.execute(args, io, engines);
         return new CliRun(code, lines(out), lines(err));
     }
@@ -35,7 +37,9 @@ record CliRun(int exitCode, List<String> out, List<String> err) {
 
     /** The stderr line that starts with {@code prefix}. */
     String errLine(String prefix) {
-        return err.stream().filter(l -> l.startsWith(prefix)).findFirst()
+        return err.stream()
+                .filter(l -> l.startsWith(prefix))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no stderr line starting with '" + prefix + "' in " + err));
     }
 }

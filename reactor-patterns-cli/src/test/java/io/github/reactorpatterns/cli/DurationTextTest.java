@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 
 class DurationTextTest {
@@ -20,10 +21,12 @@ class DurationTextTest {
     @Test
     void rejectsOtherFormsAndZero() {
         for (String bad : new String[] {"10", "s", "10x", "-5s", "1.5s", "PTx"}) {
-            assertThatIllegalArgumentException().isThrownBy(() -> DurationText.parse(bad))
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> DurationText.parse(bad))
                     .withMessage("expected a duration such as 500ms, 10s, 5m or 1h but was '" + bad + "'");
         }
-        assertThatIllegalArgumentException().isThrownBy(() -> DurationText.parse("0s"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> DurationText.parse("0s"))
                 .withMessage("the duration must be greater than zero but was '0s'");
     }
 

@@ -2,8 +2,6 @@ package io.github.reactorpatterns.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +11,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
@@ -36,7 +37,8 @@ class FetchCommandTest {
         FakeEngine(FetchSettings settings, int chain) {
             this.settings = settings;
             this.chain = chain;
-            this.done = IntStream.range(0, chain).mapToObj(i -> Sinks.<Void>empty()).toList();
+            this.done =
+                    IntStream.range(0, chain).mapToObj(i -> Sinks.<Void>empty()).toList();
         }
 
         @Override
@@ -65,11 +67,14 @@ class FetchCommandTest {
     private int chain;
 
     private CliRun run(String stdin, String... args) {
-        return CliRun.run(settings -> {
-            FakeEngine e = new FakeEngine(settings, chain);
-            engine.set(e);
-            return e;
-        }, stdin, args);
+        return CliRun.run(
+                settings -> {
+                    FakeEngine e = new FakeEngine(settings, chain);
+                    engine.set(e);
+                    return e;
+                },
+                stdin,
+                args);
     }
 
     private static String urls(int n) {
@@ -77,13 +82,15 @@ class FetchCommandTest {
     }
 
     private static List<String> urlsOf(CliRun run) {
-        return run.out().stream().map(line -> {
-            try {
-                return JSON.readTree(line).get("url").asText();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).toList();
+        return run.out().stream()
+                .map(line -> {
+                    try {
+                        return JSON.readTree(line).get("url").asText();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .toList();
     }
 
     @Test
@@ -92,7 +99,8 @@ class FetchCommandTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).hasSize(3);
         JsonNode first = JSON.readTree(run.out().get(0));
-        assertThat(first.fieldNames()).toIterable()
+        assertThat(first.fieldNames())
+                .toIterable()
                 .containsExactly("url", "status", "bytes", "ms", "attempts", "error");
         assertThat(run.errLine("requests:")).matches("requests: 3 in \\S+, 3 succeeded, 0 failed");
         assertThat(engine.get().closed).isTrue();
@@ -101,12 +109,16 @@ class FetchCommandTest {
     @Test
     void orderedFollowsInputOrderOtherwiseCompletionOrder() {
         chain = 10;
-        List<String> expected = IntStream.range(0, 10).mapToObj(i -> "http://h.example/" + i).toList();
-        List<String> reversed = IntStream.range(0, 10).mapToObj(i -> "http://h.example/" + (9 - i)).toList();
+        List<String> expected =
+                IntStream.range(0, 10).mapToObj(i -> "http://h.example/" + i).toList();
+        List<String> reversed = IntStream.range(0, 10)
+                .mapToObj(i -> "http://h.example/" + (9 - i))
+                .toList();
         CliRun ordered = run(urls(10), "fetch", "--ordered", "-c", "10", "-");
         assertThat(urlsOf(ordered)).containsExactlyElementsOf(expected);
         CliRun unordered = run(urls(10), "fetch", "-c", "10", "-");
-        assertThat(urlsOf(unordered)).containsExactlyInAnyOrderElementsOf(expected)
+        assertThat(urlsOf(unordered))
+                .containsExactlyInAnyOrderElementsOf(expected)
                 .containsExactlyElementsOf(reversed);
     }
 
@@ -127,9 +139,30 @@ class FetchCommandTest {
 
     @Test
     void settingsReachTheEngine() {
-        run("http://h.example/\n", "fetch", "-c", "3", "--rate", "30/m", "--burst", "2", "--retries", "5",
-                "--timeout", "750ms", "--deadline", "5m", "-X", "post", "-H", "X-A: 1", "--header", "X-B:two",
-                "--http2", "--ordered", "-");
+        run(
+                "http://h.example/\n",
+                "fetch",
+                "-c",
+                "3",
+                "--rate",
+                "30/m",
+                "--burst",
+                "2",
+                "--retries",
+                "5",
+                "--timeout",
+                "750ms",
+                "--deadline",
+                "5m",
+                "-X",
+                "post",
+                "-H",
+                "X-A: 1",
+                "--header",
+                "X-B:two",
+                "--http2",
+                "--ordered",
+                "-");
         FetchSettings s = engine.get().settings;
         assertThat(s.concurrency()).isEqualTo(3);
         assertThat(s.rate()).isEqualTo(new Rate(30, Duration.ofMinutes(1)));
@@ -172,10 +205,11 @@ class FetchCommandTest {
         CliRun run = run("http://h.example/a\nnot a url\n# fine\nmailto:x@y\nhttp://h.example/b\n", "fetch", "-");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(urlsOf(run)).containsExactlyInAnyOrder("http://h.example/a", "http://h.example/b");
-        assertThat(run.err()).contains(
-                "reactor-patterns fetch: line 2: malformed URL (Illegal character in path at index 3): not a url",
-                "reactor-patterns fetch: line 4: unsupported scheme 'mailto' (expected http or https): mailto:x@y",
-                "skipped: 2 malformed lines");
+        assertThat(run.err())
+                .contains(
+                        "reactor-patterns fetch: line 2: malformed URL (Illegal character in path at index 3): not a url",
+                        "reactor-patterns fetch: line 4: unsupported scheme 'mailto' (expected http or https): mailto:x@y",
+                        "skipped: 2 malformed lines");
     }
 
     @Test
@@ -195,13 +229,15 @@ class FetchCommandTest {
 
     @Test
     void unknownOption() {
-        assertUsageError(run("", "fetch", "--bogus", "-"),
+        assertUsageError(
+                run("", "fetch", "--bogus", "-"),
                 "reactor-patterns fetch: Unknown option: '--bogus' (see 'reactor-patterns fetch --help')");
     }
 
     @Test
     void unknownCommand() {
-        assertUsageError(run("", "fetc"),
+        assertUsageError(
+                run("", "fetc"),
                 "reactor-patterns: Unmatched argument at index 0: 'fetc' (see 'reactor-patterns --help')");
     }
 
@@ -212,55 +248,68 @@ class FetchCommandTest {
 
     @Test
     void badRate() {
-        assertUsageError(run("", "fetch", "--rate", "100", "-"),
+        assertUsageError(
+                run("", "fetch", "--rate", "100", "-"),
                 "reactor-patterns fetch: Invalid value for option '--rate': expected N/s or N/m (e.g. 100/s, 30/m)"
                         + " but was '100' (see 'reactor-patterns fetch --help')");
-        assertUsageError(run("", "fetch", "--rate", "100/h", "-"),
+        assertUsageError(
+                run("", "fetch", "--rate", "100/h", "-"),
                 "reactor-patterns fetch: Invalid value for option '--rate': expected N/s or N/m (e.g. 100/s, 30/m)"
                         + " but was '100/h' (see 'reactor-patterns fetch --help')");
     }
 
     @Test
     void badDurationsAndNumbers() {
-        assertUsageError(run("", "fetch", "--timeout", "10", "-"),
+        assertUsageError(
+                run("", "fetch", "--timeout", "10", "-"),
                 "reactor-patterns fetch: Invalid value for option '--timeout': expected a duration such as 500ms,"
                         + " 10s, 5m or 1h but was '10' (see 'reactor-patterns fetch --help')");
-        assertUsageError(run("", "fetch", "--concurrency", "0", "-"),
+        assertUsageError(
+                run("", "fetch", "--concurrency", "0", "-"),
                 "reactor-patterns fetch: --concurrency must be at least 1 but was 0"
                         + " (see 'reactor-patterns fetch --help')");
-        assertUsageError(run("", "fetch", "--concurrency", "many", "-"),
+        assertUsageError(
+                run("", "fetch", "--concurrency", "many", "-"),
                 "reactor-patterns fetch: Invalid value for option '--concurrency': 'many' is not an int"
                         + " (see 'reactor-patterns fetch --help')");
-        assertUsageError(run("", "fetch", "--retries", "-1", "-"),
+        assertUsageError(
+                run("", "fetch", "--retries", "-1", "-"),
                 "reactor-patterns fetch: --retries must be 0 or more but was -1 (see 'reactor-patterns fetch --help')");
-        assertUsageError(run("", "fetch", "--burst", "5", "-"),
+        assertUsageError(
+                run("", "fetch", "--burst", "5", "-"),
                 "reactor-patterns fetch: --burst needs --rate (see 'reactor-patterns fetch --help')");
-        assertUsageError(run("", "fetch", "--rate", "5/s", "--burst", "0", "-"),
+        assertUsageError(
+                run("", "fetch", "--rate", "5/s", "--burst", "0", "-"),
                 "reactor-patterns fetch: --burst must be at least 1 but was 0 (see 'reactor-patterns fetch --help')");
     }
 
     @Test
     void badHeaderAndMethod() {
-        assertUsageError(run("", "fetch", "-H", "no colon", "-"),
+        assertUsageError(
+                run("", "fetch", "-H", "no colon", "-"),
                 "reactor-patterns fetch: --header must look like 'Name: value' but was 'no colon'"
                         + " (see 'reactor-patterns fetch --help')");
-        assertUsageError(run("", "fetch", "-X", "GE T", "-"),
+        assertUsageError(
+                run("", "fetch", "-X", "GE T", "-"),
                 "reactor-patterns fetch: --method must be an HTTP method such as GET or POST but was 'GE T'"
                         + " (see 'reactor-patterns fetch --help')");
     }
 
     @Test
     void missingFileArgument() {
-        assertUsageError(run("", "fetch"),
+        assertUsageError(
+                run("", "fetch"),
                 "reactor-patterns fetch: Missing required parameter: 'FILE' (see 'reactor-patterns fetch --help')");
     }
 
     @Test
     void unreadableFile(@TempDir Path dir) {
         Path missing = dir.resolve("missing.txt");
-        assertUsageError(run("", "fetch", missing.toString()),
+        assertUsageError(
+                run("", "fetch", missing.toString()),
                 "reactor-patterns fetch: cannot read '" + missing + "': no such file");
-        assertUsageError(run("", "fetch", dir.toString()),
+        assertUsageError(
+                run("", "fetch", dir.toString()),
                 "reactor-patterns fetch: cannot read '" + dir + "': it is a directory");
     }
 
@@ -268,7 +317,8 @@ class FetchCommandTest {
     void notUtf8File(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("latin1.txt");
         Files.write(file, new byte[] {'h', 't', (byte) 0xff, (byte) 0xfe, '\n'});
-        assertUsageError(run("", "fetch", file.toString()),
+        assertUsageError(
+                run("", "fetch", file.toString()),
                 "reactor-patterns fetch: cannot read '" + file + "': not UTF-8 text");
     }
 

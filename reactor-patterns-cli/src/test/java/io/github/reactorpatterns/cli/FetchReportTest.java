@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 
 class FetchReportTest {
@@ -35,8 +36,9 @@ class FetchReportTest {
         assertThat(report.requests()).isEqualTo(7);
         assertThat(report.successes()).isEqualTo(2);
         assertThat(report.failures()).isEqualTo(5);
-        assertThat(report.failuresByKind()).isEqualTo(Map.of("http 503", 2, "timeout", 1,
-                FetchEngine.KIND_NOT_STARTED, 1, FetchEngine.KIND_DEADLINE, 1));
+        assertThat(report.failuresByKind())
+                .isEqualTo(Map.of(
+                        "http 503", 2, "timeout", 1, FetchEngine.KIND_NOT_STARTED, 1, FetchEngine.KIND_DEADLINE, 1));
         assertThat(report.attempts()).isEqualTo(11);
         assertThat(report.retries()).isEqualTo(6);
     }
@@ -49,23 +51,25 @@ class FetchReportTest {
         }
         report.record(failed("http 503", 3));
         List<String> lines = report.summary(Duration.ofSeconds(2), 8, settings(Rate.parse("50/s"), 5), 2);
-        assertThat(lines).containsExactly(
-                "requests: 101 in 2.0s, 100 succeeded, 1 failed (http 503: 1)",
-                "skipped: 2 malformed lines",
-                "retries: 2 (103 attempts)",
-                "rate: 51.5/s achieved (configured 50/s, burst 5)",
-                "concurrency: max 8 in flight (limit 8)",
-                "latency: p50 50ms, p90 90ms, p99 99ms");
+        assertThat(lines)
+                .containsExactly(
+                        "requests: 101 in 2.0s, 100 succeeded, 1 failed (http 503: 1)",
+                        "skipped: 2 malformed lines",
+                        "retries: 2 (103 attempts)",
+                        "rate: 51.5/s achieved (configured 50/s, burst 5)",
+                        "concurrency: max 8 in flight (limit 8)",
+                        "latency: p50 50ms, p90 90ms, p99 99ms");
     }
 
     @Test
     void emptyRunSummary() {
         List<String> lines = new FetchReport().summary(Duration.ofMillis(3), 0, settings(null, 1), 0);
-        assertThat(lines).containsExactly(
-                "requests: 0 in 3ms, 0 succeeded, 0 failed",
-                "retries: 0 (0 attempts)",
-                "rate: 0.0/s achieved (no rate limit set)",
-                "concurrency: max 0 in flight (limit 8)",
-                "latency: p50 0ms, p90 0ms, p99 0ms");
+        assertThat(lines)
+                .containsExactly(
+                        "requests: 0 in 3ms, 0 succeeded, 0 failed",
+                        "retries: 0 (0 attempts)",
+                        "rate: 0.0/s achieved (no rate limit set)",
+                        "concurrency: max 0 in flight (limit 8)",
+                        "latency: p50 0ms, p90 0ms, p99 0ms");
     }
 }

@@ -2,11 +2,6 @@ package io.github.reactorpatterns.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.reactorpatterns.test.MockHttpServer;
-import io.github.reactorpatterns.test.MockResponse;
-import io.github.reactorpatterns.test.RecordedRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -20,6 +15,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.reactorpatterns.test.MockHttpServer;
+import io.github.reactorpatterns.test.MockResponse;
+import io.github.reactorpatterns.test.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,18 +47,21 @@ class FetchServerTest {
     }
 
     private String urls(int n, String prefix) {
-        return IntStream.range(0, n).mapToObj(i -> server.url(prefix + i).toString())
+        return IntStream.range(0, n)
+                .mapToObj(i -> server.url(prefix + i).toString())
                 .collect(Collectors.joining("\n"));
     }
 
     private static Map<String, JsonNode> byPath(CliRun run) {
-        return run.out().stream().map(line -> {
-            try {
-                return JSON.readTree(line);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).collect(Collectors.toMap(n -> URI.create(n.get("url").asText()).getPath(), n -> n));
+        return run.out().stream()
+                .map(line -> {
+                    try {
+                        return JSON.readTree(line);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .collect(Collectors.toMap(n -> URI.create(n.get("url").asText()).getPath(), n -> n));
     }
 
     private static double achievedRate(CliRun run) {
@@ -68,9 +72,8 @@ class FetchServerTest {
 
     @Test
     void fetchesAndReportsStatusBytesAndAttempts() {
-        server.dispatcher(r -> r.path().startsWith("/ok")
-                ? MockResponse.of(200, "hello")
-                : MockResponse.of(404, "no such thing"));
+        server.dispatcher(r ->
+                r.path().startsWith("/ok") ? MockResponse.of(200, "hello") : MockResponse.of(404, "no such thing"));
         CliRun run = CliRun.run(urls("/ok/1", "/ok/2", "/missing"), "fetch", "-");
 
         assertThat(run.exitCode()).isEqualTo(1);
@@ -95,7 +98,10 @@ class FetchServerTest {
 
     @Test
     void concurrencyLimitHoldsAtTheServer() {
-        server.dispatcher(r -> MockResponse.builder().body("x").headersDelay(Duration.ofMillis(30)).build());
+        server.dispatcher(r -> MockResponse.builder()
+                .body("x")
+                .headersDelay(Duration.ofMillis(30))
+                .build());
         CliRun run = CliRun.run(urls(40, "/slow/"), "fetch", "--concurrency", "4", "-");
 
         assertThat(run.exitCode()).isZero();
@@ -116,7 +122,8 @@ class FetchServerTest {
         assertThat(run.exitCode()).isZero();
         assertThat(arrivals).hasSize(11);
         long spanMillis = (arrivals.stream().mapToLong(Long::longValue).max().orElseThrow()
-                - arrivals.stream().mapToLong(Long::longValue).min().orElseThrow()) / 1_000_000;
+                        - arrivals.stream().mapToLong(Long::longValue).min().orElseThrow())
+                / 1_000_000;
         // 11 requests at 20/s with a burst of 1: ten gaps of 50 ms (a little slack for timer granularity).
         assertThat(spanMillis).isGreaterThanOrEqualTo(450);
         assertThat(achievedRate(run)).isLessThanOrEqualTo(22.3);
@@ -145,7 +152,11 @@ class FetchServerTest {
     void retriesHonourRetryAfter() {
         Set<String> seen = ConcurrentHashMap.newKeySet();
         server.dispatcher(r -> seen.add(r.path())
-                ? MockResponse.builder().status(503).header("Retry-After", "1").body("busy").build()
+                ? MockResponse.builder()
+                        .status(503)
+                        .header("Retry-After", "1")
+                        .body("busy")
+                        .build()
                 : MockResponse.of(200, "done"));
         CliRun run = CliRun.run(urls("/a", "/b"), "fetch", "--retries", "2", "-");
 
@@ -153,7 +164,9 @@ class FetchServerTest {
         for (JsonNode result : byPath(run).values()) {
             assertThat(result.get("status").asInt()).isEqualTo(200);
             assertThat(result.get("attempts").asInt()).isEqualTo(2);
-            assertThat(result.get("ms").asLong()).as("waited for Retry-After: 1").isGreaterThanOrEqualTo(1000);
+            assertThat(result.get("ms").asLong())
+                    .as("waited for Retry-After: 1")
+                    .isGreaterThanOrEqualTo(1000);
         }
         assertThat(run.errLine("retries:")).isEqualTo("retries: 2 (4 attempts)");
         assertThat(server.requestCount()).isEqualTo(4);
@@ -166,22 +179,37 @@ class FetchServerTest {
         server.dispatcher(r -> {
             firstArrival.putIfAbsent(r.path(), System.nanoTime());
             return r.path().equals("/a") && seen.add(r.path())
-                    ? MockResponse.builder().status(503).header("Retry-After", "1").build()
+                    ? MockResponse.builder()
+                            .status(503)
+                            .header("Retry-After", "1")
+                            .build()
                     : MockResponse.of(200, "ok");
         });
-        CliRun run = CliRun.run(urls("/a", "/b1", "/b2", "/b3", "/b4", "/b5"), "fetch", "--rate", "50/s", "-c", "6",
-                "--retries", "1", "-");
+        CliRun run = CliRun.run(
+                urls("/a", "/b1", "/b2", "/b3", "/b4", "/b5"),
+                "fetch",
+                "--rate",
+                "50/s",
+                "-c",
+                "6",
+                "--retries",
+                "1",
+                "-");
 
         assertThat(run.exitCode()).isZero();
-        long lastB = firstArrival.entrySet().stream().filter(e -> e.getKey().startsWith("/b"))
-                .mapToLong(Map.Entry::getValue).max().orElseThrow();
+        long lastB = firstArrival.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("/b"))
+                .mapToLong(Map.Entry::getValue)
+                .max()
+                .orElseThrow();
         // without the pause the five /b requests would follow /a within 5 x 20 ms
         assertThat((lastB - firstArrival.get("/a")) / 1_000_000).isGreaterThanOrEqualTo(900);
     }
 
     @Test
     void exhaustedRetriesReportTheLastStatus() {
-        server.dispatcher(r -> MockResponse.builder().status(503).header("Retry-After", "0").build());
+        server.dispatcher(r ->
+                MockResponse.builder().status(503).header("Retry-After", "0").build());
         CliRun run = CliRun.run(urls("/down"), "fetch", "--retries", "2", "-");
 
         assertThat(run.exitCode()).isEqualTo(1);
@@ -195,7 +223,8 @@ class FetchServerTest {
 
     @Test
     void nonIdempotentMethodsAreNotRetried() {
-        server.dispatcher(r -> MockResponse.builder().status(503).header("Retry-After", "0").build());
+        server.dispatcher(r ->
+                MockResponse.builder().status(503).header("Retry-After", "0").build());
         CliRun run = CliRun.run(urls("/post"), "fetch", "-X", "POST", "--retries", "3", "-");
 
         assertThat(byPath(run).get("/post").get("attempts").asInt()).isEqualTo(1);
@@ -219,13 +248,15 @@ class FetchServerTest {
     @Test
     void deadlineCutsOffTheRun() {
         server.dispatcher(r -> MockResponse.builder().noResponse().build());
-        CliRun run = CliRun.run(urls("/1", "/2", "/3"), "fetch", "-c", "1", "--ordered", "--timeout", "1m",
-                "--deadline", "300ms", "-");
+        CliRun run = CliRun.run(
+                urls("/1", "/2", "/3"), "fetch", "-c", "1", "--ordered", "--timeout", "1m", "--deadline", "300ms", "-");
 
         assertThat(run.exitCode()).isEqualTo(1);
         Map<String, JsonNode> results = byPath(run);
         assertThat(results.get("/1").get("error").asText()).isEqualTo("deadline exceeded");
-        assertThat(results.get("/1").get("attempts").isNull()).as("cut off inside the client: not known").isTrue();
+        assertThat(results.get("/1").get("attempts").isNull())
+                .as("cut off inside the client: not known")
+                .isTrue();
         assertThat(results.get("/1").get("ms").asLong()).isGreaterThanOrEqualTo(250);
         assertThat(results.get("/2").get("error").asText()).isEqualTo("deadline exceeded before the request started");
         assertThat(results.get("/2").get("attempts").asInt()).isZero();
@@ -236,13 +267,21 @@ class FetchServerTest {
 
     @Test
     void deadlineKeepsTheResultsThatFinishedBehindASlowOne() {
-        server.dispatcher(r -> r.path().equals("/hang")
-                ? MockResponse.builder().noResponse().build()
-                : MockResponse.of(200, "fine"));
+        server.dispatcher(r ->
+                r.path().equals("/hang") ? MockResponse.builder().noResponse().build() : MockResponse.of(200, "fine"));
         // warm up the client machinery first, so that all three start well before the deadline even in a cold JVM
         assertThat(CliRun.run(urls("/ok0"), "fetch", "-").exitCode()).isZero();
-        CliRun run = CliRun.run(urls("/hang", "/ok1", "/ok2"), "fetch", "-c", "3", "--ordered", "--timeout", "1m",
-                "--deadline", "1s", "-");
+        CliRun run = CliRun.run(
+                urls("/hang", "/ok1", "/ok2"),
+                "fetch",
+                "-c",
+                "3",
+                "--ordered",
+                "--timeout",
+                "1m",
+                "--deadline",
+                "1s",
+                "-");
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).hasSize(3);
@@ -260,12 +299,17 @@ class FetchServerTest {
         assertThat(run.exitCode()).isEqualTo(1);
         Map<String, JsonNode> results = byPath(run);
         assertThat(results).hasSize(10);
-        List<JsonNode> fetched = results.values().stream().filter(n -> !n.get("status").isNull()).toList();
-        List<JsonNode> cutOff = results.values().stream().filter(n -> n.get("status").isNull()).toList();
+        List<JsonNode> fetched =
+                results.values().stream().filter(n -> !n.get("status").isNull()).toList();
+        List<JsonNode> cutOff =
+                results.values().stream().filter(n -> n.get("status").isNull()).toList();
         // 2/s with a burst of 1 over 1s: two or three requests made it, the others were waiting for a token
-        assertThat(fetched).hasSizeBetween(1, 3).allSatisfy(n -> assertThat(n.get("status").asInt()).isEqualTo(200));
-        assertThat(cutOff).hasSize(10 - fetched.size()).allSatisfy(n ->
-                assertThat(n.get("error").asText()).startsWith("deadline exceeded"));
+        assertThat(fetched)
+                .hasSizeBetween(1, 3)
+                .allSatisfy(n -> assertThat(n.get("status").asInt()).isEqualTo(200));
+        assertThat(cutOff)
+                .hasSize(10 - fetched.size())
+                .allSatisfy(n -> assertThat(n.get("error").asText()).startsWith("deadline exceeded"));
         assertThat(server.requestCount()).isEqualTo(fetched.size());
         assertThat(run.errLine("rate:")).endsWith("(configured 2/s, burst 1)");
     }
@@ -273,8 +317,8 @@ class FetchServerTest {
     @Test
     void sendsTheMethodAndHeaders() {
         server.dispatcher(r -> MockResponse.of(200, ""));
-        CliRun run = CliRun.run(urls("/h"), "fetch", "-X", "DELETE", "-H", "X-Token: abc", "-H", "Accept: text/plain",
-                "-");
+        CliRun run =
+                CliRun.run(urls("/h"), "fetch", "-X", "DELETE", "-H", "X-Token: abc", "-H", "Accept: text/plain", "-");
 
         assertThat(run.exitCode()).isZero();
         RecordedRequest request = server.takeRequest(Duration.ofSeconds(5));

@@ -37,9 +37,11 @@ class LatencyStatsTest {
 
     @Test
     void rejectsOutOfRange() {
-        assertThatIllegalArgumentException().isThrownBy(() -> new LatencyStats().percentile(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new LatencyStats().percentile(0))
                 .withMessage("p in (0, 100] required but it was 0.0");
-        assertThatIllegalArgumentException().isThrownBy(() -> new LatencyStats().percentile(101))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new LatencyStats().percentile(101))
                 .withMessage("p in (0, 100] required but it was 101.0");
     }
 }

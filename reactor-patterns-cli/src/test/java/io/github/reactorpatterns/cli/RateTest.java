@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 
 class RateTest {
@@ -26,14 +27,16 @@ class RateTest {
     @Test
     void rejectsOtherForms() {
         for (String bad : new String[] {"100", "100/h", "/s", "-1/s", "1.5/s", "abc", "100/s/s", ""}) {
-            assertThatIllegalArgumentException().isThrownBy(() -> Rate.parse(bad))
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> Rate.parse(bad))
                     .withMessage("expected N/s or N/m (e.g. 100/s, 30/m) but was '" + bad + "'");
         }
     }
 
     @Test
     void rejectsZero() {
-        assertThatIllegalArgumentException().isThrownBy(() -> Rate.parse("0/s"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Rate.parse("0/s"))
                 .withMessage("the rate must be at least 1 per period but was '0/s'");
     }
 }

@@ -2,8 +2,6 @@ package io.github.reactorpatterns.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.reactorpatterns.test.MockHttpServer;
-import io.github.reactorpatterns.test.MockResponse;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import io.github.reactorpatterns.test.MockHttpServer;
+import io.github.reactorpatterns.test.MockResponse;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +34,7 @@ class ShadedJarIT {
      * @param out      stdout
      * @param err      stderr
      */
-    record Result(int exitCode, String out, String err) {
-    }
+    record Result(int exitCode, String out, String err) {}
 
     private Result java(String stdin, String... args) throws IOException, InterruptedException {
         String jar = System.getProperty("cli.jar");
@@ -57,7 +57,9 @@ class ShadedJarIT {
             process.destroyForcibly();
             throw new AssertionError("the jar did not exit; stderr: " + Files.readString(err));
         }
-        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new Result(
+                process.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
     }
 
@@ -69,11 +71,12 @@ class ShadedJarIT {
             Result result = java(urls, "fetch", "--ordered", "-");
 
             assertThat(result.exitCode()).as(result.err()).isZero();
-            assertThat(result.out().lines().toList()).containsExactly(
-                    "{\"url\":\"" + server.url("/a") + "\",\"status\":200,\"bytes\":7,\"ms\":"
-                            + msOf(result.out(), 0) + ",\"attempts\":1,\"error\":null}",
-                    "{\"url\":\"" + server.url("/b") + "\",\"status\":200,\"bytes\":7,\"ms\":"
-                            + msOf(result.out(), 1) + ",\"attempts\":1,\"error\":null}");
+            assertThat(result.out().lines().toList())
+                    .containsExactly(
+                            "{\"url\":\"" + server.url("/a") + "\",\"status\":200,\"bytes\":7,\"ms\":"
+                                    + msOf(result.out(), 0) + ",\"attempts\":1,\"error\":null}",
+                            "{\"url\":\"" + server.url("/b") + "\",\"status\":200,\"bytes\":7,\"ms\":"
+                                    + msOf(result.out(), 1) + ",\"attempts\":1,\"error\":null}");
             assertThat(result.err()).contains("requests: 2 in ", "2 succeeded, 0 failed");
             assertThat(server.requestCount()).isEqualTo(2);
         }
@@ -91,8 +94,9 @@ class ShadedJarIT {
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.out()).isEmpty();
-        assertThat(result.err()).isEqualTo("reactor-patterns fetch: Invalid value for option '--rate': expected N/s or"
-                + " N/m (e.g. 100/s, 30/m) but was 'fast' (see 'reactor-patterns fetch --help')\n");
+        assertThat(result.err())
+                .isEqualTo("reactor-patterns fetch: Invalid value for option '--rate': expected N/s or"
+                        + " N/m (e.g. 100/s, 30/m) but was 'fast' (see 'reactor-patterns fetch --help')\n");
     }
 
     @Test
@@ -105,8 +109,11 @@ class ShadedJarIT {
 
     @Test
     void demoStopsGracefullyOnSigterm() throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getProperty("cli.jar"), "demo");
+        List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                System.getProperty("cli.jar"),
+                "demo");
         Path out = dir.resolve("demo-out.txt");
         Path err = dir.resolve("demo-err.txt");
         Process process = new ProcessBuilder(command)
@@ -114,7 +121,8 @@ class ShadedJarIT {
                 .redirectError(err.toFile())
                 .start();
         try {
-            Awaitility.await().atMost(Duration.ofSeconds(60))
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
                     .until(() -> Files.readString(out).contains("[1/"));
             process.destroy(); // SIGTERM
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -122,8 +130,8 @@ class ShadedJarIT {
             process.destroyForcibly();
         }
         assertThat(process.exitValue()).isEqualTo(143);
-        assertThat(Files.readString(err)).contains("demo: interrupted after ",
-                "the server and the connection pool were shut down");
+        assertThat(Files.readString(err))
+                .contains("demo: interrupted after ", "the server and the connection pool were shut down");
         assertThat(Files.readString(out)).doesNotContain("Summary");
     }
 
@@ -132,8 +140,12 @@ class ShadedJarIT {
         try (MockHttpServer server = MockHttpServer.start()) {
             server.dispatcher(r -> MockResponse.builder().noResponse().build());
             Path in = Files.writeString(dir.resolve("hanging.txt"), server.url("/1") + "\n" + server.url("/2") + "\n");
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar", System.getProperty("cli.jar"), "fetch", in.toString());
+            List<String> command = List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar",
+                    System.getProperty("cli.jar"),
+                    "fetch",
+                    in.toString());
             Path out = dir.resolve("fetch-out.txt");
             Path err = dir.resolve("fetch-err.txt");
             Process process = new ProcessBuilder(command)
@@ -148,8 +160,8 @@ class ShadedJarIT {
                 process.destroyForcibly();
             }
             assertThat(process.exitValue()).isEqualTo(143);
-            assertThat(Files.readString(err)).contains("reactor-patterns fetch: interrupted after 0 of 2 URLs",
-                    "requests: 0 in ");
+            assertThat(Files.readString(err))
+                    .contains("reactor-patterns fetch: interrupted after 0 of 2 URLs", "requests: 0 in ");
         }
     }
 

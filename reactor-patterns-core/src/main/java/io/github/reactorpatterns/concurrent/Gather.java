@@ -49,8 +49,7 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class Gather {
 
-    private Gather() {
-    }
+    private Gather() {}
 
     /**
      * Runs {@code task} for every element, at most {@code concurrency} at once, and emits the results in the order of
@@ -223,8 +222,8 @@ public final class Gather {
      * @throws IllegalArgumentException if {@code capacity} or {@code workers} is not positive
      * @throws NullPointerException if {@code handler} is null
      */
-    public static <J, R> Function<Flux<J>, Flux<Outcome<R>>> pipeline(int capacity, int workers,
-            Function<? super J, ? extends Mono<? extends R>> handler) {
+    public static <J, R> Function<Flux<J>, Flux<Outcome<R>>> pipeline(
+            int capacity, int workers, Function<? super J, ? extends Mono<? extends R>> handler) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity > 0 required but it was " + capacity);
         }
@@ -233,9 +232,7 @@ public final class Gather {
         }
         Objects.requireNonNull(handler, "handler");
         Function<J, Mono<Outcome<R>>> settle = job -> settle(handler, job);
-        return source -> source
-                .limitRate(capacity)
-                .flatMap(settle, workers, 1);
+        return source -> source.limitRate(capacity).flatMap(settle, workers, 1);
     }
 
     /**
@@ -292,8 +289,7 @@ public final class Gather {
         Mono<? extends R> mono;
         try {
             mono = Objects.requireNonNull(task.apply(input), "task returned null");
-        }
-        catch (Throwable error) {
+        } catch (Throwable error) {
             Exceptions.throwIfJvmFatal(error);
             return Mono.just(Outcome.failure(error));
         }
@@ -301,14 +297,18 @@ public final class Gather {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T, R> Mono<Outcome<R>> settleWithin(Function<? super T, ? extends Mono<? extends R>> task,
-            T input, Duration left, Duration budget, Scheduler clock, long expiresAt) {
+    private static <T, R> Mono<Outcome<R>> settleWithin(
+            Function<? super T, ? extends Mono<? extends R>> task,
+            T input,
+            Duration left,
+            Duration budget,
+            Scheduler clock,
+            long expiresAt) {
         Mono<R> mono;
         try {
             // a Mono<? extends R> is a Mono<R> for every reader
             mono = (Mono<R>) Objects.requireNonNull(task.apply(input), "task returned null");
-        }
-        catch (Throwable error) {
+        } catch (Throwable error) {
             Exceptions.throwIfJvmFatal(error);
             return Mono.just(Outcome.failure(error));
         }
@@ -316,9 +316,12 @@ public final class Gather {
         // budget. A deadline of the task's own that fired earlier, or a tighter outer one, is left as it is: by the
         // clock, the shared deadline had not passed when it fired.
         return Outcome.of(mono.transform(Deadline.within(left))
-                .onErrorMap(DeadlineExceededException.class,
-                        e -> clock.now(TimeUnit.NANOSECONDS) - expiresAt >= 0 && e.budget().equals(left)
-                                ? new DeadlineExceededException(budget) : e));
+                .onErrorMap(
+                        DeadlineExceededException.class,
+                        e -> clock.now(TimeUnit.NANOSECONDS) - expiresAt >= 0
+                                        && e.budget().equals(left)
+                                ? new DeadlineExceededException(budget)
+                                : e));
     }
 
     private static long saturatedNanos(Duration duration) {

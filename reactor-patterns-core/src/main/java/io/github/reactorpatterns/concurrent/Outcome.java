@@ -194,8 +194,8 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure {
      * @return what the applied function returned
      * @throws NullPointerException if either function is null
      */
-    default <R> R fold(Function<? super Optional<T>, ? extends R> onSuccess,
-                       Function<? super Throwable, ? extends R> onFailure) {
+    default <R> R fold(
+            Function<? super Optional<T>, ? extends R> onSuccess, Function<? super Throwable, ? extends R> onFailure) {
         Objects.requireNonNull(onSuccess, "onSuccess");
         Objects.requireNonNull(onFailure, "onFailure");
         if (this instanceof Failure<T> failure) {

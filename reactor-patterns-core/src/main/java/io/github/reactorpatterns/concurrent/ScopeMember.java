@@ -2,9 +2,8 @@ package io.github.reactorpatterns.concurrent;
 
 import java.util.concurrent.CancellationException;
 
-import org.jspecify.annotations.Nullable;
-
 import io.github.reactorpatterns.internal.RunOnceSubscriber;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.util.context.Context;

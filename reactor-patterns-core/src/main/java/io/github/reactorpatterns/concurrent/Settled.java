@@ -40,8 +40,7 @@ public final class Settled<T> {
         for (Outcome<T> outcome : outcomes) {
             if (outcome instanceof Outcome.Failure<T> failure) {
                 errors.add(failure.cause());
-            }
-            else {
+            } else {
                 outcome.value().ifPresent(values::add);
             }
         }

@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import org.reactivestreams.Publisher;
-
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -72,6 +71,7 @@ public final class TaskScope {
      * and then nothing may be added.
      */
     private final AtomicInteger active = new AtomicInteger(2);
+
     private final ScopeMember.Owner owner = new Owner();
     /** The subscriber of the body's publisher. */
     private final ScopeMember<Object> main = new ScopeMember<>(owner, null);
@@ -79,6 +79,7 @@ public final class TaskScope {
     private final Set<ScopeMember<?>> members = new LinkedHashSet<>();
     /** Guarded by itself, as are {@link #state} changes and {@link #ended}. */
     private final List<Throwable> errors = new ArrayList<>();
+
     private volatile int state = OPEN;
     private boolean ended;
 
@@ -159,7 +160,7 @@ public final class TaskScope {
      */
     public <R> Mono<R> fork(Mono<? extends R> task) {
         Objects.requireNonNull(task, "task");
-        for (;;) {
+        for (; ; ) {
             int now = active.get();
             if (now == 0) {
                 throw new IllegalStateException("fork after the scope ended");
@@ -187,15 +188,13 @@ public final class TaskScope {
         try {
             Publisher<?> publisher = Objects.requireNonNull(body.apply(this), "body returned null");
             publisher.subscribe(main);
-        }
-        catch (Throwable error) {
+        } catch (Throwable error) {
             Exceptions.throwIfJvmFatal(error);
             if (!fail(error)) {
                 Operators.onErrorDropped(error, context);
             }
             main.cancel();
-        }
-        finally {
+        } finally {
             // the scope may end only once the body function has returned, even if everything else already ended
             release();
         }
@@ -266,8 +265,7 @@ public final class TaskScope {
             }
             if (last == FAILED) {
                 sink.error(new TaskGroupException(failures));
-            }
-            else if (last == OPEN) {
+            } else if (last == OPEN) {
                 sink.success();
             }
         }

@@ -7,8 +7,7 @@ import java.time.Duration;
  */
 public final class Durations {
 
-    private Durations() {
-    }
+    private Durations() {}
 
     /**
      * Whole milliseconds as {@code "500ms"}; anything finer (or too large for a {@code long} of milliseconds) in

@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
-
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Operators;
@@ -31,6 +30,7 @@ public abstract class RunOnceSubscriber<T> implements CoreSubscriber<T>, Disposa
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<RunOnceSubscriber, Subscription> SUBSCRIPTION =
             AtomicReferenceFieldUpdater.newUpdater(RunOnceSubscriber.class, Subscription.class, "subscription");
+
     @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<RunOnceSubscriber> DONE =
             AtomicIntegerFieldUpdater.newUpdater(RunOnceSubscriber.class, "done");
@@ -39,16 +39,14 @@ public abstract class RunOnceSubscriber<T> implements CoreSubscriber<T>, Disposa
     private volatile int done;
 
     /** For subclasses. */
-    protected RunOnceSubscriber() {
-    }
+    protected RunOnceSubscriber() {}
 
     /**
      * Called once per value while the run has not ended; does nothing by default (values are ignored).
      *
      * @param value the value
      */
-    protected void hookOnNext(T value) {
-    }
+    protected void hookOnNext(T value) {}
 
     /**
      * Called exactly once, when the run ended.

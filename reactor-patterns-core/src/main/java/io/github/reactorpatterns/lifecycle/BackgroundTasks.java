@@ -11,11 +11,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
-import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-
 import io.github.reactorpatterns.internal.RunOnceSubscriber;
 import io.github.reactorpatterns.time.Deadline;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -83,6 +82,7 @@ public final class BackgroundTasks implements AutoCloseable {
     private boolean terminatedSignalled;
     /** Tasks that ended, by how; written under {@link #lock}. */
     private volatile long finished;
+
     private volatile long failed;
     private volatile long cancelled;
     private final Sinks.Empty<Void> terminated = Sinks.empty();
@@ -125,8 +125,8 @@ public final class BackgroundTasks implements AutoCloseable {
      * @throws NullPointerException if {@code onFailure} or {@code scheduler} is null
      */
     public static BackgroundTasks create(Consumer<? super Throwable> onFailure, Scheduler scheduler) {
-        return new BackgroundTasks(Objects.requireNonNull(onFailure, "onFailure"),
-                Objects.requireNonNull(scheduler, "scheduler"));
+        return new BackgroundTasks(
+                Objects.requireNonNull(onFailure, "onFailure"), Objects.requireNonNull(scheduler, "scheduler"));
     }
 
     /**
@@ -237,7 +237,8 @@ public final class BackgroundTasks implements AutoCloseable {
             return Context.of(context);
         }
         Map<Object, Object> kept = new LinkedHashMap<>();
-        context.stream().filter(entry -> !(entry.getValue() instanceof Deadline))
+        context.stream()
+                .filter(entry -> !(entry.getValue() instanceof Deadline))
                 .forEach(entry -> kept.put(entry.getKey(), entry.getValue()));
         return Context.of(kept);
     }

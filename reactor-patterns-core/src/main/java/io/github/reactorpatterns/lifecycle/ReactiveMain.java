@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -72,8 +71,7 @@ public final class ReactiveMain {
 
     private static final Logger LOG = Loggers.getLogger(ReactiveMain.class);
 
-    private ReactiveMain() {
-    }
+    private ReactiveMain() {}
 
     /**
      * Runs {@code app} until it ends or a signal stops it, and returns the exit code for {@code System.exit}.
@@ -117,7 +115,8 @@ public final class ReactiveMain {
         }
         if (Schedulers.isInNonBlockingThread()) {
             throw new IllegalStateException("ReactiveMain.run blocks until the application ends, which is not "
-                    + "supported on the non-blocking thread " + Thread.currentThread().getName());
+                    + "supported on the non-blocking thread "
+                    + Thread.currentThread().getName());
         }
         return new Run(app, grace, tasks, List.of(resources)).execute();
     }
@@ -138,6 +137,7 @@ public final class ReactiveMain {
         private final CountDownLatch cleanedUp = new CountDownLatch(1);
         /** 0 until a signal or the JVM hook asks to stop, then the exit code to use. */
         private final AtomicInteger stopCode = new AtomicInteger();
+
         private volatile @Nullable Throwable failure;
         private volatile boolean appFinished;
 
@@ -154,12 +154,11 @@ public final class ReactiveMain {
             Runtime.getRuntime().addShutdownHook(hook);
             boolean interrupted = false;
             try {
-                Disposable subscription = app
-                        .doFinally(signal -> {
+                Disposable subscription = app.doFinally(signal -> {
                             appEnded.countDown();
                             wake.countDown();
                         })
-                        .subscribe(value -> { }, error -> failure = error, () -> appFinished = true);
+                        .subscribe(value -> {}, error -> failure = error, () -> appFinished = true);
                 try {
                     wake.await();
                 } catch (InterruptedException e) {

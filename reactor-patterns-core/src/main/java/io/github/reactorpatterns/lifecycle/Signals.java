@@ -19,8 +19,7 @@ final class Signals {
 
     private static final Logger LOG = Loggers.getLogger(Signals.class);
 
-    private Signals() {
-    }
+    private Signals() {}
 
     /**
      * Installs one handler for INT and TERM that receives the conventional exit code (128 + the signal number).
@@ -40,8 +39,8 @@ final class Signals {
             Constructor<?> create = signalClass.getConstructor(String.class);
             Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
             Method number = signalClass.getMethod("getNumber");
-            Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass},
-                    (proxy, method, args) -> {
+            Object handler = Proxy.newProxyInstance(
+                    handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, (proxy, method, args) -> {
                         switch (method.getName()) {
                             case "handle":
                                 onSignal.accept(128 + (int) number.invoke(args[0]));
@@ -67,8 +66,8 @@ final class Signals {
                         }
                     });
                 } catch (ReflectiveOperationException | RuntimeException e) {
-                    LOG.debug("SIG" + name + " not handled through sun.misc.Signal; the JVM shutdown hook covers it",
-                            e);
+                    LOG.debug(
+                            "SIG" + name + " not handled through sun.misc.Signal; the JVM shutdown hook covers it", e);
                 }
             }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
@@ -83,6 +82,5 @@ final class Signals {
      * @param handled the signals now handled
      * @param restore puts the previous handlers back
      */
-    record Installed(List<String> handled, Runnable restore) {
-    }
+    record Installed(List<String> handled, Runnable restore) {}
 }

@@ -5,7 +5,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -57,6 +56,7 @@ public final class AsyncSemaphore implements PermitSource {
 
     /** Permits not held by anyone. */
     volatile int available;
+
     static final AtomicIntegerFieldUpdater<AsyncSemaphore> AVAILABLE =
             AtomicIntegerFieldUpdater.newUpdater(AsyncSemaphore.class, "available");
 
@@ -239,13 +239,13 @@ public final class AsyncSemaphore implements PermitSource {
             throw new IllegalArgumentException("permits > 0 required but it was " + weight);
         }
         if (weight > permits) {
-            throw new IllegalArgumentException("permits <= " + permits + " (the semaphore's total) required but it was "
-                    + weight);
+            throw new IllegalArgumentException(
+                    "permits <= " + permits + " (the semaphore's total) required but it was " + weight);
         }
     }
 
     boolean tryTake(int n) {
-        for (;;) {
+        for (; ; ) {
             int a = available;
             if (a < n) {
                 return false;
@@ -313,8 +313,8 @@ public final class AsyncSemaphore implements PermitSource {
             return;
         }
         int missed = 1;
-        for (;;) {
-            for (;;) {
+        for (; ; ) {
+            for (; ; ) {
                 SemaphoreNode w;
                 synchronized (lock) {
                     w = queue.head();

@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
-
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.Scannable;
@@ -47,7 +46,7 @@ final class FluxThrottle<T> extends FluxOperator<T, T> {
     @Override
     public @Nullable Object scanUnsafe(Attr key) {
         if (key == Attr.RUN_STYLE) {
-            return Attr.RunStyle.ASYNC;   // elements may be emitted on the bucket's timer thread
+            return Attr.RunStyle.ASYNC; // elements may be emitted on the bucket's timer thread
         }
         return super.scanUnsafe(key);
     }
@@ -68,8 +67,11 @@ final class FluxThrottle<T> extends FluxOperator<T, T> {
         final CoreSubscriber<? super T> actual;
         final TokenBucket bucket;
 
-        @Nullable Subscription upstream;
-        @Nullable T value;
+        @Nullable
+        Subscription upstream;
+
+        @Nullable
+        T value;
 
         volatile int phase;
 
@@ -83,9 +85,10 @@ final class FluxThrottle<T> extends FluxOperator<T, T> {
 
         /** The terminal signal to emit: {@link #COMPLETE} or an error; set once. */
         volatile @Nullable Throwable terminal;
+
         static final AtomicReferenceFieldUpdater<ThrottleSubscriber, Throwable> TERMINAL =
                 AtomicReferenceFieldUpdater.newUpdater(ThrottleSubscriber.class, Throwable.class, "terminal");
-        static final Throwable COMPLETE = new Throwable("complete", null, false, false) { };
+        static final Throwable COMPLETE = new Throwable("complete", null, false, false) {};
 
         volatile boolean cancelled;
         volatile @Nullable TokenSubscriber token;
@@ -228,7 +231,7 @@ final class FluxThrottle<T> extends FluxOperator<T, T> {
                 return;
             }
             int missed = 1;
-            for (;;) {
+            for (; ; ) {
                 if (cancelled) {
                     value = null;
                     return;

@@ -52,9 +52,11 @@ final class Gcra {
         long p = perNanos / g;
         if (q > MAX_SCALE) {
             q = MAX_SCALE;
-            p = BigInteger.valueOf(perNanos).multiply(BigInteger.valueOf(MAX_SCALE))
+            p = BigInteger.valueOf(perNanos)
+                    .multiply(BigInteger.valueOf(MAX_SCALE))
                     .add(BigInteger.valueOf(tokens / 2))
-                    .divide(BigInteger.valueOf(tokens)).longValueExact();
+                    .divide(BigInteger.valueOf(tokens))
+                    .longValueExact();
             if (p == 0) {
                 throw new IllegalArgumentException("rate of " + tokens + " tokens per " + per
                         + " is too high (more than " + MAX_SCALE + " tokens per nanosecond)");
@@ -65,8 +67,8 @@ final class Gcra {
             capacity = Math.multiplyExact((long) burst, p);
             Math.multiplyExact(capacity, 4L);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("burst × interval is too long: burst " + burst + " at " + tokens
-                    + " tokens per " + per, e);
+            throw new IllegalArgumentException(
+                    "burst × interval is too long: burst " + burst + " at " + tokens + " tokens per " + per, e);
         }
         return new Gcra(q, p, capacity);
     }

@@ -34,8 +34,7 @@ public final class KeyedLock<K> {
 
     private final ConcurrentHashMap<K, Entry> locks = new ConcurrentHashMap<>();
 
-    private KeyedLock() {
-    }
+    private KeyedLock() {}
 
     /**
      * Creates a keyed lock with no key held.

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.core.Exceptions;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.Logger;
@@ -19,8 +18,7 @@ final class LimitListeners {
 
     private static final Logger LOG = Loggers.getLogger(LimitListeners.class);
 
-    private LimitListeners() {
-    }
+    private LimitListeners() {}
 
     /** The time a waiter starts waiting, for {@link #acquired(SemaphoreListener, int, long)}; 0 without listener. */
     static long queuedAt(@Nullable SemaphoreListener listener) {

@@ -1,7 +1,6 @@
 package io.github.reactorpatterns.limit;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
 import reactor.core.publisher.Mono;

@@ -1,7 +1,6 @@
 package io.github.reactorpatterns.limit;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
@@ -38,7 +37,7 @@ final class MonoSemaphoreAcquire extends Mono<Permit> implements Scannable {
     @Override
     public @Nullable Object scanUnsafe(Attr key) {
         if (key == Attr.RUN_STYLE) {
-            return Attr.RunStyle.ASYNC;   // granted on the thread that releases a permit
+            return Attr.RunStyle.ASYNC; // granted on the thread that releases a permit
         }
         return null;
     }

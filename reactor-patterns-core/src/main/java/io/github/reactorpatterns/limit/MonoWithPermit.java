@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
-
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.Scannable;
@@ -63,7 +62,7 @@ final class MonoWithPermit<T> extends Mono<T> implements Scannable {
             return task;
         }
         if (key == Attr.RUN_STYLE) {
-            return Attr.RunStyle.ASYNC;   // the task may be subscribed on the thread that releases a permit
+            return Attr.RunStyle.ASYNC; // the task may be subscribed on the thread that releases a permit
         }
         return null;
     }
@@ -99,9 +98,8 @@ final class MonoWithPermit<T> extends Mono<T> implements Scannable {
         volatile boolean terminated;
 
         volatile @Nullable Subscription upstream;
-        static final AtomicReferenceFieldUpdater<WithPermitSubscriber, Subscription>
-                UPSTREAM = AtomicReferenceFieldUpdater.newUpdater(
-                        WithPermitSubscriber.class, Subscription.class, "upstream");
+        static final AtomicReferenceFieldUpdater<WithPermitSubscriber, Subscription> UPSTREAM =
+                AtomicReferenceFieldUpdater.newUpdater(WithPermitSubscriber.class, Subscription.class, "upstream");
 
         volatile long requested;
         static final AtomicLongFieldUpdater<WithPermitSubscriber> REQUESTED =
@@ -128,7 +126,7 @@ final class MonoWithPermit<T> extends Mono<T> implements Scannable {
             if (STATE.compareAndSet(this, WAITING, RUNNING)) {
                 task.subscribe(this);
             } else {
-                release();   // cancelled at the instant of the grant
+                release(); // cancelled at the instant of the grant
             }
         }
 
@@ -155,9 +153,9 @@ final class MonoWithPermit<T> extends Mono<T> implements Scannable {
                     s.request(r);
                 }
             } else {
-                s.cancel();   // cancelled before the task subscribed, or a second onSubscribe
+                s.cancel(); // cancelled before the task subscribed, or a second onSubscribe
                 if (upstream == Operators.cancelledSubscription()) {
-                    release();   // the cancel left the release to us, once the task can no longer run
+                    release(); // the cancel left the release to us, once the task can no longer run
                 }
             }
         }

@@ -4,7 +4,6 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -40,13 +39,13 @@ final class PermitHandoff implements Disposable {
         this.onGranted = onGranted;
     }
 
-    static Disposable start(PermitSource source, Consumer<? super Permit> onGranted,
-            Consumer<? super Throwable> onError) {
+    static Disposable start(
+            PermitSource source, Consumer<? super Permit> onGranted, Consumer<? super Throwable> onError) {
         PermitHandoff handoff = new PermitHandoff(onGranted);
         Disposable d = source.withPermit(Mono.<Void>create(handoff::run)).subscribe(null, onError::accept);
         handoff.subscription = d;
         if (handoff.state == DISPOSED) {
-            d.dispose();   // disposed while subscribe was still running
+            d.dispose(); // disposed while subscribe was still running
         }
         return handoff;
     }
@@ -57,7 +56,7 @@ final class PermitHandoff implements Disposable {
             // An exception from the callback fails the task: withPermit releases and onError gets it.
             onGranted.accept(new Handed(sink));
         } else {
-            sink.success();   // disposed at the instant of the grant: give the permit back
+            sink.success(); // disposed at the instant of the grant: give the permit back
         }
     }
 

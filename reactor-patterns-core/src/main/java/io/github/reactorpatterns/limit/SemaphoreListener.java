@@ -22,8 +22,7 @@ public interface SemaphoreListener {
      * @param permits how many permits were granted together
      * @param waited how long the caller waited in the queue, {@link Duration#ZERO} if it did not
      */
-    default void onAcquired(int permits, Duration waited) {
-    }
+    default void onAcquired(int permits, Duration waited) {}
 
     /**
      * A caller was refused: its {@code acquire} found the queue of waiters full (it fails with
@@ -31,6 +30,5 @@ public interface SemaphoreListener {
      *
      * @param permits how many permits the caller asked for
      */
-    default void onRejected(int permits) {
-    }
+    default void onRejected(int permits) {}
 }

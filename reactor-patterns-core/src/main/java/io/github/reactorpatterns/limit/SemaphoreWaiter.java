@@ -4,7 +4,6 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
-
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.Scannable;
@@ -50,7 +49,7 @@ final class SemaphoreWaiter extends SemaphoreNode implements Subscription, Scann
             }
             return;
         }
-        for (;;) {
+        for (; ; ) {
             int s = state;
             if ((s & (REQUESTED | CANCELLED)) != 0) {
                 return;
@@ -67,7 +66,7 @@ final class SemaphoreWaiter extends SemaphoreNode implements Subscription, Scann
     /** The semaphore took this waiter's permits for it (and unlinked it, if it was queued). */
     @Override
     void grant() {
-        for (;;) {
+        for (; ; ) {
             int s = state;
             if ((s & CANCELLED) != 0) {
                 // Granted in a race with the cancel: give the permits back.
@@ -103,7 +102,7 @@ final class SemaphoreWaiter extends SemaphoreNode implements Subscription, Scann
      */
     private boolean markCancelled() {
         int prevState;
-        for (;;) {
+        for (; ; ) {
             prevState = state;
             if ((prevState & CANCELLED) != 0) {
                 return false;
@@ -114,7 +113,7 @@ final class SemaphoreWaiter extends SemaphoreNode implements Subscription, Scann
         }
         if ((prevState & GRANTED) != 0) {
             if ((prevState & REQUESTED) == 0) {
-                release();   // granted but never delivered
+                release(); // granted but never delivered
             }
         } else {
             // Leave the queue now. If the drain loop has just unlinked this waiter, its grant() sees CANCELLED.

@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -74,6 +73,7 @@ public final class TokenBucket implements RateLimiter {
 
     /** The scheduler given to the builder, or null: then {@code Schedulers.parallel()} is looked up at each use. */
     private final @Nullable Scheduler fixedScheduler;
+
     final Gcra gcra;
     private final int burst;
     private final long rateTokens;
@@ -82,6 +82,7 @@ public final class TokenBucket implements RateLimiter {
 
     /** The clock in use and how it maps onto the bucket's time line; replaced when the default scheduler changes. */
     volatile Clock clock;
+
     static final AtomicReferenceFieldUpdater<TokenBucket, Clock> CLOCK =
             AtomicReferenceFieldUpdater.newUpdater(TokenBucket.class, Clock.class, "clock");
 
@@ -154,7 +155,7 @@ public final class TokenBucket implements RateLimiter {
         if (queue.size() == 0) {
             Gcra g = gcra;
             long now = now();
-            for (;;) {
+            for (; ; ) {
                 long t = tat;
                 long nt = g.next(t, now, w.weight);
                 if (g.excess(nt, now) > 0) {
@@ -165,7 +166,7 @@ public final class TokenBucket implements RateLimiter {
                         LimitListeners.grantedNow(listener, w.weight);
                         w.complete();
                     } else {
-                        TAT.compareAndSet(this, nt, t);   // cancelled meanwhile: undo unless someone took since
+                        TAT.compareAndSet(this, nt, t); // cancelled meanwhile: undo unless someone took since
                     }
                     return;
                 }
@@ -270,7 +271,7 @@ public final class TokenBucket implements RateLimiter {
         long pauseNanos = pause.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE.toNanos() : pause.toNanos();
         long now = now();
         long target = gcra.pausedTat(now, pauseNanos);
-        for (;;) {
+        for (; ; ) {
             long t = tat;
             if (gcra.holdsUntil(t, target, now)) {
                 return;
@@ -382,7 +383,7 @@ public final class TokenBucket implements RateLimiter {
     }
 
     private Clock switchClock(Clock current, Scheduler s) {
-        for (;;) {
+        for (; ; ) {
             long bucketNanos = current.nanos();
             Clock next = new Clock(s, s.now(TimeUnit.NANOSECONDS) - bucketNanos);
             if (CLOCK.compareAndSet(this, current, next)) {
@@ -402,7 +403,7 @@ public final class TokenBucket implements RateLimiter {
      */
     long take(int n, long now) {
         Gcra g = gcra;
-        for (;;) {
+        for (; ; ) {
             long t = tat;
             long nt = g.next(t, now, n);
             long over = g.excess(nt, now);
@@ -441,8 +442,8 @@ public final class TokenBucket implements RateLimiter {
             return;
         }
         int missed = 1;
-        for (;;) {
-            for (;;) {
+        for (; ; ) {
+            for (; ; ) {
                 BucketWaiter granted = null;
                 BucketWaiter blocked = null;
                 long wait = 0;
@@ -457,7 +458,7 @@ public final class TokenBucket implements RateLimiter {
                     }
                     Gcra g = gcra;
                     long now = now();
-                    for (;;) {
+                    for (; ; ) {
                         long t = tat;
                         long nt = g.next(t, now, w.weight);
                         long over = g.excess(nt, now);
@@ -589,8 +590,7 @@ public final class TokenBucket implements RateLimiter {
         private @Nullable Scheduler scheduler;
         private @Nullable TokenBucketListener listener;
 
-        Builder() {
-        }
+        Builder() {}
 
         /**
          * Sets the refill rate: {@code tokens} tokens per {@code per}. Required.

@@ -22,8 +22,7 @@ public interface TokenBucketListener {
      * @param waited how long the caller waited, measured on the bucket's scheduler clock; {@link Duration#ZERO} if it
      *     did not wait
      */
-    default void onGranted(int tokens, Duration waited) {
-    }
+    default void onGranted(int tokens, Duration waited) {}
 
     /**
      * A pause was requested with {@link TokenBucket#pauseNow(Duration)} or {@link TokenBucket#pause(Duration)} (for
@@ -31,6 +30,5 @@ public interface TokenBucketListener {
      *
      * @param pause the pause asked for, not negative
      */
-    default void onPaused(Duration pause) {
-    }
+    default void onPaused(Duration pause) {}
 }

@@ -11,8 +11,11 @@ abstract class WaiterNode {
     /** How much this waiter asks for (permits or tokens), {@code > 0}. */
     final int weight;
 
-    @Nullable WaiterNode prev;
-    @Nullable WaiterNode next;
+    @Nullable
+    WaiterNode prev;
+
+    @Nullable
+    WaiterNode next;
     /** Whether the node is linked into a queue right now. */
     boolean queued;
 

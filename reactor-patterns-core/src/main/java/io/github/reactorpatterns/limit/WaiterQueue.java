@@ -33,7 +33,8 @@ final class WaiterQueue<N extends WaiterNode> {
      * @return the head, or null if the queue is empty
      */
     @SuppressWarnings("unchecked")
-    @Nullable N head() {
+    @Nullable
+    N head() {
         return (N) head;
     }
 

@@ -5,7 +5,6 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -40,8 +39,7 @@ public final class Offload {
      */
     public static final int DEFAULT_CPU_QUEUE_CAPACITY = 100_000;
 
-    private Offload() {
-    }
+    private Offload() {}
 
     /**
      * Runs a blocking task on {@link Schedulers#boundedElastic()} ({@code asyncio.to_thread}): the returned
@@ -133,7 +131,6 @@ public final class Offload {
                 60,
                 true);
 
-        private CpuScheduler() {
-        }
+        private CpuScheduler() {}
     }
 }

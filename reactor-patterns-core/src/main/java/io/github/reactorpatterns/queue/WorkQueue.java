@@ -15,15 +15,13 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
-import org.jspecify.annotations.Nullable;
-
 import io.github.reactorpatterns.internal.RunOnceSubscriber;
+import org.jspecify.annotations.Nullable;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
-import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.Scannable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
@@ -95,6 +93,7 @@ public final class WorkQueue<J> {
     @SuppressWarnings("rawtypes")
     private static final AtomicLongFieldUpdater<WorkQueue> COMPLETED =
             AtomicLongFieldUpdater.newUpdater(WorkQueue.class, "completed");
+
     @SuppressWarnings("rawtypes")
     private static final AtomicLongFieldUpdater<WorkQueue> FAILED =
             AtomicLongFieldUpdater.newUpdater(WorkQueue.class, "failed");
@@ -143,6 +142,7 @@ public final class WorkQueue<J> {
     private final Sinks.One<List<J>> shutdownResult = Sinks.one();
     /** The grace timer of a shutdown; disposed as soon as the shutdown finishes, early or not. */
     private final Disposable.Swap graceTimer = Disposables.swap();
+
     private final AtomicInteger wip = new AtomicInteger();
 
     private WorkQueue(Builder<J> builder) {
@@ -388,7 +388,8 @@ public final class WorkQueue<J> {
                 task = timer.schedule(() -> graceElapsed(grace), grace.toNanos(), TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException timerRejected) {
                 // a disposed scheduler cannot time the grace period: end it now rather than never
-                LOG.warn("WorkQueue shutdown: the scheduler rejected the grace timer; cancelling the running jobs now",
+                LOG.warn(
+                        "WorkQueue shutdown: the scheduler rejected the grace timer; cancelling the running jobs now",
                         timerRejected);
                 graceElapsed(grace);
                 return;
@@ -480,8 +481,8 @@ public final class WorkQueue<J> {
     @Override
     public String toString() {
         synchronized (lock) {
-            return "WorkQueue[capacity=" + capacity + ", workers=" + workers + ", size=" + queued.size()
-                    + ", inFlight=" + runningCount + ", completed=" + completed + ", failed=" + failed + "]";
+            return "WorkQueue[capacity=" + capacity + ", workers=" + workers + ", size=" + queued.size() + ", inFlight="
+                    + runningCount + ", completed=" + completed + ", failed=" + failed + "]";
         }
     }
 
@@ -494,8 +495,8 @@ public final class WorkQueue<J> {
         // a JVM-fatal error thrown while starting a job is rethrown once the loop is left, so that the loop's
         // counter is never left raised (which would stop every later job from starting)
         Throwable fatal = null;
-        for (;;) {
-            for (;;) {
+        for (; ; ) {
+            for (; ; ) {
                 JobRun run;
                 PutWaiter<J> admitted = null;
                 synchronized (lock) {
@@ -712,8 +713,12 @@ public final class WorkQueue<J> {
 
         final J job;
         /** Links of the running list. Guarded by the queue's lock. */
-        @Nullable JobRun prev;
-        @Nullable JobRun next;
+        @Nullable
+        JobRun prev;
+
+        @Nullable
+        JobRun next;
+
         private volatile @Nullable Throwable cancelCause;
         /** Set before ending a job whose handler threw a JVM-fatal error: such a job is not counted. */
         private boolean abandoned;
@@ -796,8 +801,7 @@ public final class WorkQueue<J> {
         private BiConsumer<? super J, ? super Throwable> onFailure = Builder::logFailure;
         private @Nullable Scheduler scheduler;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * How many accepted jobs may wait for a worker: the {@code maxsize} of {@code asyncio.Queue}. Required.

@@ -146,7 +146,7 @@ public final class RetryBudget {
      */
     @Override
     public String toString() {
-        return "RetryBudget[ttl=" + ttl + ", minRetriesPerSecond=" + minRetriesPerSecond
-                + ", percentCanRetry=" + percentCanRetry + ", available=" + available() + "]";
+        return "RetryBudget[ttl=" + ttl + ", minRetriesPerSecond=" + minRetriesPerSecond + ", percentCanRetry="
+                + percentCanRetry + ", available=" + available() + "]";
     }
 }

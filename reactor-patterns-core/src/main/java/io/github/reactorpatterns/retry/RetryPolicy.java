@@ -14,11 +14,10 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-import org.jspecify.annotations.Nullable;
-
 import io.github.reactorpatterns.internal.Durations;
 import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.time.Deadline;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -153,8 +152,11 @@ public final class RetryPolicy extends Retry {
      * @throws IllegalArgumentException if {@code maxRetries} or {@code firstBackoff} is negative
      */
     public static Builder backoff(int maxRetries, Duration firstBackoff) {
-        return new Builder(checkRetries(maxRetries), checkNotNegative(firstBackoff, "firstBackoff"),
-                DEFAULT_MULTIPLIER, DEFAULT_JITTER);
+        return new Builder(
+                checkRetries(maxRetries),
+                checkNotNegative(firstBackoff, "firstBackoff"),
+                DEFAULT_MULTIPLIER,
+                DEFAULT_JITTER);
     }
 
     /**
@@ -205,8 +207,8 @@ public final class RetryPolicy extends Retry {
         });
     }
 
-    private Mono<Long> decide(Throwable error, long retriesSoFar, Attempts attempts, ContextView context,
-            Scheduler timer) {
+    private Mono<Long> decide(
+            Throwable error, long retriesSoFar, Attempts attempts, ContextView context, Scheduler timer) {
         if (!isRetryable(error)) {
             return Mono.error(error);
         }
@@ -229,7 +231,8 @@ public final class RetryPolicy extends Retry {
         if (refused) {
             return stop(null, attempt, hint, error, RetryAttempt.Reason.RETRY_AFTER_TOO_LONG);
         }
-        double draw = jitter == 0 || firstNanos == 0 ? 0 : ThreadLocalRandom.current().nextDouble();
+        double draw =
+                jitter == 0 || firstNanos == 0 ? 0 : ThreadLocalRandom.current().nextDouble();
         long delay = backoffNanos(retriesSoFar, draw);
         RetryAttempt.Reason reason = RetryAttempt.Reason.BACKOFF;
         if (hint > delay) {
@@ -253,7 +256,8 @@ public final class RetryPolicy extends Retry {
         if (onRetry != null) {
             onRetry.accept(new RetryAttempt(attempt, Duration.ofNanos(delay), error, reason));
         }
-        Mono<Long> next = delay == 0 ? Mono.just(retriesSoFar)
+        Mono<Long> next = delay == 0
+                ? Mono.just(retriesSoFar)
                 : Mono.delay(Duration.ofNanos(delay), timer).thenReturn(retriesSoFar);
         // the pause and the delay run side by side: the retry starts once both are over, so it meets the pause in
         // force, and a limiter shared through a server does not add its round trip to the delay
@@ -272,8 +276,8 @@ public final class RetryPolicy extends Retry {
         return pause == null ? next : pause.then(next);
     }
 
-    private Mono<Long> stop(@Nullable Mono<Void> pause, long attempt, long delayNanos, Throwable error,
-            RetryAttempt.Reason reason) {
+    private Mono<Long> stop(
+            @Nullable Mono<Void> pause, long attempt, long delayNanos, Throwable error, RetryAttempt.Reason reason) {
         giveUp(attempt, delayNanos, error, reason);
         return afterPause(pause, Mono.error(error));
     }
@@ -357,7 +361,8 @@ public final class RetryPolicy extends Retry {
                 + (maxBackoffNanos == UNLIMITED ? "none" : Durations.format(Duration.ofNanos(maxBackoffNanos)))
                 + ", multiplier=" + multiplier
                 + ", jitter=" + jitter
-                + ", retryOn=" + Arrays.stream(retryOn).map(Class::getSimpleName).toList()
+                + ", retryOn="
+                + Arrays.stream(retryOn).map(Class::getSimpleName).toList()
                 + ", maxElapsed="
                 + (maxElapsedNanos == UNLIMITED ? "none" : Durations.format(Duration.ofNanos(maxElapsedNanos)))
                 + ", maxRetryAfter=" + Durations.format(Duration.ofNanos(maxRetryAfterNanos))
@@ -408,8 +413,10 @@ public final class RetryPolicy extends Retry {
         private double multiplier;
         private double jitter;
         private @Nullable Duration maxBackoff;
+
         @SuppressWarnings("unchecked")
         private Class<? extends Throwable>[] retryOn = new Class[0];
+
         private @Nullable Predicate<? super Throwable> retryIf;
         private @Nullable Duration maxElapsed;
         private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
@@ -662,8 +669,8 @@ public final class RetryPolicy extends Retry {
          */
         public RetryPolicy build() {
             if (maxBackoff != null && maxBackoff.compareTo(firstBackoff) < 0) {
-                throw new IllegalStateException("maxBackoff must be >= firstBackoff but it was " + maxBackoff
-                        + " < " + firstBackoff);
+                throw new IllegalStateException(
+                        "maxBackoff must be >= firstBackoff but it was " + maxBackoff + " < " + firstBackoff);
             }
             return new RetryPolicy(this);
         }

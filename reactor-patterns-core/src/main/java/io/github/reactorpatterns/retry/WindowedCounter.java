@@ -17,6 +17,7 @@ final class WindowedCounter {
     private final long sliceNanos;
     /** Sealed slices, a ring; {@code oldest} is the next to be overwritten. Guarded by {@code this}. */
     private final long[] sealed;
+
     private int oldest;
     private final LongAdder current = new LongAdder();
     private volatile long currentSliceStart;

@@ -43,8 +43,7 @@ final class ByteLineSplitter extends LineSplitter {
         if (chunk.hasArray()) {
             bytes = chunk.array();
             from = chunk.arrayOffset() + chunk.position();
-        }
-        else {
+        } else {
             if (scratch.length < n) {
                 scratch = new byte[n];
             }
@@ -59,8 +58,7 @@ final class ByteLineSplitter extends LineSplitter {
                 boolean ok;
                 if (carriedLength == 0) {
                     ok = line(decode(bytes, start, i, true));
-                }
-                else {
+                } else {
                     ok = carry(bytes, start, i) && line(decode(carried, 0, carriedLength, true));
                     carriedLength = 0;
                 }

@@ -23,8 +23,7 @@ import reactor.core.publisher.Flux;
  */
 public final class ByteStreams {
 
-    private ByteStreams() {
-    }
+    private ByteStreams() {}
 
     /**
      * Decodes a byte stream and splits it into lines. A line ends at {@code \n} or {@code \r\n}; the terminator is

@@ -35,16 +35,14 @@ final class DecodingLineSplitter extends LineSplitter {
         if (leftover.hasRemaining()) {
             in = ByteBuffer.allocate(leftover.remaining() + chunk.remaining());
             in.put(leftover).put(chunk.duplicate()).flip();
-        }
-        else {
+        } else {
             in = chunk.duplicate();
         }
         decode(in, false);
         if (in.hasRemaining()) {
             leftover = ByteBuffer.allocate(in.remaining());
             leftover.put(in).flip();
-        }
-        else {
+        } else {
             leftover = ByteBuffer.allocate(0);
         }
     }
@@ -94,8 +92,7 @@ final class DecodingLineSplitter extends LineSplitter {
                             end--;
                         }
                         text = new String(array, start, end - start);
-                    }
-                    else {
+                    } else {
                         carried.append(array, start, end - start);
                         int length = carried.length();
                         if (carried.charAt(length - 1) == '\r') {
@@ -115,8 +112,7 @@ final class DecodingLineSplitter extends LineSplitter {
             }
             carried.append(array, start, to - start);
             return true;
-        }
-        finally {
+        } finally {
             chars.clear();
         }
     }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.core.publisher.Flux;
 
 /**
@@ -90,11 +89,9 @@ abstract class LineSplitter {
         Flux<String> lines;
         if (list == null) {
             lines = Flux.empty();
-        }
-        else if (list.size() == 1) {
+        } else if (list.size() == 1) {
             lines = Flux.just(list.get(0));
-        }
-        else {
+        } else {
             lines = Flux.fromIterable(list);
         }
         LineTooLongException error = failure;

@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -59,8 +58,11 @@ final class PageLoop<T, C> {
     private @Nullable C nextCursor;
     private @Nullable Throwable failure;
 
-    private PageLoop(FluxSink<Page<T, C>> sink, Function<Optional<C>, Mono<Page<T, C>>> fetch, PageOptions options,
-                     boolean trackCursors) {
+    private PageLoop(
+            FluxSink<Page<T, C>> sink,
+            Function<Optional<C>, Mono<Page<T, C>>> fetch,
+            PageOptions options,
+            boolean trackCursors) {
         this.sink = sink;
         this.fetch = fetch;
         this.maxPages = options.maxPages();
@@ -69,8 +71,8 @@ final class PageLoop<T, C> {
         this.seenCursors = trackCursors ? new HashSet<>() : null;
     }
 
-    static <T, C> Flux<T> items(Function<Optional<C>, Mono<Page<T, C>>> fetch, PageOptions options,
-                                boolean trackCursors) {
+    static <T, C> Flux<T> items(
+            Function<Optional<C>, Mono<Page<T, C>>> fetch, PageOptions options, boolean trackCursors) {
         Flux<Page<T, C>> pages = Flux.create(sink -> new PageLoop<>(sink, fetch, options, trackCursors).start());
         // One page at a time: the next page is requested when the last item of the previous one has been emitted.
         // END: an error the loop reports after the pages before it waits until their items have been emitted.
@@ -107,8 +109,7 @@ final class PageLoop<T, C> {
         do {
             if (cancelled || terminated) {
                 ready.clear();
-            }
-            else {
+            } else {
                 Signal<Page<T, C>> signal = arrived;
                 if (signal != null) {
                     arrived = null;
@@ -151,8 +152,7 @@ final class PageLoop<T, C> {
             Throwable error = failure;
             if (error != null) {
                 sink.error(error);
-            }
-            else {
+            } else {
                 sink.complete();
             }
         }
@@ -167,19 +167,15 @@ final class PageLoop<T, C> {
             C next = page.nextCursor();
             if (next == null) {
                 exhausted = true;
-            }
-            else if (seenCursors != null && !seenCursors.add(next)) {
+            } else if (seenCursors != null && !seenCursors.add(next)) {
                 failure = new IllegalStateException("next cursor " + next + " repeated: page " + fetches
                         + " returned a cursor that an earlier page already returned; paging would loop forever");
-            }
-            else {
+            } else {
                 nextCursor = next;
             }
-        }
-        else if (signal.isOnError()) {
+        } else if (signal.isOnError()) {
             failure = signal.getThrowable();
-        }
-        else {
+        } else {
             exhausted = true; // the fetch completed empty
         }
     }

@@ -4,7 +4,6 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.util.retry.Retry;
 
 /**
@@ -135,7 +134,7 @@ public final class PageOptions {
      */
     @Override
     public String toString() {
-        return "PageOptions{maxPages=" + (maxPages == DEFAULT_MAX_PAGES ? "unlimited" : maxPages)
-                + ", prefetchPages=" + prefetchPages + ", retry=" + retry + "}";
+        return "PageOptions{maxPages=" + (maxPages == DEFAULT_MAX_PAGES ? "unlimited" : maxPages) + ", prefetchPages="
+                + prefetchPages + ", retry=" + retry + "}";
     }
 }

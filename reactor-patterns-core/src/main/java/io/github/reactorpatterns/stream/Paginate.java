@@ -46,8 +46,7 @@ import reactor.core.publisher.Mono;
  */
 public final class Paginate {
 
-    private Paginate() {
-    }
+    private Paginate() {}
 
     /**
      * Pages by cursor with the default {@link PageOptions}: see {@link #byCursor(Function, PageOptions)}.
@@ -119,8 +118,8 @@ public final class Paginate {
      * @throws IllegalArgumentException if {@code pageSize <= 0}
      * @throws NullPointerException if {@code fetch} or {@code options} is null
      */
-    public static <T> Flux<T> byOffset(int pageSize, BiFunction<Long, Integer, Mono<List<T>>> fetch,
-                                       PageOptions options) {
+    public static <T> Flux<T> byOffset(
+            int pageSize, BiFunction<Long, Integer, Mono<List<T>>> fetch, PageOptions options) {
         if (pageSize <= 0) {
             throw new IllegalArgumentException("pageSize > 0 required but it was " + pageSize);
         }
@@ -130,9 +129,8 @@ public final class Paginate {
         Function<Optional<Long>, Mono<Page<T, Long>>> byCursor = cursor -> {
             long offset = cursor.orElse(0L);
             Mono<List<T>> page = Objects.requireNonNull(fetch.apply(offset, limit), "fetch returned null");
-            return page.map(items -> items.isEmpty()
-                    ? Page.<T, Long>last(items)
-                    : Page.of(items, offset + items.size()));
+            return page.map(
+                    items -> items.isEmpty() ? Page.<T, Long>last(items) : Page.of(items, offset + items.size()));
         };
         return PageLoop.items(byCursor, options, false);
     }

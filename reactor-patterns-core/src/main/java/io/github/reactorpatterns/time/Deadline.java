@@ -6,9 +6,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import org.jspecify.annotations.Nullable;
-
 import io.github.reactorpatterns.internal.Durations;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -228,8 +227,7 @@ public final class Deadline {
      */
     @Override
     public String toString() {
-        return "Deadline[budget=" + Durations.format(budget)
-                + ", timeLeft=" + Durations.format(timeLeft()) + "]";
+        return "Deadline[budget=" + Durations.format(budget) + ", timeLeft=" + Durations.format(timeLeft()) + "]";
     }
 
     private DeadlineExceededException exceeded() {
@@ -265,8 +263,7 @@ public final class Deadline {
         });
     }
 
-    private static <T> Function<Flux<T>, Flux<T>> withinFluxOperator(Duration budget,
-            @Nullable Scheduler scheduler) {
+    private static <T> Function<Flux<T>, Flux<T>> withinFluxOperator(Duration budget, @Nullable Scheduler scheduler) {
         return source -> Flux.deferContextual(context -> {
             Deadline outer = tighterOuter(context, budget);
             if (outer != null) {
@@ -275,8 +272,7 @@ public final class Deadline {
             Scheduler clock = scheduler != null ? scheduler : Schedulers.parallel();
             Deadline deadline = start(budget, clock);
             Mono<Void> expiry = Mono.delay(timer(budget), clock).then(Mono.error(deadline::exceeded));
-            return source.takeUntilOther(expiry)
-                    .contextWrite(upstream -> upstream.put(KEY, deadline));
+            return source.takeUntilOther(expiry).contextWrite(upstream -> upstream.put(KEY, deadline));
         });
     }
 

@@ -29,8 +29,7 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class Timeouts {
 
-    private Timeouts() {
-    }
+    private Timeouts() {}
 
     /**
      * Emits {@code fallback} instead of failing when the source has not terminated within {@code timeout}.

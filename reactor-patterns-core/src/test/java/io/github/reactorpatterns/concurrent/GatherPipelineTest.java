@@ -10,9 +10,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.test.ConcurrencyProbe;
+import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -27,13 +26,18 @@ class GatherPipelineTest {
     void everyJobBecomesAnOutcomeWithAtMostWorkersRunning() {
         ConcurrencyProbe probe = ConcurrencyProbe.create();
         List<Outcome<Integer>> outcomes = Flux.range(0, 500)
-                .transform(Gather.pipeline(20, 4, (Integer i) -> probe.wrap(
-                        Mono.delay(Duration.ofMillis(1)).map(x -> i * 2))))
+                .transform(Gather.pipeline(
+                        20,
+                        4,
+                        (Integer i) ->
+                                probe.wrap(Mono.delay(Duration.ofMillis(1)).map(x -> i * 2))))
                 .collectList()
                 .block(TIMEOUT);
         assertThat(outcomes).hasSize(500).allMatch(Outcome::isSuccess);
-        assertThat(outcomes).extracting(o -> o.value().orElseThrow())
-                .containsExactlyInAnyOrderElementsOf(Flux.range(0, 500).map(i -> i * 2).collectList().block());
+        assertThat(outcomes)
+                .extracting(o -> o.value().orElseThrow())
+                .containsExactlyInAnyOrderElementsOf(
+                        Flux.range(0, 500).map(i -> i * 2).collectList().block());
         probe.assertMaxAtMost(4);
         assertThat(probe.max()).isEqualTo(4);
     }
@@ -53,13 +57,26 @@ class GatherPipelineTest {
             }
             return i == 4 ? Mono.empty() : Mono.just("v" + i);
         });
-        List<Outcome<String>> outcomes = Flux.range(0, 6).transform(pipeline).collectList().block(TIMEOUT);
-        assertThat(outcomes).containsExactlyInAnyOrder(
-                Outcome.success("v0"), Outcome.failure(boom), Outcome.empty(), Outcome.success("v5"),
-                outcomes.stream().filter(o -> o.error().filter(IllegalStateException.class::isInstance).isPresent())
-                        .findFirst().orElseThrow(),
-                outcomes.stream().filter(o -> o.error().filter(NullPointerException.class::isInstance).isPresent())
-                        .findFirst().orElseThrow());
+        List<Outcome<String>> outcomes =
+                Flux.range(0, 6).transform(pipeline).collectList().block(TIMEOUT);
+        assertThat(outcomes)
+                .containsExactlyInAnyOrder(
+                        Outcome.success("v0"),
+                        Outcome.failure(boom),
+                        Outcome.empty(),
+                        Outcome.success("v5"),
+                        outcomes.stream()
+                                .filter(o -> o.error()
+                                        .filter(IllegalStateException.class::isInstance)
+                                        .isPresent())
+                                .findFirst()
+                                .orElseThrow(),
+                        outcomes.stream()
+                                .filter(o -> o.error()
+                                        .filter(NullPointerException.class::isInstance)
+                                        .isPresent())
+                                .findFirst()
+                                .orElseThrow());
     }
 
     @Test
@@ -140,16 +157,20 @@ class GatherPipelineTest {
         Flux<Outcome<Object>> flux = Flux.just(1).transform(Gather.pipeline(1, 1, i -> {
             throw oom;
         }));
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> flux.subscribe())).isSameAs(oom);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> flux.subscribe()))
+                .isSameAs(oom);
     }
 
     @Test
     void badArgumentsFailAtOnce() {
-        assertThatIllegalArgumentException().isThrownBy(() -> Gather.pipeline(0, 1, Mono::just))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Gather.pipeline(0, 1, Mono::just))
                 .withMessage("capacity > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> Gather.pipeline(1, 0, Mono::just))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Gather.pipeline(1, 0, Mono::just))
                 .withMessage("workers > 0 required but it was 0");
-        assertThatNullPointerException().isThrownBy(() -> Gather.pipeline(1, 1, null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Gather.pipeline(1, 1, null))
                 .withMessage("handler");
     }
 }

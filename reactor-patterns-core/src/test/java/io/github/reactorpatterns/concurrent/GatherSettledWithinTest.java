@@ -13,13 +13,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.retry.RetryAttempt;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.test.ConcurrencyProbe;
 import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
+import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -40,8 +39,10 @@ class GatherSettledWithinTest {
     }
 
     private static boolean isDeadline(Outcome<?> outcome, Duration budget) {
-        return outcome.error().filter(DeadlineExceededException.class::isInstance)
-                .map(e -> ((DeadlineExceededException) e).budget().equals(budget)).orElse(false);
+        return outcome.error()
+                .filter(DeadlineExceededException.class::isInstance)
+                .map(e -> ((DeadlineExceededException) e).budget().equals(budget))
+                .orElse(false);
     }
 
     @Test
@@ -54,7 +55,8 @@ class GatherSettledWithinTest {
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(999))
                 .thenAwait(Duration.ofMillis(1))
-                .assertNext(first -> assertThat(isDeadline(first, budget)).as("%s", first).isTrue())
+                .assertNext(first ->
+                        assertThat(isDeadline(first, budget)).as("%s", first).isTrue())
                 .expectNext(Outcome.success("v100"), Outcome.success("v200"))
                 .expectComplete()
                 .verify(VERIFY);
@@ -69,8 +71,8 @@ class GatherSettledWithinTest {
             called.incrementAndGet();
             return probe.wrap(after(millis));
         };
-        StepVerifier.withVirtualTime(() -> Flux.just(100, 100, 100, 100, 0)
-                        .transform(Gather.settledWithin(budget, 1, task)))
+        StepVerifier.withVirtualTime(
+                        () -> Flux.just(100, 100, 100, 100, 0).transform(Gather.settledWithin(budget, 1, task)))
                 .expectSubscription()
                 .thenAwait(Duration.ofMillis(100))
                 .expectNext(Outcome.success("v100"))
@@ -78,8 +80,10 @@ class GatherSettledWithinTest {
                 .expectNext(Outcome.success("v100"))
                 .thenAwait(Duration.ofMillis(50))
                 .assertNext(cut -> assertThat(isDeadline(cut, budget)).isTrue())
-                .assertNext(neverStarted -> assertThat(isDeadline(neverStarted, budget)).isTrue())
-                .assertNext(neverStarted -> assertThat(isDeadline(neverStarted, budget)).isTrue())
+                .assertNext(neverStarted ->
+                        assertThat(isDeadline(neverStarted, budget)).isTrue())
+                .assertNext(neverStarted ->
+                        assertThat(isDeadline(neverStarted, budget)).isTrue())
                 .expectComplete()
                 .verify(VERIFY);
         assertThat(called).as("the last two inputs arrived after the deadline").hasValue(3);
@@ -100,7 +104,9 @@ class GatherSettledWithinTest {
                 .expectSubscription()
                 .assertNext(o -> assertThat(o.error()).containsInstanceOf(IOException.class))
                 .expectNext(Outcome.failure(thrown))
-                .assertNext(o -> assertThat(o.error()).get().isInstanceOf(NullPointerException.class)
+                .assertNext(o -> assertThat(o.error())
+                        .get()
+                        .isInstanceOf(NullPointerException.class)
                         .hasFieldOrPropertyWithValue("message", "task returned null"))
                 .expectNext(Outcome.empty())
                 .expectComplete()
@@ -113,17 +119,23 @@ class GatherSettledWithinTest {
         List<RetryAttempt> gaveUp = new CopyOnWriteArrayList<>();
         List<Duration> remaining = new CopyOnWriteArrayList<>();
         StepVerifier.withVirtualTime(() -> Flux.just(1, 2)
-                        .transform(Gather.settledWithin(Duration.ofSeconds(1), 2, (Integer i) -> Deadline.remaining()
-                                .doOnNext(remaining::add)
-                                .then(Mono.error(new IOException("down")))
-                                .retryWhen(RetryPolicy.fixed(3, Duration.ofSeconds(2)).onGiveUp(gaveUp::add).build()))))
+                        .transform(Gather.settledWithin(
+                                Duration.ofSeconds(1),
+                                2,
+                                (Integer i) -> Deadline.remaining()
+                                        .doOnNext(remaining::add)
+                                        .then(Mono.error(new IOException("down")))
+                                        .retryWhen(RetryPolicy.fixed(3, Duration.ofSeconds(2))
+                                                .onGiveUp(gaveUp::add)
+                                                .build()))))
                 .expectSubscription()
                 .assertNext(o -> assertThat(o.error()).containsInstanceOf(IOException.class))
                 .assertNext(o -> assertThat(o.error()).containsInstanceOf(IOException.class))
                 .expectComplete()
                 .verify(VERIFY);
         assertThat(remaining).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1));
-        assertThat(gaveUp).extracting(RetryAttempt::reason)
+        assertThat(gaveUp)
+                .extracting(RetryAttempt::reason)
                 .containsExactly(RetryAttempt.Reason.DEADLINE, RetryAttempt.Reason.DEADLINE);
     }
 
@@ -158,7 +170,8 @@ class GatherSettledWithinTest {
     @Test
     void anErrorOfTheSourceFailsTheStream() {
         IOException sourceDown = new IOException("source down");
-        StepVerifier.create(Flux.just(1).concatWith(Flux.error(sourceDown))
+        StepVerifier.create(Flux.just(1)
+                        .concatWith(Flux.error(sourceDown))
                         .transform(Gather.settledWithin(Duration.ofSeconds(1), 2, (Integer i) -> Mono.just("v" + i))))
                 .expectNext(Outcome.success("v1"))
                 .expectErrorSatisfies(e -> assertThat(e).isSameAs(sourceDown))
@@ -168,8 +181,11 @@ class GatherSettledWithinTest {
     @Test
     void backpressureHoldsTheSourceAndTheTasks() {
         TestPublisher<Integer> source = TestPublisher.create();
-        StepVerifier.create(source.flux()
-                        .transform(Gather.settledWithin(Duration.ofSeconds(10), 2, (Integer i) -> Mono.just(i))), 0)
+        StepVerifier.create(
+                        source.flux()
+                                .transform(
+                                        Gather.settledWithin(Duration.ofSeconds(10), 2, (Integer i) -> Mono.just(i))),
+                        0)
                 .expectSubscription()
                 .then(() -> source.assertMinRequested(2).assertMaxRequested(2))
                 .thenRequest(1)
@@ -230,8 +246,8 @@ class GatherSettledWithinTest {
     void realTimeDeadlineCutsARealSlowTask() {
         Duration budget = Duration.ofMillis(200);
         long start = Schedulers.parallel().now(TimeUnit.MILLISECONDS);
-        StepVerifier.create(Flux.just(60_000, 1)
-                        .transform(Gather.settledWithin(budget, 2, GatherSettledWithinTest::after)))
+        StepVerifier.create(
+                        Flux.just(60_000, 1).transform(Gather.settledWithin(budget, 2, GatherSettledWithinTest::after)))
                 .assertNext(o -> assertThat(isDeadline(o, budget)).isTrue())
                 .expectNext(Outcome.success("v1"))
                 .expectComplete()

@@ -13,12 +13,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import io.github.reactorpatterns.test.ConcurrencyProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import io.github.reactorpatterns.test.ConcurrencyProbe;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -32,14 +31,22 @@ class GatherTest {
 
     /** The three streaming operators, to run the shared properties against each. */
     enum Mode {
-        ORDERED, UNORDERED, SETTLED;
+        ORDERED,
+        UNORDERED,
+        SETTLED;
 
-        <T, R> Function<Flux<T>, Flux<Object>> apply(int concurrency,
-                                                     Function<? super T, ? extends Mono<? extends R>> task) {
+        <T, R> Function<Flux<T>, Flux<Object>> apply(
+                int concurrency, Function<? super T, ? extends Mono<? extends R>> task) {
             return switch (this) {
-                case ORDERED -> flux -> flux.transform(Gather.<T, R>ordered(concurrency, task)).cast(Object.class);
-                case UNORDERED -> flux -> flux.transform(Gather.<T, R>unordered(concurrency, task)).cast(Object.class);
-                case SETTLED -> flux -> flux.transform(Gather.<T, R>settled(concurrency, task)).cast(Object.class);
+                case ORDERED ->
+                    flux -> flux.transform(Gather.<T, R>ordered(concurrency, task))
+                            .cast(Object.class);
+                case UNORDERED ->
+                    flux -> flux.transform(Gather.<T, R>unordered(concurrency, task))
+                            .cast(Object.class);
+                case SETTLED ->
+                    flux -> flux.transform(Gather.<T, R>settled(concurrency, task))
+                            .cast(Object.class);
             };
         }
     }
@@ -49,7 +56,9 @@ class GatherTest {
     @Test
     void orderedKeepsInputOrderWhateverTheCompletionOrder() {
         StepVerifier.withVirtualTime(() -> Flux.range(0, 10)
-                        .transform(Gather.ordered(10, i -> Mono.delay(Duration.ofMillis(100 - i * 10)).thenReturn(i))))
+                        .transform(Gather.ordered(
+                                10,
+                                i -> Mono.delay(Duration.ofMillis(100 - i * 10)).thenReturn(i))))
                 .thenAwait(Duration.ofSeconds(1))
                 .expectNext(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
                 .expectComplete()
@@ -59,7 +68,9 @@ class GatherTest {
     @Test
     void unorderedEmitsInCompletionOrder() {
         StepVerifier.withVirtualTime(() -> Flux.range(0, 5)
-                        .transform(Gather.unordered(5, i -> Mono.delay(Duration.ofMillis(50 - i * 10)).thenReturn(i))))
+                        .transform(Gather.unordered(
+                                5,
+                                i -> Mono.delay(Duration.ofMillis(50 - i * 10)).thenReturn(i))))
                 .thenAwait(Duration.ofSeconds(1))
                 .expectNext(4, 3, 2, 1, 0)
                 .expectComplete()
@@ -73,7 +84,8 @@ class GatherTest {
                         .transform(Gather.<Integer, Integer>settled(4, i -> switch (i) {
                             case 1 -> Mono.delay(Duration.ofMillis(10)).then(Mono.error(boom));
                             case 2 -> Mono.delay(Duration.ofMillis(5)).then(Mono.empty());
-                            default -> Mono.delay(Duration.ofMillis(40 - i * 10)).thenReturn(i * 10);
+                            default ->
+                                Mono.delay(Duration.ofMillis(40 - i * 10)).thenReturn(i * 10);
                         })))
                 .thenAwait(Duration.ofSeconds(1))
                 .expectNext(Outcome.success(0), Outcome.failure(boom), Outcome.empty(), Outcome.success(30))
@@ -84,7 +96,8 @@ class GatherTest {
     @Test
     void tenTasksOfOneSecondAtConcurrencyFiveTakeTwoSeconds() {
         StepVerifier.withVirtualTime(() -> Flux.range(0, 10)
-                        .transform(Gather.ordered(5, i -> Mono.delay(Duration.ofSeconds(1)).thenReturn(i))))
+                        .transform(Gather.ordered(
+                                5, i -> Mono.delay(Duration.ofSeconds(1)).thenReturn(i))))
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(999))
                 .thenAwait(Duration.ofMillis(1))
@@ -102,7 +115,8 @@ class GatherTest {
         StepVerifier.create(Flux.range(0, 6).transform(Gather.ordered(2, task)))
                 .expectNext(1, 3, 5)
                 .verifyComplete();
-        StepVerifier.create(Flux.range(0, 6).transform(Gather.unordered(2, task)).sort())
+        StepVerifier.create(
+                        Flux.range(0, 6).transform(Gather.unordered(2, task)).sort())
                 .expectNext(1, 3, 5)
                 .verifyComplete();
     }
@@ -121,11 +135,13 @@ class GatherTest {
             }
             List<Object> results = new CopyOnWriteArrayList<>();
             Flux.range(0, inputs)
-                    .transform(mode.<Integer, Integer>apply(concurrency, i -> probe.wrap(tasks.get(i).asMono())))
+                    .transform(mode.<Integer, Integer>apply(
+                            concurrency, i -> probe.wrap(tasks.get(i).asMono())))
                     .subscribe(results::add);
             for (int i = 0; i < inputs; i++) {
                 int pending = inputs - i;
-                assertThat(probe.current()).as("%s running with %d pending", mode, pending)
+                assertThat(probe.current())
+                        .as("%s running with %d pending", mode, pending)
                         .isEqualTo(Math.min(concurrency, pending));
                 tasks.get(i).tryEmitValue(i);
             }
@@ -142,7 +158,8 @@ class GatherTest {
         for (Mode mode : Mode.values()) {
             ConcurrencyProbe probe = ConcurrencyProbe.create();
             Long count = Flux.range(0, 2_000)
-                    .transform(mode.<Integer, Integer>apply(concurrency,
+                    .transform(mode.<Integer, Integer>apply(
+                            concurrency,
                             i -> probe.wrap(Mono.fromCallable(() -> i).subscribeOn(Schedulers.parallel()))))
                     .count()
                     .block(Duration.ofSeconds(30));
@@ -155,7 +172,9 @@ class GatherTest {
     // ---- errors
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"ORDERED", "UNORDERED"})
+    @EnumSource(
+            value = Mode.class,
+            names = {"ORDERED", "UNORDERED"})
     void firstErrorCancelsRunningAndPendingTasksAndPropagatesUnchanged(Mode mode) {
         IOException boom = new IOException("boom");
         PublisherProbe<Integer> first = PublisherProbe.of(Mono.never());
@@ -180,9 +199,13 @@ class GatherTest {
     @Test
     void settledKeepsGoingAfterAFailedTask() {
         IOException boom = new IOException("boom");
-        StepVerifier.create(Flux.range(0, 5).transform(Gather.<Integer, Integer>settled(2,
-                        i -> i == 1 ? Mono.error(boom) : Mono.just(i))))
-                .expectNext(Outcome.success(0), Outcome.failure(boom), Outcome.success(2), Outcome.success(3),
+        StepVerifier.create(Flux.range(0, 5)
+                        .transform(Gather.<Integer, Integer>settled(2, i -> i == 1 ? Mono.error(boom) : Mono.just(i))))
+                .expectNext(
+                        Outcome.success(0),
+                        Outcome.failure(boom),
+                        Outcome.success(2),
+                        Outcome.success(3),
                         Outcome.success(4))
                 .verifyComplete();
     }
@@ -236,9 +259,11 @@ class GatherTest {
                     return i == 1 ? null : Mono.just(i);
                 })))
                 .expectNext(Outcome.failure(bad))
-                .assertNext(outcome -> assertThat(outcome.error()).get()
+                .assertNext(outcome -> assertThat(outcome.error())
+                        .get()
                         .isInstanceOf(NullPointerException.class)
-                        .extracting(Throwable::getMessage).isEqualTo("task returned null"))
+                        .extracting(Throwable::getMessage)
+                        .isEqualTo("task returned null"))
                 .expectNext(Outcome.success(2))
                 .verifyComplete();
     }
@@ -260,13 +285,18 @@ class GatherTest {
     // ---- backpressure
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"ORDERED", "SETTLED"})
+    @EnumSource(
+            value = Mode.class,
+            names = {"ORDERED", "SETTLED"})
     void withoutDemandOnlyConcurrencyElementsAreRequestedAndStarted(Mode mode) {
         AtomicLong requested = new AtomicLong();
         ConcurrencyProbe probe = ConcurrencyProbe.create();
-        StepVerifier.create(Flux.range(0, 100)
-                        .doOnRequest(n -> requested.addAndGet(n))
-                        .transform(mode.<Integer, Integer>apply(4, i -> probe.wrap(Mono.just(i).hide()))), 0)
+        StepVerifier.create(
+                        Flux.range(0, 100)
+                                .doOnRequest(n -> requested.addAndGet(n))
+                                .transform(mode.<Integer, Integer>apply(
+                                        4, i -> probe.wrap(Mono.just(i).hide()))),
+                        0)
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(20))
                 .then(() -> {
@@ -285,7 +315,10 @@ class GatherTest {
 
     @Test
     void unorderedHonoursDownstreamDemand() {
-        StepVerifier.create(Flux.range(0, 100).transform(Gather.unordered(4, i -> Mono.just(i).hide())), 3)
+        StepVerifier.create(
+                        Flux.range(0, 100)
+                                .transform(Gather.unordered(4, i -> Mono.just(i).hide())),
+                        3)
                 .expectNextCount(3)
                 .expectNoEvent(Duration.ofMillis(20))
                 .thenRequest(97)
@@ -300,11 +333,13 @@ class GatherTest {
     void cancellingDownstreamCancelsSourceAndRunningTasks(Mode mode) {
         List<PublisherProbe<Integer>> tasks = new ArrayList<>();
         PublisherProbe<Integer> source = PublisherProbe.of(Flux.range(0, 10));
-        Disposable subscription = source.flux().transform(mode.<Integer, Integer>apply(3, i -> {
-            PublisherProbe<Integer> task = PublisherProbe.of(Mono.never());
-            tasks.add(task);
-            return task.mono();
-        })).subscribe();
+        Disposable subscription = source.flux()
+                .transform(mode.<Integer, Integer>apply(3, i -> {
+                    PublisherProbe<Integer> task = PublisherProbe.of(Mono.never());
+                    tasks.add(task);
+                    return task.mono();
+                }))
+                .subscribe();
         subscription.dispose();
         assertThat(tasks).hasSize(3);
         tasks.forEach(PublisherProbe::assertWasCancelled);
@@ -318,11 +353,14 @@ class GatherTest {
     void hundredThousandSynchronousTasksCompleteWithoutStackOverflow(Mode mode) {
         for (int concurrency : new int[] {1, 256}) {
             StepVerifier.create(Flux.range(0, 100_000)
-                            .transform(mode.<Integer, Integer>apply(concurrency, i -> Mono.just(i).hide())).count())
+                            .transform(mode.<Integer, Integer>apply(
+                                    concurrency, i -> Mono.just(i).hide()))
+                            .count())
                     .expectNext(100_000L)
                     .verifyComplete();
             StepVerifier.create(Flux.range(0, 100_000)
-                            .transform(mode.<Integer, Integer>apply(concurrency, Mono::just)).count())
+                            .transform(mode.<Integer, Integer>apply(concurrency, Mono::just))
+                            .count())
                     .expectNext(100_000L)
                     .verifyComplete();
         }
@@ -345,8 +383,12 @@ class GatherTest {
 
     @Test
     void allCollectsInInputOrderAndSkipsEmptyTasks() {
-        StepVerifier.withVirtualTime(() -> Gather.all(List.of(3, 2, 1, 0), 4,
-                        i -> i == 0 ? Mono.<Integer>empty() : Mono.delay(Duration.ofSeconds(i)).thenReturn(i)))
+        StepVerifier.withVirtualTime(() -> Gather.all(
+                        List.of(3, 2, 1, 0),
+                        4,
+                        i -> i == 0
+                                ? Mono.<Integer>empty()
+                                : Mono.delay(Duration.ofSeconds(i)).thenReturn(i)))
                 .thenAwait(Duration.ofSeconds(3))
                 .expectNext(List.of(3, 2, 1))
                 .expectComplete()
@@ -406,28 +448,45 @@ class GatherTest {
     @Test
     void concurrencyMustBePositive() {
         Function<Integer, Mono<Integer>> task = Mono::just;
-        assertThatIllegalArgumentException().isThrownBy(() -> Gather.ordered(0, task))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Gather.ordered(0, task))
                 .withMessage("concurrency > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> Gather.unordered(-1, task))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Gather.unordered(-1, task))
                 .withMessage("concurrency > 0 required but it was -1");
-        assertThatIllegalArgumentException().isThrownBy(() -> Gather.settled(0, task))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Gather.settled(0, task))
                 .withMessage("concurrency > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> Gather.all(List.of(1), 0, task))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Gather.all(List.of(1), 0, task))
                 .withMessage("concurrency > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> Gather.allSettled(List.of(1), 0, task))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Gather.allSettled(List.of(1), 0, task))
                 .withMessage("concurrency > 0 required but it was 0");
     }
 
     @Test
     void nullArgumentsAreNamed() {
-        assertThatNullPointerException().isThrownBy(() -> Gather.ordered(1, null)).withMessage("task");
-        assertThatNullPointerException().isThrownBy(() -> Gather.unordered(1, null)).withMessage("task");
-        assertThatNullPointerException().isThrownBy(() -> Gather.settled(1, null)).withMessage("task");
-        assertThatNullPointerException().isThrownBy(() -> Gather.all(null, 1, Mono::just)).withMessage("inputs");
-        assertThatNullPointerException().isThrownBy(() -> Gather.all(List.of(1), 1, null)).withMessage("task");
-        assertThatNullPointerException().isThrownBy(() -> Gather.allSettled(null, 1, Mono::just))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Gather.ordered(1, null))
+                .withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Gather.unordered(1, null))
+                .withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Gather.settled(1, null))
+                .withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Gather.all(null, 1, Mono::just))
                 .withMessage("inputs");
-        assertThatNullPointerException().isThrownBy(() -> Gather.allSettled(List.of(1), 1, null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Gather.all(List.of(1), 1, null))
+                .withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Gather.allSettled(null, 1, Mono::just))
+                .withMessage("inputs");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Gather.allSettled(List.of(1), 1, null))
                 .withMessage("task");
     }
 }

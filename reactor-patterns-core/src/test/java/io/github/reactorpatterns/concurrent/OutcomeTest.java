@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.PublisherProbe;
@@ -65,9 +64,7 @@ class OutcomeTest {
     @Test
     void cancellingTheOutcomeCancelsTheTask() {
         TestPublisher<String> task = TestPublisher.create();
-        StepVerifier.create(Outcome.of(task.mono()))
-                .thenCancel()
-                .verify(Duration.ofSeconds(5));
+        StepVerifier.create(Outcome.of(task.mono())).thenCancel().verify(Duration.ofSeconds(5));
         task.assertCancelled();
     }
 
@@ -81,8 +78,10 @@ class OutcomeTest {
 
     @Test
     void foldPicksTheBranch() {
-        assertThat(Outcome.success("v").fold(v -> v.orElse("none"), Throwable::getMessage)).isEqualTo("v");
-        assertThat(Outcome.<String>empty().fold(v -> v.orElse("none"), Throwable::getMessage)).isEqualTo("none");
+        assertThat(Outcome.success("v").fold(v -> v.orElse("none"), Throwable::getMessage))
+                .isEqualTo("v");
+        assertThat(Outcome.<String>empty().fold(v -> v.orElse("none"), Throwable::getMessage))
+                .isEqualTo("none");
         assertThat(Outcome.<String>failure(new IOException("io")).fold(v -> "ok", Throwable::getMessage))
                 .isEqualTo("io");
     }
@@ -92,13 +91,21 @@ class OutcomeTest {
         assertThatNullPointerException().isThrownBy(() -> Outcome.of(null)).withMessage("task");
         assertThatNullPointerException().isThrownBy(() -> Outcome.success(null)).withMessage("value");
         assertThatNullPointerException().isThrownBy(() -> Outcome.failure(null)).withMessage("error");
-        assertThatNullPointerException().isThrownBy(() -> new Outcome.Success<>(null)).withMessage("value");
-        assertThatNullPointerException().isThrownBy(() -> new Outcome.Failure<>(null)).withMessage("cause");
-        assertThatNullPointerException().isThrownBy(() -> Outcome.success(1).map(null)).withMessage("mapper");
         assertThatNullPointerException()
-                .isThrownBy(() -> Outcome.success(1).fold(null, e -> 0)).withMessage("onSuccess");
+                .isThrownBy(() -> new Outcome.Success<>(null))
+                .withMessage("value");
         assertThatNullPointerException()
-                .isThrownBy(() -> Outcome.success(1).fold(v -> 0, null)).withMessage("onFailure");
+                .isThrownBy(() -> new Outcome.Failure<>(null))
+                .withMessage("cause");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Outcome.success(1).map(null))
+                .withMessage("mapper");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Outcome.success(1).fold(null, e -> 0))
+                .withMessage("onSuccess");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Outcome.success(1).fold(v -> 0, null))
+                .withMessage("onFailure");
         assertThat(Outcome.success(1).value()).isEqualTo(Optional.of(1));
     }
 }

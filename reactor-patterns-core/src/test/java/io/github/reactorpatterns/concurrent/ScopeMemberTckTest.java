@@ -3,7 +3,6 @@ package io.github.reactorpatterns.concurrent;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.tck.SubscriberBlackboxVerification;
 import org.reactivestreams.tck.TestEnvironment;
-
 import reactor.core.publisher.Sinks;
 import reactor.util.context.Context;
 
@@ -17,8 +16,7 @@ public class ScopeMemberTckTest extends SubscriberBlackboxVerification<Integer> 
         }
 
         @Override
-        public void ended(ScopeMember<?> member) {
-        }
+        public void ended(ScopeMember<?> member) {}
 
         @Override
         public Context context() {

@@ -21,8 +21,13 @@ class SettledTest {
 
     @Test
     void splitsSuccessesAndFailuresKeepingInputOrder() {
-        Settled<String> settled = Settled.of(List.of(Outcome.success("a"), Outcome.failure(io), Outcome.empty(),
-                Outcome.failure(timeout), Outcome.success("b"), Outcome.failure(missing)));
+        Settled<String> settled = Settled.of(List.of(
+                Outcome.success("a"),
+                Outcome.failure(io),
+                Outcome.empty(),
+                Outcome.failure(timeout),
+                Outcome.success("b"),
+                Outcome.failure(missing)));
         assertThat(settled.total()).isEqualTo(6);
         assertThat(settled.successes()).containsExactly("a", "b");
         assertThat(settled.successCount()).isEqualTo(3);
@@ -33,8 +38,8 @@ class SettledTest {
 
     @Test
     void failuresOfIsTheExceptStarSplitIncludingSubclasses() {
-        Settled<String> settled = Settled.of(List.of(Outcome.failure(io), Outcome.failure(timeout),
-                Outcome.failure(missing)));
+        Settled<String> settled =
+                Settled.of(List.of(Outcome.failure(io), Outcome.failure(timeout), Outcome.failure(missing)));
         assertThat(settled.failuresOf(IOException.class)).containsExactly(io, missing);
         assertThat(settled.failuresOf(TimeoutException.class)).containsExactly(timeout);
         assertThat(settled.failuresOf(IllegalStateException.class)).isEmpty();
@@ -83,6 +88,8 @@ class SettledTest {
     void rejectsNulls() {
         assertThatNullPointerException().isThrownBy(() -> Settled.of(null)).withMessage("outcomes");
         assertThatNullPointerException().isThrownBy(() -> Settled.of(Arrays.asList(Outcome.success("a"), null)));
-        assertThatNullPointerException().isThrownBy(() -> Settled.of(List.of()).failuresOf(null)).withMessage("type");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Settled.of(List.of()).failuresOf(null))
+                .withMessage("type");
     }
 }

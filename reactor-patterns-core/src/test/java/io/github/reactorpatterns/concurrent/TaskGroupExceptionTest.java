@@ -22,7 +22,9 @@ class TaskGroupExceptionTest {
                 .hasMessage("1 task failed; first: java.io.IOException: boom")
                 .hasCause(first);
         TaskGroupException two = new TaskGroupException(List.of(first, second));
-        assertThat(two).hasMessage("2 tasks failed; first: java.io.IOException: boom").hasCause(first);
+        assertThat(two)
+                .hasMessage("2 tasks failed; first: java.io.IOException: boom")
+                .hasCause(first);
         assertThat(two.getSuppressed()).containsExactly(second);
         assertThat(two).isInstanceOf(RuntimeException.class);
     }
@@ -44,8 +46,11 @@ class TaskGroupExceptionTest {
 
     @Test
     void rejectsBadArguments() {
-        assertThatNullPointerException().isThrownBy(() -> new TaskGroupException(null)).withMessage("exceptions");
-        assertThatIllegalArgumentException().isThrownBy(() -> new TaskGroupException(List.of()))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new TaskGroupException(null))
+                .withMessage("exceptions");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new TaskGroupException(List.of()))
                 .withMessage("exceptions must not be empty");
         assertThatNullPointerException()
                 .isThrownBy(() -> new TaskGroupException(List.of(new IOException())).exceptionsOf(null))

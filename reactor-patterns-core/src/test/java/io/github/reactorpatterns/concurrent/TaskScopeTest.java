@@ -17,9 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
-
 import org.reactivestreams.Subscription;
-
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -57,7 +55,8 @@ class TaskScopeTest {
         StepVerifier.create(TaskScope.all(List.of(sibling.mono(), failing.mono())))
                 .then(() -> failing.error(boom))
                 .expectErrorSatisfies(error -> {
-                    assertThat(error).isInstanceOf(TaskGroupException.class)
+                    assertThat(error)
+                            .isInstanceOf(TaskGroupException.class)
                             .hasMessage("1 task failed; first: java.io.IOException: boom")
                             .hasCause(boom);
                     assertThat(((TaskGroupException) error).exceptions()).containsExactly(boom);
@@ -76,10 +75,10 @@ class TaskScopeTest {
         IllegalStateException second = new IllegalStateException("connection closed");
         TestPublisher<String> failing = TestPublisher.create();
         TestPublisher<String> sharingTheConnection = TestPublisher.create();
-        Mono<String> closesTheConnectionOnCancel = Mono.<String>never()
-                .doOnCancel(() -> sharingTheConnection.error(second));
-        StepVerifier.create(TaskScope.all(List.of(failing.mono(), closesTheConnectionOnCancel,
-                        sharingTheConnection.mono())))
+        Mono<String> closesTheConnectionOnCancel =
+                Mono.<String>never().doOnCancel(() -> sharingTheConnection.error(second));
+        StepVerifier.create(TaskScope.all(
+                        List.of(failing.mono(), closesTheConnectionOnCancel, sharingTheConnection.mono())))
                 .then(() -> failing.error(first))
                 .expectErrorSatisfies(error -> {
                     TaskGroupException group = (TaskGroupException) error;
@@ -109,7 +108,7 @@ class TaskScopeTest {
                 TestPublisher<Integer> first = TestPublisher.createNoncompliant(DEFER_CANCELLATION);
                 TestPublisher<Integer> second = TestPublisher.createNoncompliant(DEFER_CANCELLATION);
                 AtomicReference<Throwable> result = new AtomicReference<>();
-                TaskScope.all(List.of(first.mono(), second.mono())).subscribe(v -> { }, result::set);
+                TaskScope.all(List.of(first.mono(), second.mono())).subscribe(v -> {}, result::set);
                 RaceTestUtils.race(() -> first.error(a), () -> second.error(b));
                 TaskGroupException group = (TaskGroupException) result.get();
                 assertThat(group).isNotNull();
@@ -117,8 +116,7 @@ class TaskScopeTest {
                 seen.addAll(dropped);
                 assertThat(seen).containsExactlyInAnyOrder(a, b);
             }
-        }
-        finally {
+        } finally {
             Hooks.resetOnErrorDropped();
         }
     }
@@ -143,11 +141,12 @@ class TaskScopeTest {
         Hooks.onErrorDropped(dropped::add);
         try {
             AtomicReference<Throwable> signalled = new AtomicReference<>();
-            TaskScope.all(List.of(failsWhenCancelled(rollback))).subscribe(v -> { }, signalled::set).dispose();
+            TaskScope.all(List.of(failsWhenCancelled(rollback)))
+                    .subscribe(v -> {}, signalled::set)
+                    .dispose();
             assertThat(signalled.get()).isNull();
             assertThat(dropped).containsExactly(rollback);
-        }
-        finally {
+        } finally {
             Hooks.resetOnErrorDropped();
         }
     }
@@ -158,8 +157,7 @@ class TaskScopeTest {
             public void subscribe(CoreSubscriber<? super String> actual) {
                 actual.onSubscribe(new Subscription() {
                     @Override
-                    public void request(long n) {
-                    }
+                    public void request(long n) {}
 
                     @Override
                     public void cancel() {
@@ -175,8 +173,9 @@ class TaskScopeTest {
         StepVerifier.create(TaskScope.all(List.of(Mono.just(1), Mono.<Integer>empty(), Mono.just(3))))
                 .expectNext(List.of(1, 3))
                 .verifyComplete();
-        StepVerifier.create(TaskScope.all(List.of(Mono.just(1), Mono.<Integer>empty())
-                        .stream().map(task -> task.map(Optional::of).defaultIfEmpty(Optional.empty())).toList()))
+        StepVerifier.create(TaskScope.all(List.of(Mono.just(1), Mono.<Integer>empty()).stream()
+                        .map(task -> task.map(Optional::of).defaultIfEmpty(Optional.empty()))
+                        .toList()))
                 .expectNext(List.of(Optional.of(1), Optional.empty()))
                 .verifyComplete();
     }
@@ -210,7 +209,8 @@ class TaskScopeTest {
     @Test
     void allRejectsNulls() {
         assertThatNullPointerException().isThrownBy(() -> TaskScope.all(null)).withMessage("tasks");
-        assertThatNullPointerException().isThrownBy(() -> TaskScope.all(Arrays.asList(Mono.just(1), null)))
+        assertThatNullPointerException()
+                .isThrownBy(() -> TaskScope.all(Arrays.asList(Mono.just(1), null)))
                 .withMessage("tasks contains null");
     }
 
@@ -248,7 +248,8 @@ class TaskScopeTest {
 
     @Test
     void handleOfAnEmptyTaskCompletesEmpty() {
-        StepVerifier.create(TaskScope.open(scope -> scope.fork(Mono.empty()).hasElement()
+        StepVerifier.create(TaskScope.open(scope -> scope.fork(Mono.empty())
+                        .hasElement()
                         .doOnNext(has -> assertThat(has).isFalse())))
                 .verifyComplete();
     }
@@ -291,8 +292,8 @@ class TaskScopeTest {
     @Test
     void anErrorSeenThroughAHandleIsReportedOnce() {
         IOException boom = new IOException("boom");
-        StepVerifier.create(TaskScope.open(scope ->
-                        scope.fork(Mono.delay(Duration.ofMillis(1)).then(Mono.error(boom)))))
+        StepVerifier.create(TaskScope.open(
+                        scope -> scope.fork(Mono.delay(Duration.ofMillis(1)).then(Mono.error(boom)))))
                 .expectErrorSatisfies(error ->
                         assertThat(((TaskGroupException) error).exceptions()).containsExactly(boom))
                 .verify(Duration.ofSeconds(5));
@@ -308,9 +309,11 @@ class TaskScopeTest {
                         assertThat(((TaskGroupException) error).exceptions()).containsExactly(thrown))
                 .verify(Duration.ofSeconds(5));
         StepVerifier.create(TaskScope.open(scope -> null))
-                .expectErrorSatisfies(error -> assertThat(((TaskGroupException) error).exceptions()).singleElement()
+                .expectErrorSatisfies(error -> assertThat(((TaskGroupException) error).exceptions())
+                        .singleElement()
                         .isInstanceOf(NullPointerException.class)
-                        .extracting(Throwable::getMessage).isEqualTo("body returned null"))
+                        .extracting(Throwable::getMessage)
+                        .isEqualTo("body returned null"))
                 .verify(Duration.ofSeconds(5));
     }
 
@@ -328,7 +331,9 @@ class TaskScopeTest {
                         assertThat(((TaskGroupException) error).exceptions()).containsExactly(boom))
                 .verify(Duration.ofSeconds(5));
         late.assertWasNotSubscribed();
-        StepVerifier.create(handle.get()).expectError(CancellationException.class).verify(Duration.ofSeconds(5));
+        StepVerifier.create(handle.get())
+                .expectError(CancellationException.class)
+                .verify(Duration.ofSeconds(5));
     }
 
     @Test
@@ -336,8 +341,8 @@ class TaskScopeTest {
         List<String> done = new CopyOnWriteArrayList<>();
         StepVerifier.withVirtualTime(() -> TaskScope.open(scope -> {
                     scope.fork(Mono.delay(Duration.ofSeconds(1))
-                            .doOnNext(t -> scope.fork(Mono.delay(Duration.ofSeconds(1))
-                                    .doOnNext(u -> done.add("second")))));
+                            .doOnNext(t ->
+                                    scope.fork(Mono.delay(Duration.ofSeconds(1)).doOnNext(u -> done.add("second")))));
                     return Mono.empty();
                 }))
                 .expectSubscription()
@@ -352,10 +357,12 @@ class TaskScopeTest {
     void forkAfterTheScopeEndedIsRefused() {
         AtomicReference<TaskScope> escaped = new AtomicReference<>();
         TaskScope.open(scope -> {
-            escaped.set(scope);
-            return Mono.empty();
-        }).block(Duration.ofSeconds(5));
-        assertThatIllegalStateException().isThrownBy(() -> escaped.get().fork(Mono.just(1)))
+                    escaped.set(scope);
+                    return Mono.empty();
+                })
+                .block(Duration.ofSeconds(5));
+        assertThatIllegalStateException()
+                .isThrownBy(() -> escaped.get().fork(Mono.just(1)))
                 .withMessage("fork after the scope ended");
     }
 
@@ -371,8 +378,11 @@ class TaskScopeTest {
                 .then(() -> innerFailing.error(boom))
                 .expectErrorSatisfies(error -> {
                     TaskGroupException group = (TaskGroupException) error;
-                    assertThat(group.exceptions()).singleElement().isInstanceOfSatisfying(TaskGroupException.class,
-                            inner -> assertThat(inner.exceptions()).containsExactly(boom));
+                    assertThat(group.exceptions())
+                            .singleElement()
+                            .isInstanceOfSatisfying(
+                                    TaskGroupException.class,
+                                    inner -> assertThat(inner.exceptions()).containsExactly(boom));
                 })
                 .verify(Duration.ofSeconds(5));
         outerSibling.assertWasCancelled();
@@ -399,15 +409,18 @@ class TaskScopeTest {
         PublisherProbe<String> nestedFork = PublisherProbe.of(Mono.never());
         AtomicReference<Mono<String>> handle = new AtomicReference<>();
         Disposable subscription = TaskScope.open(scope -> {
-            handle.set(scope.fork(fork.mono()));
-            scope.fork(TaskScope.open(inner -> inner.fork(nestedFork.mono())));
-            return body.mono();
-        }).subscribe();
+                    handle.set(scope.fork(fork.mono()));
+                    scope.fork(TaskScope.open(inner -> inner.fork(nestedFork.mono())));
+                    return body.mono();
+                })
+                .subscribe();
         subscription.dispose();
         body.assertWasCancelled();
         fork.assertWasCancelled();
         nestedFork.assertWasCancelled();
-        StepVerifier.create(handle.get()).expectError(CancellationException.class).verify(Duration.ofSeconds(5));
+        StepVerifier.create(handle.get())
+                .expectError(CancellationException.class)
+                .verify(Duration.ofSeconds(5));
     }
 
     @Test
@@ -454,8 +467,8 @@ class TaskScopeTest {
         StepVerifier.create(TaskScope.open(scope -> Flux.range(0, 2_000)
                         .parallel(4)
                         .runOn(Schedulers.parallel())
-                        .doOnNext(i -> scope.fork(Mono.fromRunnable(finished::incrementAndGet)
-                                .subscribeOn(Schedulers.parallel())))
+                        .doOnNext(i -> scope.fork(
+                                Mono.fromRunnable(finished::incrementAndGet).subscribeOn(Schedulers.parallel())))
                         .sequential()))
                 .expectComplete()
                 .verify(Duration.ofSeconds(30));
@@ -470,17 +483,18 @@ class TaskScopeTest {
             AtomicReference<Mono<Integer>> handle = new AtomicReference<>();
             AtomicInteger signals = new AtomicInteger();
             Disposable subscription = TaskScope.open(scope -> {
-                handle.set(scope.fork(task.mono()));
-                return Mono.empty();
-            }).subscribe(v -> { }, e -> signals.incrementAndGet(), signals::incrementAndGet);
+                        handle.set(scope.fork(task.mono()));
+                        return Mono.empty();
+                    })
+                    .subscribe(v -> {}, e -> signals.incrementAndGet(), signals::incrementAndGet);
             RaceTestUtils.race(() -> task.emit(1), subscription::dispose);
-            Optional<Integer> value = handle.get().onErrorResume(CancellationException.class, e -> Mono.empty())
+            Optional<Integer> value = handle.get()
+                    .onErrorResume(CancellationException.class, e -> Mono.empty())
                     .blockOptional(Duration.ofSeconds(5));
             assertThat(signals.get()).isLessThanOrEqualTo(1);
             if (signals.get() == 0) {
                 task.assertCancelled();
-            }
-            else {
+            } else {
                 assertThat(value).contains(1);
             }
         }
@@ -491,14 +505,14 @@ class TaskScopeTest {
         assertThatNullPointerException().isThrownBy(() -> TaskScope.open(null)).withMessage("body");
         AtomicReference<Throwable> error = new AtomicReference<>();
         TaskScope.open(scope -> {
-            try {
-                scope.fork(null);
-            }
-            catch (NullPointerException e) {
-                error.set(e);
-            }
-            return Mono.empty();
-        }).block(Duration.ofSeconds(5));
+                    try {
+                        scope.fork(null);
+                    } catch (NullPointerException e) {
+                        error.set(e);
+                    }
+                    return Mono.empty();
+                })
+                .block(Duration.ofSeconds(5));
         assertThat(error.get()).isInstanceOf(NullPointerException.class).hasMessage("task");
     }
 }

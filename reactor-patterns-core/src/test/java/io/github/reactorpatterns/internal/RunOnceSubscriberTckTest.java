@@ -16,8 +16,7 @@ public class RunOnceSubscriberTckTest extends SubscriberBlackboxVerification<Int
     public Subscriber<Integer> createSubscriber() {
         return new RunOnceSubscriber<Integer>() {
             @Override
-            protected void hookOnEnd(@Nullable Throwable error, boolean cancelled) {
-            }
+            protected void hookOnEnd(@Nullable Throwable error, boolean cancelled) {}
         };
     }
 

@@ -9,7 +9,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -68,7 +67,9 @@ class RunOnceSubscriberTest {
     void anErrorSignalledWhileCancellingIsTheEnd() {
         Recorder r = new Recorder();
         TestPublisher<Object> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
-        source.flux().doOnCancel(() -> source.error(new IOException("cleanup failed"))).subscribe(r);
+        source.flux()
+                .doOnCancel(() -> source.error(new IOException("cleanup failed")))
+                .subscribe(r);
         r.cancel();
         assertThat(r.ends).containsExactly("error: cleanup failed");
     }

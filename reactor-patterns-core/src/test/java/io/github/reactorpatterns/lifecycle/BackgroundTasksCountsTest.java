@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -15,7 +14,7 @@ class BackgroundTasksCountsTest {
 
     @Test
     void everyTaskEndsInExactlyOneCount() {
-        BackgroundTasks tasks = BackgroundTasks.create(error -> { });
+        BackgroundTasks tasks = BackgroundTasks.create(error -> {});
         tasks.spawn(Mono.just(1));
         tasks.spawn(Mono.error(new IllegalStateException("boom")));
         Disposable disposed = tasks.spawn(Mono.never());

@@ -16,9 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.time.Deadline;
+import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -145,7 +144,8 @@ class BackgroundTasksTest {
     void spawnAfterShutdownFails() {
         BackgroundTasks tasks = BackgroundTasks.create();
         tasks.shutdown().block(TIMEOUT);
-        assertThatIllegalStateException().isThrownBy(() -> tasks.spawn(Mono.empty()))
+        assertThatIllegalStateException()
+                .isThrownBy(() -> tasks.spawn(Mono.empty()))
                 .withMessage("spawn after shutdown: the BackgroundTasks no longer accepts tasks");
     }
 
@@ -179,13 +179,16 @@ class BackgroundTasksTest {
             RaceTestUtils.race(
                     () -> {
                         for (int i = 0; i < 3; i++) {
-                            if (tasks.trySpawn(Mono.never().doFinally(s -> cleanedUp.incrementAndGet())).isPresent()) {
+                            if (tasks.trySpawn(Mono.never().doFinally(s -> cleanedUp.incrementAndGet()))
+                                    .isPresent()) {
                                 spawned.incrementAndGet();
                             }
                         }
                     },
                     () -> tasks.shutdown().subscribe(null, null, () -> shutdownDone.set(true)));
-            await().atMost(TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+            await().atMost(TIMEOUT)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(1))
                     .untilTrue(shutdownDone);
             assertThat(cleanedUp.get()).as("round %d", round).isEqualTo(spawned.get());
             assertThat(tasks.active()).isZero();
@@ -200,17 +203,21 @@ class BackgroundTasksTest {
         AtomicReference<ContextView> seen = new AtomicReference<>();
         Sinks.Empty<Void> notified = Sinks.empty();
         Mono<String> handler = Mono.deferContextual(request -> {
-                    tasks.spawn(Mono.deferContextual(context -> {
-                        seen.set(context);
-                        return notified.asMono();
-                    }), request);
+                    tasks.spawn(
+                            Mono.deferContextual(context -> {
+                                seen.set(context);
+                                return notified.asMono();
+                            }),
+                            request);
                     return Mono.just("created");
                 })
                 .transform(Deadline.within(Duration.ofSeconds(1)))
                 .contextWrite(Context.of("traceId", "abc-123"));
 
         StepVerifier.create(handler)
-                .expectAccessibleContext().hasKey("traceId").then()
+                .expectAccessibleContext()
+                .hasKey("traceId")
+                .then()
                 .expectNext("created")
                 .expectComplete()
                 .verify(TIMEOUT);
@@ -231,9 +238,11 @@ class BackgroundTasksTest {
         StepVerifier.withVirtualTime(() -> {
                     BackgroundTasks tasks = BackgroundTasks.create(failures::add);
                     return Mono.deferContextual(request -> {
-                                tasks.spawn(Mono.delay(Duration.ofSeconds(10))
-                                        .transform(Deadline.timeout(Duration.ofSeconds(30)))
-                                        .doOnNext(tick -> notified.set(true)), request);
+                                tasks.spawn(
+                                        Mono.delay(Duration.ofSeconds(10))
+                                                .transform(Deadline.timeout(Duration.ofSeconds(30)))
+                                                .doOnNext(tick -> notified.set(true)),
+                                        request);
                                 return Mono.delay(Duration.ofSeconds(1));
                             })
                             .transform(Deadline.within(Duration.ofSeconds(2)))
@@ -281,7 +290,7 @@ class BackgroundTasksTest {
     @Test
     void drainCancelsOnlyTheLateTasks() {
         VirtualTimeScheduler vts = VirtualTimeScheduler.create();
-        BackgroundTasks tasks = BackgroundTasks.create(e -> { }, vts);
+        BackgroundTasks tasks = BackgroundTasks.create(e -> {}, vts);
         List<String> ends = new CopyOnWriteArrayList<>();
         tasks.spawn(Mono.delay(Duration.ofSeconds(1), vts).doFinally(s -> ends.add("early:" + s)));
         tasks.spawn(Mono.delay(Duration.ofSeconds(4), vts).doFinally(s -> ends.add("inTime:" + s)));
@@ -295,8 +304,11 @@ class BackgroundTasksTest {
         assertThat(ends).containsExactly("early:" + SignalType.ON_COMPLETE, "inTime:" + SignalType.ON_COMPLETE);
         assertThat(drained).isFalse();
         vts.advanceTimeBy(Duration.ofSeconds(1));
-        assertThat(ends).containsExactly("early:" + SignalType.ON_COMPLETE, "inTime:" + SignalType.ON_COMPLETE,
-                "late:" + SignalType.CANCEL);
+        assertThat(ends)
+                .containsExactly(
+                        "early:" + SignalType.ON_COMPLETE,
+                        "inTime:" + SignalType.ON_COMPLETE,
+                        "late:" + SignalType.CANCEL);
         assertThat(drained).isTrue();
         assertThat(tasks.active()).isZero();
     }
@@ -304,10 +316,10 @@ class BackgroundTasksTest {
     @Test
     void drainCompletesAsSoonAsTheLastTaskEnds() {
         StepVerifier.withVirtualTime(() -> {
-            BackgroundTasks tasks = BackgroundTasks.create();
-            tasks.spawn(Mono.delay(Duration.ofSeconds(2)));
-            return tasks.drain(Duration.ofMinutes(1));
-        })
+                    BackgroundTasks tasks = BackgroundTasks.create();
+                    tasks.spawn(Mono.delay(Duration.ofSeconds(2)));
+                    return tasks.drain(Duration.ofMinutes(1));
+                })
                 .expectSubscription()
                 .expectNoEvent(Duration.ofSeconds(2))
                 .verifyComplete();
@@ -351,7 +363,9 @@ class BackgroundTasksTest {
                         }
                     },
                     () -> tasks.shutdown().subscribe(null, null, () -> shutdownDone.set(true)));
-            await().atMost(TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+            await().atMost(TIMEOUT)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(1))
                     .untilTrue(shutdownDone);
             assertThat(cleanedUp.get()).as("round %d", round).isEqualTo(spawned.get());
             assertThat(tasks.active()).isZero();
@@ -362,18 +376,28 @@ class BackgroundTasksTest {
     void badArgumentsFailAtOnce() {
         BackgroundTasks tasks = BackgroundTasks.create();
         assertThatNullPointerException().isThrownBy(() -> tasks.spawn(null)).withMessage("task");
-        assertThatNullPointerException().isThrownBy(() -> tasks.spawn(null, Context.empty())).withMessage("task");
-        assertThatNullPointerException().isThrownBy(() -> tasks.spawn(Mono.empty(), null)).withMessage("context");
-        assertThatNullPointerException().isThrownBy(() -> tasks.trySpawn(null)).withMessage("task");
-        assertThatNullPointerException().isThrownBy(() -> tasks.trySpawn(null, Context.empty()))
+        assertThatNullPointerException()
+                .isThrownBy(() -> tasks.spawn(null, Context.empty()))
                 .withMessage("task");
-        assertThatNullPointerException().isThrownBy(() -> tasks.trySpawn(Mono.empty(), null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> tasks.spawn(Mono.empty(), null))
+                .withMessage("context");
+        assertThatNullPointerException().isThrownBy(() -> tasks.trySpawn(null)).withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> tasks.trySpawn(null, Context.empty()))
+                .withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> tasks.trySpawn(Mono.empty(), null))
                 .withMessage("context");
         assertThatNullPointerException().isThrownBy(() -> tasks.drain(null)).withMessage("grace");
-        assertThatIllegalArgumentException().isThrownBy(() -> tasks.drain(Duration.ofMillis(-1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> tasks.drain(Duration.ofMillis(-1)))
                 .withMessage("grace >= 0 required but it was PT-0.001S");
-        assertThatNullPointerException().isThrownBy(() -> BackgroundTasks.create(null)).withMessage("onFailure");
-        assertThatNullPointerException().isThrownBy(() -> BackgroundTasks.create(e -> { }, null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> BackgroundTasks.create(null))
+                .withMessage("onFailure");
+        assertThatNullPointerException()
+                .isThrownBy(() -> BackgroundTasks.create(e -> {}, null))
                 .withMessage("scheduler");
     }
 }

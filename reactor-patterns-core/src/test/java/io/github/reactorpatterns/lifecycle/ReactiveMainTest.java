@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -43,7 +42,9 @@ class ReactiveMainTest {
         Path marker = dir.resolve("marker");
         Process child = startChild("never", marker, 60_000);
         child.destroy(); // SIGTERM
-        assertThat(child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("child ended").isTrue();
+        assertThat(child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .as("child ended")
+                .isTrue();
 
         assertThat(child.exitValue()).isEqualTo(ReactiveMain.EXIT_SIGTERM);
         assertThat(Files.readAllLines(marker)).containsExactly("app cancel", "task cancel", "resource", "exit 143");
@@ -57,7 +58,9 @@ class ReactiveMainTest {
         Process child = startChild("never", marker, 60_000);
         Process sender = new ProcessBuilder(kill.toString(), "-INT", Long.toString(child.pid())).start();
         assertThat(sender.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("child ended").isTrue();
+        assertThat(child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .as("child ended")
+                .isTrue();
 
         assertThat(child.exitValue()).isEqualTo(ReactiveMain.EXIT_SIGINT);
         assertThat(Files.readAllLines(marker)).containsExactly("app cancel", "task cancel", "resource", "exit 130");
@@ -67,7 +70,9 @@ class ReactiveMainTest {
     void systemExitElsewhereStillCancelsTheAppThroughTheShutdownHook() throws Exception {
         Path marker = dir.resolve("marker");
         Process child = startChild("exit", marker, 60_000);
-        assertThat(child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("child ended").isTrue();
+        assertThat(child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .as("child ended")
+                .isTrue();
 
         // the JVM keeps the status System.exit asked for; the hook held it until run() had cleaned up
         assertThat(child.exitValue()).isEqualTo(7);
@@ -78,7 +83,9 @@ class ReactiveMainTest {
     void anAppThatFailsExitsWith1AfterCleanup() throws Exception {
         Path marker = dir.resolve("marker");
         Process child = startChild("fail", marker, 200);
-        assertThat(child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("child ended").isTrue();
+        assertThat(child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .as("child ended")
+                .isTrue();
 
         assertThat(child.exitValue()).isEqualTo(ReactiveMain.EXIT_FAILURE);
         // after a normal end the background task may run for the grace (200 ms), then it is cancelled
@@ -87,21 +94,32 @@ class ReactiveMainTest {
 
     private Process startChild(String mode, Path marker, long graceMillis) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ReactiveMainTestApp.class.getName(), mode, marker.toString(),
-                Long.toString(graceMillis))
+        ProcessBuilder builder = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ReactiveMainTestApp.class.getName(),
+                        mode,
+                        marker.toString(),
+                        Long.toString(graceMillis))
                 .redirectError(dir.resolve("stderr-" + mode).toFile());
         Process child = builder.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         String first = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (IOException e) {
-                return "read failed: " + e;
-            }
-        }).get(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        assertThat(first).as("child stderr: %s", Files.exists(dir.resolve("stderr-" + mode))
-                ? Files.readString(dir.resolve("stderr-" + mode)) : "").isEqualTo("ready");
+                    try {
+                        return out.readLine();
+                    } catch (IOException e) {
+                        return "read failed: " + e;
+                    }
+                })
+                .get(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertThat(first)
+                .as(
+                        "child stderr: %s",
+                        Files.exists(dir.resolve("stderr-" + mode))
+                                ? Files.readString(dir.resolve("stderr-" + mode))
+                                : "")
+                .isEqualTo("ready");
         return child;
     }
 
@@ -113,15 +131,14 @@ class ReactiveMainTest {
         // doOnTerminate, not doFinally: a doFinally inside a task that completes by itself runs after the completion
         // has reached the registry, so it may run after run() went on (see BackgroundTasks)
         tasks.spawn(taskEnd.asMono().doOnTerminate(() -> events.add("task completed")));
-        Mono<String> app = Mono.fromCallable(() -> "done")
-                .doFinally(s -> {
-                    events.add("app " + s);
-                    // the task ends within the grace: drained, not cancelled
-                    Schedulers.parallel().schedule(taskEnd::tryEmitEmpty, 10, TimeUnit.MILLISECONDS);
-                });
+        Mono<String> app = Mono.fromCallable(() -> "done").doFinally(s -> {
+            events.add("app " + s);
+            // the task ends within the grace: drained, not cancelled
+            Schedulers.parallel().schedule(taskEnd::tryEmitEmpty, 10, TimeUnit.MILLISECONDS);
+        });
 
-        int code = ReactiveMain.run(app, Duration.ofSeconds(30), tasks,
-                () -> events.add("first"), () -> events.add("second"));
+        int code = ReactiveMain.run(
+                app, Duration.ofSeconds(30), tasks, () -> events.add("first"), () -> events.add("second"));
 
         assertThat(code).isEqualTo(ReactiveMain.EXIT_SUCCESS);
         assertThat(events).containsExactly("app " + SignalType.ON_COMPLETE, "task completed", "first", "second");
@@ -168,23 +185,28 @@ class ReactiveMainTest {
     void refusesToBlockANonBlockingThread() {
         Mono<Integer> onParallel = Mono.fromCallable(() -> ReactiveMain.run(Mono.empty(), Duration.ZERO))
                 .subscribeOn(Schedulers.parallel());
-        assertThatIllegalStateException().isThrownBy(() -> onParallel.block(Duration.ofSeconds(10)))
+        assertThatIllegalStateException()
+                .isThrownBy(() -> onParallel.block(Duration.ofSeconds(10)))
                 .withMessageStartingWith("ReactiveMain.run blocks until the application ends, which is not "
                         + "supported on the non-blocking thread parallel-");
     }
 
     @Test
     void badArgumentsFailAtOnce() {
-        assertThatNullPointerException().isThrownBy(() -> ReactiveMain.run(null, Duration.ZERO)).withMessage("app");
-        assertThatNullPointerException().isThrownBy(() -> ReactiveMain.run(Mono.empty(), null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> ReactiveMain.run(null, Duration.ZERO))
+                .withMessage("app");
+        assertThatNullPointerException()
+                .isThrownBy(() -> ReactiveMain.run(Mono.empty(), null))
                 .withMessage("grace");
         assertThatNullPointerException()
                 .isThrownBy(() -> ReactiveMain.run(Mono.empty(), Duration.ZERO, null, (Disposable[]) null))
                 .withMessage("resources");
         assertThatNullPointerException()
-                .isThrownBy(() -> ReactiveMain.run(Mono.empty(), Duration.ZERO, null, () -> { }, null))
+                .isThrownBy(() -> ReactiveMain.run(Mono.empty(), Duration.ZERO, null, () -> {}, null))
                 .withMessage("resources contains null");
-        assertThatIllegalArgumentException().isThrownBy(() -> ReactiveMain.run(Mono.empty(), Duration.ofSeconds(-2)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ReactiveMain.run(Mono.empty(), Duration.ofSeconds(-2)))
                 .withMessage("grace >= 0 required but it was PT-2S");
     }
 }

@@ -21,8 +21,7 @@ import reactor.core.publisher.Mono;
  */
 public final class ReactiveMainTestApp {
 
-    private ReactiveMainTestApp() {
-    }
+    private ReactiveMainTestApp() {}
 
     /**
      * Runs the application and exits with the code {@link ReactiveMain#run} returns.
@@ -42,8 +41,7 @@ public final class ReactiveMainTestApp {
             case "fail" -> Mono.error(new IllegalStateException("the application failed"));
             default -> throw new IllegalArgumentException(mode);
         };
-        Mono<?> app = body
-                .doOnSubscribe(s -> {
+        Mono<?> app = body.doOnSubscribe(s -> {
                     System.out.println("ready");
                     System.out.flush();
                 })
@@ -55,8 +53,8 @@ public final class ReactiveMainTestApp {
 
     private static void mark(Path marker, String line) {
         try {
-            Files.writeString(marker, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            Files.writeString(
+                    marker, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

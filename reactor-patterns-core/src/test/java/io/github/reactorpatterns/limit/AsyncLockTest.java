@@ -7,9 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.test.ConcurrencyProbe;
+import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -25,8 +24,8 @@ class AsyncLockTest {
     void guardsACounterAcrossManyConcurrentTasks() {
         AsyncLock lock = AsyncLock.of();
         ConcurrencyProbe probe = ConcurrencyProbe.create();
-        Mono<Integer> increment = lock.withLock(probe.wrap(Mono.fromCallable(() -> ++counter)
-                .subscribeOn(Schedulers.parallel())));
+        Mono<Integer> increment =
+                lock.withLock(probe.wrap(Mono.fromCallable(() -> ++counter).subscribeOn(Schedulers.parallel())));
         StepVerifier.create(Flux.range(0, 2_000).flatMap(i -> increment, 64).count())
                 .expectNext(2_000L)
                 .verifyComplete();
@@ -44,9 +43,10 @@ class AsyncLockTest {
         lock.withLock(gate.asMono().doOnSubscribe(s -> order.add("first"))).subscribe();
         lock.withLock(Mono.fromRunnable(() -> order.add("second"))).subscribe();
         lock.withLock(Flux.defer(() -> {
-            order.add("third");
-            return Flux.just(3);
-        })).subscribe();
+                    order.add("third");
+                    return Flux.just(3);
+                }))
+                .subscribe();
         assertThat(lock.isLocked()).isTrue();
         assertThat(lock.waiting()).isEqualTo(2);
         gate.tryEmitEmpty();
@@ -58,7 +58,8 @@ class AsyncLockTest {
     @Test
     void releasedOnErrorAndCancel() {
         AsyncLock lock = AsyncLock.of();
-        StepVerifier.create(lock.withLock(Mono.error(new IllegalStateException("boom")))).verifyErrorMessage("boom");
+        StepVerifier.create(lock.withLock(Mono.error(new IllegalStateException("boom"))))
+                .verifyErrorMessage("boom");
         assertThat(lock.isLocked()).isFalse();
         PublisherProbe<Object> never = PublisherProbe.of(Mono.never());
         StepVerifier.create(lock.withLock(never.mono()))
@@ -91,7 +92,11 @@ class AsyncLockTest {
     @Test
     void nullTaskIsRejected() {
         AsyncLock lock = AsyncLock.of();
-        assertThatNullPointerException().isThrownBy(() -> lock.withLock((Mono<Object>) null)).withMessage("task");
-        assertThatNullPointerException().isThrownBy(() -> lock.withLock((Flux<Object>) null)).withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> lock.withLock((Mono<Object>) null))
+                .withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> lock.withLock((Flux<Object>) null))
+                .withMessage("task");
     }
 }

@@ -4,7 +4,6 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.tck.PublisherVerification;
 import org.reactivestreams.tck.TestEnvironment;
 
-
 /** Reactive Streams TCK for the custom {@code Mono} behind {@link AsyncSemaphore#acquire(int)}. */
 public class AsyncSemaphoreAcquireTckTest extends PublisherVerification<Permit> {
 

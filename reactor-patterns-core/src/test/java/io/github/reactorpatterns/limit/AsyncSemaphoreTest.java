@@ -16,11 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.reactorpatterns.test.ConcurrencyProbe;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
-
-import io.github.reactorpatterns.test.ConcurrencyProbe;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Scannable;
@@ -235,7 +234,7 @@ class AsyncSemaphoreTest {
         sem.acquire().subscribe(new BaseSubscriber<Permit>() {
             @Override
             protected void hookOnSubscribe(Subscription s) {
-                subscription.set(s);   // no request: the grant cannot be delivered
+                subscription.set(s); // no request: the grant cannot be delivered
             }
         });
         assertThat(sem.availablePermits()).isZero();
@@ -299,7 +298,8 @@ class AsyncSemaphoreTest {
         AtomicInteger ran = new AtomicInteger();
         for (int i = 0; i < 10_000; i++) {
             Permit held = take(sem);
-            Disposable waiter = sem.withPermit(Mono.fromCallable(ran::incrementAndGet)).subscribe();
+            Disposable waiter =
+                    sem.withPermit(Mono.fromCallable(ran::incrementAndGet)).subscribe();
             RaceTestUtils.race(held::release, waiter::dispose);
             assertThat(sem.availablePermits()).as("round %d", i).isEqualTo(1);
             assertThat(sem.waiting()).as("round %d", i).isZero();
@@ -356,10 +356,12 @@ class AsyncSemaphoreTest {
         for (int i = 0; i < 100_000; i++) {
             Permit held = take(sem);
             AtomicReference<Permit> got = new AtomicReference<>();
-            Disposable waiter = sem.acquire(p -> {
-                granted.incrementAndGet();
-                got.set(p);
-            }, e -> { });
+            Disposable waiter = sem.acquire(
+                    p -> {
+                        granted.incrementAndGet();
+                        got.set(p);
+                    },
+                    e -> {});
             RaceTestUtils.race(held::release, waiter::dispose);
             Permit p = got.get();
             if (p != null) {
@@ -376,15 +378,15 @@ class AsyncSemaphoreTest {
     void acquireCallbackGrantsReleasesAndReportsErrors() {
         AsyncSemaphore sem = AsyncSemaphore.builder(1).maxWaiters(0).build();
         AtomicReference<Permit> got = new AtomicReference<>();
-        Disposable first = sem.acquire(got::set, e -> { });
+        Disposable first = sem.acquire(got::set, e -> {});
         assertThat(got.get()).isNotNull();
         assertThat(got.get().permits()).isEqualTo(1);
         assertThat(first.isDisposed()).isTrue();
-        first.dispose();   // once granted, the permit is the callback's: dispose does nothing
+        first.dispose(); // once granted, the permit is the callback's: dispose does nothing
         assertThat(sem.availablePermits()).isZero();
 
         AtomicReference<Throwable> error = new AtomicReference<>();
-        sem.acquire(p -> { }, error::set);
+        sem.acquire(p -> {}, error::set);
         assertThat(error.get()).isInstanceOf(SemaphoreFullException.class);
 
         got.get().release();
@@ -393,14 +395,20 @@ class AsyncSemaphoreTest {
         assertThat(sem.availablePermits()).isEqualTo(1);
 
         RuntimeException boom = new RuntimeException("boom");
-        sem.acquire(p -> {
-            throw boom;
-        }, error::set);
+        sem.acquire(
+                p -> {
+                    throw boom;
+                },
+                error::set);
         assertThat(error.get()).isSameAs(boom);
         assertThat(sem.availablePermits()).isEqualTo(1);
 
-        assertThatNullPointerException().isThrownBy(() -> sem.acquire(null, e -> { })).withMessage("onGranted");
-        assertThatNullPointerException().isThrownBy(() -> sem.acquire(p -> { }, null)).withMessage("onError");
+        assertThatNullPointerException()
+                .isThrownBy(() -> sem.acquire(null, e -> {}))
+                .withMessage("onGranted");
+        assertThatNullPointerException()
+                .isThrownBy(() -> sem.acquire(p -> {}, null))
+                .withMessage("onError");
     }
 
     @Test
@@ -408,7 +416,7 @@ class AsyncSemaphoreTest {
         AsyncSemaphore sem = AsyncSemaphore.of(1);
         Permit held = take(sem);
         AtomicReference<Permit> got = new AtomicReference<>();
-        Disposable waiter = sem.acquire(got::set, e -> { });
+        Disposable waiter = sem.acquire(got::set, e -> {});
         assertThat(sem.waiting()).isEqualTo(1);
         assertThat(waiter.isDisposed()).isFalse();
         waiter.dispose();
@@ -462,7 +470,7 @@ class AsyncSemaphoreTest {
         Mono<Integer> task = new Mono<>() {
             @Override
             public void subscribe(CoreSubscriber<? super Integer> actual) {
-                waiter.get().dispose();   // the cancel arrives before the task has called onSubscribe
+                waiter.get().dispose(); // the cancel arrives before the task has called onSubscribe
                 freeWhileSubscribing.set(sem.availablePermits());
                 actual.onSubscribe(new Subscription() {
                     @Override
@@ -479,8 +487,10 @@ class AsyncSemaphoreTest {
             }
         };
         waiter.set(sem.withPermit(task).subscribe());
-        held.release();   // grants the waiter on this thread: its task is subscribed here
-        assertThat(freeWhileSubscribing.get()).as("permits free while the task was starting").isZero();
+        held.release(); // grants the waiter on this thread: its task is subscribed here
+        assertThat(freeWhileSubscribing.get())
+                .as("permits free while the task was starting")
+                .isZero();
         assertThat(taskCancelled).isTrue();
         assertThat(sem.availablePermits()).isEqualTo(1);
     }
@@ -503,8 +513,8 @@ class AsyncSemaphoreTest {
         Permit held = take(sem);
         sem.withPermit(Mono.just(2)).subscribe(waiting);
         waiting.subscription.request(-1);
-        assertThat(waiting.signals).containsExactly(
-                "onError(Spec. Rule 3.9 - Cannot request a non strictly positive number: -1)");
+        assertThat(waiting.signals)
+                .containsExactly("onError(Spec. Rule 3.9 - Cannot request a non strictly positive number: -1)");
         assertThat(sem.waiting()).isZero();
         held.release();
         assertThat(waiting.signals).hasSize(1);
@@ -515,9 +525,11 @@ class AsyncSemaphoreTest {
             sem.withPermit(Mono.just(i)).subscribe(racing);
             int round = i;
             RaceTestUtils.race(() -> racing.subscription.request(1), () -> racing.subscription.request(0));
-            assertThat(List.copyOf(racing.signals)).as("round %d", i).isIn(
-                    List.of("onNext(" + round + ")", "onComplete"),
-                    List.of("onError(Spec. Rule 3.9 - Cannot request a non strictly positive number: 0)"));
+            assertThat(List.copyOf(racing.signals))
+                    .as("round %d", i)
+                    .isIn(
+                            List.of("onNext(" + round + ")", "onComplete"),
+                            List.of("onError(Spec. Rule 3.9 - Cannot request a non strictly positive number: 0)"));
             assertThat(racing.overlapped).as("round %d: signals overlapped", i).isFalse();
             assertThat(sem.availablePermits()).as("round %d", i).isEqualTo(1);
         }
@@ -568,8 +580,8 @@ class AsyncSemaphoreTest {
         assertThat(op.isScanAvailable()).isTrue();
         assertThat(op.scan(Scannable.Attr.PARENT)).isSameAs(task);
         assertThat(op.scan(Scannable.Attr.RUN_STYLE)).isEqualTo(Scannable.Attr.RunStyle.ASYNC);
-        assertThat(Scannable.from(withPermit.map(i -> i)).steps()).containsExactly("source(MonoJust)", "withPermit",
-                "map");
+        assertThat(Scannable.from(withPermit.map(i -> i)).steps())
+                .containsExactly("source(MonoJust)", "withPermit", "map");
         Scannable acquire = Scannable.from(sem.acquire());
         assertThat(acquire.scan(Scannable.Attr.RUN_STYLE)).isEqualTo(Scannable.Attr.RunStyle.ASYNC);
         assertThat(acquire.steps()).containsExactly("source(AsyncSemaphore.acquire)");
@@ -648,7 +660,7 @@ class AsyncSemaphoreTest {
                     .subscribe();
             int r = ThreadLocalRandom.current().nextInt(3);
             if (r == 0) {
-                d.dispose();   // usually while waiting, sometimes at the grant, sometimes while the task runs
+                d.dispose(); // usually while waiting, sometimes at the grant, sometimes while the task runs
             } else if (r == 1) {
                 Schedulers.parallel()
                         .schedule(d::dispose, ThreadLocalRandom.current().nextInt(50), TimeUnit.MICROSECONDS);
@@ -747,7 +759,7 @@ class AsyncSemaphoreTest {
         Mono<Integer> task = sem.withPermit(Mono.fromCallable(ran::incrementAndGet));
         int n = 1_000_000;
         for (int i = 0; i < n; i++) {
-            task.subscribe(v -> { }, e -> { }, completed::incrementAndGet);
+            task.subscribe(v -> {}, e -> {}, completed::incrementAndGet);
         }
         assertThat(sem.waiting()).isEqualTo(n);
         held.release();
@@ -764,9 +776,13 @@ class AsyncSemaphoreTest {
         AsyncSemaphore sem = AsyncSemaphore.of(3);
         ConcurrencyProbe probe = ConcurrencyProbe.create();
         Flux<Integer> pipelines = Flux.range(0, 8)
-                .flatMap(p -> Flux.range(0, 500)
-                        .flatMap(i -> sem.withPermit(probe.wrap(Mono.fromCallable(() -> i)
-                                .subscribeOn(Schedulers.parallel()))), 16), 8);
+                .flatMap(
+                        p -> Flux.range(0, 500)
+                                .flatMap(
+                                        i -> sem.withPermit(probe.wrap(
+                                                Mono.fromCallable(() -> i).subscribeOn(Schedulers.parallel()))),
+                                        16),
+                        8);
         StepVerifier.create(pipelines.count()).expectNext(4000L).verifyComplete();
         probe.assertMaxAtMost(3);
         assertThat(probe.max()).isGreaterThan(1);
@@ -779,11 +795,12 @@ class AsyncSemaphoreTest {
         AtomicInteger holders = new AtomicInteger();
         AtomicInteger violations = new AtomicInteger();
         Runnable critical = () -> sem.withPermit(Mono.fromRunnable(() -> {
-            if (holders.incrementAndGet() > 1) {
-                violations.incrementAndGet();
-            }
-            holders.decrementAndGet();
-        })).subscribe();
+                    if (holders.incrementAndGet() > 1) {
+                        violations.incrementAndGet();
+                    }
+                    holders.decrementAndGet();
+                }))
+                .subscribe();
         for (int i = 0; i < 10_000; i++) {
             RaceTestUtils.race(critical, critical);
         }
@@ -815,7 +832,8 @@ class AsyncSemaphoreTest {
                 .expectErrorSatisfies(e -> assertThat(e)
                         .isInstanceOf(SemaphoreFullException.class)
                         .hasMessage("semaphore has no free permit and its 1 waiters (maxWaiters) are all taken")
-                        .satisfies(x -> assertThat(((SemaphoreFullException) x).maxWaiters()).isEqualTo(1)))
+                        .satisfies(x -> assertThat(((SemaphoreFullException) x).maxWaiters())
+                                .isEqualTo(1)))
                 .verify(Duration.ofSeconds(5));
         assertThat(sem.waiting()).isEqualTo(1);
         waiter.dispose();
@@ -826,8 +844,7 @@ class AsyncSemaphoreTest {
     @Test
     void zeroMaxWaitersNeverWaits() {
         AsyncSemaphore sem = AsyncSemaphore.builder(1).maxWaiters(0).build();
-        StepVerifier.create(sem.withPermit(sem.withPermit(Mono.just(1))))
-                .verifyError(SemaphoreFullException.class);
+        StepVerifier.create(sem.withPermit(sem.withPermit(Mono.just(1)))).verifyError(SemaphoreFullException.class);
         assertThat(sem.availablePermits()).isEqualTo(1);
     }
 
@@ -845,19 +862,28 @@ class AsyncSemaphoreTest {
 
     @Test
     void badArgumentsFailAtOnce() {
-        assertThatIllegalArgumentException().isThrownBy(() -> AsyncSemaphore.of(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> AsyncSemaphore.of(0))
                 .withMessage("permits > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> AsyncSemaphore.builder(-1))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> AsyncSemaphore.builder(-1))
                 .withMessage("permits > 0 required but it was -1");
-        assertThatIllegalArgumentException().isThrownBy(() -> AsyncSemaphore.builder(1).maxWaiters(-1))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> AsyncSemaphore.builder(1).maxWaiters(-1))
                 .withMessage("maxWaiters >= 0 required but it was -1");
         AsyncSemaphore sem = AsyncSemaphore.of(3);
-        assertThatIllegalArgumentException().isThrownBy(() -> sem.acquire(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> sem.acquire(0))
                 .withMessage("permits > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> sem.acquire(4))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> sem.acquire(4))
                 .withMessage("permits <= 3 (the semaphore's total) required but it was 4");
-        assertThatNullPointerException().isThrownBy(() -> sem.withPermit((Mono<Object>) null)).withMessage("task");
-        assertThatNullPointerException().isThrownBy(() -> sem.withPermit((Flux<Object>) null)).withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> sem.withPermit((Mono<Object>) null))
+                .withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> sem.withPermit((Flux<Object>) null))
+                .withMessage("task");
     }
 
     @Test
@@ -875,7 +901,8 @@ class AsyncSemaphoreTest {
                 error.set(t);
             }
         });
-        assertThat(error.get()).isInstanceOf(IllegalArgumentException.class)
+        assertThat(error.get())
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Spec. Rule 3.9 - Cannot request a non strictly positive number: 0");
         assertThat(sem.availablePermits()).isEqualTo(1);
     }

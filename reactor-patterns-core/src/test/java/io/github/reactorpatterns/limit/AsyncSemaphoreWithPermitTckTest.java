@@ -3,7 +3,6 @@ package io.github.reactorpatterns.limit;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.tck.PublisherVerification;
 import org.reactivestreams.tck.TestEnvironment;
-
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -16,7 +15,8 @@ public class AsyncSemaphoreWithPermitTckTest extends PublisherVerification<Long>
 
     @Override
     public Publisher<Long> createPublisher(long elements) {
-        Mono<Long> task = elements == 0 ? Mono.empty() : Mono.fromCallable(() -> 1L).subscribeOn(Schedulers.parallel());
+        Mono<Long> task =
+                elements == 0 ? Mono.empty() : Mono.fromCallable(() -> 1L).subscribeOn(Schedulers.parallel());
         return AsyncSemaphore.of(1).withPermit(task);
     }
 

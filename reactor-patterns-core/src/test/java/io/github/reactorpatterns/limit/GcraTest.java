@@ -26,7 +26,7 @@ class GcraTest {
     void intervalIsKeptInLowestTermsSoThirdsOfASecondAreExact() {
         Gcra g = gcra(3, Duration.ofSeconds(1), 1);
         assertThat(g.scale).isEqualTo(3);
-        assertThat(g.cost).isEqualTo(SECOND);   // one third of a second, in units of 1/3 ns
+        assertThat(g.cost).isEqualTo(SECOND); // one third of a second, in units of 1/3 ns
         assertThat(g.capacity).isEqualTo(SECOND);
         Gcra whole = gcra(10, Duration.ofSeconds(1), 4);
         assertThat(whole.scale).isEqualTo(1);
@@ -45,7 +45,7 @@ class GcraTest {
             tat = next;
         }
         assertThat(g.conforms(tat, now, 1)).isFalse();
-        assertThat(g.excess(g.next(tat, now, 1), now)).isEqualTo(100_000_000L);   // one interval to wait
+        assertThat(g.excess(g.next(tat, now, 1), now)).isEqualTo(100_000_000L); // one interval to wait
         assertThat(g.conforms(tat, 99_999_999L, 1)).isFalse();
         assertThat(g.conforms(tat, 100_000_000L, 1)).isTrue();
     }
@@ -108,7 +108,9 @@ class GcraTest {
         tat = target;
         assertThat(g.conforms(tat, 2 * SECOND - 1, 1)).isFalse();
         assertThat(g.conforms(tat, 2 * SECOND, 1)).isTrue();
-        assertThat(g.conforms(tat, 2 * SECOND, 2)).as("one token after a pause, not a burst").isFalse();
+        assertThat(g.conforms(tat, 2 * SECOND, 2))
+                .as("one token after a pause, not a burst")
+                .isFalse();
         // A shorter pause afterwards changes nothing.
         assertThat(g.holdsUntil(tat, g.pausedTat(0, SECOND), 0)).isTrue();
     }
@@ -117,9 +119,9 @@ class GcraTest {
     void aStaleTatFromLongAgoOrWrappedAroundCountsAsNow() {
         Gcra g = gcra(10, Duration.ofSeconds(1), 1);
         long now = 5 * SECOND;
-        assertThat(g.base(0, now)).isEqualTo(now);                           // idle: tokens do not pile up
-        assertThat(g.base(now + 7, now)).isEqualTo(now + 7);                 // ahead: wait for it
-        assertThat(g.base(now + Gcra.WRAP_GUARD + 1, now)).isEqualTo(now);   // too far ahead: wrapped around
+        assertThat(g.base(0, now)).isEqualTo(now); // idle: tokens do not pile up
+        assertThat(g.base(now + 7, now)).isEqualTo(now + 7); // ahead: wait for it
+        assertThat(g.base(now + Gcra.WRAP_GUARD + 1, now)).isEqualTo(now); // too far ahead: wrapped around
         assertThat(g.conforms(Long.MIN_VALUE + now, now, 1)).isTrue();
     }
 
@@ -127,17 +129,17 @@ class GcraTest {
     void aFractionOfANanosecondBehindNowIsKept() {
         Gcra g = gcra(3, Duration.ofSeconds(1), 1);
         long now = g.units(SECOND);
-        assertThat(g.base(now - 2, now)).isEqualTo(now - 2);   // two thirds of a nanosecond behind: kept
-        assertThat(g.base(now - 3, now)).isEqualTo(now);       // a whole nanosecond behind: now
+        assertThat(g.base(now - 2, now)).isEqualTo(now - 2); // two thirds of a nanosecond behind: kept
+        assertThat(g.base(now - 3, now)).isEqualTo(now); // a whole nanosecond behind: now
     }
 
     @Test
     void veryHighRatesAreRoundedToTheFinestScaleAndImpossibleOnesRejected() {
-        Gcra fine = gcra(2_000_000_000_000L, Duration.ofSeconds(1), 1);   // 2,000 tokens per ns: rounded to 1,024
+        Gcra fine = gcra(2_000_000_000_000L, Duration.ofSeconds(1), 1); // 2,000 tokens per ns: rounded to 1,024
         assertThat(fine.scale).isEqualTo(Gcra.MAX_SCALE);
         Gcra rounded = gcra(1_000_000_007L, Duration.ofSeconds(1), 1);
         assertThat(rounded.scale).isEqualTo(Gcra.MAX_SCALE);
-        assertThat(rounded.cost).isEqualTo(1024);   // 1,024 / 1.000000007, rounded to the nearest unit
+        assertThat(rounded.cost).isEqualTo(1024); // 1,024 / 1.000000007, rounded to the nearest unit
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> gcra(1_000_000_000_000_000L, Duration.ofMillis(1), 1))
                 .withMessage("rate of 1000000000000000 tokens per PT0.001S is too high (more than 1024 tokens per "

@@ -10,9 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.test.ConcurrencyProbe;
+import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -29,12 +28,16 @@ class KeyedLockTest {
         Map<Integer, ConcurrencyProbe> perKey = new ConcurrentHashMap<>();
         ConcurrencyProbe overall = ConcurrencyProbe.create();
         Flux<Integer> work = Flux.range(0, 2_000)
-                .flatMap(i -> {
-                    int key = i % 4;
-                    ConcurrencyProbe probe = perKey.computeIfAbsent(key, k -> ConcurrencyProbe.create());
-                    return locks.withLock(key, overall.wrap(probe.wrap(Mono.just(i)
-                            .delayElement(Duration.ofNanos(100_000), Schedulers.parallel()))));
-                }, 64);
+                .flatMap(
+                        i -> {
+                            int key = i % 4;
+                            ConcurrencyProbe probe = perKey.computeIfAbsent(key, k -> ConcurrencyProbe.create());
+                            return locks.withLock(
+                                    key,
+                                    overall.wrap(probe.wrap(Mono.just(i)
+                                            .delayElement(Duration.ofNanos(100_000), Schedulers.parallel()))));
+                        },
+                        64);
         StepVerifier.create(work.count()).expectNext(2_000L).verifyComplete();
         perKey.values().forEach(p -> p.assertMaxAtMost(1));
         assertThat(overall.max()).isGreaterThan(1);
@@ -58,16 +61,20 @@ class KeyedLockTest {
         Sinks.Empty<Void> gate = Sinks.empty();
         List<String> order = new CopyOnWriteArrayList<>();
         // Record when each critical section starts.
-        locks.withLock("a", gate.asMono().doOnSubscribe(s -> order.add("holder"))).subscribe();
-        Disposable cancelled = locks.withLock("a", Mono.fromRunnable(() -> order.add("cancelled"))).subscribe();
+        locks.withLock("a", gate.asMono().doOnSubscribe(s -> order.add("holder")))
+                .subscribe();
+        Disposable cancelled = locks.withLock("a", Mono.fromRunnable(() -> order.add("cancelled")))
+                .subscribe();
         locks.withLock("a", Flux.defer(() -> {
-            order.add("waiter");
-            return Flux.just(1);
-        })).subscribe();
+                    order.add("waiter");
+                    return Flux.just(1);
+                }))
+                .subscribe();
         locks.withLock("a", Mono.defer(() -> {
-            order.add("error");
-            return Mono.error(new IllegalStateException("boom"));
-        })).subscribe(null, e -> { });
+                    order.add("error");
+                    return Mono.error(new IllegalStateException("boom"));
+                }))
+                .subscribe(null, e -> {});
         assertThat(locks.isLocked("a")).isTrue();
         assertThat(locks.isLocked("b")).isFalse();
         assertThat(locks.size()).isEqualTo(1);
@@ -84,11 +91,12 @@ class KeyedLockTest {
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger violations = new AtomicInteger();
         Runnable task = () -> locks.withLock("k", Mono.fromRunnable(() -> {
-            if (inside.incrementAndGet() > 1) {
-                violations.incrementAndGet();
-            }
-            inside.decrementAndGet();
-        })).subscribe();
+                    if (inside.incrementAndGet() > 1) {
+                        violations.incrementAndGet();
+                    }
+                    inside.decrementAndGet();
+                }))
+                .subscribe();
         for (int i = 0; i < 5_000; i++) {
             RaceTestUtils.race(task, task);
         }
@@ -99,10 +107,14 @@ class KeyedLockTest {
     @Test
     void nullArgumentsAreRejected() {
         KeyedLock<String> locks = KeyedLock.of();
-        assertThatNullPointerException().isThrownBy(() -> locks.withLock(null, Mono.empty())).withMessage("key");
-        assertThatNullPointerException().isThrownBy(() -> locks.withLock("k", (Mono<Object>) null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> locks.withLock(null, Mono.empty()))
+                .withMessage("key");
+        assertThatNullPointerException()
+                .isThrownBy(() -> locks.withLock("k", (Mono<Object>) null))
                 .withMessage("task");
-        assertThatNullPointerException().isThrownBy(() -> locks.withLock("k", (Flux<Object>) null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> locks.withLock("k", (Flux<Object>) null))
                 .withMessage("task");
         assertThatNullPointerException().isThrownBy(() -> locks.isLocked(null)).withMessage("key");
     }

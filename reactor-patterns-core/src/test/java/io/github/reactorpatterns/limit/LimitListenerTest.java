@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -48,13 +47,14 @@ class LimitListenerTest {
     @Test
     void semaphoreReportsGrantsWithTheirWaitAndRefusals() {
         Events events = new Events();
-        AsyncSemaphore semaphore = AsyncSemaphore.builder(2).maxWaiters(1).listener(events).build();
+        AsyncSemaphore semaphore =
+                AsyncSemaphore.builder(2).maxWaiters(1).listener(events).build();
         Permit two = semaphore.acquire(2).block();
         assertThat(events.events).containsExactly("acquired 2");
         assertThat(events.waits).containsExactly(Duration.ZERO);
 
         List<Permit> granted = new CopyOnWriteArrayList<>();
-        semaphore.acquire().subscribe(granted::add);                 // waits
+        semaphore.acquire().subscribe(granted::add); // waits
         StepVerifier.create(semaphore.acquire())
                 .expectError(SemaphoreFullException.class)
                 .verify(Duration.ofSeconds(5));
@@ -83,14 +83,18 @@ class LimitListenerTest {
 
     @Test
     void aThrowingListenerDoesNotBreakTheSemaphore() {
-        AsyncSemaphore semaphore = AsyncSemaphore.builder(1).listener(new SemaphoreListener() {
-            @Override
-            public void onAcquired(int permits, Duration waited) {
-                throw new IllegalStateException("boom");
-            }
-        }).build();
+        AsyncSemaphore semaphore = AsyncSemaphore.builder(1)
+                .listener(new SemaphoreListener() {
+                    @Override
+                    public void onAcquired(int permits, Duration waited) {
+                        throw new IllegalStateException("boom");
+                    }
+                })
+                .build();
         for (int i = 0; i < 3; i++) {
-            StepVerifier.create(semaphore.withPermit(Mono.just(i))).expectNext(i).verifyComplete();
+            StepVerifier.create(semaphore.withPermit(Mono.just(i)))
+                    .expectNext(i)
+                    .verifyComplete();
         }
         assertThat(semaphore.availablePermits()).isEqualTo(1);
     }
@@ -99,11 +103,15 @@ class LimitListenerTest {
     void bucketReportsGrantsWithTheirWaitOnItsClockAndPauses() {
         VirtualTimeScheduler vts = VirtualTimeScheduler.create();
         Events events = new Events();
-        TokenBucket bucket = TokenBucket.builder().rate(1, Duration.ofSeconds(1)).burst(1).scheduler(vts)
-                .listener(events).build();
+        TokenBucket bucket = TokenBucket.builder()
+                .rate(1, Duration.ofSeconds(1))
+                .burst(1)
+                .scheduler(vts)
+                .listener(events)
+                .build();
         assertThat(bucket.tryAcquireNow(1)).isTrue();
         assertThat(bucket.tryAcquireNow(1)).isFalse();
-        bucket.acquire().subscribe();                       // waits one second
+        bucket.acquire().subscribe(); // waits one second
         Disposable cancelled = bucket.acquire().subscribe();
         cancelled.dispose();
         vts.advanceTimeBy(Duration.ofSeconds(1));
@@ -115,13 +123,16 @@ class LimitListenerTest {
     @Test
     void aThrowingBucketListenerDoesNotBreakTheBucket() {
         VirtualTimeScheduler vts = VirtualTimeScheduler.create();
-        TokenBucket bucket = TokenBucket.builder().rate(1, Duration.ofSeconds(1)).scheduler(vts)
+        TokenBucket bucket = TokenBucket.builder()
+                .rate(1, Duration.ofSeconds(1))
+                .scheduler(vts)
                 .listener(new TokenBucketListener() {
                     @Override
                     public void onGranted(int tokens, Duration waited) {
                         throw new IllegalStateException("boom");
                     }
-                }).build();
+                })
+                .build();
         List<Long> grants = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 3; i++) {
             bucket.acquire().subscribe(null, null, () -> grants.add(vts.now(java.util.concurrent.TimeUnit.SECONDS)));
@@ -132,9 +143,11 @@ class LimitListenerTest {
 
     @Test
     void listenersMustNotBeNull() {
-        assertThatNullPointerException().isThrownBy(() -> AsyncSemaphore.builder(1).listener(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> AsyncSemaphore.builder(1).listener(null))
                 .withMessage("listener");
-        assertThatNullPointerException().isThrownBy(() -> TokenBucket.builder().listener(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> TokenBucket.builder().listener(null))
                 .withMessage("listener");
     }
 }

@@ -17,7 +17,11 @@ public class TokenBucketAcquireTckTest extends PublisherVerification<Void> {
     @Override
     public Publisher<Void> createPublisher(long elements) {
         // Starts empty, so the grant comes from the timer on Schedulers.parallel() after 1 ms.
-        return TokenBucket.builder().rate(1000, Duration.ofSeconds(1)).initiallyFull(false).build().acquire();
+        return TokenBucket.builder()
+                .rate(1000, Duration.ofSeconds(1))
+                .initiallyFull(false)
+                .build()
+                .acquire();
     }
 
     @Override

@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
-
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Scannable;
@@ -40,7 +39,11 @@ class TokenBucketTest {
     private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
 
     private TokenBucket bucket(long tokens, Duration per, int burst) {
-        return TokenBucket.builder().rate(tokens, per).burst(burst).scheduler(vts).build();
+        return TokenBucket.builder()
+                .rate(tokens, per)
+                .burst(burst)
+                .scheduler(vts)
+                .build();
     }
 
     private long now() {
@@ -49,7 +52,7 @@ class TokenBucketTest {
 
     /** Subscribes an acquire and records the virtual time of its grant. */
     private Disposable acquireRecording(TokenBucket bucket, int tokens, List<Long> grants) {
-        return bucket.acquire(tokens).subscribe(null, e -> { }, () -> grants.add(now()));
+        return bucket.acquire(tokens).subscribe(null, e -> {}, () -> grants.add(now()));
     }
 
     // ---- normal flow ----
@@ -74,8 +77,12 @@ class TokenBucketTest {
 
     @Test
     void initiallyEmptyBucketGrantsTheFirstTokenAfterOneInterval() {
-        TokenBucket bucket = TokenBucket.builder().rate(4, Duration.ofSeconds(1)).burst(2).initiallyFull(false)
-                .scheduler(vts).build();
+        TokenBucket bucket = TokenBucket.builder()
+                .rate(4, Duration.ofSeconds(1))
+                .burst(2)
+                .initiallyFull(false)
+                .scheduler(vts)
+                .build();
         assertThat(bucket.tryAcquireNow(1)).isFalse();
         assertThat(bucket.estimatedWaitNow(1)).isEqualTo(Duration.ofMillis(250));
         vts.advanceTimeBy(Duration.ofMillis(250));
@@ -167,7 +174,8 @@ class TokenBucketTest {
     void pauseRejectsBadArguments() {
         TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 1);
         assertThatNullPointerException().isThrownBy(() -> bucket.pauseNow(null)).withMessage("pause");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket.pauseNow(Duration.ofMillis(-1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket.pauseNow(Duration.ofMillis(-1)))
                 .withMessage("pause >= 0 required but it was PT-0.001S");
         bucket.pauseNow(Duration.ofDays(400));
         assertThat(bucket.estimatedWaitNow(1)).isEqualTo(TokenBucket.MAX_PAUSE);
@@ -223,7 +231,10 @@ class TokenBucketTest {
     void grantRacingCancelSpendsTheTokenOnlyIfGranted() {
         for (int i = 0; i < 2_000; i++) {
             VirtualTimeScheduler clock = VirtualTimeScheduler.create();
-            TokenBucket bucket = TokenBucket.builder().rate(1, Duration.ofSeconds(1)).scheduler(clock).build();
+            TokenBucket bucket = TokenBucket.builder()
+                    .rate(1, Duration.ofSeconds(1))
+                    .scheduler(clock)
+                    .build();
             assertThat(bucket.tryAcquireNow(1)).isTrue();
             AtomicBoolean granted = new AtomicBoolean();
             AtomicReference<Subscription> subscription = new AtomicReference<>();
@@ -235,22 +246,24 @@ class TokenBucketTest {
                 }
 
                 @Override
-                public void onNext(Void unused) {
-                }
+                public void onNext(Void unused) {}
 
                 @Override
-                public void onError(Throwable t) {
-                }
+                public void onError(Throwable t) {}
 
                 @Override
                 public void onComplete() {
                     granted.set(true);
                 }
             });
-            RaceTestUtils.race(() -> clock.advanceTimeBy(Duration.ofSeconds(1)), () -> subscription.get().cancel());
+            RaceTestUtils.race(
+                    () -> clock.advanceTimeBy(Duration.ofSeconds(1)),
+                    () -> subscription.get().cancel());
             assertThat(bucket.waiting()).isZero();
             // Either the waiter got the token, or the token is still in the bucket: never lost, never doubled.
-            assertThat(bucket.tryAcquireNow(1)).as("round %d, granted %s", i, granted.get()).isEqualTo(!granted.get());
+            assertThat(bucket.tryAcquireNow(1))
+                    .as("round %d, granted %s", i, granted.get())
+                    .isEqualTo(!granted.get());
         }
     }
 
@@ -274,7 +287,7 @@ class TokenBucketTest {
         int burst = 5;
         TokenBucket bucket = bucket(rateTokens, Duration.ofSeconds(1), burst);
         Random random = new Random(seed);
-        List<long[]> grants = new ArrayList<>();   // {time, tokens, order}
+        List<long[]> grants = new ArrayList<>(); // {time, tokens, order}
         List<Integer> grantOrder = new ArrayList<>();
         List<Disposable> live = new ArrayList<>();
         AtomicInteger seq = new AtomicInteger();
@@ -305,7 +318,8 @@ class TokenBucketTest {
                 tokens += grants.get(j)[1];
                 long window = grants.get(j)[0] - grants.get(i)[0];
                 // tokens <= burst + rate * window, in exact integer arithmetic
-                assertThat((tokens - burst) * SECOND).as("grants %d..%d", i, j)
+                assertThat((tokens - burst) * SECOND)
+                        .as("grants %d..%d", i, j)
                         .isLessThanOrEqualTo(rateTokens * (window + slackNanos));
             }
         }
@@ -316,21 +330,19 @@ class TokenBucketTest {
 
     @Test
     void continuousDemandRunsAtExactlyTheRateWithNoDriftOverAMillionTokens() {
-        TokenBucket bucket = bucket(3, Duration.ofSeconds(1), 1);   // one token every 333,333,333.3 ns
+        TokenBucket bucket = bucket(3, Duration.ofSeconds(1), 1); // one token every 333,333,333.3 ns
         int n = 1_000_000;
         AtomicLong count = new AtomicLong();
         AtomicLong last = new AtomicLong();
         AtomicLong mismatches = new AtomicLong();
-        Flux.range(0, n)
-                .transform(bucket.throttle())
-                .subscribe(k -> {
-                    long expected = -Math.floorDiv(-(long) k * SECOND, 3);   // ceil(k / rate), exactly
-                    if (now() != expected) {
-                        mismatches.incrementAndGet();
-                    }
-                    count.incrementAndGet();
-                    last.set(now());
-                });
+        Flux.range(0, n).transform(bucket.throttle()).subscribe(k -> {
+            long expected = -Math.floorDiv(-(long) k * SECOND, 3); // ceil(k / rate), exactly
+            if (now() != expected) {
+                mismatches.incrementAndGet();
+            }
+            count.incrementAndGet();
+            last.set(now());
+        });
         vts.advanceTimeBy(Duration.ofDays(4));
         assertThat(count.get()).isEqualTo(n);
         assertThat(mismatches.get()).isZero();
@@ -358,9 +370,12 @@ class TokenBucketTest {
 
     @Test
     void pacesRealTimeAcquisitionsAtTheRate() {
-        TokenBucket bucket = TokenBucket.builder().rate(200, Duration.ofSeconds(1)).build();
+        TokenBucket bucket =
+                TokenBucket.builder().rate(200, Duration.ofSeconds(1)).build();
         long start = System.nanoTime();
-        StepVerifier.create(Flux.range(0, 50).concatMap(i -> bucket.acquire().thenReturn(i)).count())
+        StepVerifier.create(Flux.range(0, 50)
+                        .concatMap(i -> bucket.acquire().thenReturn(i))
+                        .count())
                 .expectNext(50L)
                 .verifyComplete();
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -371,9 +386,11 @@ class TokenBucketTest {
 
     @Test
     void waitersAreWokenOnTheParallelSchedulerWithoutBlocking() {
-        TokenBucket bucket = TokenBucket.builder().rate(1000, Duration.ofSeconds(1)).burst(5).build();
+        TokenBucket bucket =
+                TokenBucket.builder().rate(1000, Duration.ofSeconds(1)).burst(5).build();
         StepVerifier.create(Flux.range(0, 40)
-                        .flatMap(i -> bucket.withToken(Mono.fromCallable(() -> i)).subscribeOn(Schedulers.parallel()))
+                        .flatMap(i ->
+                                bucket.withToken(Mono.fromCallable(() -> i)).subscribeOn(Schedulers.parallel()))
                         .count())
                 .expectNext(40L)
                 .verifyComplete();
@@ -388,7 +405,8 @@ class TokenBucketTest {
     @Test
     void bucketBuiltBeforeVirtualTimeFollowsTheVirtualClock() {
         TokenBucket bucket = TokenBucket.builder().rate(1, Duration.ofHours(1)).build();
-        StepVerifier.withVirtualTime(() -> Flux.range(0, 3).concatMap(i -> bucket.acquire().thenReturn(i)))
+        StepVerifier.withVirtualTime(
+                        () -> Flux.range(0, 3).concatMap(i -> bucket.acquire().thenReturn(i)))
                 .expectSubscription()
                 .expectNext(0)
                 .expectNoEvent(Duration.ofHours(1).minusNanos(1))
@@ -408,11 +426,12 @@ class TokenBucketTest {
      */
     @Test
     void defaultClockBucketKeepsItsStateWhenTheClockChanges() {
-        TokenBucket bucket = TokenBucket.builder().rate(1, Duration.ofHours(1)).burst(2).build();
-        assertThat(bucket.tryAcquireNow(1)).isTrue();   // real time: one of the two burst tokens
+        TokenBucket bucket =
+                TokenBucket.builder().rate(1, Duration.ofHours(1)).burst(2).build();
+        assertThat(bucket.tryAcquireNow(1)).isTrue(); // real time: one of the two burst tokens
         VirtualTimeScheduler virtual = VirtualTimeScheduler.getOrSet();
         try {
-            assertThat(bucket.tryAcquireNow(1)).isTrue();   // the second, on the virtual clock
+            assertThat(bucket.tryAcquireNow(1)).isTrue(); // the second, on the virtual clock
             assertThat(bucket.tryAcquireNow(1)).isFalse();
             Duration wait = bucket.estimatedWaitNow(1);
             assertThat(wait).isPositive().isLessThanOrEqualTo(Duration.ofHours(1));
@@ -431,7 +450,7 @@ class TokenBucketTest {
 
     @Test
     void explicitSchedulerStaysTheClockWhileAVirtualClockIsInstalled() {
-        TokenBucket bucket = bucket(1, Duration.ofHours(1), 1);   // on this test's own virtual scheduler
+        TokenBucket bucket = bucket(1, Duration.ofHours(1), 1); // on this test's own virtual scheduler
         assertThat(bucket.tryAcquireNow(1)).isTrue();
         VirtualTimeScheduler installed = VirtualTimeScheduler.getOrSet();
         try {
@@ -479,7 +498,8 @@ class TokenBucketTest {
         assertThat(node.scan(Scannable.Attr.TERMINATED)).isFalse();
         assertThat(node.scan(Scannable.Attr.RUN_STYLE)).isEqualTo(Scannable.Attr.RunStyle.ASYNC);
         waiting.get().request(0);
-        assertThat(error.get()).isInstanceOf(IllegalArgumentException.class)
+        assertThat(error.get())
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Spec. Rule 3.9 - Cannot request a non strictly positive number: 0");
         assertThat(node.scan(Scannable.Attr.CANCELLED)).isTrue();
         assertThat(bucket.waiting()).isZero();
@@ -505,7 +525,8 @@ class TokenBucketTest {
         assertThat(inner.scan(Scannable.Attr.CANCELLED)).isFalse();
         assertThat(inner.scan(Scannable.Attr.TERMINATED)).isFalse();
         throttling.get().request(-1);
-        assertThat(throttleError.get()).isInstanceOf(IllegalArgumentException.class)
+        assertThat(throttleError.get())
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Spec. Rule 3.9 - Cannot request a non strictly positive number: -1");
         assertThat(inner.scan(Scannable.Attr.TERMINATED)).isTrue();
 
@@ -528,7 +549,11 @@ class TokenBucketTest {
     @Test
     void throttleKeepsOrderAndPacesElements() {
         StepVerifier.withVirtualTime(() -> Flux.just("a", "b", "c", "d")
-                        .transform(TokenBucket.builder().rate(2, Duration.ofSeconds(1)).burst(2).build().throttle()))
+                        .transform(TokenBucket.builder()
+                                .rate(2, Duration.ofSeconds(1))
+                                .burst(2)
+                                .build()
+                                .throttle()))
                 .expectSubscription()
                 .expectNext("a", "b")
                 .expectNoEvent(Duration.ofMillis(499))
@@ -582,7 +607,8 @@ class TokenBucketTest {
     void throttlePassesErrorsAndEmptyThroughAndGivesBackPendingTokens() {
         TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 1);
         StepVerifier.create(Flux.<Integer>empty().transform(bucket.throttle())).verifyComplete();
-        StepVerifier.create(Flux.<Integer>error(new IllegalStateException("boom")).transform(bucket.throttle()))
+        StepVerifier.create(
+                        Flux.<Integer>error(new IllegalStateException("boom")).transform(bucket.throttle()))
                 .verifyErrorMessage("boom");
         TokenBucket empty = bucket(1, Duration.ofSeconds(1), 1);
         assertThat(empty.tryAcquireNow(1)).isTrue();
@@ -597,7 +623,10 @@ class TokenBucketTest {
 
     @Test
     void throttleOfALargeSynchronousBurstDoesNotOverflowTheStack() {
-        TokenBucket bucket = TokenBucket.builder().rate(1, Duration.ofSeconds(1)).burst(200_000).scheduler(vts)
+        TokenBucket bucket = TokenBucket.builder()
+                .rate(1, Duration.ofSeconds(1))
+                .burst(200_000)
+                .scheduler(vts)
                 .build();
         StepVerifier.create(Flux.range(0, 200_000).transform(bucket.throttle()).count())
                 .expectNext(200_000L)
@@ -608,34 +637,49 @@ class TokenBucketTest {
 
     @Test
     void badArgumentsFailAtOnce() {
-        assertThatIllegalArgumentException().isThrownBy(() -> TokenBucket.builder().rate(0, Duration.ofSeconds(1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> TokenBucket.builder().rate(0, Duration.ofSeconds(1)))
                 .withMessage("tokens > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> TokenBucket.builder().rate(1, Duration.ZERO))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> TokenBucket.builder().rate(1, Duration.ZERO))
                 .withMessage("per > 0 required but it was PT0S");
-        assertThatIllegalArgumentException().isThrownBy(() -> TokenBucket.builder().rate(1, Duration.ofSeconds(-1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> TokenBucket.builder().rate(1, Duration.ofSeconds(-1)))
                 .withMessage("per > 0 required but it was PT-1S");
-        assertThatNullPointerException().isThrownBy(() -> TokenBucket.builder().rate(1, null)).withMessage("per");
-        assertThatIllegalArgumentException().isThrownBy(() -> TokenBucket.builder().burst(0))
+        assertThatNullPointerException()
+                .isThrownBy(() -> TokenBucket.builder().rate(1, null))
+                .withMessage("per");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> TokenBucket.builder().burst(0))
                 .withMessage("burst > 0 required but it was 0");
-        assertThatNullPointerException().isThrownBy(() -> TokenBucket.builder().scheduler(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> TokenBucket.builder().scheduler(null))
                 .withMessage("scheduler");
-        assertThatIllegalStateException().isThrownBy(() -> TokenBucket.builder().build())
+        assertThatIllegalStateException()
+                .isThrownBy(() -> TokenBucket.builder().build())
                 .withMessage("rate(tokens, per) is required");
         TokenBucket bucket = bucket(1, Duration.ofSeconds(1), 3);
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket.acquire(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket.acquire(0))
                 .withMessage("tokens > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket.acquire(4))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket.acquire(4))
                 .withMessage("tokens <= 3 (the burst) required but it was 4");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket.tryAcquireNow(-1))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket.tryAcquireNow(-1))
                 .withMessage("tokens > 0 required but it was -1");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket.estimatedWaitNow(4))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket.estimatedWaitNow(4))
                 .withMessage("tokens <= 3 (the burst) required but it was 4");
-        assertThatNullPointerException().isThrownBy(() -> bucket.withToken(null)).withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> bucket.withToken(null))
+                .withMessage("task");
     }
 
     @Test
     void builderIsReusableAndRatesThatAreNotWholeNanosecondsWork() {
-        TokenBucket.Builder builder = TokenBucket.builder().rate(1_000_003, Duration.ofSeconds(1)).scheduler(vts);
+        TokenBucket.Builder builder =
+                TokenBucket.builder().rate(1_000_003, Duration.ofSeconds(1)).scheduler(vts);
         TokenBucket a = builder.build();
         TokenBucket b = builder.build();
         assertThat(a.tryAcquireNow(1)).isTrue();

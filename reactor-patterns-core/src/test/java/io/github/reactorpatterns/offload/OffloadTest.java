@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -118,14 +117,16 @@ class OffloadTest {
         Set<String> threads = ConcurrentHashMap.newKeySet();
         CountDownLatch gate = new CountDownLatch(1);
         Mono<Integer> all = Flux.range(0, tasks)
-                .flatMap(i -> Offload.cpu(() -> {
-                    int now = running.incrementAndGet();
-                    max.accumulateAndGet(now, Math::max);
-                    threads.add(Thread.currentThread().getName());
-                    gate.await();
-                    running.decrementAndGet();
-                    return i;
-                }), tasks)
+                .flatMap(
+                        i -> Offload.cpu(() -> {
+                            int now = running.incrementAndGet();
+                            max.accumulateAndGet(now, Math::max);
+                            threads.add(Thread.currentThread().getName());
+                            gate.await();
+                            running.decrementAndGet();
+                            return i;
+                        }),
+                        tasks)
                 .reduce(0, Integer::sum);
         AtomicReference<Integer> result = new AtomicReference<>();
         Disposable subscription = all.subscribe(result::set);
@@ -151,11 +152,13 @@ class OffloadTest {
         CountDownLatch gate = new CountDownLatch(1);
         CountDownLatch busy = new CountDownLatch(CORES);
         Disposable blockers = Flux.range(0, CORES)
-                .flatMap(i -> Offload.cpu(() -> {
-                    busy.countDown();
-                    gate.await();
-                    return i;
-                }), CORES)
+                .flatMap(
+                        i -> Offload.cpu(() -> {
+                            busy.countDown();
+                            gate.await();
+                            return i;
+                        }),
+                        CORES)
                 .subscribe();
         AtomicBoolean queuedRan = new AtomicBoolean();
         try {
@@ -166,7 +169,9 @@ class OffloadTest {
             gate.countDown();
         }
         // Tasks queued after the cancelled one run after it would have: once they are done, it had its chance.
-        StepVerifier.create(Flux.range(0, CORES * 4).flatMap(i -> Offload.cpu(() -> i)).count())
+        StepVerifier.create(Flux.range(0, CORES * 4)
+                        .flatMap(i -> Offload.cpu(() -> i))
+                        .count())
                 .expectNext((long) CORES * 4)
                 .expectComplete()
                 .verify(VERIFY);
@@ -199,7 +204,8 @@ class OffloadTest {
     @Test
     void awaitTimeoutCancelsTheMono() {
         PublisherProbe<Object> never = PublisherProbe.of(Mono.never());
-        assertThatIllegalStateException().isThrownBy(() -> Offload.await(never.mono(), Duration.ofMillis(20)))
+        assertThatIllegalStateException()
+                .isThrownBy(() -> Offload.await(never.mono(), Duration.ofMillis(20)))
                 .withMessageStartingWith("Timeout on blocking read");
         never.assertWasCancelled();
     }
@@ -209,9 +215,10 @@ class OffloadTest {
         PublisherProbe<String> probe = PublisherProbe.of(Mono.just("x"));
         AtomicReference<String> thread = new AtomicReference<>();
         Mono<String> onParallel = Mono.fromCallable(() -> {
-            thread.set(Thread.currentThread().getName());
-            return Offload.await(probe.mono(), VERIFY);
-        }).subscribeOn(Schedulers.parallel());
+                    thread.set(Thread.currentThread().getName());
+                    return Offload.await(probe.mono(), VERIFY);
+                })
+                .subscribeOn(Schedulers.parallel());
         StepVerifier.create(onParallel)
                 .expectErrorSatisfies(error -> assertThat(error)
                         .isExactlyInstanceOf(IllegalStateException.class)
@@ -224,8 +231,8 @@ class OffloadTest {
 
     @Test
     void awaitWorksOnABlockingThread() {
-        StepVerifier.create(Offload.blocking(() -> Offload.await(Mono.just(7).subscribeOn(Schedulers.parallel()),
-                        VERIFY)))
+        StepVerifier.create(
+                        Offload.blocking(() -> Offload.await(Mono.just(7).subscribeOn(Schedulers.parallel()), VERIFY)))
                 .expectNext(7)
                 .expectComplete()
                 .verify(VERIFY);
@@ -235,12 +242,18 @@ class OffloadTest {
 
     @Test
     void badArgumentsAreRejectedWithExactMessages() {
-        assertThatNullPointerException().isThrownBy(() -> Offload.blocking(null)).withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Offload.blocking(null))
+                .withMessage("task");
         assertThatNullPointerException().isThrownBy(() -> Offload.cpu(null)).withMessage("task");
-        assertThatNullPointerException().isThrownBy(() -> Offload.await(null, VERIFY)).withMessage("mono");
-        assertThatNullPointerException().isThrownBy(() -> Offload.await(Mono.just(1), null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Offload.await(null, VERIFY))
+                .withMessage("mono");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Offload.await(Mono.just(1), null))
                 .withMessage("timeout");
-        assertThatIllegalArgumentException().isThrownBy(() -> Offload.await(Mono.just(1), Duration.ZERO))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Offload.await(Mono.just(1), Duration.ZERO))
                 .withMessage("timeout > 0 required but it was PT0S");
     }
 
@@ -253,19 +266,23 @@ class OffloadTest {
         CountDownLatch never = new CountDownLatch(1);
         CountDownLatch interrupted = new CountDownLatch(1);
         AtomicReference<Object> delivered = new AtomicReference<>();
-        Disposable subscription = offloader.offload(() -> {
-            started.countDown();
-            try {
-                never.await();
-                return "finished";
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                throw e;
-            }
-        }).subscribe(delivered::set, delivered::set, () -> delivered.compareAndSet(null, "completed"));
+        Disposable subscription = offloader
+                .offload(() -> {
+                    started.countDown();
+                    try {
+                        never.await();
+                        return "finished";
+                    } catch (InterruptedException e) {
+                        interrupted.countDown();
+                        throw e;
+                    }
+                })
+                .subscribe(delivered::set, delivered::set, () -> delivered.compareAndSet(null, "completed"));
         assertThat(started.await(10, TimeUnit.SECONDS)).as("task started").isTrue();
         subscription.dispose();
-        assertThat(interrupted.await(10, TimeUnit.SECONDS)).as("running task interrupted").isTrue();
+        assertThat(interrupted.await(10, TimeUnit.SECONDS))
+                .as("running task interrupted")
+                .isTrue();
         assertThat(delivered.get()).as("nothing reaches a cancelled subscriber").isNull();
     }
 }

@@ -15,9 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.test.ConcurrencyProbe;
+import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
@@ -89,8 +88,9 @@ class WorkQueueAccountingTest {
             Random random = new Random(seed * 31 + t);
             for (int i = 0; i < OPS_PER_THREAD; i++) {
                 int roll = random.nextInt(20);
-                behaviour.put(thread * 100_000 + i, roll < 8 ? 0 : roll < 10 ? 1 : roll < 11 ? 2 : roll < 12 ? 3
-                        : roll < 13 ? 4 : 5);
+                behaviour.put(
+                        thread * 100_000 + i,
+                        roll < 8 ? 0 : roll < 10 ? 1 : roll < 11 ? 2 : roll < 12 ? 3 : roll < 13 ? 4 : 5);
             }
             threads.add(new Thread(() -> {
                 try {
@@ -100,15 +100,17 @@ class WorkQueueAccountingTest {
                         int op = random.nextInt(100);
                         if (op < 45) {
                             unsettledPuts.incrementAndGet();
-                            Disposable put = queue.put(job).subscribe(null,
-                                    error -> {
-                                        rejected.add(job);
-                                        unsettledPuts.decrementAndGet();
-                                    },
-                                    () -> {
-                                        confirmed.add(job);
-                                        unsettledPuts.decrementAndGet();
-                                    });
+                            Disposable put = queue.put(job)
+                                    .subscribe(
+                                            null,
+                                            error -> {
+                                                rejected.add(job);
+                                                unsettledPuts.decrementAndGet();
+                                            },
+                                            () -> {
+                                                confirmed.add(job);
+                                                unsettledPuts.decrementAndGet();
+                                            });
                             if (random.nextInt(3) == 0) {
                                 for (int spin = random.nextInt(50); spin > 0; spin--) {
                                     Thread.onSpinWait();
@@ -121,7 +123,8 @@ class WorkQueueAccountingTest {
                         } else if (op < 95) {
                             (queue.offer(job) ? confirmed : rejected).add(job);
                         } else if (op < 97) {
-                            queue.shutdown(Duration.ofNanos(random.nextInt(2_000_000))).subscribe(shutdownResults::add);
+                            queue.shutdown(Duration.ofNanos(random.nextInt(2_000_000)))
+                                    .subscribe(shutdownResults::add);
                         }
                         assertThat(queue.size()).isLessThanOrEqualTo(capacity);
                         assertThat(queue.inFlight()).isLessThanOrEqualTo(workers);
@@ -136,7 +139,9 @@ class WorkQueueAccountingTest {
             thread.join();
         }
         List<Integer> returned = queue.shutdown(Duration.ofMillis(2)).block(Duration.ofSeconds(10));
-        await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(10))
+        await().pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1))
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> failedJobs.size() == queue.failed()
                         && shutdownResults.stream().allMatch(r -> r == returned));
 
@@ -144,30 +149,45 @@ class WorkQueueAccountingTest {
         assertThat(errors).as(round).isEmpty();
         assertThat(startedTwice).as(round + ": started twice").isEmpty();
         assertThat(new HashSet<>(returned)).as(round + ": returned once each").hasSameSizeAs(returned);
-        assertThat(intersection(returned, started)).as(round + ": returned jobs never started").isEmpty();
-        assertThat(intersection(returned, failedJobs)).as(round + ": returned jobs never failed").isEmpty();
+        assertThat(intersection(returned, started))
+                .as(round + ": returned jobs never started")
+                .isEmpty();
+        assertThat(intersection(returned, failedJobs))
+                .as(round + ": returned jobs never failed")
+                .isEmpty();
 
         // taken by the queue: started by a worker, failed (possibly cancelled before the handler ran), or returned
         Set<Integer> accepted = new HashSet<>(started);
         accepted.addAll(failedJobs);
         accepted.addAll(returned);
         assertThat(queue.completed() + queue.failed() + returned.size())
-                .as(round + ": handled + failed + returned == accepted").isEqualTo(accepted.size());
-        assertThat(accepted).as(round + ": every confirmed job is accounted for").containsAll(confirmed);
+                .as(round + ": handled + failed + returned == accepted")
+                .isEqualTo(accepted.size());
+        assertThat(accepted)
+                .as(round + ": every confirmed job is accounted for")
+                .containsAll(confirmed);
         Set<Integer> confirmedOrCancelled = new HashSet<>(confirmed);
         confirmedOrCancelled.addAll(cancelledPuts);
-        assertThat(confirmedOrCancelled).as(round + ": only confirmed or racing-cancelled jobs were taken")
+        assertThat(confirmedOrCancelled)
+                .as(round + ": only confirmed or racing-cancelled jobs were taken")
                 .containsAll(accepted);
-        assertThat(intersection(accepted, rejected)).as(round + ": rejected jobs never taken").isEmpty();
-        assertThat(new HashSet<>(failedJobs)).as(round + ": one failure report per job").hasSameSizeAs(failedJobs);
-        assertThat(unsettledPuts.get()).as(round + ": puts neither settled nor cancelled")
+        assertThat(intersection(accepted, rejected))
+                .as(round + ": rejected jobs never taken")
+                .isEmpty();
+        assertThat(new HashSet<>(failedJobs))
+                .as(round + ": one failure report per job")
+                .hasSameSizeAs(failedJobs);
+        assertThat(unsettledPuts.get())
+                .as(round + ": puts neither settled nor cancelled")
                 .isLessThanOrEqualTo(cancelledPuts.size());
         assertThat(queue.size()).as(round).isZero();
         assertThat(queue.inFlight()).as(round).isZero();
         probe.assertMaxAtMost(workers);
         // a job cancelled by the grace timer while its worker was about to subscribe it is cancelled on that
         // worker's thread right after: the probe may count it for a moment longer
-        await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(10))
+        await().pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1))
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> probe.current() == 0);
     }
 

@@ -20,9 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.test.ConcurrencyProbe;
+import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
@@ -59,7 +58,11 @@ class WorkQueueTest {
     }
 
     private static WorkQueue<Integer> queue(int capacity, int workers, ManualJobs jobs) {
-        return WorkQueue.<Integer>builder().capacity(capacity).workers(workers).handler(jobs::handle).build();
+        return WorkQueue.<Integer>builder()
+                .capacity(capacity)
+                .workers(workers)
+                .handler(jobs::handle)
+                .build();
     }
 
     @Test
@@ -74,7 +77,9 @@ class WorkQueueTest {
 
         Flux.range(0, 200).concatMap(queue::put).then(queue.join()).block(TIMEOUT);
 
-        assertThat(handled).containsExactlyInAnyOrderElementsOf(Flux.range(0, 200).collectList().block());
+        assertThat(handled)
+                .containsExactlyInAnyOrderElementsOf(
+                        Flux.range(0, 200).collectList().block());
         assertThat(queue.completed()).isEqualTo(200);
         assertThat(queue.failed()).isZero();
         assertThat(queue.size()).isZero();
@@ -110,7 +115,9 @@ class WorkQueueTest {
         StepVerifier.create(queue.put(2))
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(50))
-                .then(() -> assertThat(queue.offer(3)).as("offer never overtakes a waiting put").isFalse())
+                .then(() -> assertThat(queue.offer(3))
+                        .as("offer never overtakes a waiting put")
+                        .isFalse())
                 .then(() -> jobs.complete(0))
                 .expectComplete()
                 .verify(TIMEOUT);
@@ -196,17 +203,18 @@ class WorkQueueTest {
                             return Mono.fromRunnable(() -> handled.add(job));
                     }
                 })
-                .onFailure((job, error) -> failures.add(job + ":" + error.getClass().getSimpleName() + ":"
-                        + error.getMessage()))
+                .onFailure((job, error) ->
+                        failures.add(job + ":" + error.getClass().getSimpleName() + ":" + error.getMessage()))
                 .build();
 
         Flux.range(0, 6).concatMap(queue::put).then(queue.join()).block(TIMEOUT);
 
         assertThat(handled).containsExactlyInAnyOrder(0, 4, 5);
-        assertThat(failures).containsExactlyInAnyOrder(
-                "1:IOException:boom",
-                "2:IllegalStateException:thrown",
-                "3:NullPointerException:handler returned null for job 3");
+        assertThat(failures)
+                .containsExactlyInAnyOrder(
+                        "1:IOException:boom",
+                        "2:IllegalStateException:thrown",
+                        "3:NullPointerException:handler returned null for job 3");
         assertThat(queue.completed()).isEqualTo(3);
         assertThat(queue.failed()).isEqualTo(3);
     }
@@ -302,7 +310,8 @@ class WorkQueueTest {
         assertThat(queue.inFlight()).isZero();
         assertThat(queue.size()).isZero();
         assertThat(joined).isTrue();
-        StepVerifier.create(queue.shutdown(Duration.ZERO)).as("idempotent")
+        StepVerifier.create(queue.shutdown(Duration.ZERO))
+                .as("idempotent")
                 .expectNext(List.of(1, 2, 3, 4, 5))
                 .verifyComplete();
     }
@@ -312,7 +321,11 @@ class WorkQueueTest {
         VirtualTimeScheduler vts = VirtualTimeScheduler.create();
         ManualJobs jobs = new ManualJobs();
         WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
-                .capacity(10).workers(1).handler(jobs::handle).scheduler(vts).build();
+                .capacity(10)
+                .workers(1)
+                .handler(jobs::handle)
+                .scheduler(vts)
+                .build();
         queue.offer(0);
         queue.offer(1);
         AtomicReference<List<Integer>> result = new AtomicReference<>();
@@ -355,16 +368,24 @@ class WorkQueueTest {
         };
         ManualJobs jobs = new ManualJobs();
         WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
-                .capacity(10).workers(1).handler(jobs::handle).scheduler(recording).build();
+                .capacity(10)
+                .workers(1)
+                .handler(jobs::handle)
+                .scheduler(recording)
+                .build();
         queue.offer(0);
         AtomicReference<List<Integer>> result = new AtomicReference<>();
         queue.shutdown(Duration.ofHours(1)).subscribe(result::set);
-        assertThat(timers).singleElement().satisfies(timer -> assertThat(timer.isDisposed()).isFalse());
+        assertThat(timers)
+                .singleElement()
+                .satisfies(timer -> assertThat(timer.isDisposed()).isFalse());
 
         jobs.complete(0);
 
         assertThat(result.get()).isEmpty();
-        assertThat(timers).singleElement().satisfies(timer -> assertThat(timer.isDisposed()).isTrue());
+        assertThat(timers)
+                .singleElement()
+                .satisfies(timer -> assertThat(timer.isDisposed()).isTrue());
     }
 
     @Test
@@ -376,9 +397,12 @@ class WorkQueueTest {
         PublisherProbe<Void> running = PublisherProbe.of(Mono.never());
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
-                .capacity(10).workers(1).handler(job -> running.mono())
+                .capacity(10)
+                .workers(1)
+                .handler(job -> running.mono())
                 .onFailure((job, error) -> failures.add(error))
-                .scheduler(disposed).build();
+                .scheduler(disposed)
+                .build();
         queue.offer(0);
         queue.offer(1);
 
@@ -400,7 +424,8 @@ class WorkQueueTest {
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         AtomicInteger calls = new AtomicInteger();
         WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
-                .capacity(10).workers(1)
+                .capacity(10)
+                .workers(1)
                 .handler(job -> {
                     calls.incrementAndGet();
                     if (job == 1) {
@@ -416,9 +441,11 @@ class WorkQueueTest {
                 .onFailure((job, error) -> failures.add(error))
                 .build();
 
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> queue.offer(1))).isSameAs(oom);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> queue.offer(1)))
+                .isSameAs(oom);
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> queue.offer(2)))
-                .isInstanceOf(StackOverflowError.class).hasMessage("test: from a Callable Mono");
+                .isInstanceOf(StackOverflowError.class)
+                .hasMessage("test: from a Callable Mono");
         assertThat(queue.offer(3)).as("the worker was freed").isTrue();
 
         assertThat(calls).hasValue(3);
@@ -433,7 +460,8 @@ class WorkQueueTest {
         ManualJobs jobs = new ManualJobs();
         OutOfMemoryError oom = new OutOfMemoryError("test: not a real one");
         WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
-                .capacity(10).workers(1)
+                .capacity(10)
+                .workers(1)
                 .handler(job -> {
                     if (job == 1) {
                         throw oom;
@@ -445,7 +473,8 @@ class WorkQueueTest {
         queue.offer(1);
         queue.offer(2);
         // job 0 ends on this thread, which then starts job 1: its error reaches this thread
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jobs.complete(0))).isSameAs(oom);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jobs.complete(0)))
+                .isSameAs(oom);
         assertThat(jobs.started).as("the drain loop went on to job 2").containsExactly(0, 2);
         jobs.complete(2);
         assertThat(queue.offer(3)).isTrue();
@@ -466,11 +495,13 @@ class WorkQueueTest {
         StepVerifier.create(waiting)
                 .expectSubscription()
                 .then(() -> queue.shutdown(Duration.ofMinutes(1)).subscribe())
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(IllegalStateException.class)
                         .hasMessage("WorkQueue was shut down while put was waiting"))
                 .verify(TIMEOUT);
         StepVerifier.create(queue.put(3))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(IllegalStateException.class)
                         .hasMessage("put after shutdown: the WorkQueue no longer accepts jobs"))
                 .verify(TIMEOUT);
         assertThat(queue.offer(4)).isFalse();
@@ -483,7 +514,9 @@ class WorkQueueTest {
     @Test
     void shutdownOfAnIdleQueueEmitsAnEmptyListAtOnce() {
         WorkQueue<Integer> queue = queue(1, 1, new ManualJobs());
-        StepVerifier.create(queue.shutdown(Duration.ofHours(1))).expectNext(List.of()).verifyComplete();
+        StepVerifier.create(queue.shutdown(Duration.ofHours(1)))
+                .expectNext(List.of())
+                .verifyComplete();
     }
 
     @Test
@@ -567,14 +600,19 @@ class WorkQueueTest {
                     .build();
             AtomicBoolean accepted = new AtomicBoolean();
             AtomicReference<List<Integer>> returned = new AtomicReference<>();
-            RaceTestUtils.race(() -> accepted.set(queue.offer(7)),
+            RaceTestUtils.race(
+                    () -> accepted.set(queue.offer(7)),
                     () -> queue.shutdown(Duration.ZERO).subscribe(returned::set));
-            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(TIMEOUT)
+            await().pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(1))
+                    .atMost(TIMEOUT)
                     .until(() -> returned.get() != null && cancelled.size() == queue.failed());
             long taken = queue.completed() + queue.failed() + returned.get().size();
             assertThat(taken).as("round %d: accepted exactly once", round).isEqualTo(accepted.get() ? 1 : 0);
             if (!returned.get().isEmpty()) {
-                assertThat(handled).as("round %d: a returned job never ran", round).isEmpty();
+                assertThat(handled)
+                        .as("round %d: a returned job never ran", round)
+                        .isEmpty();
             }
             // a shutdown with zero grace may cancel the job as it ends: then its work ran but it counts as failed
             assertThat(handled).as("round %d", round).isSubsetOf(7);
@@ -593,32 +631,41 @@ class WorkQueueTest {
 
     @Test
     void badArgumentsFailAtOnce() {
-        assertThatIllegalArgumentException().isThrownBy(() -> WorkQueue.builder().capacity(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> WorkQueue.builder().capacity(0))
                 .withMessage("capacity > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> WorkQueue.builder().workers(-1))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> WorkQueue.builder().workers(-1))
                 .withMessage("workers > 0 required but it was -1");
-        assertThatNullPointerException().isThrownBy(() -> WorkQueue.builder().handler(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> WorkQueue.builder().handler(null))
                 .withMessage("handler");
-        assertThatNullPointerException().isThrownBy(() -> WorkQueue.builder().onFailure(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> WorkQueue.builder().onFailure(null))
                 .withMessage("onFailure");
-        assertThatNullPointerException().isThrownBy(() -> WorkQueue.builder().scheduler(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> WorkQueue.builder().scheduler(null))
                 .withMessage("scheduler");
-        assertThatIllegalStateException().isThrownBy(() -> WorkQueue.builder().handler(j -> Mono.empty()).build())
+        assertThatIllegalStateException()
+                .isThrownBy(() -> WorkQueue.builder().handler(j -> Mono.empty()).build())
                 .withMessage("capacity is required: call capacity(int) before build()");
-        assertThatIllegalStateException().isThrownBy(() -> WorkQueue.builder().capacity(1).build())
+        assertThatIllegalStateException()
+                .isThrownBy(() -> WorkQueue.builder().capacity(1).build())
                 .withMessage("handler is required: call handler(Function) before build()");
 
         WorkQueue<Integer> queue = queue(1, 1, new ManualJobs());
         assertThatNullPointerException().isThrownBy(() -> queue.put(null)).withMessage("job");
         assertThatNullPointerException().isThrownBy(() -> queue.offer(null)).withMessage("job");
         assertThatNullPointerException().isThrownBy(() -> queue.shutdown(null)).withMessage("grace");
-        assertThatIllegalArgumentException().isThrownBy(() -> queue.shutdown(Duration.ofSeconds(-1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> queue.shutdown(Duration.ofSeconds(-1)))
                 .withMessage("grace >= 0 required but it was PT-1S");
     }
 
     @Test
     void builderIsReusable() {
-        WorkQueue.Builder<Integer> builder = WorkQueue.<Integer>builder().capacity(1).handler(j -> Mono.empty());
+        WorkQueue.Builder<Integer> builder =
+                WorkQueue.<Integer>builder().capacity(1).handler(j -> Mono.empty());
         WorkQueue<Integer> first = builder.build();
         WorkQueue<Integer> second = builder.workers(3).build();
         assertThat(first).isNotSameAs(second);

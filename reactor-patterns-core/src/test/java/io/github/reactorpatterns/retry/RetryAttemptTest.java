@@ -17,20 +17,24 @@ class RetryAttemptTest {
         assertThat(Arrays.stream(RetryAttempt.Reason.values()).filter(RetryAttempt.Reason::retries))
                 .containsExactly(RetryAttempt.Reason.BACKOFF, RetryAttempt.Reason.RETRY_AFTER);
         IOException io = new IOException("io");
-        assertThat(new RetryAttempt(1, Duration.ZERO, io, RetryAttempt.Reason.BACKOFF).willRetry()).isTrue();
-        assertThat(new RetryAttempt(1, Duration.ZERO, io, RetryAttempt.Reason.DEADLINE).willRetry()).isFalse();
+        assertThat(new RetryAttempt(1, Duration.ZERO, io, RetryAttempt.Reason.BACKOFF).willRetry())
+                .isTrue();
+        assertThat(new RetryAttempt(1, Duration.ZERO, io, RetryAttempt.Reason.DEADLINE).willRetry())
+                .isFalse();
     }
 
     @Test
     void badArgumentsFailWithExactMessages() {
         IOException io = new IOException("io");
         assertThatNullPointerException()
-                .isThrownBy(() -> new RetryAttempt(1, null, io, RetryAttempt.Reason.BACKOFF)).withMessage("delay");
+                .isThrownBy(() -> new RetryAttempt(1, null, io, RetryAttempt.Reason.BACKOFF))
+                .withMessage("delay");
         assertThatNullPointerException()
                 .isThrownBy(() -> new RetryAttempt(1, Duration.ZERO, null, RetryAttempt.Reason.BACKOFF))
                 .withMessage("error");
         assertThatNullPointerException()
-                .isThrownBy(() -> new RetryAttempt(1, Duration.ZERO, io, null)).withMessage("reason");
+                .isThrownBy(() -> new RetryAttempt(1, Duration.ZERO, io, null))
+                .withMessage("reason");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new RetryAttempt(0, Duration.ZERO, io, RetryAttempt.Reason.BACKOFF))
                 .withMessage("attempt >= 1 required but it was 0");

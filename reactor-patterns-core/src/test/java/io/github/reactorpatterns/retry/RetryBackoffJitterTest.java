@@ -26,7 +26,10 @@ class RetryBackoffJitterTest {
             double multiplier = 1.0 + random.nextDouble() * 3.0;
             double jitter = draw % 10 == 0 ? (draw % 20 == 0 ? 0.0 : 1.0) : random.nextDouble();
             double uniform = random.nextDouble();
-            RetryPolicy policy = RetryPolicy.backoff(50, first).maxBackoff(max).multiplier(multiplier).jitter(jitter)
+            RetryPolicy policy = RetryPolicy.backoff(50, first)
+                    .maxBackoff(max)
+                    .multiplier(multiplier)
+                    .jitter(jitter)
                     .build();
 
             long delay = policy.backoffNanos(retryIndex, uniform);
@@ -43,19 +46,23 @@ class RetryBackoffJitterTest {
 
     @Test
     void jitterSpreadsDrawsAcrossTheWholeBand() {
-        RetryPolicy policy = RetryPolicy.backoff(5, Duration.ofMillis(100)).jitter(0.5).build();
+        RetryPolicy policy =
+                RetryPolicy.backoff(5, Duration.ofMillis(100)).jitter(0.5).build();
         // retry 1: nominal 200 ms, band [100, 300] ms
         assertThat(policy.backoffNanos(1, 0.0)).isEqualTo(Duration.ofMillis(100).toNanos());
         assertThat(policy.backoffNanos(1, 0.5)).isEqualTo(Duration.ofMillis(200).toNanos());
-        assertThat(policy.backoffNanos(1, 0.999_999_999)).isBetween(Duration.ofMillis(299).toNanos(),
-                Duration.ofMillis(300).toNanos());
+        assertThat(policy.backoffNanos(1, 0.999_999_999))
+                .isBetween(
+                        Duration.ofMillis(299).toNanos(), Duration.ofMillis(300).toNanos());
     }
 
     @Test
     void withoutJitterTheDelayIsExact() {
-        RetryPolicy policy = RetryPolicy.backoff(50, Duration.ofMillis(100)).jitter(0).build();
+        RetryPolicy policy =
+                RetryPolicy.backoff(50, Duration.ofMillis(100)).jitter(0).build();
         for (int retry = 0; retry <= 10; retry++) {
-            assertThat(policy.backoffNanos(retry, 0.73)).isEqualTo(Duration.ofMillis(100L << retry).toNanos());
+            assertThat(policy.backoffNanos(retry, 0.73))
+                    .isEqualTo(Duration.ofMillis(100L << retry).toNanos());
         }
     }
 }

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.scheduler.Schedulers;
 import reactor.test.scheduler.VirtualTimeScheduler;
 import reactor.test.util.RaceTestUtils;
@@ -35,8 +34,8 @@ class RetryBudgetTest {
         assertThat(budget.tryWithdraw()).isTrue();
         assertThat(budget.tryWithdraw()).isTrue();
         assertThat(budget.tryWithdraw()).isFalse();
-        assertThat(budget).hasToString("RetryBudget[ttl=PT10S, minRetriesPerSecond=0, percentCanRetry=0.2, "
-                + "available=0]");
+        assertThat(budget)
+                .hasToString("RetryBudget[ttl=PT10S, minRetriesPerSecond=0, percentCanRetry=0.2, " + "available=0]");
     }
 
     @Test
@@ -97,18 +96,26 @@ class RetryBudgetTest {
 
     @Test
     void badArgumentsFailWithExactMessages() {
-        assertThatNullPointerException().isThrownBy(() -> RetryBudget.of(null, 1, 0.2)).withMessage("ttl");
-        assertThatNullPointerException().isThrownBy(() -> RetryBudget.of(Duration.ofSeconds(1), 1, 0.2, null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> RetryBudget.of(null, 1, 0.2))
+                .withMessage("ttl");
+        assertThatNullPointerException()
+                .isThrownBy(() -> RetryBudget.of(Duration.ofSeconds(1), 1, 0.2, null))
                 .withMessage("clock");
-        assertThatIllegalArgumentException().isThrownBy(() -> RetryBudget.of(Duration.ofMillis(500), 1, 0.2))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RetryBudget.of(Duration.ofMillis(500), 1, 0.2))
                 .withMessage("ttl in [PT1S, PT1M] required but it was PT0.5S");
-        assertThatIllegalArgumentException().isThrownBy(() -> RetryBudget.of(Duration.ofMinutes(2), 1, 0.2))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RetryBudget.of(Duration.ofMinutes(2), 1, 0.2))
                 .withMessage("ttl in [PT1S, PT1M] required but it was PT2M");
-        assertThatIllegalArgumentException().isThrownBy(() -> RetryBudget.of(Duration.ofSeconds(1), -1, 0.2))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RetryBudget.of(Duration.ofSeconds(1), -1, 0.2))
                 .withMessage("minRetriesPerSecond >= 0 required but it was -1");
-        assertThatIllegalArgumentException().isThrownBy(() -> RetryBudget.of(Duration.ofSeconds(1), 1, 1.5))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RetryBudget.of(Duration.ofSeconds(1), 1, 1.5))
                 .withMessage("percentCanRetry in [0, 1] required but it was 1.5");
-        assertThatIllegalArgumentException().isThrownBy(() -> RetryBudget.of(Duration.ofSeconds(1), 1, Double.NaN))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RetryBudget.of(Duration.ofSeconds(1), 1, Double.NaN))
                 .withMessage("percentCanRetry in [0, 1] required but it was NaN");
     }
 }

@@ -15,7 +15,8 @@ class RetryExhaustedExceptionTest {
     void carriesAttemptsElapsedAndTheLastErrorAsCause() {
         IOException last = new IOException("down");
         RetryExhaustedException e = new RetryExhaustedException(3, Duration.ofMillis(1500), last);
-        assertThat(e).hasMessage("Retries exhausted: 3 attempts in 1500ms; last error: java.io.IOException: down")
+        assertThat(e)
+                .hasMessage("Retries exhausted: 3 attempts in 1500ms; last error: java.io.IOException: down")
                 .hasCause(last);
         assertThat(e.attempts()).isEqualTo(3);
         assertThat(e.elapsed()).isEqualTo(Duration.ofMillis(1500));
@@ -25,9 +26,11 @@ class RetryExhaustedExceptionTest {
 
     @Test
     void badArgumentsFailWithExactMessages() {
-        assertThatNullPointerException().isThrownBy(() -> new RetryExhaustedException(1, null, new IOException()))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new RetryExhaustedException(1, null, new IOException()))
                 .withMessage("elapsed");
-        assertThatNullPointerException().isThrownBy(() -> new RetryExhaustedException(1, Duration.ZERO, null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new RetryExhaustedException(1, Duration.ZERO, null))
                 .withMessage("lastError");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new RetryExhaustedException(0, Duration.ZERO, new IOException()))

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -66,15 +65,14 @@ class ByteStreamsTest {
 
     /** What BufferedReader.readLine returns for the same bytes read as one InputStream. */
     private static List<String> readLines(byte[] bytes, Charset charset) {
-        try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(new ByteArrayInputStream(bytes), charset))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(new ByteArrayInputStream(bytes), charset))) {
             List<String> lines = new ArrayList<>();
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 lines.add(line);
             }
             return lines;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -84,8 +82,8 @@ class ByteStreamsTest {
                 Arguments.of("lines ending in LF", List.of("a\nb\n"), List.of("a", "b")),
                 Arguments.of("CRLF and a last line without newline", List.of("a\r\nb"), List.of("a", "b")),
                 Arguments.of("CRLF split between chunks", List.of("a\r", "\nb\r", "\n"), List.of("a", "b")),
-                Arguments.of("line split over many chunks", List.of("he", "ll", "o\nwo", "rld"),
-                        List.of("hello", "world")),
+                Arguments.of(
+                        "line split over many chunks", List.of("he", "ll", "o\nwo", "rld"), List.of("hello", "world")),
                 Arguments.of("empty input", List.of(), List.of()),
                 Arguments.of("empty chunks", List.of("", "", ""), List.of()),
                 Arguments.of("only newlines", List.of("\n\n", "\r\n", "\n"), List.of("", "", "", "")),
@@ -100,14 +98,16 @@ class ByteStreamsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("lineCases")
     void splitsLines(String name, List<String> parts, List<String> expected) {
-        for (Charset charset : List.of(UTF_8, StandardCharsets.UTF_16BE, StandardCharsets.UTF_16,
-                Charset.forName("UTF-32"))) {
+        for (Charset charset :
+                List.of(UTF_8, StandardCharsets.UTF_16BE, StandardCharsets.UTF_16, Charset.forName("UTF-32"))) {
             assertThat(lines(chunks(charset, parts.toArray(String[]::new)), charset))
                     .as("%s in %s", name, charset)
                     .isEqualTo(expected);
         }
-        assertThat(ByteStreams.lines(chunks(UTF_8, parts.toArray(String[]::new)),
-                        () -> new DecodingLineSplitter(UTF_8, 100)).collectList().block(TIMEOUT))
+        assertThat(ByteStreams.lines(
+                                chunks(UTF_8, parts.toArray(String[]::new)), () -> new DecodingLineSplitter(UTF_8, 100))
+                        .collectList()
+                        .block(TIMEOUT))
                 .as("%s through the decoder", name)
                 .isEqualTo(expected);
     }
@@ -119,7 +119,9 @@ class ByteStreamsTest {
         for (Charset charset : List.of(UTF_8, StandardCharsets.UTF_16LE, StandardCharsets.UTF_16)) {
             byte[] bytes = text.getBytes(charset);
             for (int cut = 0; cut <= bytes.length; cut++) {
-                assertThat(lines(split(bytes, cut), charset)).as("%s cut at %d", charset, cut).isEqualTo(expected);
+                assertThat(lines(split(bytes, cut), charset))
+                        .as("%s cut at %d", charset, cut)
+                        .isEqualTo(expected);
                 for (int second = cut; second <= bytes.length; second++) {
                     assertThat(lines(split(bytes, cut, second), charset)).isEqualTo(expected);
                 }
@@ -149,14 +151,17 @@ class ByteStreamsTest {
                     ? text.toString().replaceAll("[^\\x00-\\xff]", "?")
                     : text.toString();
             byte[] bytes = source.getBytes(charset);
-            int[] cuts = random.ints(random.nextInt(12), 0, bytes.length + 1).sorted().toArray();
+            int[] cuts = random.ints(random.nextInt(12), 0, bytes.length + 1)
+                    .sorted()
+                    .toArray();
             List<String> expected = readLines(bytes, charset);
             assertThat(lines(split(bytes, cuts), charset))
                     .as("round %d, %s, cuts %s, text %s", round, charset, Arrays.toString(cuts), source)
                     .isEqualTo(expected);
             if (round % 10 == 0) {
                 assertThat(ByteStreams.lines(split(bytes, cuts), () -> new DecodingLineSplitter(charset, 1000))
-                        .collectList().block(TIMEOUT))
+                                .collectList()
+                                .block(TIMEOUT))
                         .as("decoder, round %d", round)
                         .isEqualTo(expected);
             }
@@ -165,14 +170,17 @@ class ByteStreamsTest {
 
     @Test
     void malformedInputBecomesReplacementCharactersLikeInputStreamReader() {
-        byte[] bytes = {'a', (byte) 0xC3, '\n', (byte) 0xF0, (byte) 0x9F, 'b', '\n', (byte) 0xFF, (byte) 0xE2,
-            (byte) 0x82};
+        byte[] bytes = {
+            'a', (byte) 0xC3, '\n', (byte) 0xF0, (byte) 0x9F, 'b', '\n', (byte) 0xFF, (byte) 0xE2, (byte) 0x82
+        };
         List<String> expected = readLines(bytes, UTF_8);
         assertThat(expected).hasSize(3);
         for (int cut = 0; cut <= bytes.length; cut++) {
             assertThat(lines(split(bytes, cut), UTF_8)).isEqualTo(expected);
             assertThat(ByteStreams.lines(split(bytes, cut), () -> new DecodingLineSplitter(UTF_8, 100))
-                    .collectList().block(TIMEOUT)).isEqualTo(expected);
+                            .collectList()
+                            .block(TIMEOUT))
+                    .isEqualTo(expected);
         }
     }
 
@@ -195,7 +203,8 @@ class ByteStreamsTest {
         StepVerifier.create(ByteStreams.lines(chunks(UTF_8, "ab\n12345\n", "123456\ncd\n"), UTF_8, 5))
                 .expectNext("ab", "12345")
                 .expectErrorSatisfies(e -> {
-                    assertThat(e).isExactlyInstanceOf(LineTooLongException.class)
+                    assertThat(e)
+                            .isExactlyInstanceOf(LineTooLongException.class)
                             .hasMessage("line 3 is longer than the maximum of 5 chars");
                     assertThat(((LineTooLongException) e).getMaxLineLength()).isEqualTo(5);
                     assertThat(((LineTooLongException) e).getLineNumber()).isEqualTo(3);
@@ -225,8 +234,9 @@ class ByteStreamsTest {
     void unterminatedLongLineFailsWithoutReadingTheWholeSource() {
         for (Charset charset : List.of(UTF_8, StandardCharsets.ISO_8859_1, StandardCharsets.UTF_16BE)) {
             AtomicInteger chunksRead = new AtomicInteger();
-            Flux<ByteBuffer> endless = Flux.<ByteBuffer>generate(sink -> sink.next(ByteBuffer.wrap(
-                    "xxxxxxxxxx".getBytes(charset)))).doOnNext(chunk -> chunksRead.incrementAndGet());
+            Flux<ByteBuffer> endless = Flux.<ByteBuffer>generate(
+                            sink -> sink.next(ByteBuffer.wrap("xxxxxxxxxx".getBytes(charset))))
+                    .doOnNext(chunk -> chunksRead.incrementAndGet());
             StepVerifier.create(ByteStreams.lines(endless, charset, 100))
                     .expectError(LineTooLongException.class)
                     .verify(TIMEOUT);
@@ -237,14 +247,15 @@ class ByteStreamsTest {
     @Test
     void oneChunkInFlightBeyondDemand() {
         List<Long> requests = new CopyOnWriteArrayList<>();
-        Flux<ByteBuffer> source = chunks(UTF_8, "a\nb\n", "c\n", "d", "e\n", "f\n").doOnRequest(requests::add);
+        Flux<ByteBuffer> source =
+                chunks(UTF_8, "a\nb\n", "c\n", "d", "e\n", "f\n").doOnRequest(requests::add);
         StepVerifier.create(ByteStreams.lines(source, UTF_8, 10), 0)
                 .then(() -> assertThat(requests).isEmpty())
                 .thenRequest(1)
                 .expectNext("a")
                 .then(() -> assertThat(requests).containsExactly(1L))
                 .thenRequest(1)
-                .expectNext("b")                      // chunk 1 fully emitted: chunk 2 requested
+                .expectNext("b") // chunk 1 fully emitted: chunk 2 requested
                 .then(() -> assertThat(requests).containsExactly(1L, 1L))
                 .thenRequest(1)
                 .expectNext("c")
@@ -281,8 +292,8 @@ class ByteStreamsTest {
     @Test
     void sourceErrorPassesUnchangedAfterTheLinesBeforeIt() {
         IOException boom = new IOException("boom");
-        StepVerifier.create(ByteStreams.lines(chunks(UTF_8, "a\nb", "c\npartial")
-                        .concatWith(Flux.error(boom)), UTF_8, 10))
+        StepVerifier.create(
+                        ByteStreams.lines(chunks(UTF_8, "a\nb", "c\npartial").concatWith(Flux.error(boom)), UTF_8, 10))
                 .expectNext("a", "bc")
                 .expectErrorSatisfies(e -> assertThat(e).isSameAs(boom))
                 .verify(TIMEOUT);
@@ -334,7 +345,9 @@ class ByteStreamsTest {
 
     @Test
     void rechunkOfEmptyInputIsEmpty() {
-        StepVerifier.create(ByteStreams.rechunk(Flux.empty(), 4)).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(ByteStreams.rechunk(Flux.empty(), 4))
+                .expectComplete()
+                .verify(TIMEOUT);
         StepVerifier.create(ByteStreams.rechunk(Flux.just(ByteBuffer.allocate(0), ByteBuffer.allocate(0)), 4))
                 .expectComplete()
                 .verify(TIMEOUT);
@@ -344,7 +357,8 @@ class ByteStreamsTest {
     void rechunkReturnsViewsOfAlignedInputAndCopiesOnlyWhatSpansChunks() {
         byte[] whole = "abcdefgh".getBytes(UTF_8);
         ByteBuffer input = ByteBuffer.wrap(whole);
-        List<ByteBuffer> out = ByteStreams.rechunk(Flux.just(input), 4).collectList().block(TIMEOUT);
+        List<ByteBuffer> out =
+                ByteStreams.rechunk(Flux.just(input), 4).collectList().block(TIMEOUT);
         assertThat(out).hasSize(2).allSatisfy(chunk -> {
             assertThat(chunk.array()).isSameAs(whole);
             assertThat(chunk.position()).isZero();
@@ -352,7 +366,8 @@ class ByteStreamsTest {
         });
         assertThat(input.position()).isZero();
 
-        List<ByteBuffer> spanning = ByteStreams.rechunk(split(whole, 3), 4).collectList().block(TIMEOUT);
+        List<ByteBuffer> spanning =
+                ByteStreams.rechunk(split(whole, 3), 4).collectList().block(TIMEOUT);
         assertThat(spanning.get(0).array()).isNotSameAs(whole);
         assertThat(spanning).extracting(ByteStreamsTest::string).containsExactly("abcd", "efgh");
     }
@@ -364,15 +379,17 @@ class ByteStreamsTest {
             byte[] bytes = new byte[random.nextInt(300)];
             random.nextBytes(bytes);
             int size = 1 + random.nextInt(40);
-            int[] cuts = random.ints(random.nextInt(10), 0, bytes.length + 1).sorted().toArray();
-            List<ByteBuffer> out = ByteStreams.rechunk(split(bytes, cuts), size).collectList().block(TIMEOUT);
+            int[] cuts = random.ints(random.nextInt(10), 0, bytes.length + 1)
+                    .sorted()
+                    .toArray();
+            List<ByteBuffer> out =
+                    ByteStreams.rechunk(split(bytes, cuts), size).collectList().block(TIMEOUT);
             ByteBuffer joined = ByteBuffer.allocate(bytes.length);
             for (int i = 0; i < out.size(); i++) {
                 ByteBuffer chunk = out.get(i);
                 if (i < out.size() - 1) {
                     assertThat(chunk.remaining()).isEqualTo(size);
-                }
-                else {
+                } else {
                     assertThat(chunk.remaining()).isBetween(1, size);
                 }
                 joined.put(chunk.duplicate());
@@ -401,12 +418,20 @@ class ByteStreamsTest {
     @Test
     void badArguments() {
         Flux<ByteBuffer> source = Flux.empty();
-        assertThatNullPointerException().isThrownBy(() -> ByteStreams.lines(null, UTF_8, 10)).withMessage("chunks");
-        assertThatNullPointerException().isThrownBy(() -> ByteStreams.lines(source, null, 10)).withMessage("charset");
-        assertThatIllegalArgumentException().isThrownBy(() -> ByteStreams.lines(source, UTF_8, 0))
+        assertThatNullPointerException()
+                .isThrownBy(() -> ByteStreams.lines(null, UTF_8, 10))
+                .withMessage("chunks");
+        assertThatNullPointerException()
+                .isThrownBy(() -> ByteStreams.lines(source, null, 10))
+                .withMessage("charset");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ByteStreams.lines(source, UTF_8, 0))
                 .withMessage("maxLineLength > 0 required but it was 0");
-        assertThatNullPointerException().isThrownBy(() -> ByteStreams.rechunk(null, 10)).withMessage("chunks");
-        assertThatIllegalArgumentException().isThrownBy(() -> ByteStreams.rechunk(source, -1))
+        assertThatNullPointerException()
+                .isThrownBy(() -> ByteStreams.rechunk(null, 10))
+                .withMessage("chunks");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ByteStreams.rechunk(source, -1))
                 .withMessage("size > 0 required but it was -1");
     }
 

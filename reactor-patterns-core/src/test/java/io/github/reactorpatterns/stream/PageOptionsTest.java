@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.util.retry.Retry;
 
 class PageOptionsTest {
@@ -14,7 +13,9 @@ class PageOptionsTest {
     void defaults() {
         PageOptions options = PageOptions.ofDefaults();
         assertThat(options.maxPages()).isEqualTo(PageOptions.DEFAULT_MAX_PAGES).isEqualTo(Long.MAX_VALUE);
-        assertThat(options.prefetchPages()).isEqualTo(PageOptions.DEFAULT_PREFETCH_PAGES).isZero();
+        assertThat(options.prefetchPages())
+                .isEqualTo(PageOptions.DEFAULT_PREFETCH_PAGES)
+                .isZero();
         assertThat(options.retry()).isEmpty();
         assertThat(options).hasToString("PageOptions{maxPages=unlimited, prefetchPages=0, retry=null}");
     }
@@ -35,12 +36,17 @@ class PageOptionsTest {
     @Test
     void badArguments() {
         PageOptions options = PageOptions.ofDefaults();
-        assertThatIllegalArgumentException().isThrownBy(() -> options.withMaxPages(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> options.withMaxPages(0))
                 .withMessage("maxPages > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> options.withMaxPages(-3))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> options.withMaxPages(-3))
                 .withMessage("maxPages > 0 required but it was -3");
-        assertThatIllegalArgumentException().isThrownBy(() -> options.withPrefetchPages(-1))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> options.withPrefetchPages(-1))
                 .withMessage("prefetchPages >= 0 required but it was -1");
-        assertThatNullPointerException().isThrownBy(() -> options.withRetry(null)).withMessage("retry");
+        assertThatNullPointerException()
+                .isThrownBy(() -> options.withRetry(null))
+                .withMessage("retry");
     }
 }

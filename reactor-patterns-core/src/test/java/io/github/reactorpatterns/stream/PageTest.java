@@ -37,7 +37,9 @@ class PageTest {
     @Test
     void badArguments() {
         assertThatNullPointerException().isThrownBy(() -> Page.last(null)).withMessage("items");
-        assertThatNullPointerException().isThrownBy(() -> Page.of(List.of(), null)).withMessage("nextCursor");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Page.of(List.of(), null))
+                .withMessage("nextCursor");
         assertThatNullPointerException().isThrownBy(() -> Page.of(null, "c")).withMessage("items");
         assertThatNullPointerException().isThrownBy(() -> Page.last(Arrays.asList("a", null)));
     }

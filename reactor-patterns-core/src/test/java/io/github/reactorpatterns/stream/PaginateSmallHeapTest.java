@@ -9,7 +9,6 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
 import reactor.core.publisher.Mono;
 
 /**
@@ -49,12 +48,14 @@ class PaginateSmallHeapTest {
 
     @Test
     void tenMillionItemsByCursorWithPrefetch() {
-        Long count = Paginate.<Long, Long>byCursor((Optional<Long> cursor) -> Mono.fromSupplier(() -> {
-                    long offset = cursor.orElse(0L);
-                    List<Long> items = page(offset);
-                    long next = offset + items.size();
-                    return next < ITEMS ? Page.of(items, next) : Page.last(items);
-                }), PageOptions.ofDefaults().withPrefetchPages(2))
+        Long count = Paginate.<Long, Long>byCursor(
+                        (Optional<Long> cursor) -> Mono.fromSupplier(() -> {
+                            long offset = cursor.orElse(0L);
+                            List<Long> items = page(offset);
+                            long next = offset + items.size();
+                            return next < ITEMS ? Page.of(items, next) : Page.last(items);
+                        }),
+                        PageOptions.ofDefaults().withPrefetchPages(2))
                 .count()
                 .block(Duration.ofMinutes(2));
         assertThat(count).isEqualTo(ITEMS);

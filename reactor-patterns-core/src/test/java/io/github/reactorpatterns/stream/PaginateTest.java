@@ -16,11 +16,10 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
+import io.github.reactorpatterns.test.ConcurrencyProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import io.github.reactorpatterns.test.ConcurrencyProbe;
 import reactor.core.Exceptions;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -54,7 +53,9 @@ class PaginateTest {
             fetches.incrementAndGet();
             cursors.add(cursor);
             int page = cursor.orElse(0);
-            List<Integer> items = IntStream.range(page * pageSize, (page + 1) * pageSize).boxed().toList();
+            List<Integer> items = IntStream.range(page * pageSize, (page + 1) * pageSize)
+                    .boxed()
+                    .toList();
             return Mono.just(page + 1 < pages ? Page.of(items, page + 1) : Page.last(items));
         }
     }
@@ -111,7 +112,9 @@ class PaginateTest {
     @Test
     void emptyFirstPageGivesEmptyFlux() {
         OffsetApi offsets = new OffsetApi(0, 10);
-        StepVerifier.create(Paginate.byOffset(10, offsets::fetch)).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(Paginate.byOffset(10, offsets::fetch))
+                .expectComplete()
+                .verify(TIMEOUT);
         assertThat(offsets.fetches).hasValue(1);
 
         StepVerifier.create(Paginate.<String, String>byCursor(cursor -> Mono.just(Page.last(List.of()))))
@@ -133,9 +136,8 @@ class PaginateTest {
     @Test
     void fetchThatCompletesEmptyEndsTheStream() {
         AtomicInteger fetches = new AtomicInteger();
-        StepVerifier.create(Paginate.<Integer, Integer>byCursor(cursor -> fetches.incrementAndGet() == 1
-                        ? Mono.just(Page.of(List.of(1), 1))
-                        : Mono.empty()))
+        StepVerifier.create(Paginate.<Integer, Integer>byCursor(
+                        cursor -> fetches.incrementAndGet() == 1 ? Mono.just(Page.of(List.of(1), 1)) : Mono.empty()))
                 .expectNext(1)
                 .expectComplete()
                 .verify(TIMEOUT);
@@ -185,7 +187,10 @@ class PaginateTest {
     @Test
     void takeAWholePageDoesNotFetchTheNext() {
         CursorApi api = new CursorApi(10, 100);
-        StepVerifier.create(Paginate.byCursor(api).take(100)).expectNextCount(100).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(Paginate.byCursor(api).take(100))
+                .expectNextCount(100)
+                .expectComplete()
+                .verify(TIMEOUT);
         assertThat(api.fetches).hasValue(1);
     }
 
@@ -239,7 +244,7 @@ class PaginateTest {
                 .expectNext(1)
                 .then(() -> assertThat(api.fetches).hasValue(2))
                 .thenRequest(1)
-                .expectNext(2)                                     // page 1 done: page 2 is current, 3 fetched
+                .expectNext(2) // page 1 done: page 2 is current, 3 fetched
                 .then(() -> assertThat(api.fetches).hasValue(3))
                 .thenRequest(1)
                 .expectNext(3)
@@ -261,7 +266,9 @@ class PaginateTest {
         assertThat(api.fetches).hasValue(3);
 
         OffsetApi offsets = new OffsetApi(1000, 10);
-        StepVerifier.create(Paginate.byOffset(10, offsets::fetch,
+        StepVerifier.create(Paginate.byOffset(
+                        10,
+                        offsets::fetch,
                         PageOptions.ofDefaults().withMaxPages(2).withPrefetchPages(3)))
                 .expectNextCount(20)
                 .expectComplete()
@@ -302,9 +309,11 @@ class PaginateTest {
         IOException boom = new IOException("boom");
         for (int prefetch = 0; prefetch <= 2; prefetch++) {
             AtomicInteger fetches = new AtomicInteger();
-            Flux<Integer> items = Paginate.byCursor(cursor -> fetches.incrementAndGet() < 3
-                    ? Mono.just(Page.of(List.of(1, 2), "c" + fetches.get()))
-                    : Mono.error(boom), PageOptions.ofDefaults().withPrefetchPages(prefetch));
+            Flux<Integer> items = Paginate.byCursor(
+                    cursor -> fetches.incrementAndGet() < 3
+                            ? Mono.just(Page.of(List.of(1, 2), "c" + fetches.get()))
+                            : Mono.error(boom),
+                    PageOptions.ofDefaults().withPrefetchPages(prefetch));
             StepVerifier.create(items)
                     .expectNext(1, 2, 1, 2)
                     .expectErrorSatisfies(e -> assertThat(e).isSameAs(boom))
@@ -317,14 +326,16 @@ class PaginateTest {
     void fetchErrorOfAPageFetchedAheadWaitsForTheItemsBeforeIt() {
         IOException boom = new IOException("boom");
         AtomicInteger fetches = new AtomicInteger();
-        Flux<Integer> items = Paginate.byCursor(cursor -> fetches.incrementAndGet() == 1
-                ? Mono.just(Page.of(List.of(1, 2, 3), "next"))
-                : Mono.error(boom), PageOptions.ofDefaults().withPrefetchPages(1));
+        Flux<Integer> items = Paginate.byCursor(
+                cursor -> fetches.incrementAndGet() == 1
+                        ? Mono.just(Page.of(List.of(1, 2, 3), "next"))
+                        : Mono.error(boom),
+                PageOptions.ofDefaults().withPrefetchPages(1));
         StepVerifier.create(items, 1)
                 .expectNext(1)
                 .then(() -> assertThat(fetches).hasValue(2)) // the failed page was fetched ahead ...
                 .thenRequest(2)
-                .expectNext(2, 3)                             // ... yet its error waits for the items before it
+                .expectNext(2, 3) // ... yet its error waits for the items before it
                 .expectErrorSatisfies(e -> assertThat(e).isSameAs(boom))
                 .verify(TIMEOUT);
     }
@@ -351,13 +362,15 @@ class PaginateTest {
     void retryRefetchesTheFailedPageWithTheSameCursor() {
         List<Optional<String>> cursors = new CopyOnWriteArrayList<>();
         AtomicInteger failuresLeft = new AtomicInteger(2);
-        Flux<String> items = Paginate.<String, String>byCursor(cursor -> {
-            cursors.add(cursor);
-            if (cursor.isPresent() && failuresLeft.getAndDecrement() > 0) {
-                return Mono.error(new IOException("flaky"));
-            }
-            return Mono.just(cursor.isEmpty() ? Page.of(List.of("a"), "p2") : Page.last(List.of("b")));
-        }, PageOptions.ofDefaults().withRetry(Retry.max(2)));
+        Flux<String> items = Paginate.<String, String>byCursor(
+                cursor -> {
+                    cursors.add(cursor);
+                    if (cursor.isPresent() && failuresLeft.getAndDecrement() > 0) {
+                        return Mono.error(new IOException("flaky"));
+                    }
+                    return Mono.just(cursor.isEmpty() ? Page.of(List.of("a"), "p2") : Page.last(List.of("b")));
+                },
+                PageOptions.ofDefaults().withRetry(Retry.max(2)));
         StepVerifier.create(items).expectNext("a", "b").expectComplete().verify(TIMEOUT);
         assertThat(cursors).containsExactly(Optional.empty(), Optional.of("p2"), Optional.of("p2"), Optional.of("p2"));
     }
@@ -366,10 +379,13 @@ class PaginateTest {
     void retryThatGivesUpEndsTheStreamWithItsError() {
         IOException boom = new IOException("boom");
         AtomicInteger fetches = new AtomicInteger();
-        Flux<Long> items = Paginate.byOffset(10, (offset, limit) -> {
-            fetches.incrementAndGet();
-            return Mono.error(boom);
-        }, PageOptions.ofDefaults().withRetry(Retry.max(3)));
+        Flux<Long> items = Paginate.byOffset(
+                10,
+                (offset, limit) -> {
+                    fetches.incrementAndGet();
+                    return Mono.error(boom);
+                },
+                PageOptions.ofDefaults().withRetry(Retry.max(3)));
         StepVerifier.create(items)
                 .expectErrorSatisfies(e -> {
                     assertThat(Exceptions.isRetryExhausted(e)).isTrue();
@@ -382,10 +398,10 @@ class PaginateTest {
     @Test
     void retryWithBackoffRunsOnVirtualTime() {
         AtomicInteger fetches = new AtomicInteger();
-        StepVerifier.withVirtualTime(() -> Paginate.<Integer, Integer>byCursor(cursor -> Mono.defer(() ->
-                                fetches.incrementAndGet() < 3
-                                        ? Mono.error(new IOException("flaky"))
-                                        : Mono.just(Page.last(List.of(42)))),
+        StepVerifier.withVirtualTime(() -> Paginate.<Integer, Integer>byCursor(
+                        cursor -> Mono.defer(() -> fetches.incrementAndGet() < 3
+                                ? Mono.error(new IOException("flaky"))
+                                : Mono.just(Page.last(List.of(42)))),
                         PageOptions.ofDefaults().withRetry(Retry.fixedDelay(5, Duration.ofSeconds(1)))))
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(1999))
@@ -402,9 +418,9 @@ class PaginateTest {
         Function<Integer, Flux<Integer>> run = prefetch -> Paginate.<Integer, Integer>byCursor(
                         cursor -> {
                             int page = cursor.orElse(0);
-                            return Mono.just(numbered(page, 3, List.of(page)))
-                                    .delayElement(Duration.ofSeconds(1));
-                        }, PageOptions.ofDefaults().withPrefetchPages(prefetch))
+                            return Mono.just(numbered(page, 3, List.of(page))).delayElement(Duration.ofSeconds(1));
+                        },
+                        PageOptions.ofDefaults().withPrefetchPages(prefetch))
                 .concatMap(item -> Mono.just(item).delayElement(Duration.ofSeconds(1)));
         StepVerifier.withVirtualTime(() -> run.apply(0))
                 .thenAwait(Duration.ofSeconds(6))
@@ -422,9 +438,8 @@ class PaginateTest {
     void cancelCancelsTheFetchInFlightAndFetchesNothingMore() {
         PublisherProbe<Page<Integer, Integer>> second = PublisherProbe.of(Mono.never());
         AtomicInteger fetches = new AtomicInteger();
-        Flux<Integer> items = Paginate.byCursor((Optional<Integer> cursor) -> fetches.incrementAndGet() == 1
-                ? Mono.just(Page.of(List.of(1), 2))
-                : second.mono());
+        Flux<Integer> items = Paginate.byCursor((Optional<Integer> cursor) ->
+                fetches.incrementAndGet() == 1 ? Mono.just(Page.of(List.of(1), 2)) : second.mono());
         StepVerifier.create(items)
                 .expectNext(1)
                 .then(second::assertWasSubscribed)
@@ -438,11 +453,13 @@ class PaginateTest {
     void cancelRacingWithThePageArrivalLeavesNoFetchSubscribed() {
         for (int round = 0; round < 2_000; round++) {
             List<Sinks.One<Page<Integer, Integer>>> fetches = new CopyOnWriteArrayList<>();
-            Flux<Integer> items = Paginate.byCursor((Optional<Integer> cursor) -> {
-                Sinks.One<Page<Integer, Integer>> sink = Sinks.one();
-                fetches.add(sink);
-                return sink.asMono();
-            }, PageOptions.ofDefaults().withPrefetchPages(round % 3));
+            Flux<Integer> items = Paginate.byCursor(
+                    (Optional<Integer> cursor) -> {
+                        Sinks.One<Page<Integer, Integer>> sink = Sinks.one();
+                        fetches.add(sink);
+                        return sink.asMono();
+                    },
+                    PageOptions.ofDefaults().withPrefetchPages(round % 3));
             List<Integer> received = new CopyOnWriteArrayList<>();
             BaseSubscriber<Integer> subscriber = new BaseSubscriber<>() {
                 @Override
@@ -453,11 +470,11 @@ class PaginateTest {
             items.subscribe(subscriber);
             fetches.get(0).tryEmitValue(Page.of(List.of(1, 2), 1));
             int page = round;
-            RaceTestUtils.race(
-                    () -> fetches.get(1).tryEmitValue(Page.of(List.of(3), page)),
-                    subscriber::dispose);
+            RaceTestUtils.race(() -> fetches.get(1).tryEmitValue(Page.of(List.of(3), page)), subscriber::dispose);
             assertThat(received).startsWith(1, 2);
-            assertThat(fetches).allSatisfy(sink -> assertThat(sink.currentSubscriberCount()).isZero());
+            assertThat(fetches)
+                    .allSatisfy(
+                            sink -> assertThat(sink.currentSubscriberCount()).isZero());
             assertThat(fetches.size()).isLessThanOrEqualTo(3);
         }
     }
@@ -467,12 +484,15 @@ class PaginateTest {
     void fetchesOnOtherThreadsNeverOverlapAndKeepOrder(int prefetch) {
         ConcurrencyProbe probe = ConcurrencyProbe.create();
         int pages = 300;
-        Flux<Integer> items = Paginate.<Integer, Integer>byCursor(cursor -> probe.wrap(Mono.fromCallable(() -> {
-                    int page = cursor.orElse(0);
-                    List<Integer> list = range(page * 10, page * 10 + 10);
-                    return numbered(page, pages, list);
-                }).subscribeOn(page(cursor) % 2 == 0 ? Schedulers.parallel() : Schedulers.boundedElastic())),
-                PageOptions.ofDefaults().withPrefetchPages(prefetch))
+        Flux<Integer> items = Paginate.<Integer, Integer>byCursor(
+                        cursor -> probe.wrap(Mono.fromCallable(() -> {
+                                    int page = cursor.orElse(0);
+                                    List<Integer> list = range(page * 10, page * 10 + 10);
+                                    return numbered(page, pages, list);
+                                })
+                                .subscribeOn(
+                                        page(cursor) % 2 == 0 ? Schedulers.parallel() : Schedulers.boundedElastic())),
+                        PageOptions.ofDefaults().withPrefetchPages(prefetch))
                 .publishOn(Schedulers.single(), 7);
         StepVerifier.create(items)
                 .expectNextSequence(range(0, pages * 10))
@@ -494,7 +514,8 @@ class PaginateTest {
             return Mono.just(numbered(page, pages, List.of(page)));
         });
         assertThat(items.count().block(TIMEOUT)).isEqualTo(pages);
-        Flux<Long> offsets = Paginate.byOffset(1,
+        Flux<Long> offsets = Paginate.byOffset(
+                1,
                 (offset, limit) -> Mono.just(offset < pages ? List.of(offset) : List.of()),
                 PageOptions.ofDefaults().withPrefetchPages(2));
         assertThat(offsets.count().block(TIMEOUT)).isEqualTo(pages);
@@ -502,21 +523,27 @@ class PaginateTest {
 
     @Test
     void theSubscribersContextReachesEveryFetch() {
-        Flux<String> items = Paginate.<String, Integer>byCursor(cursor -> Mono.deferContextual(context -> {
-                    String tag = context.<String>get("tag") + cursor.orElse(0);
-                    return Mono.just(cursor.isEmpty() ? Page.of(List.of(tag), 1) : Page.last(List.of(tag)));
-                }), PageOptions.ofDefaults().withPrefetchPages(1))
+        Flux<String> items = Paginate.<String, Integer>byCursor(
+                        cursor -> Mono.deferContextual(context -> {
+                            String tag = context.<String>get("tag") + cursor.orElse(0);
+                            return Mono.just(cursor.isEmpty() ? Page.of(List.of(tag), 1) : Page.last(List.of(tag)));
+                        }),
+                        PageOptions.ofDefaults().withPrefetchPages(1))
                 .contextWrite(Context.of("tag", "t"));
         StepVerifier.create(items).expectNext("t0", "t1").expectComplete().verify(TIMEOUT);
     }
 
     @Test
     void badArguments() {
-        assertThatNullPointerException().isThrownBy(() -> Paginate.byCursor(null)).withMessage("fetch");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Paginate.byCursor(null))
+                .withMessage("fetch");
         assertThatNullPointerException()
                 .isThrownBy(() -> Paginate.<Integer, Integer>byCursor(new CursorApi(1, 1), null))
                 .withMessage("options");
-        assertThatNullPointerException().isThrownBy(() -> Paginate.byOffset(10, null)).withMessage("fetch");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Paginate.byOffset(10, null))
+                .withMessage("fetch");
         assertThatNullPointerException()
                 .isThrownBy(() -> Paginate.byOffset(10, new OffsetApi(1, 1)::fetch, null))
                 .withMessage("options");
@@ -544,8 +571,7 @@ class PaginateTest {
                 received.add(value);
                 if (random.nextInt(5) == 0) {
                     request(1 + random.nextInt(9));
-                }
-                else if (received.size() % 3 == 0) {
+                } else if (received.size() % 3 == 0) {
                     request(1);
                 }
             }

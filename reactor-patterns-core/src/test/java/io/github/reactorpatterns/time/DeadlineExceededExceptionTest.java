@@ -30,6 +30,8 @@ class DeadlineExceededExceptionTest {
 
     @Test
     void nullBudgetIsRejected() {
-        assertThatNullPointerException().isThrownBy(() -> new DeadlineExceededException(null)).withMessage("budget");
+        assertThatNullPointerException()
+                .isThrownBy(() -> new DeadlineExceededException(null))
+                .withMessage("budget");
     }
 }

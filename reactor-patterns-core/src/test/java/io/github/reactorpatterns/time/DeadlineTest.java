@@ -12,7 +12,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -29,7 +28,8 @@ class DeadlineTest {
                 .isExactlyInstanceOf(DeadlineExceededException.class)
                 .isInstanceOf(TimeoutException.class)
                 .hasMessage("deadline of " + budget.toMillis() + "ms exceeded")
-                .extracting(e -> ((DeadlineExceededException) e).budget()).isEqualTo(budget);
+                .extracting(e -> ((DeadlineExceededException) e).budget())
+                .isEqualTo(budget);
     }
 
     // ---- within (Mono) -------------------------------------------------------------------------------------------
@@ -143,9 +143,10 @@ class DeadlineTest {
         FrozenTimerScheduler clock = new FrozenTimerScheduler();
         PublisherProbe<String> source = PublisherProbe.of(Mono.just("late"));
         Mono<String> call = Mono.defer(() -> {
-            clock.advance(Duration.ofSeconds(2));
-            return source.mono().transform(Deadline.within(Duration.ofSeconds(5)));
-        }).transform(Deadline.within(Duration.ofSeconds(1), clock));
+                    clock.advance(Duration.ofSeconds(2));
+                    return source.mono().transform(Deadline.within(Duration.ofSeconds(5)));
+                })
+                .transform(Deadline.within(Duration.ofSeconds(1), clock));
         StepVerifier.create(call)
                 .expectErrorSatisfies(deadlineOf(Duration.ofSeconds(1)))
                 .verify(VERIFY);
@@ -172,9 +173,11 @@ class DeadlineTest {
     @Test
     void manyConcurrentSubscriptionsEachGetTheirValue() {
         Flux<Integer> all = Flux.range(0, 10_000)
-                .flatMap(i -> Mono.fromCallable(() -> i)
-                        .subscribeOn(Schedulers.parallel())
-                        .transform(Deadline.within(Duration.ofMinutes(1))), 256);
+                .flatMap(
+                        i -> Mono.fromCallable(() -> i)
+                                .subscribeOn(Schedulers.parallel())
+                                .transform(Deadline.within(Duration.ofMinutes(1))),
+                        256);
         StepVerifier.create(all.reduce(0L, (sum, i) -> sum + i))
                 .expectNext(10_000L * 9_999 / 2)
                 .expectComplete()
@@ -185,8 +188,8 @@ class DeadlineTest {
 
     @Test
     void fluxDeadlineBoundsTheWholeStreamNotEachItem() {
-        StepVerifier.withVirtualTime(() -> Flux.interval(Duration.ofMillis(100))
-                        .transform(Deadline.withinFlux(Duration.ofMillis(350))))
+        StepVerifier.withVirtualTime(() ->
+                        Flux.interval(Duration.ofMillis(100)).transform(Deadline.withinFlux(Duration.ofMillis(350))))
                 .expectSubscription()
                 .thenAwait(Duration.ofMillis(300))
                 .expectNext(0L, 1L, 2L)
@@ -206,8 +209,8 @@ class DeadlineTest {
                 .expectComplete()
                 .verify(VERIFY);
         IOException io = new IOException("io");
-        StepVerifier.create(Flux.concat(Flux.just(1), Flux.error(io))
-                        .transform(Deadline.withinFlux(Duration.ofSeconds(1))))
+        StepVerifier.create(
+                        Flux.concat(Flux.just(1), Flux.error(io)).transform(Deadline.withinFlux(Duration.ofSeconds(1))))
                 .expectNext(1)
                 .expectErrorSatisfies(error -> assertThat(error).isSameAs(io))
                 .verify(VERIFY);
@@ -265,9 +268,10 @@ class DeadlineTest {
     void remainingIsZeroNotNegativeOnceTheDeadlinePassed() {
         FrozenTimerScheduler clock = new FrozenTimerScheduler();
         Mono<Duration> left = Mono.defer(() -> {
-            clock.advance(Duration.ofSeconds(3));
-            return Deadline.remaining();
-        }).transform(Deadline.within(Duration.ofSeconds(1), clock));
+                    clock.advance(Duration.ofSeconds(3));
+                    return Deadline.remaining();
+                })
+                .transform(Deadline.within(Duration.ofSeconds(1), clock));
         StepVerifier.create(left).expectNext(Duration.ZERO).expectComplete().verify(VERIFY);
     }
 
@@ -299,8 +303,7 @@ class DeadlineTest {
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(299))
                 .thenAwait(Duration.ofMillis(1))
-                .expectErrorSatisfies(error -> assertThat(error)
-                        .isExactlyInstanceOf(TimeoutException.class))
+                .expectErrorSatisfies(error -> assertThat(error).isExactlyInstanceOf(TimeoutException.class))
                 .verify(VERIFY);
     }
 
@@ -333,9 +336,10 @@ class DeadlineTest {
         FrozenTimerScheduler clock = new FrozenTimerScheduler();
         PublisherProbe<String> source = PublisherProbe.of(Mono.just("late"));
         Mono<String> call = Mono.defer(() -> {
-            clock.advance(Duration.ofSeconds(1));
-            return source.mono().transform(Deadline.timeout(Duration.ofSeconds(10)));
-        }).transform(Deadline.within(Duration.ofSeconds(1), clock));
+                    clock.advance(Duration.ofSeconds(1));
+                    return source.mono().transform(Deadline.timeout(Duration.ofSeconds(10)));
+                })
+                .transform(Deadline.within(Duration.ofSeconds(1), clock));
         StepVerifier.create(call)
                 .expectErrorSatisfies(deadlineOf(Duration.ofSeconds(1)))
                 .verify(VERIFY);
@@ -345,9 +349,12 @@ class DeadlineTest {
     @Test
     void timeoutPassesValuesEmptyAndErrorsThrough() {
         StepVerifier.create(Mono.just(1).transform(Deadline.timeout(Duration.ofSeconds(1))))
-                .expectNext(1).expectComplete().verify(VERIFY);
+                .expectNext(1)
+                .expectComplete()
+                .verify(VERIFY);
         StepVerifier.create(Mono.empty().transform(Deadline.timeout(Duration.ofSeconds(1))))
-                .expectComplete().verify(VERIFY);
+                .expectComplete()
+                .verify(VERIFY);
         IOException io = new IOException("io");
         StepVerifier.create(Mono.error(io).transform(Deadline.timeout(Duration.ofSeconds(1))))
                 .expectErrorSatisfies(error -> assertThat(error).isSameAs(io))
@@ -371,30 +378,44 @@ class DeadlineTest {
     @Test
     void nullArgumentsAreRejectedByName() {
         assertThatNullPointerException().isThrownBy(() -> Deadline.within(null)).withMessage("budget");
-        assertThatNullPointerException().isThrownBy(() -> Deadline.within(Duration.ofSeconds(1), null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Deadline.within(Duration.ofSeconds(1), null))
                 .withMessage("scheduler");
-        assertThatNullPointerException().isThrownBy(() -> Deadline.withinFlux(null)).withMessage("budget");
-        assertThatNullPointerException().isThrownBy(() -> Deadline.withinFlux(Duration.ofSeconds(1), null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Deadline.withinFlux(null))
+                .withMessage("budget");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Deadline.withinFlux(Duration.ofSeconds(1), null))
                 .withMessage("scheduler");
-        assertThatNullPointerException().isThrownBy(() -> Deadline.timeout(null)).withMessage("local");
-        assertThatNullPointerException().isThrownBy(() -> Deadline.timeout(Duration.ofSeconds(1), null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Deadline.timeout(null))
+                .withMessage("local");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Deadline.timeout(Duration.ofSeconds(1), null))
                 .withMessage("scheduler");
-        assertThatNullPointerException().isThrownBy(() -> Deadline.current(null)).withMessage("context");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Deadline.current(null))
+                .withMessage("context");
     }
 
     @Test
     void zeroAndNegativeDurationsAreRejected() {
         for (Duration bad : List.of(Duration.ZERO, Duration.ofMillis(-1))) {
-            assertThatIllegalArgumentException().isThrownBy(() -> Deadline.within(bad))
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> Deadline.within(bad))
                     .withMessage("budget > 0 required but it was " + bad);
-            assertThatIllegalArgumentException().isThrownBy(() -> Deadline.withinFlux(bad))
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> Deadline.withinFlux(bad))
                     .withMessage("budget > 0 required but it was " + bad);
-            assertThatIllegalArgumentException().isThrownBy(() -> Deadline.timeout(bad))
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> Deadline.timeout(bad))
                     .withMessage("local > 0 required but it was " + bad);
         }
-        assertThatIllegalArgumentException().isThrownBy(() -> Deadline.within(Duration.ZERO))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Deadline.within(Duration.ZERO))
                 .withMessage("budget > 0 required but it was PT0S");
-        assertThatIllegalArgumentException().isThrownBy(() -> Deadline.timeout(Duration.ofSeconds(-1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Deadline.timeout(Duration.ofSeconds(-1)))
                 .withMessage("local > 0 required but it was PT-1S");
     }
 

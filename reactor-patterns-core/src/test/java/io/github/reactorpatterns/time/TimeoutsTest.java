@@ -13,7 +13,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -40,7 +39,8 @@ class TimeoutsTest {
 
     @Test
     void orElsePassesAnEarlyValueThrough() {
-        StepVerifier.withVirtualTime(() -> Mono.delay(Duration.ofMillis(299)).map(tick -> "real")
+        StepVerifier.withVirtualTime(() -> Mono.delay(Duration.ofMillis(299))
+                        .map(tick -> "real")
                         .transform(Timeouts.orElse(Duration.ofMillis(300), "none")))
                 .expectSubscription()
                 .thenAwait(Duration.ofMillis(299))
@@ -122,29 +122,42 @@ class TimeoutsTest {
         List<Integer> results = new CopyOnWriteArrayList<>();
         AtomicBoolean done = new AtomicBoolean();
         Flux.range(0, 2_000)
-                .flatMap(i -> i % 2 == 0
-                        ? Mono.just(i).subscribeOn(Schedulers.parallel())
-                                .transform(Timeouts.orElse(Duration.ofSeconds(30), -1))
-                        : Mono.<Integer>never().transform(Timeouts.orElse(Duration.ofMillis(50), -1)), 2_000)
+                .flatMap(
+                        i -> i % 2 == 0
+                                ? Mono.just(i)
+                                        .subscribeOn(Schedulers.parallel())
+                                        .transform(Timeouts.orElse(Duration.ofSeconds(30), -1))
+                                : Mono.<Integer>never().transform(Timeouts.orElse(Duration.ofMillis(50), -1)),
+                        2_000)
                 .doOnComplete(() -> done.set(true))
                 .subscribe(results::add);
         await().atMost(Duration.ofSeconds(30)).untilTrue(done);
         assertThat(results).hasSize(2_000);
         assertThat(results.stream().filter(i -> i == -1)).hasSize(1_000);
-        assertThat(results.stream().filter(i -> i >= 0).distinct()).hasSize(1_000).allMatch(i -> i % 2 == 0);
+        assertThat(results.stream().filter(i -> i >= 0).distinct())
+                .hasSize(1_000)
+                .allMatch(i -> i % 2 == 0);
     }
 
     @Test
     void badArgumentsAreRejectedWithExactMessages() {
-        assertThatNullPointerException().isThrownBy(() -> Timeouts.orElse(null, "x")).withMessage("timeout");
-        assertThatNullPointerException().isThrownBy(() -> Timeouts.orElse(Duration.ofSeconds(1), null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Timeouts.orElse(null, "x"))
+                .withMessage("timeout");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Timeouts.orElse(Duration.ofSeconds(1), null))
                 .withMessage("fallback");
-        assertThatNullPointerException().isThrownBy(() -> Timeouts.orElse(Duration.ofSeconds(1), "x", null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Timeouts.orElse(Duration.ofSeconds(1), "x", null))
                 .withMessage("scheduler");
-        assertThatNullPointerException().isThrownBy(() -> Timeouts.orEmpty(null)).withMessage("timeout");
-        assertThatNullPointerException().isThrownBy(() -> Timeouts.orEmpty(Duration.ofSeconds(1), null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Timeouts.orEmpty(null))
+                .withMessage("timeout");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Timeouts.orEmpty(Duration.ofSeconds(1), null))
                 .withMessage("scheduler");
-        assertThatIllegalArgumentException().isThrownBy(() -> Timeouts.orElse(Duration.ZERO, "x"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Timeouts.orElse(Duration.ZERO, "x"))
                 .withMessage("timeout > 0 required but it was PT0S");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> Timeouts.orEmpty(Duration.ofMillis(-5), Schedulers.parallel()))

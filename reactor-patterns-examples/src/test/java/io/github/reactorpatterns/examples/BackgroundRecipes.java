@@ -11,8 +11,7 @@ import reactor.core.publisher.Mono;
 /** Fire-and-forget tasks that are kept, reported and cancelled at shutdown: {@link BackgroundTasks}. */
 final class BackgroundRecipes {
 
-    private BackgroundRecipes() {
-    }
+    private BackgroundRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::createBackgroundTask[]

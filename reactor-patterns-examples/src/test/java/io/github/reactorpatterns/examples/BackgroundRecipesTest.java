@@ -8,7 +8,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -27,7 +26,7 @@ class BackgroundRecipesTest {
         task.assertWasCancelled();
         assertThat(BackgroundRecipes.BACKGROUND_TASKS.active()).isEqualTo(before);
 
-        BackgroundRecipes.createBackgroundTask(Mono.empty());   // ends at once: released at once
+        BackgroundRecipes.createBackgroundTask(Mono.empty()); // ends at once: released at once
         assertThat(BackgroundRecipes.BACKGROUND_TASKS.active()).isEqualTo(before);
     }
 
@@ -54,6 +53,6 @@ class BackgroundRecipesTest {
                 .thenAwait(Duration.ofSeconds(1))
                 .verifyComplete();
         int atTheEnd = printed.size();
-        assertThat(atTheEnd).isBetween(4, 5);   // the tick at 20 s races with the end of "other work", as in Python
+        assertThat(atTheEnd).isBetween(4, 5); // the tick at 20 s races with the end of "other work", as in Python
     }
 }

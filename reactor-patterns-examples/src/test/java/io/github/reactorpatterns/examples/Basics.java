@@ -11,8 +11,7 @@ import reactor.util.function.Tuple3;
 /** async/await basics and fixed fan-out: plain reactor-core ({@code Mono}, {@code Mono.zip}). */
 final class Basics {
 
-    private Basics() {
-    }
+    private Basics() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchData[]

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.PublisherProbe;
@@ -39,7 +38,9 @@ class BasicsTest {
     void fetchAllDataCancelsTheOthersOnFirstError() {
         PublisherProbe<List<String>> users = PublisherProbe.of(Mono.never());
         PublisherProbe<List<String>> orders = PublisherProbe.of(Mono.never());
-        StepVerifier.withVirtualTime(() -> Basics.fetchAllData(users.mono(), orders.mono(),
+        StepVerifier.withVirtualTime(() -> Basics.fetchAllData(
+                        users.mono(),
+                        orders.mono(),
                         Mono.delay(Duration.ofSeconds(1)).then(Mono.error(new IllegalStateException("products down")))))
                 .thenAwait(Duration.ofSeconds(1))
                 .verifyErrorMessage("products down");
@@ -49,11 +50,16 @@ class BasicsTest {
 
     @Test
     void fetchWithErrorsSettlesEveryTask() {
-        StepVerifier.create(Basics.fetchWithErrors(Mono.just(List.of("u")),
-                        Mono.error(new IllegalStateException("orders down")), Mono.just(List.of("p"))))
+        StepVerifier.create(Basics.fetchWithErrors(
+                        Mono.just(List.of("u")),
+                        Mono.error(new IllegalStateException("orders down")),
+                        Mono.just(List.of("p"))))
                 .assertNext(t -> {
                     assertThat(t.getT1().value()).contains(List.of("u"));
-                    assertThat(t.getT2().error()).get().extracting(Throwable::getMessage).isEqualTo("orders down");
+                    assertThat(t.getT2().error())
+                            .get()
+                            .extracting(Throwable::getMessage)
+                            .isEqualTo("orders down");
                     assertThat(t.getT3().isSuccess()).isTrue();
                 })
                 .verifyComplete();

@@ -41,8 +41,7 @@ final class ContextManagers {
         }
     }
 
-    private ContextManagers() {
-    }
+    private ContextManagers() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::managedConnection[]

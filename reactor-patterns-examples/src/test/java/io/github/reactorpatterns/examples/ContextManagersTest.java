@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -21,8 +20,8 @@ class ContextManagersTest {
         assertThat(ok.events).containsExactly("query SELECT 1", "close");
 
         ContextManagers.Connection failing = new ContextManagers.Connection();
-        StepVerifier.create(ContextManagers.managedConnection(Mono.just(failing),
-                        c -> Mono.error(new IllegalStateException("boom"))))
+        StepVerifier.create(ContextManagers.managedConnection(
+                        Mono.just(failing), c -> Mono.error(new IllegalStateException("boom"))))
                 .verifyErrorMessage("boom");
         assertThat(failing.events).containsExactly("close");
 
@@ -42,7 +41,8 @@ class ContextManagersTest {
         assertThat(committed.events).containsExactly("query UPDATE", "commit", "close");
 
         ContextManagers.Connection failed = new ContextManagers.Connection();
-        StepVerifier.create(ContextManagers.inTransaction(Mono.just(failed),
+        StepVerifier.create(ContextManagers.inTransaction(
+                        Mono.just(failed),
                         s -> s.query("UPDATE").then(Mono.error(new IllegalArgumentException("invalid")))))
                 .verifyErrorMessage("invalid");
         assertThat(failed.events).containsExactly("query UPDATE", "rollback", "close");
@@ -57,8 +57,10 @@ class ContextManagersTest {
     @Test
     void streamRowsHonoursBackpressureAndRollsBackWhenTheConsumerStops() {
         ContextManagers.Connection conn = new ContextManagers.Connection();
-        StepVerifier.create(ContextManagers.streamRows(Mono.just(conn),
-                        c -> Flux.range(1, 1_000).map(i -> "row " + i)), 0)
+        StepVerifier.create(
+                        ContextManagers.streamRows(
+                                Mono.just(conn), c -> Flux.range(1, 1_000).map(i -> "row " + i)),
+                        0)
                 .thenRequest(2)
                 .expectNext("row 1", "row 2")
                 .thenCancel()

@@ -39,12 +39,13 @@ class CookbookTest {
     private static final Path SOURCES = MODULE.resolve("src/test/java/io/github/reactorpatterns/examples");
     /** The Python seeds: set by the pom to {@code ../shared/seeds} beside the repository; override with -Dseeds.dir. */
     private static final Path SEEDS = Path.of(System.getProperty("seeds.dir", "../../shared/seeds"))
-            .toAbsolutePath().normalize();
+            .toAbsolutePath()
+            .normalize();
 
-    private static final Pattern SNIPPET = Pattern.compile(
-            "<!-- snippet: (\\w+)\\.(\\w+) -->\\n```java\\n(.*?)```", Pattern.DOTALL);
-    private static final Pattern PYTHON_DEFINITION = Pattern.compile(
-            "^[ \\t]*(?:async[ \\t]+)?(?:def|class)[ \\t]+(\\w+)", Pattern.MULTILINE);
+    private static final Pattern SNIPPET =
+            Pattern.compile("<!-- snippet: (\\w+)\\.(\\w+) -->\\n```java\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern PYTHON_DEFINITION =
+            Pattern.compile("^[ \\t]*(?:async[ \\t]+)?(?:def|class)[ \\t]+(\\w+)", Pattern.MULTILINE);
     private static final Pattern TAG = Pattern.compile(
             "^[ \\t]*// tag::(\\w+)\\[]\\n(.*?)^[ \\t]*// end::\\1\\[]", Pattern.DOTALL | Pattern.MULTILINE);
 
@@ -60,12 +61,14 @@ class CookbookTest {
             String id = m.group(1) + "." + m.group(2);
             quoted.add(id);
             String code = regions.get(id);
-            assertThat(code).as("cookbook quotes %s, but no such tagged region exists", id).isNotNull();
+            assertThat(code)
+                    .as("cookbook quotes %s, but no such tagged region exists", id)
+                    .isNotNull();
             if (!code.equals(m.group(3))) {
                 stale.add(id);
             }
-            m.appendReplacement(updated, Matcher.quoteReplacement(
-                    "<!-- snippet: " + id + " -->\n```java\n" + code + "```"));
+            m.appendReplacement(
+                    updated, Matcher.quoteReplacement("<!-- snippet: " + id + " -->\n```java\n" + code + "```"));
         }
         m.appendTail(updated);
         if (Boolean.getBoolean("cookbook.update")) {
@@ -96,7 +99,9 @@ class CookbookTest {
                 }
             }
         }
-        assertThat(missing).as("seed functions and classes that the cookbook never names").isEmpty();
+        assertThat(missing)
+                .as("seed functions and classes that the cookbook never names")
+                .isEmpty();
     }
 
     private static Map<String, String> taggedRegions() throws IOException {
@@ -111,7 +116,9 @@ class CookbookTest {
                 Matcher m = TAG.matcher(Files.readString(file, StandardCharsets.UTF_8));
                 while (m.find()) {
                     String previous = regions.put(owner + "." + m.group(1), dedent(m.group(2)));
-                    assertThat(previous).as("tag %s.%s appears twice", owner, m.group(1)).isNull();
+                    assertThat(previous)
+                            .as("tag %s.%s appears twice", owner, m.group(1))
+                            .isNull();
                 }
             }
         }

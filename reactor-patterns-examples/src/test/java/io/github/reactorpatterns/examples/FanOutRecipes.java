@@ -13,8 +13,7 @@ import reactor.core.publisher.Mono;
 /** {@code asyncio.gather} over a list, with and without a semaphore: {@link Gather} and plain reactor-core. */
 final class FanOutRecipes {
 
-    private FanOutRecipes() {
-    }
+    private FanOutRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchAll[]

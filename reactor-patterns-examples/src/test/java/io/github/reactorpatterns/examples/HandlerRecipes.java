@@ -15,8 +15,7 @@ import reactor.core.publisher.Mono;
  */
 final class HandlerRecipes {
 
-    private HandlerRecipes() {
-    }
+    private HandlerRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::orderHandler[]

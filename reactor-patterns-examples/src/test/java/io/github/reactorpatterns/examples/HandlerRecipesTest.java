@@ -7,14 +7,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.http.PooledHttpClient;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.test.MockHttpServer;
 import io.github.reactorpatterns.test.MockHttpServerTest;
 import io.github.reactorpatterns.test.MockResponse;
 import io.github.reactorpatterns.time.DeadlineExceededException;
+import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -24,21 +23,28 @@ import reactor.test.StepVerifier;
 @MockHttpServerTest
 class HandlerRecipesTest {
 
-    private static HandlerRecipes.OrderHandler handler(MockHttpServer server, List<String> notified,
-                                                       AtomicInteger cancelled, Sinks.Empty<Void> mailServer) {
+    private static HandlerRecipes.OrderHandler handler(
+            MockHttpServer server, List<String> notified, AtomicInteger cancelled, Sinks.Empty<Void> mailServer) {
         return handler(server, notified, cancelled, mailServer, Duration.ofSeconds(30));
     }
 
-    private static HandlerRecipes.OrderHandler handler(MockHttpServer server, List<String> notified,
-                                                       AtomicInteger cancelled, Sinks.Empty<Void> mailServer,
-                                                       Duration stockDeadline) {
+    private static HandlerRecipes.OrderHandler handler(
+            MockHttpServer server,
+            List<String> notified,
+            AtomicInteger cancelled,
+            Sinks.Empty<Void> mailServer,
+            Duration stockDeadline) {
         PooledHttpClient inventory = PooledHttpClient.builder()
                 .baseUrl(server.url("/").toString())
                 .retry(RetryPolicy.none())
                 .build();
-        return new HandlerRecipes.OrderHandler(inventory, saved -> mailServer.asMono()
-                .doOnSuccess(v -> notified.add(saved))
-                .doOnCancel(cancelled::incrementAndGet), stockDeadline);
+        return new HandlerRecipes.OrderHandler(
+                inventory,
+                saved -> mailServer
+                        .asMono()
+                        .doOnSuccess(v -> notified.add(saved))
+                        .doOnCancel(cancelled::incrementAndGet),
+                stockDeadline);
     }
 
     @Test
@@ -63,18 +69,17 @@ class HandlerRecipesTest {
 
         // 60 "requests", as WebFlux would run them: concurrently, on several threads
         Flux<String> requests = Flux.range(0, 60)
-                .flatMap(i -> Mono.defer(() -> i % 2 == 0 ? handler.stock("sku" + i) : handler.createOrder("order" + i))
-                        .doOnNext(answer -> inFlight.decrementAndGet())
-                        .subscribeOn(Schedulers.parallel()), 60);
-        StepVerifier.create(requests)
-                .expectNextCount(60)
-                .expectComplete()
-                .verify(Duration.ofSeconds(60));
+                .flatMap(
+                        i -> Mono.defer(() -> i % 2 == 0 ? handler.stock("sku" + i) : handler.createOrder("order" + i))
+                                .doOnNext(answer -> inFlight.decrementAndGet())
+                                .subscribeOn(Schedulers.parallel()),
+                        60);
+        StepVerifier.create(requests).expectNextCount(60).expectComplete().verify(Duration.ofSeconds(60));
         assertThat(server.requestCount()).isEqualTo(60);
-        assertThat(maxInFlight.get()).isBetween(2, 10);     // 60 concurrent requests, never more than 10 downstream
-        assertThat(handler.backgroundTasks()).isEqualTo(30);   // notifications still waiting for the mail server
+        assertThat(maxInFlight.get()).isBetween(2, 10); // 60 concurrent requests, never more than 10 downstream
+        assertThat(handler.backgroundTasks()).isEqualTo(30); // notifications still waiting for the mail server
 
-        mailServer.tryEmitEmpty();                              // the mail server answers: every notification ends
+        mailServer.tryEmitEmpty(); // the mail server answers: every notification ends
         assertThat(notified).hasSize(30).allMatch(n -> n.startsWith("saved order"));
         assertThat(handler.backgroundTasks()).isZero();
         StepVerifier.create(handler.shutdown()).expectComplete().verify(Duration.ofSeconds(10));
@@ -100,9 +105,12 @@ class HandlerRecipesTest {
 
     @Test
     void aSlowDownstreamFailsTheRequestAtItsDeadline(MockHttpServer server) {
-        server.dispatcher(request -> MockResponse.builder().headersDelay(Duration.ofSeconds(3)).body("late").build());
-        HandlerRecipes.OrderHandler handler = handler(server, new CopyOnWriteArrayList<>(), new AtomicInteger(),
-                Sinks.empty(), Duration.ofMillis(200));
+        server.dispatcher(request -> MockResponse.builder()
+                .headersDelay(Duration.ofSeconds(3))
+                .body("late")
+                .build());
+        HandlerRecipes.OrderHandler handler = handler(
+                server, new CopyOnWriteArrayList<>(), new AtomicInteger(), Sinks.empty(), Duration.ofMillis(200));
         StepVerifier.create(handler.stock("slow"))
                 .expectError(DeadlineExceededException.class)
                 .verify(Duration.ofSeconds(10));

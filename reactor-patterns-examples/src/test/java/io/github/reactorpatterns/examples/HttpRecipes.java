@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-
 import io.github.reactorpatterns.concurrent.Settled;
 import io.github.reactorpatterns.concurrent.TaskScope;
 import io.github.reactorpatterns.http.GenericType;
@@ -22,10 +21,9 @@ import reactor.core.publisher.Mono;
 /** httpx/aiohttp clients: {@link PooledHttpClient} on reactor-netty, tested against {@code MockHttpServer}. */
 final class HttpRecipes {
 
-    static final GenericType<List<Map<String, Object>>> JSON_LIST = new GenericType<>() { };
+    static final GenericType<List<Map<String, Object>>> JSON_LIST = new GenericType<>() {};
 
-    private HttpRecipes() {
-    }
+    private HttpRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::createClient[]

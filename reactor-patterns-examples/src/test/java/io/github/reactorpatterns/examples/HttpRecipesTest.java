@@ -8,8 +8,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.concurrent.TaskGroupException;
 import io.github.reactorpatterns.http.HttpStatusException;
 import io.github.reactorpatterns.http.PooledHttpClient;
@@ -19,6 +17,7 @@ import io.github.reactorpatterns.test.MockHttpServer;
 import io.github.reactorpatterns.test.MockHttpServerTest;
 import io.github.reactorpatterns.test.MockResponse;
 import io.github.reactorpatterns.test.RecordedRequest;
+import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
 @MockHttpServerTest
@@ -27,22 +26,28 @@ class HttpRecipesTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private static PooledHttpClient client(MockHttpServer server) {
-        return PooledHttpClient.builder().baseUrl(server.url("/").toString()).retry(RetryPolicy.none()).build();
+        return PooledHttpClient.builder()
+                .baseUrl(server.url("/").toString())
+                .retry(RetryPolicy.none())
+                .build();
     }
 
     @Test
     void mainSpeaksHttp2OverTlsSendsTheHeadersAndClosesThePool() {
         try (MockHttpServer server = MockHttpServer.startTls()) {
-            server.enqueue(MockResponse.builder().jsonBody("[{\"id\":1},{\"id\":2}]").build());
+            server.enqueue(
+                    MockResponse.builder().jsonBody("[{\"id\":1},{\"id\":2}]").build());
             List<PooledHttpClient> created = new CopyOnWriteArrayList<>();
             StepVerifier.create(HttpRecipes.main(() -> {
-                        PooledHttpClient c = HttpRecipes.createClient(server.url("/").toString())
+                        PooledHttpClient c = HttpRecipes.createClient(
+                                        server.url("/").toString())
                                 .trustedCertificates(server.certificate())
                                 .build();
                         created.add(c);
                         return c;
                     }))
-                    .assertNext(users -> assertThat(users).extracting(u -> u.get("id")).containsExactly(1, 2))
+                    .assertNext(users ->
+                            assertThat(users).extracting(u -> u.get("id")).containsExactly(1, 2))
                     .expectComplete()
                     .verify(TIMEOUT);
             RecordedRequest request = server.takeRequest(Duration.ofSeconds(5));
@@ -50,17 +55,21 @@ class HttpRecipesTest {
             assertThat(request.path()).isEqualTo("/users");
             assertThat(request.header("User-Agent")).isEqualTo("my-app/1.0");
             assertThat(request.protocol()).containsIgnoringCase("2");
-            assertThat(created).singleElement().satisfies(c -> assertThat(c.isDisposed()).isTrue());
+            assertThat(created)
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.isDisposed()).isTrue());
         }
     }
 
     @Test
     void aiohttpStyleClientReadsUsers(MockHttpServer server) {
         server.enqueue(MockResponse.builder().jsonBody("[{\"name\":\"ada\"}]").build());
-        PooledHttpClient session = HttpRecipes.aiohttpStyleClient(server.url("/").toString());
+        PooledHttpClient session =
+                HttpRecipes.aiohttpStyleClient(server.url("/").toString());
         try {
             StepVerifier.create(HttpRecipes.users(session))
-                    .assertNext(users -> assertThat(users).singleElement()
+                    .assertNext(users -> assertThat(users)
+                            .singleElement()
                             .satisfies(user -> assertThat(user).containsEntry("name", "ada")))
                     .expectComplete()
                     .verify(TIMEOUT);
@@ -80,18 +89,24 @@ class HttpRecipesTest {
                 .expectComplete()
                 .verify(TIMEOUT);
         StepVerifier.create(api.get("/missing"))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(HttpStatusException.class)
-                        .satisfies(x -> assertThat(((HttpStatusException) x).status()).isEqualTo(404)))
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(HttpStatusException.class)
+                        .satisfies(x ->
+                                assertThat(((HttpStatusException) x).status()).isEqualTo(404)))
                 .verify(TIMEOUT);
         StepVerifier.create(api.close()).expectComplete().verify(TIMEOUT);
-        assertThat(server.takeRequest(Duration.ofSeconds(5)).header("User-Agent")).isEqualTo("MyApp/1.0");
+        assertThat(server.takeRequest(Duration.ofSeconds(5)).header("User-Agent"))
+                .isEqualTo("MyApp/1.0");
     }
 
     @Test
     void fetchAllReturnsBodiesInOrderOrFailsAsAGroup(MockHttpServer server) {
-        server.dispatcher(request -> request.path().equals("/bad") ? MockResponse.of(500, "boom")
-                : MockResponse.builder().body("page " + request.path()).headersDelay(
-                        Duration.ofMillis(request.path().equals("/a") ? 100 : 0)).build());
+        server.dispatcher(request -> request.path().equals("/bad")
+                ? MockResponse.of(500, "boom")
+                : MockResponse.builder()
+                        .body("page " + request.path())
+                        .headersDelay(Duration.ofMillis(request.path().equals("/a") ? 100 : 0))
+                        .build());
         PooledHttpClient client = client(server);
         try {
             StepVerifier.create(HttpRecipes.fetchAll(client, List.of("/a", "/b", "/c")))
@@ -99,7 +114,8 @@ class HttpRecipesTest {
                     .expectComplete()
                     .verify(TIMEOUT);
             StepVerifier.create(HttpRecipes.fetchAll(client, List.of("/a", "/bad")))
-                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TaskGroupException.class)
+                    .expectErrorSatisfies(e -> assertThat(e)
+                            .isInstanceOf(TaskGroupException.class)
                             .satisfies(g -> assertThat(((TaskGroupException) g).exceptionsOf(HttpStatusException.class))
                                     .hasSize(1)))
                     .verify(TIMEOUT);
@@ -110,14 +126,18 @@ class HttpRecipesTest {
 
     @Test
     void fetchWithFallbackKeepsTheSuccessesAndLogsTheFailures(MockHttpServer server) {
-        server.dispatcher(request -> request.path().startsWith("/bad") ? MockResponse.of(503, "down")
+        server.dispatcher(request -> request.path().startsWith("/bad")
+                ? MockResponse.of(503, "down")
                 : MockResponse.of(200, "ok " + request.path()));
         List<String> log = new CopyOnWriteArrayList<>();
-        List<String> urls = IntStream.range(0, 30).mapToObj(i -> (i % 10 == 3 ? "/bad" : "/ok") + i).toList();
+        List<String> urls = IntStream.range(0, 30)
+                .mapToObj(i -> (i % 10 == 3 ? "/bad" : "/ok") + i)
+                .toList();
         PooledHttpClient client = client(server);
         try {
             StepVerifier.create(HttpRecipes.fetchWithFallback(client, urls, log::add))
-                    .assertNext(bodies -> assertThat(bodies).hasSize(27).startsWith("ok /ok0").endsWith("ok /ok29"))
+                    .assertNext(bodies ->
+                            assertThat(bodies).hasSize(27).startsWith("ok /ok0").endsWith("ok /ok29"))
                     .expectComplete()
                     .verify(TIMEOUT);
             assertThat(log).containsExactly("Failed 3/30 requests");
@@ -131,18 +151,24 @@ class HttpRecipesTest {
         Function<RecordedRequest, MockResponse> pages = Dispatchers.paginatedJson(250, 100);
         server.dispatcher(request -> {
             MockResponse page = pages.apply(request);
-            return page.toBuilder().jsonBody(new String(page.body()).replace("\"items\"", "\"users\"")).build();
+            return page.toBuilder()
+                    .jsonBody(new String(page.body()).replace("\"items\"", "\"users\""))
+                    .build();
         });
         PooledHttpClient client = client(server);
         try {
             StepVerifier.create(HttpRecipes.exportAllUsers(client))
-                    .assertNext(users -> assertThat(users).hasSize(250)
-                            .extracting(u -> u.get("id")).startsWith(0, 1).endsWith(249))
+                    .assertNext(users -> assertThat(users)
+                            .hasSize(250)
+                            .extracting(u -> u.get("id"))
+                            .startsWith(0, 1)
+                            .endsWith(249))
                     .expectComplete()
                     .verify(TIMEOUT);
             assertThat(server.requestCount()).isEqualTo(3);
-            assertThat(server.takeRequest(Duration.ofSeconds(5)).queryParameter("limit")).isEqualTo("100");
-            StepVerifier.create(HttpRecipes.paginateUsers(client, 100).take(5))   // lazy: one page is enough
+            assertThat(server.takeRequest(Duration.ofSeconds(5)).queryParameter("limit"))
+                    .isEqualTo("100");
+            StepVerifier.create(HttpRecipes.paginateUsers(client, 100).take(5)) // lazy: one page is enough
                     .expectNextCount(5)
                     .expectComplete()
                     .verify(TIMEOUT);
@@ -154,7 +180,9 @@ class HttpRecipesTest {
 
     @Test
     void streamLinesSkipsBlankLinesAndStreamDataCutsFixedChunks(MockHttpServer server) {
-        server.enqueue(MockResponse.builder().body("{\"seq\":0}\n\n{\"seq\":1}\n   \n{\"seq\":2}\n").build());
+        server.enqueue(MockResponse.builder()
+                .body("{\"seq\":0}\n\n{\"seq\":1}\n   \n{\"seq\":2}\n")
+                .build());
         server.enqueue(MockResponse.builder().body(new byte[20_000]).build());
         PooledHttpClient client = client(server);
         try {

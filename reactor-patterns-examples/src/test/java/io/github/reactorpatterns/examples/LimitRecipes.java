@@ -14,8 +14,7 @@ import reactor.core.publisher.Mono;
 /** Semaphores shared across calls, a token bucket and a lock: {@code io.github.reactorpatterns.limit}. */
 final class LimitRecipes {
 
-    private LimitRecipes() {
-    }
+    private LimitRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::rateLimitedCall[]

@@ -24,8 +24,7 @@ final class OffloadRecipes {
         void putObject(String bucket, String key, byte[] body);
     }
 
-    private OffloadRecipes() {
-    }
+    private OffloadRecipes() {}
 
     private static <T> T call(Callable<T> callable) {
         try {

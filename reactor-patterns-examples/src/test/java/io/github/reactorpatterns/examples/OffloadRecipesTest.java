@@ -16,7 +16,6 @@ import java.util.zip.GZIPInputStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -43,9 +42,14 @@ class OffloadRecipesTest {
     @Test
     void uploadToS3CallsTheBlockingClientOffTheCallerThread() {
         List<String> calls = new CopyOnWriteArrayList<>();
-        StepVerifier.create(OffloadRecipes.uploadToS3((bucket, key, body) -> {
-                    calls.add(bucket + "/" + key + " " + body.length + " on " + Thread.currentThread().getName());
-                }, "b", "k", new byte[3]))
+        StepVerifier.create(OffloadRecipes.uploadToS3(
+                        (bucket, key, body) -> {
+                            calls.add(bucket + "/" + key + " " + body.length + " on "
+                                    + Thread.currentThread().getName());
+                        },
+                        "b",
+                        "k",
+                        new byte[3]))
                 .verifyComplete();
         assertThat(calls).singleElement().asString().startsWith("b/k 3 on boundedElastic");
     }
@@ -64,7 +68,8 @@ class OffloadRecipesTest {
         StepVerifier.create(OffloadRecipes.processFile(file))
                 .assertNext(gz -> {
                     try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
-                        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("abc".repeat(1000));
+                        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                                .isEqualTo("abc".repeat(1000));
                     } catch (IOException e) {
                         throw new AssertionError(e);
                     }
@@ -74,7 +79,8 @@ class OffloadRecipesTest {
 
     @Test
     void syncWrapperBlocksOnlyWhereBlockingIsAllowed() {
-        assertThat(OffloadRecipes.syncWrapper(() -> Mono.delay(Duration.ofMillis(5)).thenReturn("done")))
+        assertThat(OffloadRecipes.syncWrapper(
+                        () -> Mono.delay(Duration.ofMillis(5)).thenReturn("done")))
                 .isEqualTo("done");
         StepVerifier.create(Mono.fromCallable(() -> OffloadRecipes.syncWrapper(() -> Mono.just("x")))
                         .subscribeOn(Schedulers.parallel()))
@@ -84,7 +90,7 @@ class OffloadRecipesTest {
     @Test
     void badFetchIsCaughtByBlockHoundAndGoodFetchIsNot() {
         Callable<String> requestsGet = () -> {
-            Thread.sleep(5);                                    // stands for a blocking socket read
+            Thread.sleep(5); // stands for a blocking socket read
             return "<html>";
         };
         StepVerifier.create(OffloadRecipes.badFetch(requestsGet))

@@ -10,8 +10,7 @@ import reactor.core.publisher.Mono;
 /** asyncpg and SQLAlchemy asyncio on a real PostgreSQL, with the reactor-patterns-r2dbc {@link Database}. */
 final class PostgresRecipes {
 
-    private PostgresRecipes() {
-    }
+    private PostgresRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::pool[]

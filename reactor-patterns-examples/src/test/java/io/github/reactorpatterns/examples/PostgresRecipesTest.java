@@ -6,13 +6,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.r2dbc.Database;
 import io.github.reactorpatterns.test.PostgresServer;
 import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -24,7 +23,10 @@ class PostgresRecipesTest {
 
     @BeforeAll
     static void start() {
-        db = Database.builder(PostgresServer.shared().r2dbcUrl()).acquireTimeout(WAIT).connectTimeout(WAIT).build();
+        db = Database.builder(PostgresServer.shared().r2dbcUrl())
+                .acquireTimeout(WAIT)
+                .connectTimeout(WAIT)
+                .build();
         db.execute("CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, active boolean NOT NULL)")
                 .then(db.execute("INSERT INTO users SELECT g, 'user ' || g, g % 2 = 0 FROM generate_series(1, 50) g"))
                 .block(WAIT);
@@ -63,19 +65,26 @@ class PostgresRecipesTest {
                 .expectNext("user 1", "user 2", "user 3")
                 .expectComplete()
                 .verify(WAIT);
-        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> db.poolMetrics().acquired() == 0);
+        org.awaitility.Awaitility.await()
+                .atMost(WAIT)
+                .until(() -> db.poolMetrics().acquired() == 0);
     }
 
     @Test
     void getDbCommitsOnSuccessAndRollsBackOnError() {
-        StepVerifier.create(PostgresRecipes.createUser(db, 100, "ada")).expectNext(1L).expectComplete().verify(WAIT);
-        StepVerifier.create(PostgresRecipes.withUnitOfWork(db, session -> session.execute(
-                                "INSERT INTO users VALUES (101, 'bob', true)")
-                        .then(session.execute("INSERT INTO users VALUES (100, 'dup', true)"))))
+        StepVerifier.create(PostgresRecipes.createUser(db, 100, "ada"))
+                .expectNext(1L)
+                .expectComplete()
+                .verify(WAIT);
+        StepVerifier.create(PostgresRecipes.withUnitOfWork(
+                        db,
+                        session -> session.execute("INSERT INTO users VALUES (101, 'bob', true)")
+                                .then(session.execute("INSERT INTO users VALUES (100, 'dup', true)"))))
                 .expectError(R2dbcDataIntegrityViolationException.class)
                 .verify(WAIT);
-        StepVerifier.create(db.query("SELECT name FROM users WHERE id >= 100 ORDER BY id",
-                        row -> row.get(0, String.class)).collectList())
+        StepVerifier.create(
+                        db.query("SELECT name FROM users WHERE id >= 100 ORDER BY id", row -> row.get(0, String.class))
+                                .collectList())
                 .expectNext(List.of("ada"))
                 .expectComplete()
                 .verify(WAIT);

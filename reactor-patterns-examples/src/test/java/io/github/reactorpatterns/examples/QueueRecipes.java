@@ -15,8 +15,7 @@ import reactor.core.publisher.Mono;
 /** {@code asyncio.Queue} with producers and workers: {@link WorkQueue}, and {@link Gather#pipeline} for a pipeline. */
 final class QueueRecipes {
 
-    private QueueRecipes() {
-    }
+    private QueueRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::runPipeline[]

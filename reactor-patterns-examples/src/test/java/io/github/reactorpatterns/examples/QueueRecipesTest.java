@@ -7,9 +7,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.test.ConcurrencyProbe;
+import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -20,23 +19,30 @@ class QueueRecipesTest {
         ConcurrencyProbe probe = ConcurrencyProbe.create();
         List<String> urls = IntStream.range(0, 200).mapToObj(i -> "/u" + i).toList();
         List<String> log = new CopyOnWriteArrayList<>();
-        StepVerifier.withVirtualTime(() -> QueueRecipes.runPipeline(urls, 5,
+        StepVerifier.withVirtualTime(() -> QueueRecipes.runPipeline(
+                        urls,
+                        5,
                         job -> probe.wrap(Mono.delay(Duration.ofMillis(10))
-                                .then(job.id() % 50 == 7 ? Mono.error(new IllegalStateException("500"))
-                                        : Mono.just("done " + job.url()))),
+                                .then(
+                                        job.id() % 50 == 7
+                                                ? Mono.error(new IllegalStateException("500"))
+                                                : Mono.just("done " + job.url()))),
                         (job, e) -> log.add("job " + job.id() + " failed: " + e.getMessage())))
                 .thenAwait(Duration.ofSeconds(10))
-                .assertNext(results -> assertThat(results).hasSize(196).contains("done /u0", "done /u199")
+                .assertNext(results -> assertThat(results)
+                        .hasSize(196)
+                        .contains("done /u0", "done /u199")
                         .doesNotContain("done /u7"))
                 .verifyComplete();
         assertThat(probe.max()).isEqualTo(5);
-        assertThat(log).containsExactlyInAnyOrder("job 7 failed: 500", "job 57 failed: 500", "job 107 failed: 500",
-                "job 157 failed: 500");
+        assertThat(log)
+                .containsExactlyInAnyOrder(
+                        "job 7 failed: 500", "job 57 failed: 500", "job 107 failed: 500", "job 157 failed: 500");
     }
 
     @Test
     void runPipelineOfNothingIsEmpty() {
-        StepVerifier.create(QueueRecipes.runPipeline(List.of(), 5, job -> Mono.just("x"), (job, e) -> { }))
+        StepVerifier.create(QueueRecipes.runPipeline(List.of(), 5, job -> Mono.just("x"), (job, e) -> {}))
                 .expectNext(List.of())
                 .verifyComplete();
     }

@@ -15,8 +15,7 @@ import reactor.core.scheduler.Schedulers;
 /** redis.asyncio on Lettuce's reactive API, against a real Redis (see {@code RedisRecipesTest}). */
 final class RedisRecipes {
 
-    private RedisRecipes() {
-    }
+    private RedisRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::redisBasics[]

@@ -8,13 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.test.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -63,7 +62,8 @@ class RedisRecipesTest {
         assertThat(replies.subList(0, 10_000)).containsOnly("OK");
         assertThat(replies.get(10_000)).isEqualTo(connection.sync().get("counter"));
         assertThat(connection.sync().get("pipelined:9999")).isEqualTo("9999");
-        assertThat(RedisRecipes.pipeline(connection, Map.of()).block(Duration.ofSeconds(5))).hasSize(1);
+        assertThat(RedisRecipes.pipeline(connection, Map.of()).block(Duration.ofSeconds(5)))
+                .hasSize(1);
     }
 
     @Test
@@ -72,7 +72,8 @@ class RedisRecipesTest {
         StepVerifier.create(messages)
                 .then(() -> {
                     await().atMost(Duration.ofSeconds(10))
-                            .until(() -> connection.sync().pubsubNumsub("channel").get("channel") == 1L);
+                            .until(() ->
+                                    connection.sync().pubsubNumsub("channel").get("channel") == 1L);
                     connection.sync().publish("other", "not for us");
                     connection.sync().publish("channel", "hello");
                 })
@@ -90,7 +91,7 @@ class RedisRecipesTest {
                 .map(m -> {
                     throw new IllegalStateException("boom");
                 })
-                .subscribe(m -> { }, e -> { });
+                .subscribe(m -> {}, e -> {});
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> connection.sync().pubsubNumsub("errors").get("errors") == 1L);
         connection.sync().publish("errors", "x");

@@ -12,8 +12,7 @@ import reactor.core.publisher.Mono;
 /** {@code retry_async} with exponential backoff: {@link RetryPolicy}, a {@code reactor.util.retry.Retry}. */
 final class RetryRecipes {
 
-    private RetryRecipes() {
-    }
+    private RetryRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::retryAsync[]

@@ -12,8 +12,7 @@ import reactor.core.publisher.Mono;
 /** {@code asyncio.run(main())} with SIGINT/SIGTERM handlers and a shutdown coroutine: {@link ReactiveMain}. */
 final class ShutdownRecipes {
 
-    private ShutdownRecipes() {
-    }
+    private ShutdownRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::entryPoint[]

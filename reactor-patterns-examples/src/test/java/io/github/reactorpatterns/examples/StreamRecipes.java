@@ -7,11 +7,10 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
-import org.jspecify.annotations.Nullable;
-
 import io.github.reactorpatterns.stream.ByteStreams;
 import io.github.reactorpatterns.stream.Page;
 import io.github.reactorpatterns.stream.Paginate;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -19,11 +18,9 @@ import reactor.core.publisher.Mono;
 final class StreamRecipes {
 
     /** One response of a paged API that links to the next page. */
-    record Response(List<String> data, @Nullable String nextUrl) {
-    }
+    record Response(List<String> data, @Nullable String nextUrl) {}
 
-    private StreamRecipes() {
-    }
+    private StreamRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::streamResults[]

@@ -12,7 +12,6 @@ import java.util.function.Function;
 import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -24,8 +23,10 @@ class StreamRecipesTest {
     /** 250 rows, served in batches of at most 100; records each offset asked for. */
     private Mono<List<String>> fetchBatch(String query, long offset) {
         offsets.add(offset);
-        return Mono.delay(Duration.ofMillis(10)).map(tick -> LongStream.range(offset, Math.min(250, offset + 100))
-                .mapToObj(i -> query + " row " + i).toList());
+        return Mono.delay(Duration.ofMillis(10))
+                .map(tick -> LongStream.range(offset, Math.min(250, offset + 100))
+                        .mapToObj(i -> query + " row " + i)
+                        .toList());
     }
 
     @Test
@@ -41,7 +42,8 @@ class StreamRecipesTest {
 
     @Test
     void streamResultsIsLazy() {
-        StepVerifier.withVirtualTime(() -> StreamRecipes.streamResults("q", this::fetchBatch).take(5))
+        StepVerifier.withVirtualTime(
+                        () -> StreamRecipes.streamResults("q", this::fetchBatch).take(5))
                 .thenAwait(Duration.ofSeconds(1))
                 .expectNextCount(5)
                 .verifyComplete();
@@ -51,7 +53,8 @@ class StreamRecipesTest {
     @Test
     void consumeProcessesEveryRowInOrder() {
         List<String> processed = new CopyOnWriteArrayList<>();
-        StepVerifier.withVirtualTime(() -> StreamRecipes.consume(StreamRecipes.streamResults("q", this::fetchBatch),
+        StepVerifier.withVirtualTime(() -> StreamRecipes.consume(
+                        StreamRecipes.streamResults("q", this::fetchBatch),
                         row -> Mono.fromRunnable(() -> processed.add(row))))
                 .thenAwait(Duration.ofSeconds(1))
                 .verifyComplete();
@@ -97,11 +100,11 @@ class StreamRecipesTest {
 
     @Test
     void processAllPagesStopsAtTheFirstFailedPage() {
-        Function<String, Mono<StreamRecipes.Response>> failing = url -> url.endsWith("3")
-                ? Mono.error(new IllegalStateException("503")) : fetch.apply(url);
+        Function<String, Mono<StreamRecipes.Response>> failing =
+                url -> url.endsWith("3") ? Mono.error(new IllegalStateException("503")) : fetch.apply(url);
         List<String> processed = new CopyOnWriteArrayList<>();
-        StepVerifier.create(StreamRecipes.processAllPages(failing,
-                        item -> Mono.fromRunnable(() -> processed.add(item))))
+        StepVerifier.create(
+                        StreamRecipes.processAllPages(failing, item -> Mono.fromRunnable(() -> processed.add(item))))
                 .verifyErrorMessage("503");
         assertThat(processed).containsExactly("a", "b", "c");
     }
@@ -120,7 +123,7 @@ class StreamRecipesTest {
 
     @Test
     void chunksAreExactly8192BytesButTheLast() {
-        Flux<ByteBuffer> body = Flux.range(0, 5).map(i -> ByteBuffer.allocate(5000));   // 25,000 bytes
+        Flux<ByteBuffer> body = Flux.range(0, 5).map(i -> ByteBuffer.allocate(5000)); // 25,000 bytes
         StepVerifier.create(StreamRecipes.chunks(body).map(ByteBuffer::remaining))
                 .expectNext(8192, 8192, 8192, 424)
                 .verifyComplete();

@@ -13,8 +13,7 @@ import reactor.core.publisher.Mono;
 /** {@code asyncio.TaskGroup} and {@code except*}: {@link TaskScope} and {@link TaskGroupException}. */
 final class TaskGroupRecipes {
 
-    private TaskGroupRecipes() {
-    }
+    private TaskGroupRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::processItems[]

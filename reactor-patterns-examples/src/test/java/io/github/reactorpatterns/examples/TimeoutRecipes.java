@@ -12,8 +12,7 @@ import reactor.core.publisher.Mono;
 /** {@code asyncio.timeout} and {@code wait_for}: Reactor's {@code timeout}, {@link Timeouts} and {@link Deadline}. */
 final class TimeoutRecipes {
 
-    private TimeoutRecipes() {
-    }
+    private TimeoutRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::fetchWithTimeout[]

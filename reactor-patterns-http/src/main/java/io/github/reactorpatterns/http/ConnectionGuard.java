@@ -40,8 +40,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     /** The connection's response guard, once its first request was prepared. */
     private volatile @Nullable ResponseGuard responseGuard;
 
-    private ConnectionGuard() {
-    }
+    private ConnectionGuard() {}
 
     /** The guard of an HTTP/1.1 connection, added before its codec on first use; null for HTTP/2. */
     static @Nullable ConnectionGuard on(ChannelPipeline pipeline) {
@@ -67,7 +66,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         this.pipeline = ctx.pipeline();
     }
 
-    @Nullable ResponseGuard responseGuard() {
+    @Nullable
+    ResponseGuard responseGuard() {
         return responseGuard;
     }
 
@@ -119,8 +119,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             }
             Object buffer = cumulation.get(decoder);
             return buffer instanceof ByteBuf ? ((ByteBuf) buffer).readableBytes() : 0;
-        }
-        catch (IllegalAccessException | RuntimeException e) {
+        } catch (IllegalAccessException | RuntimeException e) {
             return 0;
         }
     }
@@ -130,8 +129,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             Field f = type.getDeclaredField(name);
             f.setAccessible(true);
             return f;
-        }
-        catch (ReflectiveOperationException | RuntimeException e) {
+        } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
     }

@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -81,8 +81,7 @@ final class Exchange {
     }
 
     /** A response read whole: what one attempt of an aggregating terminal produces. */
-    record Raw(int status, HttpHeaders headers, String url, byte[] body) {
-    }
+    record Raw(int status, HttpHeaders headers, String url, byte[] body) {}
 
     /**
      * Sends the request and reads its body whole. Idempotent requests go through the retry policy (unless it is
@@ -104,8 +103,7 @@ final class Exchange {
             byte[] payload;
             try {
                 payload = payload(spec);
-            }
-            catch (Exception e) {
+            } catch (Exception e) {
                 return Mono.error(e);
             }
             if (!retrying) {
@@ -115,29 +113,29 @@ final class Exchange {
                     HttpResult r = result(method, raw, start, 1);
                     if (raise && !r.isSuccess()) {
                         sink.error(statusException(r, false));
-                    }
-                    else {
+                    } else {
                         sink.next(r);
                     }
                 });
             }
             AtomicInteger attempts = new AtomicInteger();
             Mono<HttpResult> attempt = limited(method, uri, Mono.deferContextual(c -> {
-                Throwable late = expired(c, method, uri, attempts.get() + 1);
-                if (late != null) {
-                    return Mono.error(late);
-                }
-                attempts.incrementAndGet();
-                return sendAndRead(spec, uri, payload);
-            })).<HttpResult>handle((raw, sink) -> {
-                HttpResult r = result(method, raw, start, attempts.get());
-                if (RETRY_STATUSES.contains(r.status())) {
-                    sink.error(statusException(r, true));
-                }
-                else {
-                    sink.next(r);
-                }
-            }).retryWhen(classified(retryPolicy, Exchange::isRetryable));
+                        Throwable late = expired(c, method, uri, attempts.get() + 1);
+                        if (late != null) {
+                            return Mono.error(late);
+                        }
+                        attempts.incrementAndGet();
+                        return sendAndRead(spec, uri, payload);
+                    }))
+                    .<HttpResult>handle((raw, sink) -> {
+                        HttpResult r = result(method, raw, start, attempts.get());
+                        if (RETRY_STATUSES.contains(r.status())) {
+                            sink.error(statusException(r, true));
+                        } else {
+                            sink.next(r);
+                        }
+                    })
+                    .retryWhen(classified(retryPolicy, Exchange::isRetryable));
             if (raise) {
                 return attempt.handle(this::raiseStatus);
             }
@@ -149,15 +147,20 @@ final class Exchange {
     }
 
     private static HttpResult result(String method, Raw raw, long start, int attempts) {
-        return new HttpResult(method, raw.url(), raw.status(), raw.headers(), raw.body(),
-                Duration.ofNanos(System.nanoTime() - start), attempts);
+        return new HttpResult(
+                method,
+                raw.url(),
+                raw.status(),
+                raw.headers(),
+                raw.body(),
+                Duration.ofNanos(System.nanoTime() - start),
+                attempts);
     }
 
     private void raiseStatus(HttpResult r, SynchronousSink<HttpResult> sink) {
         if (r.isSuccess()) {
             sink.next(r);
-        }
-        else {
+        } else {
             // Not kept in the exception: only result() needs the whole response back.
             sink.error(statusException(r, false));
         }
@@ -171,8 +174,9 @@ final class Exchange {
 
     Flux<String> lines(HttpRequestSpec spec) {
         int maxLine = settings.maxLineLength();
-        return stream(spec, (resp, chunks, uri) ->
-                ByteStreams.lines(chunks, HttpResult.charset(resp.responseHeaders()), maxLine));
+        return stream(
+                spec,
+                (resp, chunks, uri) -> ByteStreams.lines(chunks, HttpResult.charset(resp.responseHeaders()), maxLine));
     }
 
     Flux<ByteBuffer> chunks(HttpRequestSpec spec, int size) {
@@ -196,30 +200,50 @@ final class Exchange {
             byte[] payload;
             try {
                 payload = payload(spec);
-            }
-            catch (Exception e) {
+            } catch (Exception e) {
                 return Flux.error(e);
             }
             AtomicBoolean emitted = new AtomicBoolean();
             AtomicInteger attempts = new AtomicInteger();
             Flux<T> attempt = limited(method, uri, Flux.deferContextual(c -> {
-                Throwable late = expired(c, method, uri, attempts.get() + 1);
-                if (late != null) {
-                    return Flux.error(late);
-                }
-                int n = attempts.incrementAndGet();
-                return Redirects.send(settings, spec, uri, payload, (resp, body) -> {
-                    int status = resp.status().code();
-                    if (status < 200 || status >= 300) {
-                        return readWhole(resp, body, method, uri, settings.maxResponseBytes(),
-                                settings.followRedirects())
-                                .flatMap(raw -> Mono.error(statusException(new HttpResult(method, raw.url(),
-                                        raw.status(), raw.headers(), raw.body(), Duration.ZERO, n), true)));
-                    }
-                    // Copy each buffer while reactor-netty holds it: it is released as soon as onNext returns.
-                    return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
-                }, this::send);
-            })).doOnNext(item -> emitted.lazySet(true));
+                        Throwable late = expired(c, method, uri, attempts.get() + 1);
+                        if (late != null) {
+                            return Flux.error(late);
+                        }
+                        int n = attempts.incrementAndGet();
+                        return Redirects.send(
+                                settings,
+                                spec,
+                                uri,
+                                payload,
+                                (resp, body) -> {
+                                    int status = resp.status().code();
+                                    if (status < 200 || status >= 300) {
+                                        return readWhole(
+                                                        resp,
+                                                        body,
+                                                        method,
+                                                        uri,
+                                                        settings.maxResponseBytes(),
+                                                        settings.followRedirects())
+                                                .flatMap(raw -> Mono.error(statusException(
+                                                        new HttpResult(
+                                                                method,
+                                                                raw.url(),
+                                                                raw.status(),
+                                                                raw.headers(),
+                                                                raw.body(),
+                                                                Duration.ZERO,
+                                                                n),
+                                                        true)));
+                                    }
+                                    // Copy each buffer while reactor-netty holds it: it is released as soon as onNext
+                                    // returns.
+                                    return decoder.decode(resp, body.map(buf -> ByteBuffer.wrap(copy(buf))), uri);
+                                },
+                                this::send);
+                    }))
+                    .doOnNext(item -> emitted.lazySet(true));
             if (isIdempotent(method) && retryPolicy != RetryPolicy.none()) {
                 attempt = attempt.retryWhen(classified(retryPolicy, e -> !emitted.get() && isRetryable(e)));
             }
@@ -232,8 +256,14 @@ final class Exchange {
         String method = spec.method();
         int max = settings.maxResponseBytes();
         boolean followRedirects = settings.followRedirects();
-        return Redirects.<Raw>send(settings, spec, uri, payload, (resp, body) -> readWhole(resp, body, method, uri,
-                max, followRedirects), this::send).singleOrEmpty();
+        return Redirects.<Raw>send(
+                        settings,
+                        spec,
+                        uri,
+                        payload,
+                        (resp, body) -> readWhole(resp, body, method, uri, max, followRedirects),
+                        this::send)
+                .singleOrEmpty();
     }
 
     /**
@@ -282,8 +312,8 @@ final class Exchange {
         if (left.isZero()) {
             return Mono.error(new HttpDeadlineExceededException(deadline.budget(), method, uri));
         }
-        return attempt.timeout(left,
-                Mono.error(() -> new HttpDeadlineExceededException(deadline.budget(), method, uri)), scheduler());
+        return attempt.timeout(
+                left, Mono.error(() -> new HttpDeadlineExceededException(deadline.budget(), method, uri)), scheduler());
     }
 
     private <T> Flux<T> withinDeadline(String method, String uri, Flux<T> attempt) {
@@ -303,8 +333,7 @@ final class Exchange {
     }
 
     /** The failure of a request whose deadline has passed before its attempt number {@code attempts} could send. */
-    private static HttpDeadlineExceededException expiredBeforeAnyAttempt(Deadline deadline, String method,
-            String uri) {
+    private static HttpDeadlineExceededException expiredBeforeAnyAttempt(Deadline deadline, String method, String uri) {
         HttpDeadlineExceededException e = new HttpDeadlineExceededException(deadline.budget(), method, uri);
         e.attempts(0);
         return e;
@@ -313,7 +342,8 @@ final class Exchange {
     private static @Nullable Throwable expired(ContextView ctx, String method, String uri, int attempts) {
         Optional<Deadline> deadline = Deadline.current(ctx);
         if (deadline.isPresent() && deadline.get().isExpired()) {
-            HttpDeadlineExceededException e = new HttpDeadlineExceededException(deadline.get().budget(), method, uri);
+            HttpDeadlineExceededException e =
+                    new HttpDeadlineExceededException(deadline.get().budget(), method, uri);
             e.attempts(attempts);
             return e;
         }
@@ -331,8 +361,7 @@ final class Exchange {
             withAttempts(signal.failure(), (int) Math.min(Integer.MAX_VALUE, signal.totalRetries() + 1));
             if (retryable.test(signal.failure())) {
                 sink.next(signal);
-            }
-            else {
+            } else {
                 sink.error(signal.failure());
             }
         })));
@@ -363,23 +392,17 @@ final class Exchange {
     static Throwable withAttempts(Throwable e, int attempts) {
         if (e instanceof HttpStatusException x) {
             x.attempts(attempts);
-        }
-        else if (e instanceof HttpTimeoutException x) {
+        } else if (e instanceof HttpTimeoutException x) {
             x.attempts(attempts);
-        }
-        else if (e instanceof HttpTransportException x) {
+        } else if (e instanceof HttpTransportException x) {
             x.attempts(attempts);
-        }
-        else if (e instanceof HttpDeadlineExceededException x) {
+        } else if (e instanceof HttpDeadlineExceededException x) {
             x.attempts(attempts);
-        }
-        else if (e instanceof ResponseTooLargeException x) {
+        } else if (e instanceof ResponseTooLargeException x) {
             x.attempts(attempts);
-        }
-        else if (e instanceof TooManyRedirectsException x) {
+        } else if (e instanceof TooManyRedirectsException x) {
             x.attempts(attempts);
-        }
-        else if (e instanceof PoolFullException x) {
+        } else if (e instanceof PoolFullException x) {
             x.attempts(attempts);
         }
         return e;
@@ -391,7 +414,8 @@ final class Exchange {
      * than in reactor-netty's pool, which keeps it and later opens a connection for it. HTTP/1.1 only (an HTTP/2
      * connection carries many exchanges); null for HTTP/2.
      */
-    @Nullable AsyncSemaphore gate(String uri) {
+    @Nullable
+    AsyncSemaphore gate(String uri) {
         if (settings.protocol() != PooledHttpClient.Protocol.HTTP_1_1) {
             return null;
         }
@@ -401,8 +425,11 @@ final class Exchange {
             return last.semaphore;
         }
         String origin = PooledHttpClient.origin(uri);
-        AsyncSemaphore gate = gates.computeIfAbsent(origin, k -> AsyncSemaphore.builder(
-                settings.maxConnections()).maxWaiters(settings.maxPendingAcquires()).build());
+        AsyncSemaphore gate = gates.computeIfAbsent(
+                origin,
+                k -> AsyncSemaphore.builder(settings.maxConnections())
+                        .maxWaiters(settings.maxPendingAcquires())
+                        .build());
         if (origin.contains("://")) {
             lastGate = new Gate(origin, gate);
         }
@@ -438,12 +465,16 @@ final class Exchange {
      * arrived tells which one fired. On HTTP/1.1 the attempt first passes the client's admission gate for its host
      * ({@link #gate(String)}).
      */
-    private <T> Flux<T> send(HttpRequestSpec spec, String uri, byte @Nullable [] payload,
+    private <T> Flux<T> send(
+            HttpRequestSpec spec,
+            String uri,
+            byte @Nullable [] payload,
             BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler) {
         AtomicBoolean headersSeen = new AtomicBoolean();
         HttpRequestSpec.Body body = spec.body();
         List<String[]> headers = spec.headers();
-        HttpClient.ResponseReceiver<?> receiver = netty.request(spec.nettyMethod()).uri(uri);
+        HttpClient.ResponseReceiver<?> receiver =
+                netty.request(spec.nettyMethod()).uri(uri);
         long writeMillis = settings.writeTimeout().toMillis();
         boolean crossOrigin = spec.isCrossOrigin();
         if (payload != null || !headers.isEmpty() || crossOrigin) {
@@ -463,18 +494,17 @@ final class Exchange {
                 }
                 req.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(payload.length));
                 // Removed by reactor-netty when the connection goes back to the pool.
-                out.withConnection(conn -> conn.addHandlerFirst(WRITE_TIMEOUT_HANDLER,
-                        new WriteTimeoutHandler(writeMillis, TimeUnit.MILLISECONDS)));
+                out.withConnection(conn -> conn.addHandlerFirst(
+                        WRITE_TIMEOUT_HANDLER, new WriteTimeoutHandler(writeMillis, TimeUnit.MILLISECONDS)));
                 return out.sendByteArray(Mono.just(payload));
             });
         }
         PooledHttpClient.Settings s = settings;
         String method = spec.method();
-        Flux<T> exchange = receiver
-                .response((resp, content) -> {
-                    headersSeen.set(true);
-                    return handler.apply(resp, content);
-                });
+        Flux<T> exchange = receiver.response((resp, content) -> {
+            headersSeen.set(true);
+            return handler.apply(resp, content);
+        });
         AsyncSemaphore gate = gate(uri);
         if (gate != null) {
             exchange = admitted(gate, exchange, s, method, uri);
@@ -488,8 +518,8 @@ final class Exchange {
      * {@code pendingAcquireTimeout}) otherwise. reactor-netty's pool keeps a cancelled waiter in its queue and later
      * opens a connection for it that is closed at once; a waiter cancelled here leaves the queue at once.
      */
-    private static <T> Flux<T> admitted(AsyncSemaphore gate, Flux<T> exchange, PooledHttpClient.Settings s,
-            String method, String uri) {
+    private static <T> Flux<T> admitted(
+            AsyncSemaphore gate, Flux<T> exchange, PooledHttpClient.Settings s, String method, String uri) {
         return Flux.defer(() -> {
             // A free permit (and nobody waiting: the gate is FIFO) is taken at once, without the timer and the
             // operators of a wait: the common case of a fan-out below maxConnections.
@@ -501,12 +531,15 @@ final class Exchange {
         });
     }
 
-    private static <T> Flux<T> waitFor(AsyncSemaphore gate, Flux<T> exchange, PooledHttpClient.Settings s,
-            String method, String uri) {
+    private static <T> Flux<T> waitFor(
+            AsyncSemaphore gate, Flux<T> exchange, PooledHttpClient.Settings s, String method, String uri) {
         return gate.acquire()
-                .timeout(s.pendingAcquireTimeout(), Mono.error(() -> new HttpTimeoutException(
-                        HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout(), null)))
-                .onErrorMap(SemaphoreFullException.class,
+                .timeout(
+                        s.pendingAcquireTimeout(),
+                        Mono.error(() -> new HttpTimeoutException(
+                                HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout(), null)))
+                .onErrorMap(
+                        SemaphoreFullException.class,
                         e -> new PoolFullException(method, uri, s.maxPendingAcquires(), e))
                 .flatMapMany(permit -> exchange.doFinally(signal -> permit.release()));
     }
@@ -519,23 +552,22 @@ final class Exchange {
         for (String[] kv : headers) {
             if (seen.add(kv[0].toLowerCase(Locale.ROOT))) {
                 req.header(kv[0], kv[1]);
-            }
-            else {
+            } else {
                 req.addHeader(kv[0], kv[1]);
             }
         }
     }
 
-    static Throwable translate(Throwable e, PooledHttpClient.Settings s, String method, String uri,
-            boolean headersSeen) {
+    static Throwable translate(
+            Throwable e, PooledHttpClient.Settings s, String method, String uri, boolean headersSeen) {
         if (e instanceof ConnectTimeoutException) {
             return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout(), e);
         }
         if (e instanceof ReadTimeoutException) {
             return headersSeen
                     ? new HttpTimeoutException(HttpTimeoutException.Phase.READ, method, uri, s.readTimeout(), e)
-                    : new HttpTimeoutException(HttpTimeoutException.Phase.RESPONSE, method, uri, s.responseTimeout(),
-                            e);
+                    : new HttpTimeoutException(
+                            HttpTimeoutException.Phase.RESPONSE, method, uri, s.responseTimeout(), e);
         }
         if (e instanceof WriteTimeoutException) {
             return new HttpTimeoutException(HttpTimeoutException.Phase.WRITE, method, uri, s.writeTimeout(), e);
@@ -546,8 +578,7 @@ final class Exchange {
         }
         String type = e.getClass().getSimpleName();
         if ("PoolAcquireTimeoutException".equals(type)) {
-            return new HttpTimeoutException(HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout(),
-                    e);
+            return new HttpTimeoutException(HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout(), e);
         }
         if ("PoolAcquirePendingLimitException".equals(type)) {
             // reactor-netty's shaded reactor-pool type: not part of any public API.
@@ -566,8 +597,8 @@ final class Exchange {
     }
 
     /** Reads the whole body, failing as soon as it exceeds {@code max} bytes. */
-    static Mono<Raw> readWhole(HttpClientResponse resp, ByteBufFlux body, String method, String uri,
-            int max, boolean followRedirects) {
+    static Mono<Raw> readWhole(
+            HttpClientResponse resp, ByteBufFlux body, String method, String uri, int max, boolean followRedirects) {
         HttpHeaders headers = resp.responseHeaders();
         int status = resp.status().code();
         // HEAD, 1xx, 204 and 304 have no body whatever their Content-Length says (RFC 9110 sections 8.6 and 9.3.2).
@@ -580,12 +611,12 @@ final class Exchange {
         if (contentLength >= 0) {
             // The framing (HTTP/1.1 Content-Length, HTTP/2's content-length check) bounds the body: reactor-netty's
             // own aggregation is then both safe and the cheapest path.
-            return body.aggregate().asByteArray()
+            return body.aggregate()
+                    .asByteArray()
                     .defaultIfEmpty(EMPTY)
                     .map(bytes -> new Raw(status, headers, url, bytes));
         }
-        return body
-                .collect(() -> new BodyBuffer(max, contentLength, method, uri), BodyBuffer::add)
+        return body.collect(() -> new BodyBuffer(max, contentLength, method, uri), BodyBuffer::add)
                 .map(b -> new Raw(status, headers, url, b.toByteArray()));
     }
 
@@ -595,10 +626,11 @@ final class Exchange {
 
     /** The status failure of {@code r}, keeping the whole response for {@link HttpRequestSpec#result()} or not. */
     HttpStatusException statusException(HttpResult r, boolean keepResult) {
-        Duration retryAfter = RetryAfterHeader.parse(r.headers().get(HttpHeaderNames.RETRY_AFTER),
+        Duration retryAfter = RetryAfterHeader.parse(
+                r.headers().get(HttpHeaderNames.RETRY_AFTER),
                 Instant.ofEpochMilli(scheduler().now(TimeUnit.MILLISECONDS)));
-        HttpStatusException e = new HttpStatusException(r.status(), r.method(), r.uri(), r.headers(), r.bodyUnsafe(),
-                retryAfter, keepResult ? r : null);
+        HttpStatusException e = new HttpStatusException(
+                r.status(), r.method(), r.uri(), r.headers(), r.bodyUnsafe(), retryAfter, keepResult ? r : null);
         e.attempts(r.attempts());
         return e;
     }
@@ -616,8 +648,7 @@ final class Exchange {
         }
         try {
             return Long.parseLong(v.trim());
-        }
-        catch (NumberFormatException e) {
+        } catch (NumberFormatException e) {
             return -1;
         }
     }

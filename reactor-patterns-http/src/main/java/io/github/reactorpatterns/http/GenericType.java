@@ -22,8 +22,8 @@ public abstract class GenericType<T> {
     protected GenericType() {
         Type superclass = getClass().getGenericSuperclass();
         if (!(superclass instanceof ParameterizedType)) {
-            throw new IllegalStateException("GenericType must be created with a type argument, as in "
-                    + "new GenericType<List<User>>() {}");
+            throw new IllegalStateException(
+                    "GenericType must be created with a type argument, as in " + "new GenericType<List<User>>() {}");
         }
         this.type = ((ParameterizedType) superclass).getActualTypeArguments()[0];
     }

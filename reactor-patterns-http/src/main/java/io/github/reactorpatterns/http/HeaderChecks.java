@@ -3,8 +3,7 @@ package io.github.reactorpatterns.http;
 /** Checks of header names (RFC 9110 tokens) and values (no CR, LF or NUL) before anything reaches the wire. */
 final class HeaderChecks {
 
-    private HeaderChecks() {
-    }
+    private HeaderChecks() {}
 
     /**
      * Returns {@code name} if it is an RFC 9110 token (one or more of {@code !#$%&'*+-.^_`|~}, digits and letters).
@@ -17,8 +16,8 @@ final class HeaderChecks {
         }
         for (int i = 0; i < name.length(); i++) {
             if (!isTokenChar(name.charAt(i))) {
-                throw new IllegalArgumentException("a header name must be a token (RFC 9110) but '"
-                        + printable(name) + "' contains " + describe(name.charAt(i)) + " at index " + i);
+                throw new IllegalArgumentException("a header name must be a token (RFC 9110) but '" + printable(name)
+                        + "' contains " + describe(name.charAt(i)) + " at index " + i);
             }
         }
         return name;

@@ -41,8 +41,14 @@ package io.github.reactorpatterns.http;
  *
  * <p>Only the client's exception types implement this interface.
  */
-public sealed interface HttpFailure permits HttpStatusException, HttpTimeoutException, HttpTransportException,
-        HttpDeadlineExceededException, ResponseTooLargeException, TooManyRedirectsException, PoolFullException {
+public sealed interface HttpFailure
+        permits HttpStatusException,
+                HttpTimeoutException,
+                HttpTransportException,
+                HttpDeadlineExceededException,
+                ResponseTooLargeException,
+                TooManyRedirectsException,
+                PoolFullException {
 
     /**
      * Returns the method of the request that failed.

@@ -43,13 +43,24 @@ public final class HttpRequestSpec {
         this(client, method, uri, List.of(), List.of(), null);
     }
 
-    private HttpRequestSpec(PooledHttpClient client, HttpMethod method, String uri, List<String[]> headers,
-            List<String[]> query, @Nullable Body body) {
+    private HttpRequestSpec(
+            PooledHttpClient client,
+            HttpMethod method,
+            String uri,
+            List<String[]> headers,
+            List<String[]> query,
+            @Nullable Body body) {
         this(client, method, uri, headers, query, body, false);
     }
 
-    private HttpRequestSpec(PooledHttpClient client, HttpMethod method, String uri, List<String[]> headers,
-            List<String[]> query, @Nullable Body body, boolean crossOrigin) {
+    private HttpRequestSpec(
+            PooledHttpClient client,
+            HttpMethod method,
+            String uri,
+            List<String[]> headers,
+            List<String[]> query,
+            @Nullable Body body,
+            boolean crossOrigin) {
         this.client = client;
         this.method = method;
         this.uri = uri;
@@ -101,8 +112,7 @@ public final class HttpRequestSpec {
      */
     public HttpRequestSpec body(String text) {
         Objects.requireNonNull(text, "text");
-        return new HttpRequestSpec(client, method, uri, headers, query,
-                new Body.Text(text));
+        return new HttpRequestSpec(client, method, uri, headers, query, new Body.Text(text));
     }
 
     /**
@@ -115,8 +125,7 @@ public final class HttpRequestSpec {
      */
     public HttpRequestSpec body(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
-        return new HttpRequestSpec(client, method, uri, headers, query,
-                new Body.Bytes(bytes.clone()));
+        return new HttpRequestSpec(client, method, uri, headers, query, new Body.Bytes(bytes.clone()));
     }
 
     /**
@@ -231,8 +240,7 @@ public final class HttpRequestSpec {
             T value;
             try {
                 value = reader.read(r.bodyUnsafe());
-            }
-            catch (Exception e) {
+            } catch (Exception e) {
                 sink.error(e);
                 return;
             }
@@ -278,8 +286,7 @@ public final class HttpRequestSpec {
             T value;
             try {
                 value = reader.read(line);
-            }
-            catch (Exception e) {
+            } catch (Exception e) {
                 sink.error(e);
                 return;
             }
@@ -344,7 +351,8 @@ public final class HttpRequestSpec {
         return headers;
     }
 
-    @Nullable Body body() {
+    @Nullable
+    Body body() {
         return body;
     }
 

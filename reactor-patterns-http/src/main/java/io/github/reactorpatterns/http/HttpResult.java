@@ -27,8 +27,8 @@ public final class HttpResult {
     private final Duration elapsed;
     private final int attempts;
 
-    HttpResult(String method, String uri, int status, HttpHeaders headers, byte[] body, Duration elapsed,
-            int attempts) {
+    HttpResult(
+            String method, String uri, int status, HttpHeaders headers, byte[] body, Duration elapsed, int attempts) {
         this.method = method;
         this.uri = uri;
         this.status = status;
@@ -149,8 +149,12 @@ public final class HttpResult {
             return false;
         }
         HttpResult that = (HttpResult) o;
-        return status == that.status && attempts == that.attempts && method.equals(that.method)
-                && uri.equals(that.uri) && headers.equals(that.headers) && Arrays.equals(body, that.body)
+        return status == that.status
+                && attempts == that.attempts
+                && method.equals(that.method)
+                && uri.equals(that.uri)
+                && headers.equals(that.headers)
+                && Arrays.equals(body, that.body)
                 && elapsed.equals(that.elapsed);
     }
 

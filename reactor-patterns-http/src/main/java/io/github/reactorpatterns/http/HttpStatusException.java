@@ -54,13 +54,19 @@ public final class HttpStatusException extends RuntimeException implements Retry
      * @param retryAfter the delay asked for by {@code Retry-After}, or {@code null}
      * @throws NullPointerException if {@code method}, {@code uri}, {@code headers} or {@code body} is null
      */
-    public HttpStatusException(int status, String method, String uri, HttpHeaders headers, byte[] body,
-            @Nullable Duration retryAfter) {
+    public HttpStatusException(
+            int status, String method, String uri, HttpHeaders headers, byte[] body, @Nullable Duration retryAfter) {
         this(status, method, uri, headers, body, retryAfter, null);
     }
 
-    HttpStatusException(int status, String method, String uri, HttpHeaders headers, byte[] body,
-            @Nullable Duration retryAfter, @Nullable HttpResult result) {
+    HttpStatusException(
+            int status,
+            String method,
+            String uri,
+            HttpHeaders headers,
+            byte[] body,
+            @Nullable Duration retryAfter,
+            @Nullable HttpResult result) {
         super("HTTP " + HttpResponseStatus.valueOf(status) + " for " + Objects.requireNonNull(method, "method") + " "
                 + Objects.requireNonNull(uri, "uri"));
         this.status = status;
@@ -140,7 +146,8 @@ public final class HttpStatusException extends RuntimeException implements Retry
     }
 
     /** The complete response, kept so that {@code result()} can hand it back after retries gave up. */
-    @Nullable HttpResult result() {
+    @Nullable
+    HttpResult result() {
         return result;
     }
 

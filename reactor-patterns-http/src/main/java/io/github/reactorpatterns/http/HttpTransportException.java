@@ -40,8 +40,10 @@ public final class HttpTransportException extends IOException implements HttpFai
      * @throws NullPointerException if {@code method}, {@code uri} or {@code cause} is null
      */
     public HttpTransportException(String method, String uri, IOException cause) {
-        super("I/O error for " + Objects.requireNonNull(method, "method") + " " + Objects.requireNonNull(uri, "uri")
-                + ": " + describe(Objects.requireNonNull(cause, "cause")), cause);
+        super(
+                "I/O error for " + Objects.requireNonNull(method, "method") + " " + Objects.requireNonNull(uri, "uri")
+                        + ": " + describe(Objects.requireNonNull(cause, "cause")),
+                cause);
         this.method = method;
         this.uri = uri;
     }

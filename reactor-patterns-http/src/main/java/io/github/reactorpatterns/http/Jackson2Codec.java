@@ -85,20 +85,22 @@ public final class Jackson2Codec implements JsonCodec {
 
     @Override
     @SuppressWarnings("unchecked")
-    public <T> Page<T, String> page(byte[] json, String itemsPointer, @Nullable String cursorPointer,
-            Reader<T> items) throws IOException {
+    public <T> Page<T, String> page(byte[] json, String itemsPointer, @Nullable String cursorPointer, Reader<T> items)
+            throws IOException {
         JsonNode root = treeReader.readTree(json);
         List<T> list = List.of();
         JsonNode node = root == null ? null : root.at(itemsPointer);
         if (node != null && !node.isMissingNode() && !node.isNull()) {
             if (!node.isArray()) {
-                throw new IllegalStateException("expected a JSON array at '" + itemsPointer + "' but found "
-                        + node.getNodeType());
+                throw new IllegalStateException(
+                        "expected a JSON array at '" + itemsPointer + "' but found " + node.getNodeType());
             }
             list = new ArrayList<>(node.size());
             for (JsonNode element : node) {
-                list.add(items instanceof Jackson2Reader ? ((Jackson2Reader<T>) items).read(element)
-                        : items.read(mapper.writeValueAsString(element)));
+                list.add(
+                        items instanceof Jackson2Reader
+                                ? ((Jackson2Reader<T>) items).read(element)
+                                : items.read(mapper.writeValueAsString(element)));
             }
         }
         String cursor = null;
@@ -114,8 +116,7 @@ public final class Jackson2Codec implements JsonCodec {
         try {
             Class.forName("com.fasterxml.jackson.databind.ObjectMapper", false, Jackson2Codec.class.getClassLoader());
             return true;
-        }
-        catch (ClassNotFoundException | LinkageError e) {
+        } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
     }
@@ -143,7 +144,8 @@ public final class Jackson2Codec implements JsonCodec {
             return reader.readValue(json);
         }
 
-        @Nullable T read(JsonNode node) throws IOException {
+        @Nullable
+        T read(JsonNode node) throws IOException {
             return reader.readValue(node);
         }
     }

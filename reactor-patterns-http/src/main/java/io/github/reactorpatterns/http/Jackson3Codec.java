@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.ObjectReader;
 import io.github.reactorpatterns.stream.Page;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The {@link JsonCodec} for Jackson 3 ({@code tools.jackson.databind}), Spring Boot 4's default.
@@ -86,20 +86,21 @@ public final class Jackson3Codec implements JsonCodec {
 
     @Override
     @SuppressWarnings("unchecked")
-    public <T> Page<T, String> page(byte[] json, String itemsPointer, @Nullable String cursorPointer,
-            Reader<T> items) {
+    public <T> Page<T, String> page(byte[] json, String itemsPointer, @Nullable String cursorPointer, Reader<T> items) {
         JsonNode root = treeReader.readTree(json);
         List<T> list = List.of();
         JsonNode node = root == null ? null : root.at(itemsPointer);
         if (node != null && !node.isMissingNode() && !node.isNull()) {
             if (!node.isArray()) {
-                throw new IllegalStateException("expected a JSON array at '" + itemsPointer + "' but found "
-                        + node.getNodeType());
+                throw new IllegalStateException(
+                        "expected a JSON array at '" + itemsPointer + "' but found " + node.getNodeType());
             }
             list = new ArrayList<>(node.size());
             for (JsonNode element : node) {
-                list.add(items instanceof Jackson3Reader ? ((Jackson3Reader<T>) items).read(element)
-                        : readForeign(items, mapper.writeValueAsString(element)));
+                list.add(
+                        items instanceof Jackson3Reader
+                                ? ((Jackson3Reader<T>) items).read(element)
+                                : readForeign(items, mapper.writeValueAsString(element)));
             }
         }
         String cursor = null;
@@ -114,8 +115,7 @@ public final class Jackson3Codec implements JsonCodec {
     private static <T> @Nullable T readForeign(Reader<T> items, String json) {
         try {
             return items.read(json);
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -124,8 +124,7 @@ public final class Jackson3Codec implements JsonCodec {
         try {
             Class.forName("tools.jackson.databind.json.JsonMapper", false, Jackson3Codec.class.getClassLoader());
             return true;
-        }
-        catch (ClassNotFoundException | LinkageError e) {
+        } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
     }
@@ -153,7 +152,8 @@ public final class Jackson3Codec implements JsonCodec {
             return reader.readValue(json);
         }
 
-        @Nullable T read(JsonNode node) {
+        @Nullable
+        T read(JsonNode node) {
             return reader.readValue(node);
         }
     }

@@ -90,7 +90,8 @@ public interface JsonCodec {
          * @return the value, or null for the JSON literal {@code null}
          * @throws IOException or the library's own unchecked exception, when the document is invalid
          */
-        @Nullable T read(byte[] json) throws IOException;
+        @Nullable
+        T read(byte[] json) throws IOException;
 
         /**
          * Reads a document.
@@ -99,6 +100,7 @@ public interface JsonCodec {
          * @return the value, or null for the JSON literal {@code null}
          * @throws IOException or the library's own unchecked exception, when the document is invalid
          */
-        @Nullable T read(String json) throws IOException;
+        @Nullable
+        T read(String json) throws IOException;
     }
 }

@@ -10,8 +10,7 @@ final class MissingJsonCodec implements JsonCodec {
 
     static final MissingJsonCodec INSTANCE = new MissingJsonCodec();
 
-    private MissingJsonCodec() {
-    }
+    private MissingJsonCodec() {}
 
     private static IllegalStateException missing() {
         return new IllegalStateException("no JSON library on the class path: add com.fasterxml.jackson.core:"
@@ -30,8 +29,7 @@ final class MissingJsonCodec implements JsonCodec {
     }
 
     @Override
-    public <T> Page<T, String> page(byte[] json, String itemsPointer, @Nullable String cursorPointer,
-            Reader<T> items) {
+    public <T> Page<T, String> page(byte[] json, String itemsPointer, @Nullable String cursorPointer, Reader<T> items) {
         throw missing();
     }
 

@@ -20,8 +20,7 @@ final class NettyPoolMeters {
 
     private static final String PREFIX = Metrics.CONNECTION_PROVIDER_PREFIX;
 
-    private NettyPoolMeters() {
-    }
+    private NettyPoolMeters() {}
 
     static void register(String poolName, String id, SocketAddress remoteAddress, ConnectionPoolMetrics metrics) {
         Tags tags = tags(poolName, id, remoteAddress);
@@ -36,21 +35,38 @@ final class NettyPoolMeters {
 
     static void deRegister(String poolName, String id, SocketAddress remoteAddress) {
         Tags tags = tags(poolName, id, remoteAddress);
-        for (String name : new String[] {Metrics.TOTAL_CONNECTIONS, Metrics.ACTIVE_CONNECTIONS,
-                Metrics.IDLE_CONNECTIONS, Metrics.PENDING_CONNECTIONS, Metrics.MAX_CONNECTIONS,
-                Metrics.MAX_PENDING_CONNECTIONS}) {
+        for (String name : new String[] {
+            Metrics.TOTAL_CONNECTIONS,
+            Metrics.ACTIVE_CONNECTIONS,
+            Metrics.IDLE_CONNECTIONS,
+            Metrics.PENDING_CONNECTIONS,
+            Metrics.MAX_CONNECTIONS,
+            Metrics.MAX_PENDING_CONNECTIONS
+        }) {
             Metrics.REGISTRY.remove(new Meter.Id(PREFIX + name, tags, null, null, Meter.Type.GAUGE));
         }
     }
 
     private static Tags tags(String poolName, String id, SocketAddress remoteAddress) {
-        return Tags.of(Metrics.ID, id, Metrics.REMOTE_ADDRESS, Metrics.formatSocketAddress(remoteAddress),
-                Metrics.NAME, poolName);
+        return Tags.of(
+                Metrics.ID,
+                id,
+                Metrics.REMOTE_ADDRESS,
+                Metrics.formatSocketAddress(remoteAddress),
+                Metrics.NAME,
+                poolName);
     }
 
-    private static void gauge(MeterRegistry registry, String name, Tags tags, ConnectionPoolMetrics metrics,
+    private static void gauge(
+            MeterRegistry registry,
+            String name,
+            Tags tags,
+            ConnectionPoolMetrics metrics,
             ToDoubleFunction<ConnectionPoolMetrics> value) {
         // held strongly: reactor-netty hands each registrar a fresh wrapper of the pool's metrics
-        Gauge.builder(PREFIX + name, metrics, value).tags(tags).strongReference(true).register(registry);
+        Gauge.builder(PREFIX + name, metrics, value)
+                .tags(tags)
+                .strongReference(true)
+                .register(registry);
     }
 }

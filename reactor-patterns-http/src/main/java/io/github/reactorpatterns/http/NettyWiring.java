@@ -25,8 +25,7 @@ import reactor.netty.tcp.SslProvider;
  */
 final class NettyWiring {
 
-    private NettyWiring() {
-    }
+    private NettyWiring() {}
 
     /**
      * A named pool with the client's limits; its per-host metrics go to {@code pools} (and to reactor-netty's
@@ -49,8 +48,8 @@ final class NettyWiring {
         List<String[]> defaults = s.defaultHeaders();
         HttpClient c = HttpClient.create(provider)
                 .disableRetry(true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        s.connectTimeout().toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, s.connectTimeout().toMillis()))
                 // Not reactor-netty's responseTimeout, an idle timer that restarts on every byte: ResponseGuard times
                 // the wait for the final headers with one fixed timer, skips 1xx interim responses, then times the
                 // silences between reads of the body; ConnectionGuard keeps connections with stray bytes out of the
@@ -84,8 +83,7 @@ final class NettyWiring {
         Consumer<SslContextBuilder> trust = b -> {
             if (s.trustAll()) {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE);
-            }
-            else if (pinned != null) {
+            } else if (pinned != null) {
                 // Not trustManager(X509Certificate...): PKIX never checks a trust anchor's dates, so an expired
                 // pinned certificate would be accepted.
                 b.trustManager(PinnedTrustManager.of(pinned));
@@ -121,8 +119,8 @@ final class NettyWiring {
         }
 
         @Override
-        public void registerMetrics(String poolName, String id, SocketAddress remoteAddress,
-                ConnectionPoolMetrics metrics) {
+        public void registerMetrics(
+                String poolName, String id, SocketAddress remoteAddress, ConnectionPoolMetrics metrics) {
             pools.put(id + '|' + remoteAddress, metrics);
             if (nettyMetrics) {
                 NettyPoolMeters.register(poolName, id, remoteAddress, metrics);

@@ -18,11 +18,10 @@ final class Origins {
     static final List<String> CREDENTIAL_HEADERS = List.of("Authorization", "Cookie", "Proxy-Authorization");
 
     /** The headers that describe a request body; removed when the body is dropped. */
-    static final List<String> BODY_HEADERS = List.of("Content-Type", "Content-Length", "Transfer-Encoding",
-            "Content-Encoding");
+    static final List<String> BODY_HEADERS =
+            List.of("Content-Type", "Content-Length", "Transfer-Encoding", "Content-Encoding");
 
-    private Origins() {
-    }
+    private Origins() {}
 
     /** The origin of an absolute http(s) URI: {@code scheme://host:port}, lower case, default ports made explicit. */
     static @Nullable String of(URI uri) {
@@ -42,8 +41,7 @@ final class Origins {
     static @Nullable String of(String uri) {
         try {
             return of(URI.create(uri));
-        }
-        catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }

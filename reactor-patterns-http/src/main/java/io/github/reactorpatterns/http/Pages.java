@@ -13,51 +13,63 @@ import reactor.core.publisher.Mono;
 /** Page parsing for {@link PooledHttpClient#paginate}: JSON items and cursors, and {@code Link} headers. */
 final class Pages {
 
-    private Pages() {
-    }
+    private Pages() {}
 
     /** Fetches one page of a cursor-paginated API. */
-    static <T> Mono<Page<T, String>> byCursor(PooledHttpClient client, HttpRequestSpec first, Optional<String> cursor,
-            String cursorParam, String itemsPointer, String cursorPointer, JsonCodec.Reader<T> items) {
+    static <T> Mono<Page<T, String>> byCursor(
+            PooledHttpClient client,
+            HttpRequestSpec first,
+            Optional<String> cursor,
+            String cursorParam,
+            String itemsPointer,
+            String cursorPointer,
+            JsonCodec.Reader<T> items) {
         HttpRequestSpec spec = cursor.map(c -> first.query(cursorParam, c)).orElse(first);
         return spec.checked().handle((r, sink) -> {
             try {
                 sink.next(read(client, r, itemsPointer, cursorPointer, items));
-            }
-            catch (Exception e) {
+            } catch (Exception e) {
                 sink.error(e);
             }
         });
     }
 
     /** Fetches one page of an API that links to the next page with {@code Link: <url>; rel="next"}. */
-    static <T> Mono<Page<T, String>> byLink(PooledHttpClient client, HttpRequestSpec first, Optional<String> next,
-            String itemsPointer, JsonCodec.Reader<T> items) {
+    static <T> Mono<Page<T, String>> byLink(
+            PooledHttpClient client,
+            HttpRequestSpec first,
+            Optional<String> next,
+            String itemsPointer,
+            JsonCodec.Reader<T> items) {
         HttpRequestSpec spec;
         try {
             spec = next.map(link -> nextPage(client, first, link)).orElse(first);
-        }
-        catch (IllegalStateException e) {
+        } catch (IllegalStateException e) {
             return Mono.error(e);
         }
         return spec.checked().handle((r, sink) -> {
             try {
                 List<T> list = read(client, r, itemsPointer, null, items).items();
                 String link = nextLink(r.headers().getAll("Link"));
-                sink.next(new Page<>(list, link == null ? null : URI.create(r.uri()).resolve(link).toString()));
-            }
-            catch (Exception e) {
+                sink.next(new Page<>(
+                        list,
+                        link == null ? null : URI.create(r.uri()).resolve(link).toString()));
+            } catch (Exception e) {
                 sink.error(e);
             }
         });
     }
 
-    private static <T> Page<T, String> read(PooledHttpClient client, HttpResult r, String itemsPointer,
-            @Nullable String cursorPointer, JsonCodec.Reader<T> items) throws Exception {
+    private static <T> Page<T, String> read(
+            PooledHttpClient client,
+            HttpResult r,
+            String itemsPointer,
+            @Nullable String cursorPointer,
+            JsonCodec.Reader<T> items)
+            throws Exception {
         try {
             return client.codec.page(r.bodyUnsafe(), itemsPointer, cursorPointer, items);
-        }
-        catch (IllegalStateException e) {
+        } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + " in the response of " + r.method() + " " + r.uri(), e);
         }
     }
@@ -120,14 +132,11 @@ final class Pages {
             char c = header.charAt(i);
             if (c == '<' && !inQuotes) {
                 inUri = true;
-            }
-            else if (c == '>' && !inQuotes) {
+            } else if (c == '>' && !inQuotes) {
                 inUri = false;
-            }
-            else if (c == '"' && !inUri) {
+            } else if (c == '"' && !inUri) {
                 inQuotes = !inQuotes;
-            }
-            else if (c == ',' && !inUri && !inQuotes) {
+            } else if (c == ',' && !inUri && !inQuotes) {
                 links.add(header.substring(start, i));
                 start = i + 1;
             }

@@ -10,8 +10,7 @@ final class PathTemplate {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    private PathTemplate() {
-    }
+    private PathTemplate() {}
 
     /**
      * Returns {@code uri} if it can be sent as it is: no white space or control character (a space would have to be
@@ -51,8 +50,8 @@ final class PathTemplate {
         while (i < template.length()) {
             char c = template.charAt(i);
             if (c == '}') {
-                throw new IllegalArgumentException("unmatched '}' at index " + i + " of the path template "
-                        + printable(template));
+                throw new IllegalArgumentException(
+                        "unmatched '}' at index " + i + " of the path template " + printable(template));
             }
             if (c != '{') {
                 sb.append(c);
@@ -62,8 +61,8 @@ final class PathTemplate {
             int close = template.indexOf('}', i + 1);
             int nested = template.indexOf('{', i + 1);
             if (close < 0 || (nested >= 0 && nested < close)) {
-                throw new IllegalArgumentException("unclosed '{' at index " + i + " of the path template "
-                        + printable(template));
+                throw new IllegalArgumentException(
+                        "unclosed '{' at index " + i + " of the path template " + printable(template));
             }
             if (placeholders < values.length) {
                 sb.append(encodeSegment(values[placeholders], template.substring(i, close + 1)));
@@ -90,11 +89,15 @@ final class PathTemplate {
         StringBuilder sb = new StringBuilder(bytes.length + 8);
         for (byte b : bytes) {
             int u = b & 0xff;
-            if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' || u == '.'
-                    || u == '_' || u == '~') {
+            if ((u >= 'a' && u <= 'z')
+                    || (u >= 'A' && u <= 'Z')
+                    || (u >= '0' && u <= '9')
+                    || u == '-'
+                    || u == '.'
+                    || u == '_'
+                    || u == '~') {
                 sb.append((char) u);
-            }
-            else {
+            } else {
                 sb.append('%').append(HEX[u >> 4]).append(HEX[u & 0xf]);
             }
         }

@@ -44,8 +44,7 @@ final class PinnedTrustManager extends X509ExtendedTrustManager {
                 }
             }
             throw new IllegalStateException("the JDK's default TrustManagerFactory has no X509ExtendedTrustManager");
-        }
-        catch (GeneralSecurityException | IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build a trust manager for the trusted certificates", e);
         }
     }

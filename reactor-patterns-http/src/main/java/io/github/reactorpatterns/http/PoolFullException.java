@@ -35,11 +35,13 @@ public final class PoolFullException extends RejectedExecutionException implemen
      * @param cause the low-level exception that signalled it, or {@code null}
      * @throws NullPointerException if {@code method} or {@code uri} is null
      */
-    public PoolFullException(String method, String uri, int maxPendingAcquires,
-            @Nullable Throwable cause) {
-        super("connection pool full: every connection is in use and " + maxPendingAcquires
-                + " requests (maxPendingAcquires) are already waiting, for " + Objects.requireNonNull(method, "method")
-                + " " + Objects.requireNonNull(uri, "uri"), cause);
+    public PoolFullException(String method, String uri, int maxPendingAcquires, @Nullable Throwable cause) {
+        super(
+                "connection pool full: every connection is in use and " + maxPendingAcquires
+                        + " requests (maxPendingAcquires) are already waiting, for "
+                        + Objects.requireNonNull(method, "method")
+                        + " " + Objects.requireNonNull(uri, "uri"),
+                cause);
         this.method = method;
         this.uri = uri;
         this.maxPendingAcquires = maxPendingAcquires;

@@ -11,5 +11,4 @@ package io.github.reactorpatterns.http;
  * @param pending requests waiting for a connection
  * @param allocated connections open in total (acquired plus idle)
  */
-public record PoolMetrics(int acquired, int idle, int pending, int allocated) {
-}
+public record PoolMetrics(int acquired, int idle, int pending, int allocated) {}

@@ -12,6 +12,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.concurrent.Gather;
@@ -23,8 +25,6 @@ import io.github.reactorpatterns.retry.RetryBudget;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.stream.Paginate;
 import io.netty.handler.codec.http.HttpMethod;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -173,17 +173,20 @@ public final class PooledHttpClient implements Disposable {
     private PooledHttpClient(Settings settings) {
         this.settings = settings;
         this.codec = settings.codec() != null ? settings.codec() : JsonCodec.ofClassPath();
-        this.retryPolicy = settings.retryPolicy() != null ? settings.retryPolicy()
+        this.retryPolicy = settings.retryPolicy() != null
+                ? settings.retryPolicy()
                 : defaultRetryPolicy(settings.retryBudget(), settings.rateLimit(), settings.onRetry());
         this.provider = NettyWiring.provider(settings, pools);
         this.netty = NettyWiring.client(provider, settings);
         this.exchange = new Exchange(settings, netty, retryPolicy, codec);
     }
 
-    private static RetryPolicy defaultRetryPolicy(@Nullable RetryBudget budget, @Nullable RateLimiter rateLimit,
+    private static RetryPolicy defaultRetryPolicy(
+            @Nullable RetryBudget budget,
+            @Nullable RateLimiter rateLimit,
             @Nullable Consumer<? super RetryAttempt> onRetry) {
-        RetryPolicy.Builder b = RetryPolicy.backoff(DEFAULT_MAX_RETRIES, DEFAULT_FIRST_BACKOFF)
-                .maxBackoff(DEFAULT_MAX_BACKOFF);
+        RetryPolicy.Builder b =
+                RetryPolicy.backoff(DEFAULT_MAX_RETRIES, DEFAULT_FIRST_BACKOFF).maxBackoff(DEFAULT_MAX_BACKOFF);
         if (budget != null) {
             b.budget(budget);
         }
@@ -370,7 +373,9 @@ public final class PooledHttpClient implements Disposable {
 
     private static HttpMethod method(String method) {
         String m = method.trim().toUpperCase(Locale.ROOT);
-        if (m.isEmpty() || !m.equals(method.toUpperCase(Locale.ROOT)) || m.chars().anyMatch(Character::isWhitespace)) {
+        if (m.isEmpty()
+                || !m.equals(method.toUpperCase(Locale.ROOT))
+                || m.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("method must be a token but it was '" + method + "'");
         }
         return HttpMethod.valueOf(m);
@@ -439,16 +444,16 @@ public final class PooledHttpClient implements Disposable {
      * @return the items of every page, in order
      * @throws NullPointerException if an argument is null
      */
-    public <T> Flux<T> paginate(HttpRequestSpec first, String cursorParam, String itemsPointer, String cursorPointer,
-            Class<T> type) {
+    public <T> Flux<T> paginate(
+            HttpRequestSpec first, String cursorParam, String itemsPointer, String cursorPointer, Class<T> type) {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(cursorParam, "cursorParam");
         Objects.requireNonNull(itemsPointer, "itemsPointer");
         Objects.requireNonNull(cursorPointer, "cursorPointer");
         // Resolved here, on the caller's thread: a JSON library's first lookup of a type takes locks.
         JsonCodec.Reader<T> items = codec.reader(Objects.requireNonNull(type, "type"));
-        return Paginate.byCursor((Optional<String> cursor) -> Pages.<T>byCursor(this, first, cursor, cursorParam,
-                itemsPointer, cursorPointer, items));
+        return Paginate.byCursor((Optional<String> cursor) ->
+                Pages.<T>byCursor(this, first, cursor, cursorParam, itemsPointer, cursorPointer, items));
     }
 
     /**
@@ -473,8 +478,7 @@ public final class PooledHttpClient implements Disposable {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(itemsPointer, "itemsPointer");
         JsonCodec.Reader<T> items = codec.reader(Objects.requireNonNull(type, "type"));
-        return Paginate.byCursor((Optional<String> next) -> Pages.<T>byLink(this, first, next, itemsPointer,
-                items));
+        return Paginate.byCursor((Optional<String> next) -> Pages.<T>byLink(this, first, next, itemsPointer, items));
     }
 
     /**
@@ -600,8 +604,7 @@ public final class PooledHttpClient implements Disposable {
             p.load(in);
             String v = p.getProperty("version");
             return v == null || v.isEmpty() || v.startsWith("${") ? "dev" : v;
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             return "dev";
         }
     }
@@ -700,8 +703,7 @@ public final class PooledHttpClient implements Disposable {
 
         private static final boolean MICROMETER_AVAILABLE = micrometerAvailable();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(Settings s) {
             this.name = s.name();
@@ -776,8 +778,7 @@ public final class PooledHttpClient implements Disposable {
         public Builder baseUrl(String baseUrl) {
             Objects.requireNonNull(baseUrl, "baseUrl");
             if (!(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
-                throw new IllegalArgumentException("baseUrl must start with http:// or https:// but it was "
-                        + baseUrl);
+                throw new IllegalArgumentException("baseUrl must start with http:// or https:// but it was " + baseUrl);
             }
             this.baseUrl = baseUrl;
             return this;
@@ -829,8 +830,7 @@ public final class PooledHttpClient implements Disposable {
          */
         public Builder maxPendingAcquires(int maxPendingAcquires) {
             if (maxPendingAcquires <= 0) {
-                throw new IllegalArgumentException("maxPendingAcquires > 0 required but it was "
-                        + maxPendingAcquires);
+                throw new IllegalArgumentException("maxPendingAcquires > 0 required but it was " + maxPendingAcquires);
             }
             this.maxPendingAcquires = maxPendingAcquires;
             return this;
@@ -1297,12 +1297,37 @@ public final class PooledHttpClient implements Disposable {
 
         /** A snapshot of this builder's settings. */
         private Settings settings() {
-            return new Settings(name, baseUrl, List.copyOf(Settings.copy(defaultHeaders)),
-                    Settings.withUserAgent(defaultHeaders), maxConnections, maxPendingAcquires, pendingAcquireTimeout,
-                    maxIdleTime, maxLifeTime, evictionInterval, connectTimeout, responseTimeout, readTimeout,
-                    writeTimeout, protocol, trustAll, trustedCertificates == null ? null : trustedCertificates.clone(),
-                    followRedirects, maxRedirects, allowHttpsToHttpRedirects, nettyMetrics, uriTagValue,
-                    maxResponseBytes, maxLineLength, codec, scheduler, retryPolicy, retryBudget, onRetry, rateLimit,
+            return new Settings(
+                    name,
+                    baseUrl,
+                    List.copyOf(Settings.copy(defaultHeaders)),
+                    Settings.withUserAgent(defaultHeaders),
+                    maxConnections,
+                    maxPendingAcquires,
+                    pendingAcquireTimeout,
+                    maxIdleTime,
+                    maxLifeTime,
+                    evictionInterval,
+                    connectTimeout,
+                    responseTimeout,
+                    readTimeout,
+                    writeTimeout,
+                    protocol,
+                    trustAll,
+                    trustedCertificates == null ? null : trustedCertificates.clone(),
+                    followRedirects,
+                    maxRedirects,
+                    allowHttpsToHttpRedirects,
+                    nettyMetrics,
+                    uriTagValue,
+                    maxResponseBytes,
+                    maxLineLength,
+                    codec,
+                    scheduler,
+                    retryPolicy,
+                    retryBudget,
+                    onRetry,
+                    rateLimit,
                     concurrencyLimit);
         }
 

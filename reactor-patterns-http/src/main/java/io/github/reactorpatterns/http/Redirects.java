@@ -26,17 +26,23 @@ final class Redirects {
 
     static final Set<Integer> STATUSES = Set.of(301, 302, 303, 307, 308);
 
-    private Redirects() {
-    }
+    private Redirects() {}
 
     /** Sends one request of a redirect chain and hands its response to a handler. */
     interface Sender<T> {
-        Flux<T> send(HttpRequestSpec spec, String uri, byte @Nullable [] payload,
+        Flux<T> send(
+                HttpRequestSpec spec,
+                String uri,
+                byte @Nullable [] payload,
                 BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler);
     }
 
-    static <T> Flux<T> send(PooledHttpClient.Settings settings, HttpRequestSpec spec, String uri,
-            byte @Nullable [] payload, BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler,
+    static <T> Flux<T> send(
+            PooledHttpClient.Settings settings,
+            HttpRequestSpec spec,
+            String uri,
+            byte @Nullable [] payload,
+            BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler,
             Sender<T> sender) {
         if (!settings.followRedirects()) {
             return sender.send(spec, uri, payload, handler);
@@ -44,35 +50,53 @@ final class Redirects {
         return hop(settings, spec, uri, payload, handler, sender, List.of(uri));
     }
 
-    private static <T> Flux<T> hop(PooledHttpClient.Settings settings, HttpRequestSpec spec, String uri,
-            byte @Nullable [] payload, BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler,
-            Sender<T> sender, List<String> chain) {
+    private static <T> Flux<T> hop(
+            PooledHttpClient.Settings settings,
+            HttpRequestSpec spec,
+            String uri,
+            byte @Nullable [] payload,
+            BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler,
+            Sender<T> sender,
+            List<String> chain) {
         return sender.send(spec, uri, payload, (resp, content) -> {
-            Follow next;
-            try {
-                next = next(settings, spec, uri, payload, resp.status().code(),
-                        resp.responseHeaders().get(HttpHeaderNames.LOCATION), chain);
-            }
-            catch (TooManyRedirectsException e) {
-                return Flux.error(e);
-            }
-            if (next == null) {
-                return handler.apply(resp, content);
-            }
-            // Read the redirect's body (within the body cap) so that its connection can go back to the pool.
-            int max = settings.maxResponseBytes();
-            AtomicLong read = new AtomicLong();
-            return content.handle((buf, sink) -> {
-                if (read.addAndGet(buf.readableBytes()) > max) {
-                    sink.error(new ResponseTooLargeException(spec.method(), uri, max, "redirect body"));
-                }
-            }).thenMany(Flux.error(next));
-        }).onErrorResume(Follow.class, f -> hop(settings, f.spec, f.uri, f.payload, handler, sender, f.chain));
+                    Follow next;
+                    try {
+                        next = next(
+                                settings,
+                                spec,
+                                uri,
+                                payload,
+                                resp.status().code(),
+                                resp.responseHeaders().get(HttpHeaderNames.LOCATION),
+                                chain);
+                    } catch (TooManyRedirectsException e) {
+                        return Flux.error(e);
+                    }
+                    if (next == null) {
+                        return handler.apply(resp, content);
+                    }
+                    // Read the redirect's body (within the body cap) so that its connection can go back to the pool.
+                    int max = settings.maxResponseBytes();
+                    AtomicLong read = new AtomicLong();
+                    return content.handle((buf, sink) -> {
+                                if (read.addAndGet(buf.readableBytes()) > max) {
+                                    sink.error(new ResponseTooLargeException(spec.method(), uri, max, "redirect body"));
+                                }
+                            })
+                            .thenMany(Flux.error(next));
+                })
+                .onErrorResume(Follow.class, f -> hop(settings, f.spec, f.uri, f.payload, handler, sender, f.chain));
     }
 
     /** The request that follows a response, or null when the response is to be returned as it is. */
-    static @Nullable Follow next(PooledHttpClient.Settings settings, HttpRequestSpec spec, String uri,
-            byte @Nullable [] payload, int status, @Nullable String location, List<String> chain) {
+    static @Nullable Follow next(
+            PooledHttpClient.Settings settings,
+            HttpRequestSpec spec,
+            String uri,
+            byte @Nullable [] payload,
+            int status,
+            @Nullable String location,
+            List<String> chain) {
         if (!STATUSES.contains(status) || location == null || location.isBlank()) {
             return null;
         }
@@ -80,13 +104,11 @@ final class Redirects {
         try {
             URI resolved = URI.create(uri).resolve(location.trim());
             String scheme = resolved.getScheme();
-            if (resolved.getHost() == null || !("http".equalsIgnoreCase(scheme)
-                    || "https".equalsIgnoreCase(scheme))) {
+            if (resolved.getHost() == null || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
                 return null;
             }
             target = resolved.toString();
-        }
-        catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             return null;
         }
         List<String> nextChain = new ArrayList<>(chain);
@@ -99,11 +121,15 @@ final class Redirects {
             return null;
         }
         boolean toAnotherOrigin = !Origins.same(uri, target);
-        boolean bodyless = status == 303 || ((status == 301 || status == 302) && spec.method().equals("POST"));
+        boolean bodyless = status == 303
+                || ((status == 301 || status == 302) && spec.method().equals("POST"));
         if (!bodyless && payload != null && toAnotherOrigin) {
             return null;
         }
-        return new Follow(spec.followedTo(target, bodyless, toAnotherOrigin), target, bodyless ? null : payload,
+        return new Follow(
+                spec.followedTo(target, bodyless, toAnotherOrigin),
+                target,
+                bodyless ? null : payload,
                 List.copyOf(nextChain));
     }
 

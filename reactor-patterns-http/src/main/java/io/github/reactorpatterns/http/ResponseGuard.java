@@ -6,8 +6,8 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
@@ -59,10 +59,11 @@ final class ResponseGuard extends ChannelDuplexHandler {
     private boolean swallowed;
     /** The final headers are in and the body goes on past the read that brought them: time the silences. */
     private boolean readTimeoutWanted;
+
     private boolean readTimeoutAdded;
 
-    private ResponseGuard(Connection connection, PooledHttpClient.Settings settings,
-            @Nullable ConnectionGuard connectionGuard) {
+    private ResponseGuard(
+            Connection connection, PooledHttpClient.Settings settings, @Nullable ConnectionGuard connectionGuard) {
         this.connection = connection;
         this.responseTimeoutNanos = settings.responseTimeout().toNanos();
         this.readTimeoutMillis = Math.max(1, settings.readTimeout().toMillis());
@@ -87,8 +88,7 @@ final class ResponseGuard extends ChannelDuplexHandler {
                 current = new ResponseGuard(connection, settings, guard);
                 addAfterCodecs(pipeline, current);
                 guard.responseGuard(current);
-            }
-            else {
+            } else {
                 current.next(connection, settings);
             }
             return;
@@ -110,8 +110,7 @@ final class ResponseGuard extends ChannelDuplexHandler {
         }
         if (after == null) {
             pipeline.addFirst(NAME, guard);
-        }
-        else {
+        } else {
             pipeline.addAfter(after, NAME, guard);
         }
     }
@@ -123,8 +122,7 @@ final class ResponseGuard extends ChannelDuplexHandler {
         ChannelHandlerContext ctx = context;
         if (ctx == null || ctx.executor().inEventLoop()) {
             reset(connection, responseNanos, readMillis);
-        }
-        else {
+        } else {
             // Before the request's own write, which is queued on the same event loop after this task.
             ctx.executor().execute(() -> reset(connection, responseNanos, readMillis));
         }
@@ -157,8 +155,8 @@ final class ResponseGuard extends ChannelDuplexHandler {
             ChannelPromise written = promise.unvoid();
             written.addListener(f -> {
                 if (f.isSuccess() && !headersSeen && !ended && timer == null) {
-                    timer = ctx.executor().schedule(() -> responseTimedOut(ctx), responseTimeoutNanos,
-                            TimeUnit.NANOSECONDS);
+                    timer = ctx.executor()
+                            .schedule(() -> responseTimedOut(ctx), responseTimeoutNanos, TimeUnit.NANOSECONDS);
                 }
             });
             ctx.write(msg, written);
@@ -183,8 +181,7 @@ final class ResponseGuard extends ChannelDuplexHandler {
             // Started at the end of this read, and only if the response has not ended by then: a small response
             // read at once (the common case) needs no idle timer at all.
             readTimeoutWanted = true;
-        }
-        else if (skippingInterim && msg instanceof HttpContent) {
+        } else if (skippingInterim && msg instanceof HttpContent) {
             skippingInterim = !(msg instanceof LastHttpContent);
             swallowed = true;
             ReferenceCountUtil.release(msg);
@@ -257,11 +254,9 @@ final class ResponseGuard extends ChannelDuplexHandler {
         ReadTimeoutHandler idle = new ReadTimeoutHandler(readTimeoutMillis, TimeUnit.MILLISECONDS);
         if (pipeline.get(NettyPipeline.HttpCodec) != null) {
             pipeline.addBefore(NettyPipeline.HttpCodec, READ_TIMEOUT_NAME, idle);
-        }
-        else if (pipeline.get(NettyPipeline.H2ToHttp11Codec) != null) {
+        } else if (pipeline.get(NettyPipeline.H2ToHttp11Codec) != null) {
             pipeline.addBefore(NettyPipeline.H2ToHttp11Codec, READ_TIMEOUT_NAME, idle);
-        }
-        else {
+        } else {
             pipeline.addBefore(ctx.name(), READ_TIMEOUT_NAME, idle);
         }
     }

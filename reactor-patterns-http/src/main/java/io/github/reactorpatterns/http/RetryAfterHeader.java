@@ -11,8 +11,7 @@ import org.jspecify.annotations.Nullable;
 /** Parses the {@code Retry-After} header: delay-seconds or an HTTP-date (RFC 9110 section 10.2.3). */
 final class RetryAfterHeader {
 
-    private RetryAfterHeader() {
-    }
+    private RetryAfterHeader() {}
 
     /**
      * Returns the delay the header asks for, never negative, or {@code null} when it is absent or malformed.
@@ -28,17 +27,16 @@ final class RetryAfterHeader {
         if (isDigits(v)) {
             try {
                 return Duration.ofSeconds(Long.parseLong(v));
-            }
-            catch (NumberFormatException | ArithmeticException e) {
+            } catch (NumberFormatException | ArithmeticException e) {
                 return null;
             }
         }
         try {
-            Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Instant at =
+                    ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
             Duration d = Duration.between(now, at);
             return d.isNegative() ? Duration.ZERO : d;
-        }
-        catch (DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             return null;
         }
     }

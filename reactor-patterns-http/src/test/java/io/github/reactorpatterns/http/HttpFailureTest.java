@@ -29,7 +29,8 @@ import reactor.util.context.ContextView;
 @MockHttpServerTest
 class HttpFailureTest {
 
-    private static final RetryPolicy FAST = RetryPolicy.fixed(2, Duration.ofMillis(1)).build();
+    private static final RetryPolicy FAST =
+            RetryPolicy.fixed(2, Duration.ofMillis(1)).build();
     private static final Duration VERIFY = Duration.ofSeconds(20);
 
     @AutoClose
@@ -47,7 +48,11 @@ class HttpFailureTest {
     }
 
     private static MockResponse unavailable(String retryAfter) {
-        return MockResponse.builder().status(503).header("Retry-After", retryAfter).body("busy").build();
+        return MockResponse.builder()
+                .status(503)
+                .header("Retry-After", retryAfter)
+                .body("busy")
+                .build();
     }
 
     @Test
@@ -59,16 +64,22 @@ class HttpFailureTest {
         String url = server.url("/busy").toString();
         StepVerifier.create(client.get(url).text())
                 .expectErrorSatisfies(e -> {
-                    assertThat(e).isInstanceOfSatisfying(RetryExhaustedException.class,
-                            x -> assertThat(x.attempts()).isEqualTo(3));
-                    assertThat(e.getCause()).isInstanceOfSatisfying(HttpStatusException.class, s -> {
-                        assertThat(s.attempts()).isEqualTo(3);
-                        assertThat(s.status()).isEqualTo(503);
-                        assertThat(s.method()).isEqualTo("GET");
-                        assertThat(s.uri()).isEqualTo(url);
-                    }).hasMessage("HTTP 503 Service Unavailable for GET " + url);
+                    assertThat(e)
+                            .isInstanceOfSatisfying(
+                                    RetryExhaustedException.class,
+                                    x -> assertThat(x.attempts()).isEqualTo(3));
+                    assertThat(e.getCause())
+                            .isInstanceOfSatisfying(HttpStatusException.class, s -> {
+                                assertThat(s.attempts()).isEqualTo(3);
+                                assertThat(s.status()).isEqualTo(503);
+                                assertThat(s.method()).isEqualTo("GET");
+                                assertThat(s.uri()).isEqualTo(url);
+                            })
+                            .hasMessage("HTTP 503 Service Unavailable for GET " + url);
                     // the earlier attempts' failures, oldest first, each with its own number
-                    assertThat(e.getSuppressed()).extracting(t -> ((HttpFailure) t).attempts()).containsExactly(1, 2);
+                    assertThat(e.getSuppressed())
+                            .extracting(t -> ((HttpFailure) t).attempts())
+                            .containsExactly(1, 2);
                 })
                 .verify(VERIFY);
         assertThat(server.requestCount()).isEqualTo(3);
@@ -96,14 +107,18 @@ class HttpFailureTest {
         String url = server.url("/drop").toString();
         StepVerifier.create(client.get(url).result())
                 .expectErrorSatisfies(e -> {
-                    assertThat(e).isInstanceOfSatisfying(RetryExhaustedException.class,
-                            x -> assertThat(x.attempts()).isEqualTo(3));
+                    assertThat(e)
+                            .isInstanceOfSatisfying(
+                                    RetryExhaustedException.class,
+                                    x -> assertThat(x.attempts()).isEqualTo(3));
                     assertThat(e.getCause()).isInstanceOfSatisfying(HttpTransportException.class, t -> {
                         assertThat(t.attempts()).isEqualTo(3);
                         assertThat(t.method()).isEqualTo("GET");
                         assertThat(t.uri()).isEqualTo(url);
                         assertThat(t.getCause()).isInstanceOf(PrematureCloseException.class);
-                        assertThat(t).hasMessage("I/O error for GET " + url + ": " + t.getCause().getMessage());
+                        assertThat(t)
+                                .hasMessage("I/O error for GET " + url + ": "
+                                        + t.getCause().getMessage());
                     });
                     assertThat(e.getCause().getMessage()).contains("BEFORE response");
                 })
@@ -125,7 +140,8 @@ class HttpFailureTest {
                             assertThat(t.attempts()).isEqualTo(3);
                             assertThat(t.getCause()).isInstanceOf(ConnectException.class);
                             // the native transport puts the system call in front of the JDK's words
-                            assertThat(t.getMessage()).startsWith("I/O error for GET " + url + ": ")
+                            assertThat(t.getMessage())
+                                    .startsWith("I/O error for GET " + url + ": ")
                                     .contains("Connection refused");
                         }))
                 .verify(VERIFY);
@@ -158,10 +174,13 @@ class HttpFailureTest {
         PooledHttpClient client = fastRetries();
         server.enqueue(unavailable("0"));
         server.enqueue(unavailable("30"));
-        StepVerifier.create(client.get(server.url("/x").toString()).text()
+        StepVerifier.create(client.get(server.url("/x").toString())
+                        .text()
                         .contextWrite(deadlineContext(Duration.ofSeconds(10))))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpStatusException.class,
-                        s -> assertThat(s.attempts()).isEqualTo(2)))
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOfSatisfying(
+                                HttpStatusException.class,
+                                s -> assertThat(s.attempts()).isEqualTo(2)))
                 .verify(VERIFY);
         assertThat(server.requestCount()).isEqualTo(2);
     }
@@ -173,15 +192,16 @@ class HttpFailureTest {
     @Test
     void aDeadlineThatCutsTheSecondAttemptSaysTwoAttempts() {
         VirtualTimeScheduler clock = VirtualTimeScheduler.create();
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().retry(FAST).scheduler(clock).build());
+        PooledHttpClient client = clients.add(
+                PooledHttpClient.builder().retry(FAST).scheduler(clock).build());
         server.enqueue(unavailable("0"));
         server.enqueue(MockResponse.builder().noResponse().build());
         String url = server.url("/slow").toString();
         StepVerifier.create(client.get(url).text().contextWrite(deadlineContext(Duration.ofSeconds(5), clock)))
                 .then(() -> await().until(() -> server.requestCount() == 2))
                 .then(() -> clock.advanceTimeBy(Duration.ofSeconds(5)))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpDeadlineExceededException.class,
-                        d -> {
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOfSatisfying(HttpDeadlineExceededException.class, d -> {
                             assertThat(d.attempts()).isEqualTo(2);
                             assertThat(d.budget()).isEqualTo(Duration.ofSeconds(5));
                             assertThat(d.method()).isEqualTo("GET");
@@ -196,15 +216,19 @@ class HttpFailureTest {
     @Test
     void aDeadlineThatCutsAStreamCountsItsAttempts() {
         VirtualTimeScheduler clock = VirtualTimeScheduler.create();
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().retry(FAST).scheduler(clock).build());
+        PooledHttpClient client = clients.add(
+                PooledHttpClient.builder().retry(FAST).scheduler(clock).build());
         server.enqueue(unavailable("0"));
         server.enqueue(MockResponse.builder().noResponse().build());
-        StepVerifier.create(client.get(server.url("/lines").toString()).lines()
+        StepVerifier.create(client.get(server.url("/lines").toString())
+                        .lines()
                         .contextWrite(deadlineContext(Duration.ofSeconds(5), clock)))
                 .then(() -> await().until(() -> server.requestCount() == 2))
                 .then(() -> clock.advanceTimeBy(Duration.ofSeconds(5)))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpDeadlineExceededException.class,
-                        d -> assertThat(d.attempts()).isEqualTo(2)))
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOfSatisfying(
+                                HttpDeadlineExceededException.class,
+                                d -> assertThat(d.attempts()).isEqualTo(2)))
                 .verify(VERIFY);
     }
 
@@ -214,16 +238,22 @@ class HttpFailureTest {
         ContextView expired = deadlineContext(Duration.ofMillis(1));
         await().until(() -> Deadline.current(expired).orElseThrow().isExpired());
         StepVerifier.create(client.get(server.url("/").toString()).result().contextWrite(expired))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpDeadlineExceededException.class,
-                        d -> assertThat(d.attempts()).isZero()))
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOfSatisfying(
+                                HttpDeadlineExceededException.class,
+                                d -> assertThat(d.attempts()).isZero()))
                 .verify(VERIFY);
         StepVerifier.create(client.get(server.url("/").toString()).lines().contextWrite(expired))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpDeadlineExceededException.class,
-                        d -> assertThat(d.attempts()).isZero()))
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOfSatisfying(
+                                HttpDeadlineExceededException.class,
+                                d -> assertThat(d.attempts()).isZero()))
                 .verify(VERIFY);
         StepVerifier.create(client.post(server.url("/").toString()).text().contextWrite(expired))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpDeadlineExceededException.class,
-                        d -> assertThat(d.attempts()).isZero()))
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOfSatisfying(
+                                HttpDeadlineExceededException.class,
+                                d -> assertThat(d.attempts()).isZero()))
                 .verify(VERIFY);
         assertThat(server.requestCount()).isZero();
     }
@@ -236,7 +266,9 @@ class HttpFailureTest {
         }
         StepVerifier.create(client.get(server.url("/lines").toString()).lines())
                 .expectErrorSatisfies(e -> assertThat(e.getCause())
-                        .isInstanceOfSatisfying(HttpStatusException.class, s -> assertThat(s.attempts()).isEqualTo(3)))
+                        .isInstanceOfSatisfying(
+                                HttpStatusException.class,
+                                s -> assertThat(s.attempts()).isEqualTo(3)))
                 .verify(VERIFY);
     }
 
@@ -262,7 +294,8 @@ class HttpFailureTest {
 
     /** The same with the deadline measured by {@code clock}. */
     private static ContextView deadlineContext(Duration budget, Scheduler clock) {
-        ContextView ctx = Mono.deferContextual(Mono::just).transform(Deadline.within(budget, clock))
+        ContextView ctx = Mono.deferContextual(Mono::just)
+                .transform(Deadline.within(budget, clock))
                 .block(Duration.ofSeconds(5));
         assertThat(ctx).isNotNull();
         return ctx;

@@ -39,8 +39,8 @@ class InternalsTest {
     @Test
     void nextLinkFollowsRfc8288() {
         assertThat(Pages.nextLink(List.of("<https://api.example.com/users?page=2>; rel=\"next\", "
-                + "<https://api.example.com/users?page=9>; rel=\"last\""))).isEqualTo(
-                        "https://api.example.com/users?page=2");
+                        + "<https://api.example.com/users?page=9>; rel=\"last\"")))
+                .isEqualTo("https://api.example.com/users?page=2");
         assertThat(Pages.nextLink(List.of("</a?x=1,2>; rel=\"prev\"", "</b>; rel=\"prefetch next\"")))
                 .isEqualTo("/b");
         assertThat(Pages.nextLink(List.of("</b>; REL=next"))).isEqualTo("/b");
@@ -52,17 +52,21 @@ class InternalsTest {
     void nettyTimeoutsBecomeHttpTimeoutExceptions() {
         PooledHttpClient client = clients.add(PooledHttpClient.create());
         PooledHttpClient.Settings s = client.settings;
-        assertThat(((HttpTimeoutException) Exchange.translate(new ConnectTimeoutException("x"), s, "GET", "u",
-                false)).phase()).isEqualTo(HttpTimeoutException.Phase.CONNECT);
-        assertThat(((HttpTimeoutException) Exchange.translate(ReadTimeoutException.INSTANCE, s, "GET", "u",
-                true)).phase()).isEqualTo(HttpTimeoutException.Phase.READ);
-        assertThat(((HttpTimeoutException) Exchange.translate(ReadTimeoutException.INSTANCE, s, "GET", "u",
-                false)).phase()).isEqualTo(HttpTimeoutException.Phase.RESPONSE);
-        HttpTimeoutException write = (HttpTimeoutException) Exchange.translate(WriteTimeoutException.INSTANCE, s,
-                "PUT", "u", true);
+        assertThat(((HttpTimeoutException) Exchange.translate(new ConnectTimeoutException("x"), s, "GET", "u", false))
+                        .phase())
+                .isEqualTo(HttpTimeoutException.Phase.CONNECT);
+        assertThat(((HttpTimeoutException) Exchange.translate(ReadTimeoutException.INSTANCE, s, "GET", "u", true))
+                        .phase())
+                .isEqualTo(HttpTimeoutException.Phase.READ);
+        assertThat(((HttpTimeoutException) Exchange.translate(ReadTimeoutException.INSTANCE, s, "GET", "u", false))
+                        .phase())
+                .isEqualTo(HttpTimeoutException.Phase.RESPONSE);
+        HttpTimeoutException write =
+                (HttpTimeoutException) Exchange.translate(WriteTimeoutException.INSTANCE, s, "PUT", "u", true);
         assertThat(write.phase()).isEqualTo(HttpTimeoutException.Phase.WRITE);
         assertThat(write.timeout()).isEqualTo(PooledHttpClient.DEFAULT_WRITE_TIMEOUT);
-        assertThat(write).hasMessage("WRITE timeout of PT10S exceeded for PUT u")
+        assertThat(write)
+                .hasMessage("WRITE timeout of PT10S exceeded for PUT u")
                 .hasCause(WriteTimeoutException.INSTANCE);
     }
 
@@ -82,7 +86,9 @@ class InternalsTest {
         assertThat(Exchange.translate(new IOException(), s, "PUT", "u", true))
                 .hasMessage("I/O error for PUT u: java.io.IOException");
         HttpTransportException once = new HttpTransportException("GET", "u", refused);
-        assertThat(Exchange.translate(once, s, "GET", "u", true)).as("not wrapped twice").isSameAs(once);
+        assertThat(Exchange.translate(once, s, "GET", "u", true))
+                .as("not wrapped twice")
+                .isSameAs(once);
         IllegalStateException notIo = new IllegalStateException("codec");
         assertThat(Exchange.translate(notIo, s, "GET", "u", true)).isSameAs(notIo);
     }
@@ -91,10 +97,12 @@ class InternalsTest {
     void transportFailuresAreRetryableUnlessTlsOrDns() {
         assertThat(Exchange.isRetryable(new HttpTransportException("GET", "u", new ConnectException("refused"))))
                 .isTrue();
-        assertThat(Exchange.isRetryable(new HttpTransportException("GET", "u",
-                new javax.net.ssl.SSLHandshakeException("bad cert")))).isFalse();
-        assertThat(Exchange.isRetryable(new HttpTransportException("GET", "u",
-                new java.net.UnknownHostException("nowhere")))).isFalse();
+        assertThat(Exchange.isRetryable(
+                        new HttpTransportException("GET", "u", new javax.net.ssl.SSLHandshakeException("bad cert"))))
+                .isFalse();
+        assertThat(Exchange.isRetryable(
+                        new HttpTransportException("GET", "u", new java.net.UnknownHostException("nowhere"))))
+                .isFalse();
     }
 
     @Test
@@ -122,18 +130,27 @@ class InternalsTest {
     @Test
     void onlyTransientFailuresAreRetryable() {
         DefaultHttpHeaders h = new DefaultHttpHeaders();
-        assertThat(Exchange.isRetryable(new HttpStatusException(503, "GET", "u", h, new byte[0], null))).isTrue();
-        assertThat(Exchange.isRetryable(new HttpStatusException(429, "GET", "u", h, new byte[0], null))).isTrue();
-        assertThat(Exchange.isRetryable(new HttpStatusException(500, "GET", "u", h, new byte[0], null))).isFalse();
-        assertThat(Exchange.isRetryable(new HttpStatusException(404, "GET", "u", h, new byte[0], null))).isFalse();
+        assertThat(Exchange.isRetryable(new HttpStatusException(503, "GET", "u", h, new byte[0], null)))
+                .isTrue();
+        assertThat(Exchange.isRetryable(new HttpStatusException(429, "GET", "u", h, new byte[0], null)))
+                .isTrue();
+        assertThat(Exchange.isRetryable(new HttpStatusException(500, "GET", "u", h, new byte[0], null)))
+                .isFalse();
+        assertThat(Exchange.isRetryable(new HttpStatusException(404, "GET", "u", h, new byte[0], null)))
+                .isFalse();
         assertThat(Exchange.isRetryable(new ConnectException("refused"))).isTrue();
-        assertThat(Exchange.isRetryable(new javax.net.ssl.SSLHandshakeException("bad cert"))).isFalse();
-        assertThat(Exchange.isRetryable(new java.net.UnknownHostException("nowhere"))).isFalse();
-        assertThat(Exchange.isRetryable(new ResponseTooLargeException("GET", "u", 1, "response body"))).isFalse();
-        assertThat(Exchange.isRetryable(new HttpTimeoutException(HttpTimeoutException.Phase.POOL, "GET", "u",
-                Duration.ofSeconds(1), null))).isFalse();
-        assertThat(Exchange.isRetryable(new HttpTimeoutException(HttpTimeoutException.Phase.READ, "GET", "u",
-                Duration.ofSeconds(1), null))).isTrue();
+        assertThat(Exchange.isRetryable(new javax.net.ssl.SSLHandshakeException("bad cert")))
+                .isFalse();
+        assertThat(Exchange.isRetryable(new java.net.UnknownHostException("nowhere")))
+                .isFalse();
+        assertThat(Exchange.isRetryable(new ResponseTooLargeException("GET", "u", 1, "response body")))
+                .isFalse();
+        assertThat(Exchange.isRetryable(new HttpTimeoutException(
+                        HttpTimeoutException.Phase.POOL, "GET", "u", Duration.ofSeconds(1), null)))
+                .isFalse();
+        assertThat(Exchange.isRetryable(new HttpTimeoutException(
+                        HttpTimeoutException.Phase.READ, "GET", "u", Duration.ofSeconds(1), null)))
+                .isTrue();
         assertThat(Exchange.isIdempotent("GET")).isTrue();
         assertThat(Exchange.isIdempotent("PUT")).isTrue();
         assertThat(Exchange.isIdempotent("POST")).isFalse();

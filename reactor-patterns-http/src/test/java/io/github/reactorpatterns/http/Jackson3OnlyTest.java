@@ -17,7 +17,9 @@ import reactor.test.StepVerifier;
  * Runs in a Surefire execution of its own ({@code jackson3-only}) whose class path has Jackson 3 but not Jackson 2's
  * databind: what a Spring Boot 4 application without Jackson 2 sees.
  */
-@EnabledIfSystemProperty(named = "reactorpatterns.jackson3only", matches = "true",
+@EnabledIfSystemProperty(
+        named = "reactorpatterns.jackson3only",
+        matches = "true",
         disabledReason = "runs in the jackson3-only Surefire execution, whose class path lacks Jackson 2")
 class Jackson3OnlyTest {
 
@@ -32,30 +34,41 @@ class Jackson3OnlyTest {
         assertThat(JsonCodec.ofClassPath()).isInstanceOf(Jackson3Codec.class);
         // Frameworks introspect the client (Spring scans bean classes): no Jackson 2 type may show up in it.
         assertThatCode(() -> {
-            PooledHttpClient.class.getDeclaredFields();
-            PooledHttpClient.class.getDeclaredMethods();
-            HttpRequestSpec.class.getDeclaredMethods();
-            HttpRequestSpec.class.getDeclaredFields();
-        }).doesNotThrowAnyException();
+                    PooledHttpClient.class.getDeclaredFields();
+                    PooledHttpClient.class.getDeclaredMethods();
+                    HttpRequestSpec.class.getDeclaredMethods();
+                    HttpRequestSpec.class.getDeclaredFields();
+                })
+                .doesNotThrowAnyException();
         try (MockHttpServer server = MockHttpServer.start()) {
-            server.dispatcher(r -> r.path().equals("/echo") ? MockResponse.builder().jsonBody(r.bodyUtf8()).build()
-                    : MockResponse.builder().jsonBody("{\"items\":[{\"name\":\"a\"},{\"name\":\"b\"}]}").build());
+            server.dispatcher(r -> r.path().equals("/echo")
+                    ? MockResponse.builder().jsonBody(r.bodyUtf8()).build()
+                    : MockResponse.builder()
+                            .jsonBody("{\"items\":[{\"name\":\"a\"},{\"name\":\"b\"}]}")
+                            .build());
             PooledHttpClient client = PooledHttpClient.create();
             try {
                 JsonCodecTest.User u = new JsonCodecTest.User();
                 u.name = "x";
-                StepVerifier.create(client.post(server.url("/echo").toString()).jsonBody(u)
-                                .json(JsonCodecTest.User.class).map(back -> back.name))
+                StepVerifier.create(client.post(server.url("/echo").toString())
+                                .jsonBody(u)
+                                .json(JsonCodecTest.User.class)
+                                .map(back -> back.name))
                         .expectNext("x")
                         .expectComplete()
                         .verify(Duration.ofSeconds(10));
-                StepVerifier.create(client.paginate(client.get(server.url("/p").toString()), "c", "/items", "/next",
-                                JsonCodecTest.User.class).map(v -> v.name).collectList())
+                StepVerifier.create(client.paginate(
+                                        client.get(server.url("/p").toString()),
+                                        "c",
+                                        "/items",
+                                        "/next",
+                                        JsonCodecTest.User.class)
+                                .map(v -> v.name)
+                                .collectList())
                         .expectNext(List.of("a", "b"))
                         .expectComplete()
                         .verify(Duration.ofSeconds(10));
-            }
-            finally {
+            } finally {
                 client.dispose();
             }
         }

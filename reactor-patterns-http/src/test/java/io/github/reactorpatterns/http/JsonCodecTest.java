@@ -31,18 +31,22 @@ class JsonCodecTest {
 
     @BeforeAll
     static void startServer() {
-        server = TestServer.start(routes -> routes
-                .get("/fresh", (req, res) -> res.header("Content-Type", "application/json")
-                        .sendString(Mono.just(FRESH)))
+        server = TestServer.start(routes -> routes.get(
+                        "/fresh",
+                        (req, res) ->
+                                res.header("Content-Type", "application/json").sendString(Mono.just(FRESH)))
                 .get("/user", (req, res) -> res.sendString(Mono.just("{\"name\":\"ada\",\"id\":7}")))
                 .get("/users", (req, res) -> res.sendString(Mono.just("[{\"name\":\"a\",\"id\":1},{\"name\":\"b\"}]")))
                 .get("/null", (req, res) -> res.sendString(Mono.just("null")))
                 .get("/bad", (req, res) -> res.sendString(Mono.just("{\"name\":")))
-                .get("/ndjson", (req, res) -> res.sendString(Flux.just("{\"name\":\"a\"}\n", "\n",
-                        "{\"name\":\"b\",\"id\":2}\n")))
+                .get(
+                        "/ndjson",
+                        (req, res) ->
+                                res.sendString(Flux.just("{\"name\":\"a\"}\n", "\n", "{\"name\":\"b\",\"id\":2}\n")))
                 .post("/echo", (req, res) -> res.send(req.receive().retain()))
                 .get("/pages", (req, res) -> {
-                    String cursor = req.uri().contains("cursor=") ? req.uri().substring(req.uri().indexOf('=') + 1)
+                    String cursor = req.uri().contains("cursor=")
+                            ? req.uri().substring(req.uri().indexOf('=') + 1)
                             : "";
                     String body = cursor.isEmpty()
                             ? "{\"users\":[{\"name\":\"a\"},{\"name\":\"b\"}],\"next\":\"c2\"}"
@@ -72,24 +76,28 @@ class JsonCodecTest {
     @MethodSource("codecs")
     void firstConcurrentDecodesOfAFreshTypeDoNotBlockTheEventLoop(String name, Supplier<JsonCodec> codec) {
         for (int round = 0; round < 5; round++) {
-            PooledHttpClient client = PooledHttpClient.builder().jsonCodec(codec.get()).build();
+            PooledHttpClient client =
+                    PooledHttpClient.builder().jsonCodec(codec.get()).build();
             try {
                 StepVerifier.create(Flux.range(0, 16)
-                                .flatMap(i -> client.get(server.url("/fresh")).json(Customer.class)
-                                        .cast(Object.class)
-                                        .onErrorResume(e -> Mono.just(e)), 16)
+                                .flatMap(
+                                        i -> client.get(server.url("/fresh"))
+                                                .json(Customer.class)
+                                                .cast(Object.class)
+                                                .onErrorResume(e -> Mono.just(e)),
+                                        16)
                                 .collectList())
                         .assertNext(outcomes -> {
                             assertThat(outcomes).hasSize(16);
                             for (Object o : outcomes) {
                                 assertThat(o).as("%s", o).isInstanceOf(Customer.class);
-                                assertThat(((Customer) o).orders.get(0).lines.get(0).qty).isEqualTo(3);
+                                assertThat(((Customer) o).orders.get(0).lines.get(0).qty)
+                                        .isEqualTo(3);
                             }
                         })
                         .expectComplete()
                         .verify(Duration.ofSeconds(30));
-            }
-            finally {
+            } finally {
                 client.dispose();
             }
         }
@@ -98,21 +106,23 @@ class JsonCodecTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("codecs")
     void readsClassesGenericTypesAndNull(String name, Supplier<JsonCodec> codec) {
-        PooledHttpClient client = PooledHttpClient.builder().jsonCodec(codec.get()).build();
+        PooledHttpClient client =
+                PooledHttpClient.builder().jsonCodec(codec.get()).build();
         try {
             StepVerifier.create(client.get(server.url("/user")).json(User.class))
                     .assertNext(u -> assertThat(u.name + u.id).isEqualTo("ada7"))
                     .verifyComplete();
-            StepVerifier.create(client.get(server.url("/users")).json(new GenericType<List<Map<String, Object>>>() {
-                    }))
-                    .assertNext(l -> assertThat(l).extracting(m -> m.get("name")).containsExactly("a", "b"))
+            StepVerifier.create(client.get(server.url("/users")).json(new GenericType<List<Map<String, Object>>>() {}))
+                    .assertNext(
+                            l -> assertThat(l).extracting(m -> m.get("name")).containsExactly("a", "b"))
                     .verifyComplete();
-            StepVerifier.create(client.get(server.url("/null")).json(User.class)).verifyComplete();
-            StepVerifier.create(client.get(server.url("/ndjson")).ndjson(User.class).map(u -> u.name))
+            StepVerifier.create(client.get(server.url("/null")).json(User.class))
+                    .verifyComplete();
+            StepVerifier.create(
+                            client.get(server.url("/ndjson")).ndjson(User.class).map(u -> u.name))
                     .expectNext("a", "b")
                     .verifyComplete();
-        }
-        finally {
+        } finally {
             client.dispose();
         }
     }
@@ -120,7 +130,8 @@ class JsonCodecTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("codecs")
     void writesBodiesAndFailsWithTheLibrarysException(String name, Supplier<JsonCodec> codec) {
-        PooledHttpClient client = PooledHttpClient.builder().jsonCodec(codec.get()).build();
+        PooledHttpClient client =
+                PooledHttpClient.builder().jsonCodec(codec.get()).build();
         try {
             User u = new User();
             u.name = "grace";
@@ -134,8 +145,7 @@ class JsonCodecTest {
             StepVerifier.create(client.get(server.url("/bad")).json(User.class))
                     .expectError(expected)
                     .verify(Duration.ofSeconds(10));
-        }
-        finally {
+        } finally {
             client.dispose();
         }
     }
@@ -143,20 +153,22 @@ class JsonCodecTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("codecs")
     void paginatesWithCursors(String name, Supplier<JsonCodec> codec) {
-        PooledHttpClient client = PooledHttpClient.builder().jsonCodec(codec.get()).build();
+        PooledHttpClient client =
+                PooledHttpClient.builder().jsonCodec(codec.get()).build();
         try {
-            StepVerifier.create(client.paginate(client.get(server.url("/pages")), "cursor", "/users", "/next",
-                            User.class).map(u -> u.name))
+            StepVerifier.create(
+                            client.paginate(client.get(server.url("/pages")), "cursor", "/users", "/next", User.class)
+                                    .map(u -> u.name))
                     .expectNext("a", "b", "c")
                     .verifyComplete();
-            StepVerifier.create(client.paginate(client.get(server.url("/not-array")), "cursor", "/users", "/next",
-                            User.class))
-                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+            StepVerifier.create(client.paginate(
+                            client.get(server.url("/not-array")), "cursor", "/users", "/next", User.class))
+                    .expectErrorSatisfies(e -> assertThat(e)
+                            .isInstanceOf(IllegalStateException.class)
                             .hasMessage("expected a JSON array at '/users' but found OBJECT in the response of GET "
                                     + server.url("/not-array")))
                     .verify(Duration.ofSeconds(10));
-        }
-        finally {
+        } finally {
             client.dispose();
         }
     }
@@ -167,13 +179,20 @@ class JsonCodecTest {
         assertThat(JsonCodec.ofClassPath()).isInstanceOf(Jackson2Codec.class);
         com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         assertThat(Jackson2Codec.of(mapper).mapper()).isSameAs(mapper);
-        tools.jackson.databind.json.JsonMapper jsonMapper = tools.jackson.databind.json.JsonMapper.builder().build();
+        tools.jackson.databind.json.JsonMapper jsonMapper =
+                tools.jackson.databind.json.JsonMapper.builder().build();
         assertThat(Jackson3Codec.of(jsonMapper).mapper()).isSameAs(jsonMapper);
-        assertThatNullPointerException().isThrownBy(() -> Jackson2Codec.of(null)).withMessage("mapper");
-        assertThatNullPointerException().isThrownBy(() -> Jackson3Codec.of(null)).withMessage("mapper");
-        assertThatNullPointerException().isThrownBy(() -> PooledHttpClient.builder().jsonCodec(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Jackson2Codec.of(null))
+                .withMessage("mapper");
+        assertThatNullPointerException()
+                .isThrownBy(() -> Jackson3Codec.of(null))
+                .withMessage("mapper");
+        assertThatNullPointerException()
+                .isThrownBy(() -> PooledHttpClient.builder().jsonCodec(null))
                 .withMessage("codec");
-        assertThatNullPointerException().isThrownBy(() -> Jackson3Codec.ofDefaults().reader(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Jackson3Codec.ofDefaults().reader(null))
                 .withMessage("type");
     }
 
@@ -183,14 +202,15 @@ class JsonCodecTest {
     void readersAreCachedPerType(String name, Supplier<JsonCodec> codec) {
         JsonCodec c = codec.get();
         assertThat(c.reader(User.class)).isSameAs(c.reader(User.class));
-        assertThat(c.reader(new GenericType<List<User>>() { }.type()))
-                .isSameAs(c.reader(new GenericType<List<User>>() { }.type()));
+        assertThat(c.reader(new GenericType<List<User>>() {}.type()))
+                .isSameAs(c.reader(new GenericType<List<User>>() {}.type()));
     }
 
     @Test
     @SuppressWarnings("rawtypes")
     void genericTypeNeedsATypeArgument() {
-        assertThatIllegalStateException().isThrownBy(() -> new GenericType() { })
+        assertThatIllegalStateException()
+                .isThrownBy(() -> new GenericType() {})
                 .withMessage(
                         "GenericType must be created with a type argument, as in new GenericType<List<User>>() {}");
     }

@@ -26,8 +26,7 @@ class PooledHttpClientBuilderTest {
             assertThat(client.poolMetrics()).isEqualTo(new PoolMetrics(0, 0, 0, 0));
             assertThat(client.baseUrl()).isNull();
             assertThat(client.isDisposed()).isFalse();
-        }
-        finally {
+        } finally {
             client.dispose();
         }
     }
@@ -35,45 +34,62 @@ class PooledHttpClientBuilderTest {
     @Test
     void nullArgumentsAreNamed() {
         assertThatNullPointerException().isThrownBy(() -> b.baseUrl(null)).withMessage("baseUrl");
-        assertThatNullPointerException().isThrownBy(() -> b.defaultHeader(null, "v")).withMessage("name");
-        assertThatNullPointerException().isThrownBy(() -> b.defaultHeader("n", null)).withMessage("value");
-        assertThatNullPointerException().isThrownBy(() -> b.connectTimeout(null)).withMessage("connectTimeout");
+        assertThatNullPointerException()
+                .isThrownBy(() -> b.defaultHeader(null, "v"))
+                .withMessage("name");
+        assertThatNullPointerException()
+                .isThrownBy(() -> b.defaultHeader("n", null))
+                .withMessage("value");
+        assertThatNullPointerException()
+                .isThrownBy(() -> b.connectTimeout(null))
+                .withMessage("connectTimeout");
         assertThatNullPointerException().isThrownBy(() -> b.protocol(null)).withMessage("protocol");
         assertThatNullPointerException().isThrownBy(() -> b.retry(null)).withMessage("policy");
         assertThatNullPointerException().isThrownBy(() -> b.retryBudget(null)).withMessage("budget");
         assertThatNullPointerException().isThrownBy(() -> b.rateLimit(null)).withMessage("bucket");
-        assertThatNullPointerException().isThrownBy(() -> b.concurrencyLimit(null)).withMessage("semaphore");
+        assertThatNullPointerException()
+                .isThrownBy(() -> b.concurrencyLimit(null))
+                .withMessage("semaphore");
         assertThatNullPointerException().isThrownBy(() -> b.objectMapper(null)).withMessage("mapper");
-        assertThatNullPointerException().isThrownBy(() -> b.trustedCertificates(
-                (java.security.cert.X509Certificate[]) null)).withMessage("certificates");
+        assertThatNullPointerException()
+                .isThrownBy(() -> b.trustedCertificates((java.security.cert.X509Certificate[]) null))
+                .withMessage("certificates");
     }
 
     @Test
     void outOfRangeNumbersAreRejected() {
-        assertThatIllegalArgumentException().isThrownBy(() -> b.maxConnections(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.maxConnections(0))
                 .withMessage("maxConnections > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.maxPendingAcquires(-1))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.maxPendingAcquires(-1))
                 .withMessage("maxPendingAcquires > 0 required but it was -1");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.maxResponseBytes(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.maxResponseBytes(0))
                 .withMessage("maxResponseBytes > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.maxLineLength(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.maxLineLength(0))
                 .withMessage("maxLineLength > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.readTimeout(Duration.ZERO))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.readTimeout(Duration.ZERO))
                 .withMessage("readTimeout > 0 required but it was PT0S");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.maxIdleTime(Duration.ofSeconds(-1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.maxIdleTime(Duration.ofSeconds(-1)))
                 .withMessage("maxIdleTime > 0 required but it was PT-1S");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.baseUrl("ftp://x"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.baseUrl("ftp://x"))
                 .withMessage("baseUrl must start with http:// or https:// but it was ftp://x");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.name(" "))
-                .withMessage("name must not be blank");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.trustedCertificates())
+        assertThatIllegalArgumentException().isThrownBy(() -> b.name(" ")).withMessage("name must not be blank");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.trustedCertificates())
                 .withMessage("at least one certificate required");
     }
 
     @Test
     void retryBudgetAndCustomPolicyDoNotMix() {
         b.retry(RetryPolicy.none()).retryBudget(RetryBudget.ofDefaults());
-        assertThatIllegalStateException().isThrownBy(b::build)
+        assertThatIllegalStateException()
+                .isThrownBy(b::build)
                 .withMessage("retryBudget applies to the default retry policy; "
                         + "set the budget on the RetryPolicy given to retry(...) instead");
     }
@@ -83,23 +99,41 @@ class PooledHttpClientBuilderTest {
         PooledHttpClient client = b.build();
         try {
             assertThatNullPointerException().isThrownBy(() -> client.get(null)).withMessage("uri");
-            assertThatNullPointerException().isThrownBy(() -> client.request(null, "/")).withMessage("method");
-            assertThatIllegalArgumentException().isThrownBy(() -> client.request("GE T", "/"))
+            assertThatNullPointerException()
+                    .isThrownBy(() -> client.request(null, "/"))
+                    .withMessage("method");
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> client.request("GE T", "/"))
                     .withMessage("method must be a token but it was 'GE T'");
-            assertThatIllegalArgumentException().isThrownBy(() -> client.fetchAll(reactor.core.publisher.Flux.empty(),
-                    0)).withMessage("concurrency > 0 required but it was 0");
-            assertThatNullPointerException().isThrownBy(() -> client.fetchAll(null, 1)).withMessage("uris");
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> client.fetchAll(reactor.core.publisher.Flux.empty(), 0))
+                    .withMessage("concurrency > 0 required but it was 0");
+            assertThatNullPointerException()
+                    .isThrownBy(() -> client.fetchAll(null, 1))
+                    .withMessage("uris");
             HttpRequestSpec spec = client.get("http://127.0.0.1:1/");
-            assertThatNullPointerException().isThrownBy(() -> spec.header(null, "v")).withMessage("name");
-            assertThatNullPointerException().isThrownBy(() -> spec.query("q", null)).withMessage("value");
-            assertThatNullPointerException().isThrownBy(() -> spec.body((String) null)).withMessage("text");
-            assertThatNullPointerException().isThrownBy(() -> spec.body((byte[]) null)).withMessage("bytes");
-            assertThatNullPointerException().isThrownBy(() -> spec.jsonBody(null)).withMessage("value");
-            assertThatNullPointerException().isThrownBy(() -> spec.json((Class<?>) null)).withMessage("type");
-            assertThatIllegalArgumentException().isThrownBy(() -> spec.chunks(0))
+            assertThatNullPointerException()
+                    .isThrownBy(() -> spec.header(null, "v"))
+                    .withMessage("name");
+            assertThatNullPointerException()
+                    .isThrownBy(() -> spec.query("q", null))
+                    .withMessage("value");
+            assertThatNullPointerException()
+                    .isThrownBy(() -> spec.body((String) null))
+                    .withMessage("text");
+            assertThatNullPointerException()
+                    .isThrownBy(() -> spec.body((byte[]) null))
+                    .withMessage("bytes");
+            assertThatNullPointerException()
+                    .isThrownBy(() -> spec.jsonBody(null))
+                    .withMessage("value");
+            assertThatNullPointerException()
+                    .isThrownBy(() -> spec.json((Class<?>) null))
+                    .withMessage("type");
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> spec.chunks(0))
                     .withMessage("size > 0 required but it was 0");
-        }
-        finally {
+        } finally {
             client.dispose();
         }
     }
@@ -113,8 +147,7 @@ class PooledHttpClientBuilderTest {
             assertThat(base.uri()).isEqualTo("http://example.com/api/users");
             assertThat(withQuery.uri()).isEqualTo("http://example.com/api/users?page=2");
             assertThat(withQuery.toString()).isEqualTo("GET http://example.com/api/users?page=2");
-        }
-        finally {
+        } finally {
             client.dispose();
         }
     }
@@ -125,18 +158,27 @@ class PooledHttpClientBuilderTest {
      */
     @Test
     void defaultHeaderInjectionIsRejected() {
-        assertThatIllegalArgumentException().isThrownBy(() -> b.defaultHeader("X-App", "v\r\nX-Injected: 1"))
-                .withMessage("the value of header 'X-App' must not contain CR, LF or NUL but it contains CR at index 1");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.defaultHeader("X-App", "v\nX-Injected: 1"))
-                .withMessage("the value of header 'X-App' must not contain CR, LF or NUL but it contains LF at index 1");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.defaultHeader("X-App", "v\0"))
-                .withMessage("the value of header 'X-App' must not contain CR, LF or NUL but it contains NUL at index 1");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.defaultHeader("X-App: 1\r\nX-Injected", "v"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.defaultHeader("X-App", "v\r\nX-Injected: 1"))
+                .withMessage(
+                        "the value of header 'X-App' must not contain CR, LF or NUL but it contains CR at index 1");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.defaultHeader("X-App", "v\nX-Injected: 1"))
+                .withMessage(
+                        "the value of header 'X-App' must not contain CR, LF or NUL but it contains LF at index 1");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.defaultHeader("X-App", "v\0"))
+                .withMessage(
+                        "the value of header 'X-App' must not contain CR, LF or NUL but it contains NUL at index 1");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.defaultHeader("X-App: 1\r\nX-Injected", "v"))
                 .withMessage("a header name must be a token (RFC 9110) but 'X-App: 1\\r\\nX-Injected' contains ':' "
                         + "at index 5");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.defaultHeader("X App", "v"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.defaultHeader("X App", "v"))
                 .withMessage("a header name must be a token (RFC 9110) but 'X App' contains ' ' at index 1");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.defaultHeader("", "v"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.defaultHeader("", "v"))
                 .withMessage("a header name must not be empty");
         // Nothing rejected was kept: the builder still builds, and tokens with tabs in values are fine.
         b.defaultHeader("X-App_1.2~", "a\tb \u00e9");
@@ -149,12 +191,14 @@ class PooledHttpClientBuilderTest {
         PooledHttpClient client = b.build();
         try {
             HttpRequestSpec spec = client.get("http://127.0.0.1:1/");
-            assertThatIllegalArgumentException().isThrownBy(() -> spec.header("X-App", "v\r\nX-Injected: 1"))
-                    .withMessage("the value of header 'X-App' must not contain CR, LF or NUL but it contains CR at index 1");
-            assertThatIllegalArgumentException().isThrownBy(() -> spec.header("X:App", "v"))
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> spec.header("X-App", "v\r\nX-Injected: 1"))
+                    .withMessage(
+                            "the value of header 'X-App' must not contain CR, LF or NUL but it contains CR at index 1");
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> spec.header("X:App", "v"))
                     .withMessage("a header name must be a token (RFC 9110) but 'X:App' contains ':' at index 1");
-        }
-        finally {
+        } finally {
             client.dispose();
         }
     }

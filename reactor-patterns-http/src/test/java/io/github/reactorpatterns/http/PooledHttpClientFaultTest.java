@@ -59,25 +59,33 @@ class PooledHttpClientFaultTest {
         });
         // The client still works afterwards.
         server.enqueue(MockResponse.of(200, "fine"));
-        StepVerifier.create(client.get("/after").text()).expectNext("fine").expectComplete()
+        StepVerifier.create(client.get("/after").text())
+                .expectNext("fine")
+                .expectComplete()
                 .verify(Duration.ofSeconds(10));
     }
 
     @Test
     void disconnectBeforeResponseIsAnIoError() {
-        expectFailure(MockResponse.builder().disconnectBeforeResponse().build(), e -> assertThat(e)
-                .isInstanceOf(IOException.class).hasMessageContaining("BEFORE response"));
+        expectFailure(
+                MockResponse.builder().disconnectBeforeResponse().build(),
+                e -> assertThat(e).isInstanceOf(IOException.class).hasMessageContaining("BEFORE response"));
     }
 
     @Test
     void disconnectDuringBodyIsAnIoError() {
-        expectFailure(MockResponse.builder().body("0123456789".repeat(100)).disconnectDuringBody(10).build(),
+        expectFailure(
+                MockResponse.builder()
+                        .body("0123456789".repeat(100))
+                        .disconnectDuringBody(10)
+                        .build(),
                 e -> assertThat(e).isInstanceOf(IOException.class).hasMessageContaining("DURING response"));
     }
 
     @Test
     void resetIsAnIoError() {
-        expectFailure(MockResponse.builder().resetConnection().build(),
+        expectFailure(
+                MockResponse.builder().resetConnection().build(),
                 e -> assertThat(e).isInstanceOf(IOException.class));
     }
 
@@ -93,40 +101,59 @@ class PooledHttpClientFaultTest {
 
     @Test
     void slowHeadersHitTheResponseTimeout() {
-        PooledHttpClient patient = clients.add(PooledHttpClient.builder().retry(RetryPolicy.none())
+        PooledHttpClient patient = clients.add(PooledHttpClient.builder()
+                .retry(RetryPolicy.none())
                 .responseTimeout(Duration.ofMillis(300))
-                .readTimeout(Duration.ofSeconds(10)).build());
-        server.enqueue(MockResponse.builder().headersDelay(Duration.ofSeconds(20)).body("late").build());
+                .readTimeout(Duration.ofSeconds(10))
+                .build());
+        server.enqueue(MockResponse.builder()
+                .headersDelay(Duration.ofSeconds(20))
+                .body("late")
+                .build());
         StepVerifier.create(patient.get(server.url("/late").toString()).text())
-                .expectErrorSatisfies(e -> assertThat(((HttpTimeoutException) e).phase())
-                        .isEqualTo(HttpTimeoutException.Phase.RESPONSE))
+                .expectErrorSatisfies(e ->
+                        assertThat(((HttpTimeoutException) e).phase()).isEqualTo(HttpTimeoutException.Phase.RESPONSE))
                 .verify(Duration.ofSeconds(10));
         await().untilAsserted(() -> assertThat(patient.poolMetrics().acquired()).isZero());
     }
 
     @Test
     void malformedResponseFailsTheRequest() {
-        expectFailure(MockResponse.builder().malformed().build(), e -> assertThat(e).isNotNull());
+        expectFailure(
+                MockResponse.builder().malformed().build(), e -> assertThat(e).isNotNull());
     }
 
     @Test
     void stalledBodyHitsTheReadTimeout() {
-        expectFailure(MockResponse.builder().body("abcdef").bodyDelay(Duration.ofSeconds(20)).build(), e -> {
-            assertThat(e).isInstanceOf(HttpTimeoutException.class);
-            assertThat(((HttpTimeoutException) e).phase()).isEqualTo(HttpTimeoutException.Phase.READ);
-        });
+        expectFailure(
+                MockResponse.builder()
+                        .body("abcdef")
+                        .bodyDelay(Duration.ofSeconds(20))
+                        .build(),
+                e -> {
+                    assertThat(e).isInstanceOf(HttpTimeoutException.class);
+                    assertThat(((HttpTimeoutException) e).phase()).isEqualTo(HttpTimeoutException.Phase.READ);
+                });
     }
 
     @Test
     void slowTrickleWithinTheReadTimeoutSucceeds() {
-        server.enqueue(MockResponse.builder().body("abcdef").throttle(2, Duration.ofMillis(50)).build());
-        StepVerifier.create(client.get("/trickle").text()).expectNext("abcdef").expectComplete()
+        server.enqueue(MockResponse.builder()
+                .body("abcdef")
+                .throttle(2, Duration.ofMillis(50))
+                .build());
+        StepVerifier.create(client.get("/trickle").text())
+                .expectNext("abcdef")
+                .expectComplete()
                 .verify(Duration.ofSeconds(10));
     }
 
     @Test
     void faultsOnStreamingTerminalsReleaseTheConnection() {
-        server.enqueue(MockResponse.builder().body("a\nb\nc\n".repeat(100)).disconnectDuringBody(7).build());
+        server.enqueue(MockResponse.builder()
+                .body("a\nb\nc\n".repeat(100))
+                .disconnectDuringBody(7)
+                .build());
         StepVerifier.create(client.get("/lines").lines())
                 .expectNext("a", "b", "c")
                 .expectError(IOException.class)

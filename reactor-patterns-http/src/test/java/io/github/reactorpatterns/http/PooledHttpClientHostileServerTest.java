@@ -64,7 +64,8 @@ class PooledHttpClientHostileServerTest {
 
     /** The pool gets a connection back on the event loop just after the subscriber has seen the response. */
     private static void awaitConnectionBack(PooledHttpClient client) {
-        await().atMost(VERIFY).untilAsserted(() -> assertThat(client.poolMetrics().acquired()).isZero());
+        await().atMost(VERIFY)
+                .untilAsserted(() -> assertThat(client.poolMetrics().acquired()).isZero());
     }
 
     /** Answers every request on the connection with {@code response}, until the client closes it. */
@@ -91,17 +92,17 @@ class PooledHttpClientHostileServerTest {
             conn.drip("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Slow: 1\r\n\r\nok", Duration.ofMillis(200));
             conn.hold();
         })) {
-            PooledHttpClient client = clients.add(builder().responseTimeout(Duration.ofSeconds(1)).build());
+            PooledHttpClient client =
+                    clients.add(builder().responseTimeout(Duration.ofSeconds(1)).build());
             StepVerifier.create(client.get(server.url("/drip").toString()).text())
-                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpTimeoutException.class,
-                            t -> {
-                                assertThat(t.phase()).isEqualTo(HttpTimeoutException.Phase.RESPONSE);
-                                assertThat(t.timeout()).isEqualTo(Duration.ofSeconds(1));
-                            }))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpTimeoutException.class, t -> {
+                        assertThat(t.phase()).isEqualTo(HttpTimeoutException.Phase.RESPONSE);
+                        assertThat(t.timeout()).isEqualTo(Duration.ofSeconds(1));
+                    }))
                     .verify(VERIFY);
             // Timed from the request's arrival (the client's start-up in a cold JVM is not the point).
-            assertThat(Duration.ofNanos(System.nanoTime() - requestRead.get())).isBetween(Duration.ofMillis(900),
-                    Duration.ofSeconds(4));
+            assertThat(Duration.ofNanos(System.nanoTime() - requestRead.get()))
+                    .isBetween(Duration.ofMillis(900), Duration.ofSeconds(4));
         }
     }
 
@@ -118,14 +119,16 @@ class PooledHttpClientHostileServerTest {
             }
             conn.hold();
         })) {
-            PooledHttpClient client = clients.add(builder().responseTimeout(Duration.ofSeconds(1)).build());
+            PooledHttpClient client =
+                    clients.add(builder().responseTimeout(Duration.ofSeconds(1)).build());
             StepVerifier.create(client.get(server.url("/processing").toString()).result())
-                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(HttpTimeoutException.class)
+                    .expectErrorSatisfies(e -> assertThat(e)
+                            .isInstanceOf(HttpTimeoutException.class)
                             .extracting(t -> ((HttpTimeoutException) t).phase())
                             .isEqualTo(HttpTimeoutException.Phase.RESPONSE))
                     .verify(VERIFY);
-            assertThat(Duration.ofNanos(System.nanoTime() - requestRead.get())).isBetween(Duration.ofMillis(900),
-                    Duration.ofSeconds(4));
+            assertThat(Duration.ofNanos(System.nanoTime() - requestRead.get()))
+                    .isBetween(Duration.ofMillis(900), Duration.ofSeconds(4));
         }
     }
 
@@ -137,8 +140,10 @@ class PooledHttpClientHostileServerTest {
             conn.drip("abcdefgh", Duration.ofMillis(200)); // 1.6 s in all, 200 ms between reads
             conn.hold();
         })) {
-            PooledHttpClient client = clients.add(builder().responseTimeout(Duration.ofMillis(500))
-                    .readTimeout(Duration.ofSeconds(2)).build());
+            PooledHttpClient client = clients.add(builder()
+                    .responseTimeout(Duration.ofMillis(500))
+                    .readTimeout(Duration.ofSeconds(2))
+                    .build());
             StepVerifier.create(client.get(server.url("/body").toString()).text())
                     .expectNext("abcdefgh")
                     .expectComplete()
@@ -178,8 +183,8 @@ class PooledHttpClientHostileServerTest {
     // ---- poisoned connections -----------------------------------------------------------------------------------
 
     /** The first connection answers with a short Content-Length followed by part of a second response. */
-    private static RawSocketServer poisoningServer(ConcurrentLinkedQueue<String> onPoisoned,
-            ConcurrentLinkedQueue<String> onFresh) {
+    private static RawSocketServer poisoningServer(
+            ConcurrentLinkedQueue<String> onPoisoned, ConcurrentLinkedQueue<String> onFresh) {
         return RawSocketServer.start(conn -> {
             if (conn.index() == 0) {
                 conn.readRequestHead();
@@ -189,8 +194,7 @@ class PooledHttpClientHostileServerTest {
                     String next = conn.readRequest();
                     onPoisoned.add(next.substring(0, next.indexOf("\r\n")));
                     conn.send("HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\npoisoned");
-                }
-                catch (SocketTimeoutException | java.io.EOFException e) {
+                } catch (SocketTimeoutException | java.io.EOFException e) {
                     // The client closed the connection (or never used it again): what must happen.
                 }
                 return;
@@ -212,15 +216,19 @@ class PooledHttpClientHostileServerTest {
         ConcurrentLinkedQueue<String> onPoisoned = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> onFresh = new ConcurrentLinkedQueue<>();
         try (RawSocketServer server = poisoningServer(onPoisoned, onFresh)) {
-            PooledHttpClient client = clients.add(builder().responseTimeout(Duration.ofSeconds(3)).build());
+            PooledHttpClient client =
+                    clients.add(builder().responseTimeout(Duration.ofSeconds(3)).build());
             StepVerifier.create(client.get(server.url("/first").toString()).text())
-                    .expectNext("ok").expectComplete().verify(VERIFY);
+                    .expectNext("ok")
+                    .expectComplete()
+                    .verify(VERIFY);
             StepVerifier.create(client.get(server.url("/second").toString()).result())
                     .assertNext(r -> {
                         assertThat(r.bodyAsString()).isEqualTo("fresh");
                         assertThat(r.attempts()).isEqualTo(1);
                     })
-                    .expectComplete().verify(VERIFY);
+                    .expectComplete()
+                    .verify(VERIFY);
             assertThat(onPoisoned).isEmpty();
             assertThat(onFresh).containsExactly("GET /second HTTP/1.1");
             assertThat(server.connectionsAccepted()).isEqualTo(2);
@@ -235,9 +243,15 @@ class PooledHttpClientHostileServerTest {
         try (RawSocketServer server = poisoningServer(onPoisoned, onFresh)) {
             PooledHttpClient client = clients.add(builder().build());
             StepVerifier.create(client.get(server.url("/first").toString()).text())
-                    .expectNext("ok").expectComplete().verify(VERIFY);
-            StepVerifier.create(client.post(server.url("/orders").toString()).body("{}").text())
-                    .expectNext("fresh").expectComplete().verify(VERIFY);
+                    .expectNext("ok")
+                    .expectComplete()
+                    .verify(VERIFY);
+            StepVerifier.create(client.post(server.url("/orders").toString())
+                            .body("{}")
+                            .text())
+                    .expectNext("fresh")
+                    .expectComplete()
+                    .verify(VERIFY);
             assertThat(onPoisoned).isEmpty();
             assertThat(onFresh).containsExactly("POST /orders HTTP/1.1");
         }
@@ -267,22 +281,28 @@ class PooledHttpClientHostileServerTest {
         })) {
             PooledHttpClient client = clients.add(builder().build());
             StepVerifier.create(client.get(server.url("/first").toString()).text())
-                    .expectNext("ok").expectComplete().verify(VERIFY);
+                    .expectNext("ok")
+                    .expectComplete()
+                    .verify(VERIFY);
             assertThat(firstClosed.await(10, TimeUnit.SECONDS)).isTrue();
             StepVerifier.create(client.get(server.url("/second").toString()).text())
-                    .expectNext("fresh").expectComplete().verify(VERIFY);
+                    .expectNext("fresh")
+                    .expectComplete()
+                    .verify(VERIFY);
             assertThat(onFresh).containsExactly("GET /second HTTP/1.1");
         }
     }
 
     @Test
     void cleanKeepAliveResponsesStillReuseTheConnection() {
-        try (RawSocketServer server = RawSocketServer.start(conn -> answerAll(conn,
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"))) {
+        try (RawSocketServer server = RawSocketServer.start(
+                conn -> answerAll(conn, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"))) {
             PooledHttpClient client = clients.add(builder().build());
             for (int i = 0; i < 20; i++) {
                 StepVerifier.create(client.get(server.url("/" + i).toString()).text())
-                        .expectNext("ok").expectComplete().verify(VERIFY);
+                        .expectNext("ok")
+                        .expectComplete()
+                        .verify(VERIFY);
                 awaitConnectionBack(client);
             }
             assertThat(server.connectionsAccepted()).isEqualTo(1);
@@ -300,45 +320,51 @@ class PooledHttpClientHostileServerTest {
                 String request = conn.readRequest();
                 if (request.startsWith("HEAD ")) {
                     conn.send("HTTP/1.1 200 OK\r\n" + huge + "\r\n");
-                }
-                else if (request.startsWith("GET /not-modified ")) {
+                } else if (request.startsWith("GET /not-modified ")) {
                     conn.send("HTTP/1.1 304 Not Modified\r\n" + huge + "\r\n");
-                }
-                else {
+                } else {
                     conn.send("HTTP/1.1 204 No Content\r\n" + huge + "\r\n");
                 }
             }
         })) {
-            PooledHttpClient client = clients.add(builder().maxResponseBytes(1024).build());
-            StepVerifier.create(client.request("HEAD", server.url("/file").toString()).result())
+            PooledHttpClient client =
+                    clients.add(builder().maxResponseBytes(1024).build());
+            StepVerifier.create(client.request("HEAD", server.url("/file").toString())
+                            .result())
                     .assertNext(r -> {
                         assertThat(r.status()).isEqualTo(200);
                         assertThat(r.bodyLength()).isZero();
                     })
-                    .expectComplete().verify(VERIFY);
+                    .expectComplete()
+                    .verify(VERIFY);
             awaitConnectionBack(client);
-            StepVerifier.create(client.get(server.url("/not-modified").toString()).result())
+            StepVerifier.create(
+                            client.get(server.url("/not-modified").toString()).result())
                     .assertNext(r -> {
                         assertThat(r.status()).isEqualTo(304);
                         assertThat(r.bodyLength()).isZero();
                     })
-                    .expectComplete().verify(VERIFY);
+                    .expectComplete()
+                    .verify(VERIFY);
             awaitConnectionBack(client);
             StepVerifier.create(client.get(server.url("/no-content").toString()).text())
                     .expectNext("")
-                    .expectComplete().verify(VERIFY);
+                    .expectComplete()
+                    .verify(VERIFY);
             awaitConnectionBack(client);
             StepVerifier.create(client.get(server.url("/no-content").toString()).lines())
-                    .expectComplete().verify(VERIFY);
+                    .expectComplete()
+                    .verify(VERIFY);
             assertThat(server.connectionsAccepted()).isEqualTo(1);
         }
     }
 
     @Test
     void aHugeContentLengthWhereABodyFollowsIsStillCapped() {
-        try (RawSocketServer server = RawSocketServer.start(conn -> answerAll(conn,
-                "HTTP/1.1 200 OK\r\nContent-Length: " + (20 * 1024 * 1024) + "\r\n\r\nxx"))) {
-            PooledHttpClient client = clients.add(builder().maxResponseBytes(1024).build());
+        try (RawSocketServer server = RawSocketServer.start(
+                conn -> answerAll(conn, "HTTP/1.1 200 OK\r\nContent-Length: " + (20 * 1024 * 1024) + "\r\n\r\nxx"))) {
+            PooledHttpClient client =
+                    clients.add(builder().maxResponseBytes(1024).build());
             StepVerifier.create(client.get(server.url("/big").toString()).result())
                     .expectError(ResponseTooLargeException.class)
                     .verify(VERIFY);
@@ -358,18 +384,18 @@ class PooledHttpClientHostileServerTest {
             accepted.set(System.nanoTime());
             conn.hold(); // reads the ClientHello and never answers
         })) {
-            PooledHttpClient client = clients.add(builder().connectTimeout(Duration.ofMillis(800)).build());
+            PooledHttpClient client =
+                    clients.add(builder().connectTimeout(Duration.ofMillis(800)).build());
             String url = "https://127.0.0.1:" + server.port() + "/";
             StepVerifier.create(client.get(url).text())
-                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpTimeoutException.class,
-                            t -> {
-                                assertThat(t.phase()).isEqualTo(HttpTimeoutException.Phase.CONNECT);
-                                assertThat(t.timeout()).isEqualTo(Duration.ofMillis(800));
-                            }))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(HttpTimeoutException.class, t -> {
+                        assertThat(t.phase()).isEqualTo(HttpTimeoutException.Phase.CONNECT);
+                        assertThat(t.timeout()).isEqualTo(Duration.ofMillis(800));
+                    }))
                     .verify(VERIFY);
             // Well before reactor-netty's own 10 s handshake timeout.
-            assertThat(Duration.ofNanos(System.nanoTime() - accepted.get())).isBetween(Duration.ofMillis(500),
-                    Duration.ofSeconds(4));
+            assertThat(Duration.ofNanos(System.nanoTime() - accepted.get()))
+                    .isBetween(Duration.ofMillis(500), Duration.ofSeconds(4));
             assertThat(server.connectionsAccepted()).isEqualTo(1);
         }
     }
@@ -379,12 +405,14 @@ class PooledHttpClientHostileServerTest {
     void anExpiredPinnedCertificateIsRejected() throws Exception {
         Instant now = Instant.now();
         SelfSigned expired = SelfSigned.create(now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)));
-        try (RawSocketServer server = RawSocketServer.startTls(expired.serverContext(),
-                conn -> answerAll(conn, OK))) {
-            PooledHttpClient client = clients.add(builder().trustedCertificates(expired.certificate).build());
+        try (RawSocketServer server = RawSocketServer.startTls(expired.serverContext(), conn -> answerAll(conn, OK))) {
+            PooledHttpClient client = clients.add(
+                    builder().trustedCertificates(expired.certificate).build());
             StepVerifier.create(client.get(server.url("/").toString()).text())
                     .expectErrorSatisfies(e -> {
-                        assertThat(e).isInstanceOf(HttpTransportException.class).cause()
+                        assertThat(e)
+                                .isInstanceOf(HttpTransportException.class)
+                                .cause()
                                 .isInstanceOf(SSLException.class);
                         assertThat(e).rootCause().isInstanceOf(CertificateExpiredException.class);
                     })
@@ -397,9 +425,12 @@ class PooledHttpClientHostileServerTest {
         Instant now = Instant.now();
         SelfSigned valid = SelfSigned.create(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
         try (RawSocketServer server = RawSocketServer.startTls(valid.serverContext(), conn -> answerAll(conn, OK))) {
-            PooledHttpClient client = clients.add(builder().trustedCertificates(valid.certificate).build());
+            PooledHttpClient client =
+                    clients.add(builder().trustedCertificates(valid.certificate).build());
             StepVerifier.create(client.get(server.url("/").toString()).text())
-                    .expectNext("ok").expectComplete().verify(VERIFY);
+                    .expectNext("ok")
+                    .expectComplete()
+                    .verify(VERIFY);
         }
     }
 
@@ -426,7 +457,8 @@ class PooledHttpClientHostileServerTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch requests = new CountDownLatch(1);
         try (RawSocketServer server = heldServer(release, requests)) {
-            PooledHttpClient client = clients.add(builder().maxConnections(1).maxPendingAcquires(1).build());
+            PooledHttpClient client = clients.add(
+                    builder().maxConnections(1).maxPendingAcquires(1).build());
             String url = server.url("/").toString();
             Mono<String> first = client.get(url).text().cache();
             Mono<String> second = client.get(url).text().cache();
@@ -436,12 +468,11 @@ class PooledHttpClientHostileServerTest {
             await().atMost(VERIFY).until(() -> client.poolMetrics().pending() == 1);
 
             StepVerifier.create(client.get(url).text())
-                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(PoolFullException.class,
-                            f -> {
-                                assertThat(f.maxPendingAcquires()).isEqualTo(1);
-                                assertThat(f.method()).isEqualTo("GET");
-                                assertThat(f.uri()).isEqualTo(url);
-                            }))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(PoolFullException.class, f -> {
+                        assertThat(f.maxPendingAcquires()).isEqualTo(1);
+                        assertThat(f.method()).isEqualTo("GET");
+                        assertThat(f.uri()).isEqualTo(url);
+                    }))
                     .verify(VERIFY);
 
             release.countDown();
@@ -480,11 +511,17 @@ class PooledHttpClientHostileServerTest {
             release.countDown();
             StepVerifier.create(first).expectNext("ok").expectComplete().verify(VERIFY);
             StepVerifier.create(second).expectNext("ok").expectComplete().verify(VERIFY);
-            StepVerifier.create(Flux.range(0, 3).flatMap(i -> client.get(url).text()).count())
-                    .expectNext(3L).expectComplete().verify(VERIFY);
+            StepVerifier.create(Flux.range(0, 3)
+                            .flatMap(i -> client.get(url).text())
+                            .count())
+                    .expectNext(3L)
+                    .expectComplete()
+                    .verify(VERIFY);
 
             assertThat(server.connectionsAccepted()).isLessThanOrEqualTo(2);
-            await().atMost(VERIFY).untilAsserted(() -> assertThat(client.poolMetrics().acquired()).isZero());
+            await().atMost(VERIFY)
+                    .untilAsserted(
+                            () -> assertThat(client.poolMetrics().acquired()).isZero());
         }
     }
 
@@ -503,14 +540,19 @@ class PooledHttpClientHostileServerTest {
             generator.initialize(256, new SecureRandom());
             KeyPair pair = generator.generateKeyPair();
             X500Name name = new X500Name("CN=localhost");
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
-                    BigInteger.valueOf(System.nanoTime()), Date.from(notBefore), Date.from(notAfter), name,
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    name,
+                    BigInteger.valueOf(System.nanoTime()),
+                    Date.from(notBefore),
+                    Date.from(notAfter),
+                    name,
                     pair.getPublic());
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                    new GeneralName(GeneralName.dNSName, "localhost"),
-                    new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
-            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+                new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+            }));
+            X509Certificate cert = new JcaX509CertificateConverter()
+                    .getCertificate(
+                            builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
             return new SelfSigned(pair, cert);
         }
 

@@ -55,12 +55,16 @@ class PooledHttpClientLimitsTest {
         }))) {
             double rate = 5;
             int burst = 1;
-            TokenBucket bucket = TokenBucket.builder().rate(5, Duration.ofSeconds(1)).burst(burst).build();
+            TokenBucket bucket = TokenBucket.builder()
+                    .rate(5, Duration.ofSeconds(1))
+                    .burst(burst)
+                    .build();
             PooledHttpClient client = clients.add(PooledHttpClient.builder()
                     .rateLimit(bucket)
                     .concurrencyLimit(AsyncSemaphore.of(1))
                     .build());
-            StepVerifier.create(Flux.range(0, 11).flatMap(i -> client.get(server.url("/r")).text(), 11)
+            StepVerifier.create(Flux.range(0, 11)
+                            .flatMap(i -> client.get(server.url("/r")).text(), 11)
                             .count())
                     .expectNext(11L)
                     .expectComplete()
@@ -91,12 +95,16 @@ class PooledHttpClientLimitsTest {
      */
     @Test
     void contextDeadlineCutsASlowBodyInFlight(MockHttpServer server) {
-        server.enqueue(MockResponse.builder().body("x".repeat(32)).throttle(1, Duration.ofSeconds(1)).build());
+        server.enqueue(MockResponse.builder()
+                .body("x".repeat(32))
+                .throttle(1, Duration.ofSeconds(1))
+                .build());
         PooledHttpClient client = clients.add(PooledHttpClient.create());
         ContextView withDeadline = deadlineContext(Duration.ofMillis(1500));
         long start = System.nanoTime();
         StepVerifier.create(client.get(server.url("/slow").toString()).text().contextWrite(withDeadline))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DeadlineExceededException.class)
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(DeadlineExceededException.class)
                         .satisfies(d -> assertThat(((DeadlineExceededException) d).budget())
                                 .isEqualTo(Duration.ofMillis(1500))))
                 .verify(Duration.ofSeconds(10));
@@ -110,7 +118,8 @@ class PooledHttpClientLimitsTest {
     @Test
     void contextDeadlineCutsAStreamInFlight(MockHttpServer server) {
         server.enqueue(MockResponse.builder()
-                .chunkedLines(List.of("a", "b", "c", "d", "e", "f", "g", "h"), Duration.ofSeconds(4)).build());
+                .chunkedLines(List.of("a", "b", "c", "d", "e", "f", "g", "h"), Duration.ofSeconds(4))
+                .build());
         PooledHttpClient client = clients.add(PooledHttpClient.create());
         ContextView withDeadline = deadlineContext(Duration.ofMillis(1500));
         StepVerifier.create(client.get(server.url("/lines").toString()).lines().contextWrite(withDeadline))
@@ -134,7 +143,8 @@ class PooledHttpClientLimitsTest {
 
     /** A Context that carries a deadline of {@code budget} from now, without the timer that set it. */
     private static ContextView deadlineContext(Duration budget) {
-        ContextView ctx = Mono.deferContextual(Mono::just).transform(Deadline.within(budget))
+        ContextView ctx = Mono.deferContextual(Mono::just)
+                .transform(Deadline.within(budget))
                 .block(Duration.ofSeconds(5));
         assertThat(ctx).isNotNull();
         return ctx;

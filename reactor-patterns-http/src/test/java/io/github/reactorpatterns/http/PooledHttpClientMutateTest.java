@@ -21,9 +21,13 @@ class PooledHttpClientMutateTest {
     @BeforeEach
     void start() {
         // Echoes the headers the tests look at: X-A, X-B and every User-Agent.
-        server = HttpServer.create().host("127.0.0.1").port(0)
-                .route(r -> r.get("/echo", (req, res) -> res.sendString(Mono.just(
-                        req.requestHeaders().get("X-A") + "|" + req.requestHeaders().get("X-B") + "|"
+        server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .route(r -> r.get(
+                        "/echo",
+                        (req, res) -> res.sendString(Mono.just(req.requestHeaders()
+                                        .get("X-A") + "|" + req.requestHeaders().get("X-B") + "|"
                                 + String.join(",", req.requestHeaders().getAll("User-Agent"))))))
                 .bindNow();
     }
@@ -39,8 +43,13 @@ class PooledHttpClientMutateTest {
 
     @Test
     void mutateStartsFromTheClientsSettingsAndLeavesTheClientAlone() {
-        PooledHttpClient client = PooledHttpClient.builder().baseUrl(base()).defaultHeader("X-A", "1")
-                .retry(RetryPolicy.none()).maxResponseBytes(1234).readTimeout(Duration.ofSeconds(7)).build();
+        PooledHttpClient client = PooledHttpClient.builder()
+                .baseUrl(base())
+                .defaultHeader("X-A", "1")
+                .retry(RetryPolicy.none())
+                .maxResponseBytes(1234)
+                .readTimeout(Duration.ofSeconds(7))
+                .build();
         PooledHttpClient mutated = client.mutate().defaultHeader("X-B", "2").build();
         try {
             assertThat(mutated).isNotSameAs(client);
@@ -53,8 +62,7 @@ class PooledHttpClientMutateTest {
                     .isEqualTo("1|2|" + PooledHttpClient.DEFAULT_USER_AGENT);
             assertThat(client.get("/echo").text().block(Duration.ofSeconds(10)))
                     .isEqualTo("1|null|" + PooledHttpClient.DEFAULT_USER_AGENT);
-        }
-        finally {
+        } finally {
             client.dispose();
             mutated.dispose();
         }
@@ -62,13 +70,15 @@ class PooledHttpClientMutateTest {
 
     @Test
     void mutateKeepsAConfiguredUserAgent() {
-        PooledHttpClient client = PooledHttpClient.builder().baseUrl(base()).defaultHeader("User-Agent", "mine")
+        PooledHttpClient client = PooledHttpClient.builder()
+                .baseUrl(base())
+                .defaultHeader("User-Agent", "mine")
                 .build();
         PooledHttpClient mutated = client.mutate().build();
         try {
-            assertThat(mutated.get("/echo").text().block(Duration.ofSeconds(10))).isEqualTo("null|null|mine");
-        }
-        finally {
+            assertThat(mutated.get("/echo").text().block(Duration.ofSeconds(10)))
+                    .isEqualTo("null|null|mine");
+        } finally {
             client.dispose();
             mutated.dispose();
         }
@@ -83,8 +93,7 @@ class PooledHttpClientMutateTest {
             assertThat(mutated.isDisposed()).isFalse();
             assertThat(mutated.get("/echo").text().block(Duration.ofSeconds(10)))
                     .isEqualTo("null|null|" + PooledHttpClient.DEFAULT_USER_AGENT);
-        }
-        finally {
+        } finally {
             mutated.dispose();
         }
     }

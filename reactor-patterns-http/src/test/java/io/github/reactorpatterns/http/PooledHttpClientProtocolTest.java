@@ -27,8 +27,10 @@ class PooledHttpClientProtocolTest {
         PooledHttpClient client = clients.add(PooledHttpClient.create());
         server.enqueue(MockResponse.of(200, "secret"));
         StepVerifier.create(client.get(server.url("/").toString()).text())
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(HttpTransportException.class)
-                        .cause().isInstanceOf(SSLException.class))
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(HttpTransportException.class)
+                        .cause()
+                        .isInstanceOf(SSLException.class))
                 .verify(Duration.ofSeconds(10));
         assertThat(server.requestCount()).isZero();
     }
@@ -36,29 +38,37 @@ class PooledHttpClientProtocolTest {
     @Test
     @MockHttpServerTest(tls = true)
     void trustedCertificateIsAccepted(MockHttpServer server) {
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().trustedCertificates(server.certificate())
+        PooledHttpClient client = clients.add(PooledHttpClient.builder()
+                .trustedCertificates(server.certificate())
                 .build());
         server.enqueue(MockResponse.of(200, "secret"));
-        StepVerifier.create(client.get(server.url("/").toString()).text()).expectNext("secret")
+        StepVerifier.create(client.get(server.url("/").toString()).text())
+                .expectNext("secret")
                 .verifyComplete();
     }
 
     @Test
     @MockHttpServerTest(tls = true)
     void insecureTrustAllAcceptsAnyCertificate(MockHttpServer server) {
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().insecureTrustAllForTesting().build());
+        PooledHttpClient client = clients.add(
+                PooledHttpClient.builder().insecureTrustAllForTesting().build());
         server.enqueue(MockResponse.of(200, "anything"));
-        StepVerifier.create(client.get(server.url("/").toString()).text()).expectNext("anything")
+        StepVerifier.create(client.get(server.url("/").toString()).text())
+                .expectNext("anything")
                 .verifyComplete();
     }
 
     @Test
     @MockHttpServerTest(tls = true)
     void h2OverTlsNegotiatesHttp2(MockHttpServer server) throws Exception {
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().protocol(PooledHttpClient.Protocol.H2)
-                .trustedCertificates(server.certificate()).build());
+        PooledHttpClient client = clients.add(PooledHttpClient.builder()
+                .protocol(PooledHttpClient.Protocol.H2)
+                .trustedCertificates(server.certificate())
+                .build());
         server.enqueue(MockResponse.of(200, "h2"));
-        StepVerifier.create(client.get(server.url("/").toString()).text()).expectNext("h2").verifyComplete();
+        StepVerifier.create(client.get(server.url("/").toString()).text())
+                .expectNext("h2")
+                .verifyComplete();
         RecordedRequest request = server.takeRequest(Duration.ofSeconds(5));
         assertThat(request).isNotNull();
         assertThat(request.protocol()).containsIgnoringCase("2");
@@ -66,15 +76,19 @@ class PooledHttpClientProtocolTest {
 
     @Test
     void h2cSpeaksHttp2InCleartext(MockHttpServer server) {
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().protocol(PooledHttpClient.Protocol.H2C)
+        PooledHttpClient client = clients.add(PooledHttpClient.builder()
+                .protocol(PooledHttpClient.Protocol.H2C)
                 .build());
         server.dispatcher(r -> MockResponse.of(200, r.protocol()));
         StepVerifier.create(client.get(server.url("/").toString()).text())
                 .assertNext(p -> assertThat(p).containsIgnoringCase("2"))
                 .verifyComplete();
-        StepVerifier.create(client.fetchAll(reactor.core.publisher.Flux.range(0, 50)
-                        .map(i -> server.url("/" + i).toString()), 16)
-                .filter(o -> o.isSuccess()).count())
+        StepVerifier.create(client.fetchAll(
+                                reactor.core.publisher.Flux.range(0, 50)
+                                        .map(i -> server.url("/" + i).toString()),
+                                16)
+                        .filter(o -> o.isSuccess())
+                        .count())
                 .expectNext(50L)
                 .verifyComplete();
     }
@@ -82,7 +96,8 @@ class PooledHttpClientProtocolTest {
     @Test
     void redirectsAreNotFollowedByDefault(MockHttpServer server) {
         PooledHttpClient client = clients.add(PooledHttpClient.create());
-        server.enqueue(MockResponse.builder().status(302).header("Location", "/target").build());
+        server.enqueue(
+                MockResponse.builder().status(302).header("Location", "/target").build());
         StepVerifier.create(client.get(server.url("/start").toString()).result())
                 .assertNext(r -> {
                     assertThat(r.status()).isEqualTo(302);
@@ -94,11 +109,14 @@ class PooledHttpClientProtocolTest {
 
     @Test
     void redirectOnTheSameHostKeepsCredentials(MockHttpServer server) throws Exception {
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().followRedirects(true).build());
-        server.enqueue(MockResponse.builder().status(302).header("Location", "/target").build());
+        PooledHttpClient client =
+                clients.add(PooledHttpClient.builder().followRedirects(true).build());
+        server.enqueue(
+                MockResponse.builder().status(302).header("Location", "/target").build());
         server.enqueue(MockResponse.of(200, "landed"));
         StepVerifier.create(client.get(server.url("/start").toString())
-                        .header("Authorization", "Bearer s3cret").text())
+                        .header("Authorization", "Bearer s3cret")
+                        .text())
                 .expectNext("landed")
                 .verifyComplete();
         server.takeRequest(Duration.ofSeconds(5));
@@ -109,17 +127,23 @@ class PooledHttpClientProtocolTest {
 
     @Test
     void redirectToAnotherHostDropsCredentials() throws Exception {
-        try (MockHttpServer origin = MockHttpServer.start(); MockHttpServer other = MockHttpServer.start()) {
-            PooledHttpClient client = clients.add(PooledHttpClient.builder().followRedirects(true)
-                    .defaultHeader("Cookie", "session=1").build());
+        try (MockHttpServer origin = MockHttpServer.start();
+                MockHttpServer other = MockHttpServer.start()) {
+            PooledHttpClient client = clients.add(PooledHttpClient.builder()
+                    .followRedirects(true)
+                    .defaultHeader("Cookie", "session=1")
+                    .build());
             // Same address, different host name: "localhost" is another host than "127.0.0.1".
-            origin.enqueue(MockResponse.builder().status(307)
-                    .header("Location", "http://localhost:" + other.port() + "/elsewhere").build());
+            origin.enqueue(MockResponse.builder()
+                    .status(307)
+                    .header("Location", "http://localhost:" + other.port() + "/elsewhere")
+                    .build());
             other.enqueue(MockResponse.of(200, "moved"));
             StepVerifier.create(client.get(origin.url("/start").toString())
                             .header("Authorization", "Bearer s3cret")
                             .header("Proxy-Authorization", "Basic eA==")
-                            .header("X-Kept", "yes").text())
+                            .header("X-Kept", "yes")
+                            .text())
                     .expectNext("moved")
                     .expectComplete()
                     .verify(Duration.ofSeconds(10));

@@ -27,7 +27,10 @@ class PooledHttpClientRedirectTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private static MockResponse redirect(int status, String location) {
-        return MockResponse.builder().status(status).header("Location", location).build();
+        return MockResponse.builder()
+                .status(status)
+                .header("Location", location)
+                .build();
     }
 
     private static RecordedRequest take(MockHttpServer server) {
@@ -39,15 +42,19 @@ class PooledHttpClientRedirectTest {
     /** Regression: credential stripping compared host names only; another port on the same host got them. */
     @Test
     void redirectToAnotherPortOfTheSameHostDropsCredentials() {
-        try (MockHttpServer a = MockHttpServer.start(); MockHttpServer b = MockHttpServer.start()) {
-            PooledHttpClient client = clients.add(PooledHttpClient.builder().followRedirects(true)
-                    .defaultHeader("Cookie", "session=1").build());
+        try (MockHttpServer a = MockHttpServer.start();
+                MockHttpServer b = MockHttpServer.start()) {
+            PooledHttpClient client = clients.add(PooledHttpClient.builder()
+                    .followRedirects(true)
+                    .defaultHeader("Cookie", "session=1")
+                    .build());
             a.enqueue(redirect(307, b.url("/elsewhere").toString()));
             b.enqueue(MockResponse.of(200, "moved"));
             StepVerifier.create(client.get(a.url("/start").toString())
                             .header("Authorization", "Bearer s3cret")
                             .header("Proxy-Authorization", "Basic eA==")
-                            .header("X-Kept", "yes").text())
+                            .header("X-Kept", "yes")
+                            .text())
                     .expectNext("moved")
                     .expectComplete()
                     .verify(WAIT);
@@ -64,12 +71,16 @@ class PooledHttpClientRedirectTest {
     /** Once a chain has left the origin, coming back to it does not bring the credentials back. */
     @Test
     void credentialsStayDroppedForTheRestOfTheChain() {
-        try (MockHttpServer a = MockHttpServer.start(); MockHttpServer b = MockHttpServer.start()) {
-            PooledHttpClient client = clients.add(PooledHttpClient.builder().followRedirects(true).build());
+        try (MockHttpServer a = MockHttpServer.start();
+                MockHttpServer b = MockHttpServer.start()) {
+            PooledHttpClient client =
+                    clients.add(PooledHttpClient.builder().followRedirects(true).build());
             a.enqueue(redirect(302, b.url("/b").toString()));
             b.enqueue(redirect(302, a.url("/back").toString()));
             a.enqueue(MockResponse.of(200, "home"));
-            StepVerifier.create(client.get(a.url("/start").toString()).header("Authorization", "t").text())
+            StepVerifier.create(client.get(a.url("/start").toString())
+                            .header("Authorization", "t")
+                            .text())
                     .expectNext("home")
                     .expectComplete()
                     .verify(WAIT);
@@ -84,13 +95,15 @@ class PooledHttpClientRedirectTest {
     /** Regression: a 303 after a POST was followed by a GET that still carried the POST body. */
     @Test
     void seeOtherAfterPostIsABodylessGet(MockHttpServer a) {
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().followRedirects(true).build());
+        PooledHttpClient client =
+                clients.add(PooledHttpClient.builder().followRedirects(true).build());
         a.enqueue(redirect(303, "/done"));
         a.enqueue(MockResponse.of(200, "done"));
         StepVerifier.create(client.post(a.url("/orders").toString())
                         .header("Content-Type", "application/json")
                         .header("Authorization", "t")
-                        .body("{\"order\":1}").text())
+                        .body("{\"order\":1}")
+                        .text())
                 .expectNext("done")
                 .expectComplete()
                 .verify(WAIT);
@@ -111,12 +124,16 @@ class PooledHttpClientRedirectTest {
     @Test
     void movedAfterPostToAnotherOriginIsABodylessGetWithoutCredentials() {
         for (int status : new int[] {301, 302}) {
-            try (MockHttpServer a = MockHttpServer.start(); MockHttpServer b = MockHttpServer.start()) {
-                PooledHttpClient client = clients.add(PooledHttpClient.builder().followRedirects(true).build());
+            try (MockHttpServer a = MockHttpServer.start();
+                    MockHttpServer b = MockHttpServer.start()) {
+                PooledHttpClient client = clients.add(
+                        PooledHttpClient.builder().followRedirects(true).build());
                 a.enqueue(redirect(status, b.url("/landing").toString()));
                 b.enqueue(MockResponse.of(200, "landed"));
-                StepVerifier.create(client.post(a.url("/form").toString()).header("Cookie", "c=1")
-                                .body("secret=1").text())
+                StepVerifier.create(client.post(a.url("/form").toString())
+                                .header("Cookie", "c=1")
+                                .body("secret=1")
+                                .text())
                         .expectNext("landed")
                         .expectComplete()
                         .verify(WAIT);
@@ -133,8 +150,10 @@ class PooledHttpClientRedirectTest {
     /** A 307 keeps method and body on the same origin, and is not followed when it would send the body away. */
     @Test
     void temporaryRedirectReplaysTheBodyOnlyOnTheSameOrigin() {
-        try (MockHttpServer a = MockHttpServer.start(); MockHttpServer b = MockHttpServer.start()) {
-            PooledHttpClient client = clients.add(PooledHttpClient.builder().followRedirects(true).build());
+        try (MockHttpServer a = MockHttpServer.start();
+                MockHttpServer b = MockHttpServer.start()) {
+            PooledHttpClient client =
+                    clients.add(PooledHttpClient.builder().followRedirects(true).build());
             a.enqueue(redirect(307, "/again"));
             a.enqueue(MockResponse.of(200, "ok"));
             StepVerifier.create(client.put(a.url("/doc").toString()).body("v2").text())
@@ -158,11 +177,17 @@ class PooledHttpClientRedirectTest {
     /** A redirect from https to http is not followed unless the builder allows it. */
     @Test
     void httpsToHttpRedirectIsRefusedUnlessAllowed() {
-        try (MockHttpServer tls = MockHttpServer.startTls(); MockHttpServer plain = MockHttpServer.start()) {
-            PooledHttpClient strict = clients.add(PooledHttpClient.builder().followRedirects(true)
-                    .trustedCertificates(tls.certificate()).build());
-            PooledHttpClient lax = clients.add(PooledHttpClient.builder().followRedirects(true)
-                    .allowHttpsToHttpRedirects(true).trustedCertificates(tls.certificate()).build());
+        try (MockHttpServer tls = MockHttpServer.startTls();
+                MockHttpServer plain = MockHttpServer.start()) {
+            PooledHttpClient strict = clients.add(PooledHttpClient.builder()
+                    .followRedirects(true)
+                    .trustedCertificates(tls.certificate())
+                    .build());
+            PooledHttpClient lax = clients.add(PooledHttpClient.builder()
+                    .followRedirects(true)
+                    .allowHttpsToHttpRedirects(true)
+                    .trustedCertificates(tls.certificate())
+                    .build());
             tls.enqueue(redirect(302, plain.url("/clear").toString()));
             StepVerifier.create(strict.get(tls.url("/secure").toString()).result())
                     .assertNext(r -> {
@@ -175,7 +200,9 @@ class PooledHttpClientRedirectTest {
 
             tls.enqueue(redirect(302, plain.url("/clear").toString()));
             plain.enqueue(MockResponse.of(200, "clear"));
-            StepVerifier.create(lax.get(tls.url("/secure").toString()).header("Authorization", "t").text())
+            StepVerifier.create(lax.get(tls.url("/secure").toString())
+                            .header("Authorization", "t")
+                            .text())
                     .expectNext("clear")
                     .expectComplete()
                     .verify(WAIT);
@@ -188,29 +215,36 @@ class PooledHttpClientRedirectTest {
     @Test
     void redirectLoopEndsWithTooManyRedirects(MockHttpServer a) {
         a.dispatcher(r -> redirect(302, r.path().equals("/ping") ? "/pong" : "/ping"));
-        PooledHttpClient byDefault = clients.add(PooledHttpClient.builder().followRedirects(true).build());
-        PooledHttpClient three = clients.add(PooledHttpClient.builder().followRedirects(true).maxRedirects(3)
-                .build());
+        PooledHttpClient byDefault =
+                clients.add(PooledHttpClient.builder().followRedirects(true).build());
+        PooledHttpClient three = clients.add(
+                PooledHttpClient.builder().followRedirects(true).maxRedirects(3).build());
         StepVerifier.create(byDefault.get(a.url("/ping").toString()).result())
                 .expectErrorSatisfies(e -> {
-                    assertThat(e).isInstanceOf(TooManyRedirectsException.class)
-                            .hasMessageStartingWith("too many redirects: more than 20 for GET "
-                                    + a.url("/ping"));
+                    assertThat(e)
+                            .isInstanceOf(TooManyRedirectsException.class)
+                            .hasMessageStartingWith("too many redirects: more than 20 for GET " + a.url("/ping"));
                     TooManyRedirectsException t = (TooManyRedirectsException) e;
-                    assertThat(t.limit()).isEqualTo(PooledHttpClient.DEFAULT_MAX_REDIRECTS).isEqualTo(20);
-                    assertThat(t.chain()).hasSize(22).startsWith(a.url("/ping").toString(),
-                            a.url("/pong").toString());
+                    assertThat(t.limit())
+                            .isEqualTo(PooledHttpClient.DEFAULT_MAX_REDIRECTS)
+                            .isEqualTo(20);
+                    assertThat(t.chain())
+                            .hasSize(22)
+                            .startsWith(
+                                    a.url("/ping").toString(), a.url("/pong").toString());
                 })
                 .verify(WAIT);
         assertThat(a.requestCount()).isEqualTo(21);
 
         StepVerifier.create(three.get(a.url("/ping").toString()).text())
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TooManyRedirectsException.class)
-                        .hasMessage("too many redirects: more than 3 for GET " + a.url("/ping")
-                                + ", last to " + a.url("/ping")))
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(TooManyRedirectsException.class)
+                        .hasMessage("too many redirects: more than 3 for GET " + a.url("/ping") + ", last to "
+                                + a.url("/ping")))
                 .verify(WAIT);
         assertThat(a.requestCount()).isEqualTo(21 + 4);
-        assertThatIllegalArgumentException().isThrownBy(() -> PooledHttpClient.builder().maxRedirects(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> PooledHttpClient.builder().maxRedirects(0))
                 .withMessage("maxRedirects > 0 required but it was 0");
     }
 
@@ -220,16 +254,26 @@ class PooledHttpClientRedirectTest {
      */
     @Test
     void nextLinkToAnotherOriginSendsNeitherCredentialsNorBody() {
-        try (MockHttpServer a = MockHttpServer.start(); MockHttpServer b = MockHttpServer.start()) {
-            PooledHttpClient client = clients.add(PooledHttpClient.builder().defaultHeader("Cookie", "session=1")
+        try (MockHttpServer a = MockHttpServer.start();
+                MockHttpServer b = MockHttpServer.start()) {
+            PooledHttpClient client = clients.add(PooledHttpClient.builder()
+                    .defaultHeader("Cookie", "session=1")
                     .build());
-            a.enqueue(MockResponse.builder().jsonBody("[1,2]")
-                    .header("Link", "<" + a.url("/page2") + ">; rel=\"next\"").build());
-            a.enqueue(MockResponse.builder().jsonBody("[3]")
-                    .header("Link", "<" + b.url("/page3") + ">; rel=\"next\"").build());
+            a.enqueue(MockResponse.builder()
+                    .jsonBody("[1,2]")
+                    .header("Link", "<" + a.url("/page2") + ">; rel=\"next\"")
+                    .build());
+            a.enqueue(MockResponse.builder()
+                    .jsonBody("[3]")
+                    .header("Link", "<" + b.url("/page3") + ">; rel=\"next\"")
+                    .build());
             b.enqueue(MockResponse.builder().jsonBody("[4]").build());
-            StepVerifier.create(client.paginateLinks(client.post(a.url("/search").toString())
-                                    .header("Authorization", "Bearer s3cret").body("q=x"), "", Integer.class)
+            StepVerifier.create(client.paginateLinks(
+                                    client.post(a.url("/search").toString())
+                                            .header("Authorization", "Bearer s3cret")
+                                            .body("q=x"),
+                                    "",
+                                    Integer.class)
                             .collectList())
                     .expectNext(List.of(1, 2, 3, 4))
                     .expectComplete()

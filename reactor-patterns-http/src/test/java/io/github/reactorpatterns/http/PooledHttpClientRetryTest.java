@@ -31,7 +31,8 @@ class PooledHttpClientRetryTest {
     @AutoClose
     private final Clients clients = new Clients();
 
-    private static final RetryPolicy FAST = RetryPolicy.fixed(2, Duration.ofMillis(1)).build();
+    private static final RetryPolicy FAST =
+            RetryPolicy.fixed(2, Duration.ofMillis(1)).build();
 
     private MockHttpServer server;
 
@@ -41,7 +42,11 @@ class PooledHttpClientRetryTest {
     }
 
     private static MockResponse unavailable(String retryAfter) {
-        return MockResponse.builder().status(503).header("Retry-After", retryAfter).body("busy").build();
+        return MockResponse.builder()
+                .status(503)
+                .header("Retry-After", retryAfter)
+                .body("busy")
+                .build();
     }
 
     @Test
@@ -67,10 +72,11 @@ class PooledHttpClientRetryTest {
         server.enqueue(MockResponse.of(200, "ok"));
         // The network is real, the back-off is virtual: wait (really) for the 503 to be handled, then move the
         // virtual clock. The policy's timer resolves Schedulers.parallel() at subscription: the virtual one.
-        StepVerifier.withVirtualTime(() -> client.get(server.url("/x").toString()).result())
+        StepVerifier.withVirtualTime(
+                        () -> client.get(server.url("/x").toString()).result())
                 .expectSubscription()
-                .then(() -> await().until(() -> server.requestCount() == 1
-                        && client.poolMetrics().acquired() == 0))
+                .then(() -> await().until(() ->
+                        server.requestCount() == 1 && client.poolMetrics().acquired() == 0))
                 .thenAwait(Duration.ofMillis(900))
                 .then(() -> assertThat(server.requestCount()).isEqualTo(1))
                 .thenAwait(Duration.ofSeconds(1))
@@ -85,12 +91,15 @@ class PooledHttpClientRetryTest {
 
     @Test
     void retryAfterHttpDateIsParsed() {
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().retry(RetryPolicy.none()).build());
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now().plusSeconds(120));
+        PooledHttpClient client =
+                clients.add(PooledHttpClient.builder().retry(RetryPolicy.none()).build());
+        String date =
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now().plusSeconds(120));
         server.enqueue(unavailable(date));
         StepVerifier.create(client.get(server.url("/x").toString()).text())
-                .expectErrorSatisfies(e -> assertThat(((HttpStatusException) e).retryAfter()).hasValueSatisfying(
-                        d -> assertThat(d).isBetween(Duration.ofSeconds(100), Duration.ofSeconds(121))))
+                .expectErrorSatisfies(e -> assertThat(((HttpStatusException) e).retryAfter())
+                        .hasValueSatisfying(
+                                d -> assertThat(d).isBetween(Duration.ofSeconds(100), Duration.ofSeconds(121))))
                 .verify(Duration.ofSeconds(10));
     }
 
@@ -98,13 +107,16 @@ class PooledHttpClientRetryTest {
     void postIsNotRetriedByDefault() {
         PooledHttpClient client = clients.add(PooledHttpClient.create());
         server.enqueue(unavailable("0"));
-        StepVerifier.create(client.post(server.url("/x").toString()).body("order").text())
-                .expectErrorSatisfies(e -> assertThat(((HttpStatusException) e).status()).isEqualTo(503))
+        StepVerifier.create(
+                        client.post(server.url("/x").toString()).body("order").text())
+                .expectErrorSatisfies(
+                        e -> assertThat(((HttpStatusException) e).status()).isEqualTo(503))
                 .verify(Duration.ofSeconds(10));
         assertThat(server.requestCount()).isEqualTo(1);
         server.enqueue(MockResponse.builder().disconnectBeforeResponse().build());
         server.enqueue(MockResponse.of(200, "ok"));
-        StepVerifier.create(client.post(server.url("/x").toString()).body("order").text())
+        StepVerifier.create(
+                        client.post(server.url("/x").toString()).body("order").text())
                 .expectError(IOException.class)
                 .verify(Duration.ofSeconds(10));
         assertThat(server.requestCount()).isEqualTo(2);
@@ -112,7 +124,8 @@ class PooledHttpClientRetryTest {
 
     @Test
     void connectionFailuresOfIdempotentRequestsAreRetried() {
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().retry(FAST).build());
+        PooledHttpClient client =
+                clients.add(PooledHttpClient.builder().retry(FAST).build());
         server.enqueue(MockResponse.builder().disconnectBeforeResponse().build());
         server.enqueue(MockResponse.builder().resetConnection().build());
         server.enqueue(MockResponse.of(200, "third time"));
@@ -127,7 +140,8 @@ class PooledHttpClientRetryTest {
 
     @Test
     void clientErrorsAreNotRetried() {
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().retry(FAST).build());
+        PooledHttpClient client =
+                clients.add(PooledHttpClient.builder().retry(FAST).build());
         server.defaultResponse(MockResponse.of(400, "bad"));
         StepVerifier.create(client.get(server.url("/x").toString()).text())
                 .expectError(HttpStatusException.class)
@@ -137,7 +151,8 @@ class PooledHttpClientRetryTest {
 
     @Test
     void exhaustedRetriesWrapTheLastErrorButResultReturnsTheLastResponse() {
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().retry(FAST).build());
+        PooledHttpClient client =
+                clients.add(PooledHttpClient.builder().retry(FAST).build());
         server.defaultResponse(unavailable("0"));
         StepVerifier.create(client.get(server.url("/x").toString()).text())
                 .expectErrorSatisfies(e -> {
@@ -159,7 +174,8 @@ class PooledHttpClientRetryTest {
     void retriesStopAtTheCallersDeadline() {
         PooledHttpClient client = clients.add(PooledHttpClient.create());
         server.defaultResponse(unavailable("5"));
-        StepVerifier.create(client.get(server.url("/x").toString()).text()
+        StepVerifier.create(client.get(server.url("/x").toString())
+                        .text()
                         .transform(Deadline.within(Duration.ofSeconds(2))))
                 // The 5 s Retry-After would end after the deadline: the policy gives up at once.
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(HttpStatusException.class))
@@ -174,8 +190,10 @@ class PooledHttpClientRetryTest {
                 .retry(RetryPolicy.fixed(3, Duration.ZERO).budget(budget).build())
                 .build());
         server.dispatcher(Dispatchers.flaky(1.0, 42));
-        StepVerifier.create(client.fetchAll(Flux.range(0, 100).map(i -> server.url("/" + i).toString()), 8)
-                        .filter(o -> o.isFailure()).count())
+        StepVerifier.create(client.fetchAll(
+                                Flux.range(0, 100).map(i -> server.url("/" + i).toString()), 8)
+                        .filter(o -> o.isFailure())
+                        .count())
                 .expectNext(100L)
                 .expectComplete()
                 .verify(Duration.ofSeconds(60));
@@ -185,12 +203,18 @@ class PooledHttpClientRetryTest {
 
     @Test
     void streamsAreRetriedOnlyBeforeTheirFirstElement() {
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().retry(FAST).build());
+        PooledHttpClient client =
+                clients.add(PooledHttpClient.builder().retry(FAST).build());
         server.enqueue(unavailable("0"));
         server.enqueue(MockResponse.of(200, "a\nb\n"));
-        StepVerifier.create(client.get(server.url("/x").toString()).lines()).expectNext("a", "b")
-                .expectComplete().verify(Duration.ofSeconds(10));
-        server.enqueue(MockResponse.builder().body("a\nb\nc\n".repeat(50)).disconnectDuringBody(4).build());
+        StepVerifier.create(client.get(server.url("/x").toString()).lines())
+                .expectNext("a", "b")
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        server.enqueue(MockResponse.builder()
+                .body("a\nb\nc\n".repeat(50))
+                .disconnectDuringBody(4)
+                .build());
         server.enqueue(MockResponse.of(200, "never read"));
         StepVerifier.create(client.get(server.url("/x").toString()).lines())
                 .expectNext("a", "b")
@@ -202,9 +226,11 @@ class PooledHttpClientRetryTest {
     @Test
     void concurrencyLimitIsSharedByEveryRequest() {
         AsyncSemaphore semaphore = AsyncSemaphore.of(3);
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().concurrencyLimit(semaphore).build());
+        PooledHttpClient client = clients.add(
+                PooledHttpClient.builder().concurrencyLimit(semaphore).build());
         server.defaultResponse(MockResponse.builder().noResponse().build());
-        Disposable all = client.fetchAll(Flux.range(0, 10).map(i -> server.url("/" + i).toString()), 10)
+        Disposable all = client.fetchAll(
+                        Flux.range(0, 10).map(i -> server.url("/" + i).toString()), 10)
                 .subscribe();
         await().until(() -> server.requestCount() == 3);
         // The other seven wait for a permit, holding no connection.
@@ -217,8 +243,10 @@ class PooledHttpClientRetryTest {
             assertThat(client.poolMetrics().acquired()).isZero();
         });
         server.defaultResponse(MockResponse.of(200, "ok"));
-        StepVerifier.create(client.fetchAll(Flux.range(0, 30).map(i -> server.url("/" + i).toString()), 30)
-                        .filter(o -> o.isSuccess()).count())
+        StepVerifier.create(client.fetchAll(
+                                Flux.range(0, 30).map(i -> server.url("/" + i).toString()), 30)
+                        .filter(o -> o.isSuccess())
+                        .count())
                 .expectNext(30L)
                 .expectComplete()
                 .verify(Duration.ofSeconds(60));
@@ -227,12 +255,17 @@ class PooledHttpClientRetryTest {
 
     @Test
     void retryAfterPausesTheSharedRateLimitForEveryCaller() {
-        TokenBucket bucket = TokenBucket.builder().rate(1000, Duration.ofSeconds(1)).burst(10).build();
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().rateLimit(bucket).build());
+        TokenBucket bucket = TokenBucket.builder()
+                .rate(1000, Duration.ofSeconds(1))
+                .burst(10)
+                .build();
+        PooledHttpClient client =
+                clients.add(PooledHttpClient.builder().rateLimit(bucket).build());
         server.enqueue(unavailable("30"));
         // The 30 s Retry-After pauses the shared bucket for every caller, whether or not this request retries
         // (here the caller's 1 s deadline stops it before any wait).
-        StepVerifier.create(client.get(server.url("/x").toString()).text()
+        StepVerifier.create(client.get(server.url("/x").toString())
+                        .text()
                         .transform(Deadline.within(Duration.ofSeconds(1))))
                 .expectError(HttpStatusException.class)
                 .verify(Duration.ofSeconds(10));
@@ -241,10 +274,14 @@ class PooledHttpClientRetryTest {
 
     @Test
     void rateLimitHoldsRequestsBeyondTheBurst() {
-        TokenBucket bucket = TokenBucket.builder().rate(1, Duration.ofMinutes(1)).burst(2).build();
-        PooledHttpClient client = clients.add(PooledHttpClient.builder().rateLimit(bucket).build());
+        TokenBucket bucket =
+                TokenBucket.builder().rate(1, Duration.ofMinutes(1)).burst(2).build();
+        PooledHttpClient client =
+                clients.add(PooledHttpClient.builder().rateLimit(bucket).build());
         server.defaultResponse(MockResponse.of(200, "ok"));
-        StepVerifier.create(Flux.range(0, 3).concatMap(i -> client.get(server.url("/" + i).toString()).text()))
+        StepVerifier.create(Flux.range(0, 3)
+                        .concatMap(
+                                i -> client.get(server.url("/" + i).toString()).text()))
                 .expectNext("ok", "ok")
                 .expectNoEvent(Duration.ofMillis(300))
                 .thenCancel()

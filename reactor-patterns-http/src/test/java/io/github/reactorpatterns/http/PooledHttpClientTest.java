@@ -29,27 +29,39 @@ class PooledHttpClientTest {
 
     @BeforeEach
     void start() {
-        server = TestServer.start(r -> r
-                .get("/hello", (req, res) -> {
+        server = TestServer.start(r -> r.get("/hello", (req, res) -> {
                     lastUserAgent.set(req.requestHeaders().get("User-Agent"));
                     lastHeader.set(req.requestHeaders().get("X-Test"));
                     lastUri.set(req.uri());
-                    return res.header("Content-Type", "text/plain; charset=utf-8").sendString(Mono.just("héllo"));
+                    return res.header("Content-Type", "text/plain; charset=utf-8")
+                            .sendString(Mono.just("héllo"));
                 })
-                .get("/json", (req, res) -> res.header("Content-Type", "application/json")
-                        .sendString(Mono.just("{\"name\":\"ada\",\"id\":7}")))
-                .get("/list", (req, res) -> res.sendString(Mono.just(
-                        "[{\"name\":\"a\",\"id\":1},{\"name\":\"b\",\"id\":2}]")))
+                .get(
+                        "/json",
+                        (req, res) -> res.header("Content-Type", "application/json")
+                                .sendString(Mono.just("{\"name\":\"ada\",\"id\":7}")))
+                .get(
+                        "/list",
+                        (req, res) ->
+                                res.sendString(Mono.just("[{\"name\":\"a\",\"id\":1},{\"name\":\"b\",\"id\":2}]")))
                 .get("/empty", (req, res) -> res.status(204).send())
-                .get("/missing", (req, res) -> res.status(404).header("X-Reason", "gone")
-                        .sendString(Mono.just("not here")))
-                .get("/busy", (req, res) -> res.status(503).header("Retry-After", "7").sendString(Mono.just("later")))
+                .get(
+                        "/missing",
+                        (req, res) -> res.status(404).header("X-Reason", "gone").sendString(Mono.just("not here")))
+                .get(
+                        "/busy",
+                        (req, res) -> res.status(503).header("Retry-After", "7").sendString(Mono.just("later")))
                 .post("/echo", (req, res) -> {
                     lastContentType.set(req.requestHeaders().get("Content-Type"));
-                    return res.sendString(req.receive().aggregate().asString(StandardCharsets.UTF_8)
+                    return res.sendString(req.receive()
+                            .aggregate()
+                            .asString(StandardCharsets.UTF_8)
                             .doOnNext(lastBody::set));
                 }));
-        client = PooledHttpClient.builder().baseUrl(server.url("")).retry(RetryPolicy.none()).build();
+        client = PooledHttpClient.builder()
+                .baseUrl(server.url(""))
+                .retry(RetryPolicy.none())
+                .build();
     }
 
     @AfterEach
@@ -67,19 +79,25 @@ class PooledHttpClientTest {
     @Test
     void textDecodesBodyAndSendsDefaultUserAgent() {
         StepVerifier.create(client.get("/hello").text()).expectNext("héllo").verifyComplete();
-        assertThat(lastUserAgent.get()).isEqualTo(PooledHttpClient.DEFAULT_USER_AGENT).startsWith("reactor-patterns/");
+        assertThat(lastUserAgent.get())
+                .isEqualTo(PooledHttpClient.DEFAULT_USER_AGENT)
+                .startsWith("reactor-patterns/");
         // the connection goes back to the pool on its event loop, just after the subscriber saw the signal
         await().untilAsserted(() -> assertThat(client.poolMetrics().acquired()).isZero());
     }
 
     @Test
     void defaultAndRequestHeadersAreSent() {
-        try (AutoCloseableClient c = closeable(PooledHttpClient.builder().baseUrl(server.url(""))
-                .defaultHeader("User-Agent", "my-app/1.0").defaultHeader("X-Test", "default").build())) {
+        try (AutoCloseableClient c = closeable(PooledHttpClient.builder()
+                .baseUrl(server.url(""))
+                .defaultHeader("User-Agent", "my-app/1.0")
+                .defaultHeader("X-Test", "default")
+                .build())) {
             StepVerifier.create(c.get("/hello").text()).expectNext("héllo").verifyComplete();
             assertThat(lastUserAgent.get()).isEqualTo("my-app/1.0");
             assertThat(lastHeader.get()).isEqualTo("default");
-            StepVerifier.create(c.get("/hello").header("X-Test", "request").text()).expectNextCount(1)
+            StepVerifier.create(c.get("/hello").header("X-Test", "request").text())
+                    .expectNextCount(1)
                     .verifyComplete();
             assertThat(lastHeader.get()).isEqualTo("request");
         }
@@ -101,22 +119,26 @@ class PooledHttpClientTest {
                     assertThat(u.id).isEqualTo(7);
                 })
                 .verifyComplete();
-        StepVerifier.create(client.get("/list").json(new GenericType<List<Map<String, Object>>>() { }))
-                .assertNext(list -> assertThat(list).extracting(m -> m.get("name")).containsExactly("a", "b"))
+        StepVerifier.create(client.get("/list").json(new GenericType<List<Map<String, Object>>>() {}))
+                .assertNext(
+                        list -> assertThat(list).extracting(m -> m.get("name")).containsExactly("a", "b"))
                 .verifyComplete();
     }
 
     @Test
     void emptyBodyCompletesJsonEmptyAndBytesWithEmptyArray() {
         StepVerifier.create(client.get("/empty").json(User.class)).verifyComplete();
-        StepVerifier.create(client.get("/empty").bytes()).assertNext(b -> assertThat(b).isEmpty()).verifyComplete();
+        StepVerifier.create(client.get("/empty").bytes())
+                .assertNext(b -> assertThat(b).isEmpty())
+                .verifyComplete();
     }
 
     @Test
     void nonSuccessStatusRaisesWithDetails() {
         StepVerifier.create(client.get("/missing").text())
                 .expectErrorSatisfies(e -> {
-                    assertThat(e).isInstanceOf(HttpStatusException.class)
+                    assertThat(e)
+                            .isInstanceOf(HttpStatusException.class)
                             .hasMessage("HTTP 404 Not Found for GET " + server.url("/missing"));
                     HttpStatusException h = (HttpStatusException) e;
                     assertThat(h.status()).isEqualTo(404);
@@ -134,8 +156,8 @@ class PooledHttpClientTest {
     @Test
     void statusExceptionCarriesRetryAfter() {
         StepVerifier.create(client.get("/busy").bytes())
-                .expectErrorSatisfies(e -> assertThat(((HttpStatusException) e).retryAfter())
-                        .contains(Duration.ofSeconds(7)))
+                .expectErrorSatisfies(
+                        e -> assertThat(((HttpStatusException) e).retryAfter()).contains(Duration.ofSeconds(7)))
                 .verify(Duration.ofSeconds(10));
     }
 
@@ -156,18 +178,27 @@ class PooledHttpClientTest {
 
     @Test
     void bodiesAreSentWithContentType() {
-        StepVerifier.create(client.post("/echo").body("plain").text()).expectNext("plain").verifyComplete();
+        StepVerifier.create(client.post("/echo").body("plain").text())
+                .expectNext("plain")
+                .verifyComplete();
         assertThat(lastContentType.get()).isEqualTo("text/plain; charset=utf-8");
 
-        StepVerifier.create(client.post("/echo").body(new byte[] {65, 66}).text()).expectNext("AB").verifyComplete();
+        StepVerifier.create(client.post("/echo").body(new byte[] {65, 66}).text())
+                .expectNext("AB")
+                .verifyComplete();
         assertThat(lastContentType.get()).isEqualTo("application/octet-stream");
 
-        StepVerifier.create(client.post("/echo").jsonBody(Map.of("a", 1)).text()).expectNext("{\"a\":1}")
+        StepVerifier.create(client.post("/echo").jsonBody(Map.of("a", 1)).text())
+                .expectNext("{\"a\":1}")
                 .verifyComplete();
         assertThat(lastContentType.get()).isEqualTo("application/json");
 
-        StepVerifier.create(client.post("/echo").header("Content-Type", "application/x-custom").body("x").text())
-                .expectNext("x").verifyComplete();
+        StepVerifier.create(client.post("/echo")
+                        .header("Content-Type", "application/x-custom")
+                        .body("x")
+                        .text())
+                .expectNext("x")
+                .verifyComplete();
         assertThat(lastContentType.get()).isEqualTo("application/x-custom");
     }
 

@@ -44,7 +44,8 @@ class SeedScenariosTest {
     }
 
     private List<String> urls(int n) {
-        return java.util.stream.IntStream.range(0, n).mapToObj(i -> "/item/" + i)
+        return java.util.stream.IntStream.range(0, n)
+                .mapToObj(i -> "/item/" + i)
                 .collect(java.util.stream.Collectors.toList());
     }
 
@@ -73,12 +74,16 @@ class SeedScenariosTest {
             }
             return MockResponse.of(200, "ok " + i);
         });
-        StepVerifier.create(client.fetchAll(Flux.fromIterable(urls(20)), 20).collectList().map(Settled::of))
+        StepVerifier.create(client.fetchAll(Flux.fromIterable(urls(20)), 20)
+                        .collectList()
+                        .map(Settled::of))
                 .assertNext(settled -> {
                     assertThat(settled.successes()).hasSize(12);
-                    assertThat(settled.failuresOf(HttpStatusException.class)).hasSize(4)
+                    assertThat(settled.failuresOf(HttpStatusException.class))
+                            .hasSize(4)
                             .allSatisfy(e -> assertThat(e.status()).isEqualTo(500));
-                    assertThat(settled.failuresOf(TimeoutException.class)).hasSize(4)
+                    assertThat(settled.failuresOf(TimeoutException.class))
+                            .hasSize(4)
                             .allSatisfy(e -> assertThat(e).isInstanceOf(HttpTimeoutException.class));
                 })
                 .expectComplete()
@@ -90,10 +95,14 @@ class SeedScenariosTest {
     @Test
     void rateLimitedFetch() {
         AsyncSemaphore semaphore = AsyncSemaphore.of(10);
-        PooledHttpClient limited = clients.add(PooledHttpClient.builder().baseUrl(server.url("/").toString())
-                .concurrencyLimit(semaphore).build());
+        PooledHttpClient limited = clients.add(PooledHttpClient.builder()
+                .baseUrl(server.url("/").toString())
+                .concurrencyLimit(semaphore)
+                .build());
         server.dispatcher(r -> MockResponse.of(200, "ok"));
-        StepVerifier.create(Flux.fromIterable(urls(100)).flatMap(u -> limited.get(u).text(), 100).count())
+        StepVerifier.create(Flux.fromIterable(urls(100))
+                        .flatMap(u -> limited.get(u).text(), 100)
+                        .count())
                 .expectNext(100L)
                 .expectComplete()
                 .verify(Duration.ofSeconds(30));
@@ -105,8 +114,8 @@ class SeedScenariosTest {
     @SuppressWarnings("rawtypes")
     void paginateUsers() {
         server.dispatcher(Dispatchers.paginatedJson(250, 100));
-        Flux<Map> users = client.paginate(client.get("/users").query("limit", 100), "cursor", "/items",
-                "/next_cursor", Map.class);
+        Flux<Map> users = client.paginate(
+                client.get("/users").query("limit", 100), "cursor", "/items", "/next_cursor", Map.class);
         StepVerifier.create(users.map(u -> u.get("id")).collectList())
                 .assertNext(ids -> assertThat(ids).hasSize(250).startsWith(0, 1).endsWith(249))
                 .verifyComplete();
@@ -120,7 +129,8 @@ class SeedScenariosTest {
     @SuppressWarnings("rawtypes")
     void paginateByLinkHeader() {
         server.dispatcher(Dispatchers.paginatedJson(25, 10));
-        StepVerifier.create(client.paginateLinks(client.get("/users"), "/items", Map.class).count())
+        StepVerifier.create(client.paginateLinks(client.get("/users"), "/items", Map.class)
+                        .count())
                 .expectNext(25L)
                 .verifyComplete();
         assertThat(server.requestCount()).isEqualTo(3);
@@ -128,10 +138,11 @@ class SeedScenariosTest {
 
     @Test
     void paginationFailsOnAnErrorPageAfterTheEarlierItems() {
-        server.enqueue(MockResponse.builder().jsonBody("{\"items\":[{\"id\":1}],\"next_cursor\":\"x\"}").build());
+        server.enqueue(MockResponse.builder()
+                .jsonBody("{\"items\":[{\"id\":1}],\"next_cursor\":\"x\"}")
+                .build());
         server.enqueue(MockResponse.of(500, "down"));
-        StepVerifier.create(client.paginate(client.get("/users"), "cursor", "/items", "/next_cursor",
-                        Map.class))
+        StepVerifier.create(client.paginate(client.get("/users"), "cursor", "/items", "/next_cursor", Map.class))
                 .expectNextCount(1)
                 .expectError(HttpStatusException.class)
                 .verify(Duration.ofSeconds(10));
@@ -141,11 +152,15 @@ class SeedScenariosTest {
     @Test
     void streamLines() {
         server.dispatcher(Dispatchers.ndjsonStream(20, Duration.ofMillis(5)));
-        StepVerifier.create(client.get("/events").lines().filter(l -> !l.isBlank()).collectList())
+        StepVerifier.create(
+                        client.get("/events").lines().filter(l -> !l.isBlank()).collectList())
                 .assertNext(lines -> assertThat(lines).hasSize(20).startsWith("{\"seq\":0}"))
                 .expectComplete()
                 .verify(Duration.ofSeconds(10));
-        StepVerifier.create(client.get("/events").ndjson(Map.class).map(m -> m.get("seq")).takeLast(1))
+        StepVerifier.create(client.get("/events")
+                        .ndjson(Map.class)
+                        .map(m -> m.get("seq"))
+                        .takeLast(1))
                 .expectNext(19)
                 .expectComplete()
                 .verify(Duration.ofSeconds(10));
@@ -154,8 +169,12 @@ class SeedScenariosTest {
     /** {@code fetch_with_timeout}: {@code asyncio.timeout} around the call, {@code None} on timeout. */
     @Test
     void fetchWithTimeout() {
-        server.defaultResponse(MockResponse.builder().body("late").headersDelay(Duration.ofSeconds(10)).build());
-        Mono<String> orNothing = client.get("/slow").text()
+        server.defaultResponse(MockResponse.builder()
+                .body("late")
+                .headersDelay(Duration.ofSeconds(10))
+                .build());
+        Mono<String> orNothing = client.get("/slow")
+                .text()
                 .transform(Deadline.within(Duration.ofMillis(200)))
                 .onErrorResume(TimeoutException.class, e -> Mono.empty());
         StepVerifier.create(orNothing).expectComplete().verify(Duration.ofSeconds(10));

@@ -18,8 +18,7 @@ final class TestServer implements AutoCloseable {
     private final DisposableServer server;
     private final String scheme;
 
-    private TestServer(Consumer<? super HttpServerRoutes> routes, UnaryOperator<HttpServer> customizer,
-            String scheme) {
+    private TestServer(Consumer<? super HttpServerRoutes> routes, UnaryOperator<HttpServer> customizer, String scheme) {
         this.scheme = scheme;
         HttpServer s = HttpServer.create()
                 .host("127.0.0.1")

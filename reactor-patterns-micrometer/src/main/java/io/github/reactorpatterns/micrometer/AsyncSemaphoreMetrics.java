@@ -113,18 +113,33 @@ public final class AsyncSemaphoreMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        Gauge.builder(AVAILABLE, semaphore, AsyncSemaphore::availablePermits).tags(tags).baseUnit("permits")
-                .description("Permits free now").register(registry);
-        Gauge.builder(PERMITS, semaphore, AsyncSemaphore::permits).tags(tags).baseUnit("permits")
-                .description("Permits in total").register(registry);
-        Gauge.builder(WAITING, semaphore, AsyncSemaphore::waiting).tags(tags)
-                .description("Callers waiting for a permit now").register(registry);
-        FunctionCounter.builder(ACQUIRED, recorder, r -> r.acquired.sum()).tags(tags).baseUnit("permits")
-                .description("Permits granted").register(registry);
-        FunctionCounter.builder(REJECTED, recorder, r -> r.rejected.sum()).tags(tags)
-                .description("Callers refused: queue full, or no permit for tryAcquire").register(registry);
-        recorder.addWait(Timer.builder(WAIT).tags(tags)
-                .description("Time from acquire to the grant").register(registry));
+        Gauge.builder(AVAILABLE, semaphore, AsyncSemaphore::availablePermits)
+                .tags(tags)
+                .baseUnit("permits")
+                .description("Permits free now")
+                .register(registry);
+        Gauge.builder(PERMITS, semaphore, AsyncSemaphore::permits)
+                .tags(tags)
+                .baseUnit("permits")
+                .description("Permits in total")
+                .register(registry);
+        Gauge.builder(WAITING, semaphore, AsyncSemaphore::waiting)
+                .tags(tags)
+                .description("Callers waiting for a permit now")
+                .register(registry);
+        FunctionCounter.builder(ACQUIRED, recorder, r -> r.acquired.sum())
+                .tags(tags)
+                .baseUnit("permits")
+                .description("Permits granted")
+                .register(registry);
+        FunctionCounter.builder(REJECTED, recorder, r -> r.rejected.sum())
+                .tags(tags)
+                .description("Callers refused: queue full, or no permit for tryAcquire")
+                .register(registry);
+        recorder.addWait(Timer.builder(WAIT)
+                .tags(tags)
+                .description("Time from acquire to the grant")
+                .register(registry));
     }
 
     @Override

@@ -90,14 +90,22 @@ public final class BackgroundTasksMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        Gauge.builder(ACTIVE, tasks, BackgroundTasks::active).tags(tags)
-                .description("Background tasks running").register(registry);
-        FunctionCounter.builder(FINISHED, tasks, BackgroundTasks::finished).tags(tags)
-                .description("Background tasks that completed by themselves").register(registry);
-        FunctionCounter.builder(FAILED, tasks, BackgroundTasks::failed).tags(tags)
-                .description("Background tasks that failed").register(registry);
-        FunctionCounter.builder(CANCELLED, tasks, BackgroundTasks::cancelled).tags(tags)
-                .description("Background tasks cancelled").register(registry);
+        Gauge.builder(ACTIVE, tasks, BackgroundTasks::active)
+                .tags(tags)
+                .description("Background tasks running")
+                .register(registry);
+        FunctionCounter.builder(FINISHED, tasks, BackgroundTasks::finished)
+                .tags(tags)
+                .description("Background tasks that completed by themselves")
+                .register(registry);
+        FunctionCounter.builder(FAILED, tasks, BackgroundTasks::failed)
+                .tags(tags)
+                .description("Background tasks that failed")
+                .register(registry);
+        FunctionCounter.builder(CANCELLED, tasks, BackgroundTasks::cancelled)
+                .tags(tags)
+                .description("Background tasks cancelled")
+                .register(registry);
     }
 
     @Override

@@ -11,8 +11,7 @@ final class MetricTags {
     /** The tag that names the instance. */
     static final String NAME = "name";
 
-    private MetricTags() {
-    }
+    private MetricTags() {}
 
     static Tags of(String name, Iterable<Tag> extra) {
         Objects.requireNonNull(name, "name");

@@ -90,14 +90,25 @@ public final class PooledHttpClientMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        Gauge.builder(ACQUIRED, client, c -> c.poolMetrics().acquired()).tags(tags).baseUnit("connections")
-                .description("Connections lent to a request").register(registry);
-        Gauge.builder(IDLE, client, c -> c.poolMetrics().idle()).tags(tags).baseUnit("connections")
-                .description("Connections open and idle in the pool").register(registry);
-        Gauge.builder(PENDING, client, c -> c.poolMetrics().pending()).tags(tags)
-                .description("Requests waiting for a connection").register(registry);
-        Gauge.builder(ALLOCATED, client, c -> c.poolMetrics().allocated()).tags(tags).baseUnit("connections")
-                .description("Connections open in total").register(registry);
+        Gauge.builder(ACQUIRED, client, c -> c.poolMetrics().acquired())
+                .tags(tags)
+                .baseUnit("connections")
+                .description("Connections lent to a request")
+                .register(registry);
+        Gauge.builder(IDLE, client, c -> c.poolMetrics().idle())
+                .tags(tags)
+                .baseUnit("connections")
+                .description("Connections open and idle in the pool")
+                .register(registry);
+        Gauge.builder(PENDING, client, c -> c.poolMetrics().pending())
+                .tags(tags)
+                .description("Requests waiting for a connection")
+                .register(registry);
+        Gauge.builder(ALLOCATED, client, c -> c.poolMetrics().allocated())
+                .tags(tags)
+                .baseUnit("connections")
+                .description("Connections open in total")
+                .register(registry);
     }
 
     @Override

@@ -130,7 +130,8 @@ public final class RetryPolicyMetrics implements MeterBinder, Consumer<RetryAtte
         Objects.requireNonNull(registry, "registry");
         for (RetryAttempt.Reason reason : REASONS) {
             FunctionCounter.builder(ATTEMPTS, counts[reason.ordinal()], LongAdder::sum)
-                    .tags(tags).tag(REASON, tagValue(reason))
+                    .tags(tags)
+                    .tag(REASON, tagValue(reason))
                     .description("Failed attempts a retry policy decided about, by reason")
                     .register(registry);
         }

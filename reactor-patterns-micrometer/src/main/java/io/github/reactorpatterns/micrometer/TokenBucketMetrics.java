@@ -110,14 +110,23 @@ public final class TokenBucketMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        FunctionCounter.builder(GRANTED, recorder, r -> r.granted.sum()).tags(tags).baseUnit("tokens")
-                .description("Tokens granted").register(registry);
-        Gauge.builder(WAITING, bucket, TokenBucket::waiting).tags(tags)
-                .description("Callers waiting for tokens now").register(registry);
-        FunctionCounter.builder(PAUSES, recorder, r -> r.pauses.sum()).tags(tags)
-                .description("Pauses requested").register(registry);
-        recorder.addWait(Timer.builder(WAIT).tags(tags)
-                .description("Time from acquire to the grant").register(registry));
+        FunctionCounter.builder(GRANTED, recorder, r -> r.granted.sum())
+                .tags(tags)
+                .baseUnit("tokens")
+                .description("Tokens granted")
+                .register(registry);
+        Gauge.builder(WAITING, bucket, TokenBucket::waiting)
+                .tags(tags)
+                .description("Callers waiting for tokens now")
+                .register(registry);
+        FunctionCounter.builder(PAUSES, recorder, r -> r.pauses.sum())
+                .tags(tags)
+                .description("Pauses requested")
+                .register(registry);
+        recorder.addWait(Timer.builder(WAIT)
+                .tags(tags)
+                .description("Time from acquire to the grant")
+                .register(registry));
     }
 
     @Override

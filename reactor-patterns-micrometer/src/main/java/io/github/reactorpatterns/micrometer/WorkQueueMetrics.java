@@ -94,16 +94,26 @@ public final class WorkQueueMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        Gauge.builder(QUEUED, queue, WorkQueue::size).tags(tags)
-                .description("Jobs accepted and waiting for a worker").register(registry);
-        Gauge.builder(RUNNING, queue, WorkQueue::inFlight).tags(tags)
-                .description("Jobs running").register(registry);
-        FunctionCounter.builder(DONE, queue, WorkQueue::completed).tags(tags)
-                .description("Jobs whose handler completed").register(registry);
-        FunctionCounter.builder(FAILED, queue, WorkQueue::failed).tags(tags)
-                .description("Jobs that failed or were cancelled by the shutdown").register(registry);
-        FunctionCounter.builder(RETURNED, queue, WorkQueue::returned).tags(tags)
-                .description("Jobs that never started, handed back by the shutdown").register(registry);
+        Gauge.builder(QUEUED, queue, WorkQueue::size)
+                .tags(tags)
+                .description("Jobs accepted and waiting for a worker")
+                .register(registry);
+        Gauge.builder(RUNNING, queue, WorkQueue::inFlight)
+                .tags(tags)
+                .description("Jobs running")
+                .register(registry);
+        FunctionCounter.builder(DONE, queue, WorkQueue::completed)
+                .tags(tags)
+                .description("Jobs whose handler completed")
+                .register(registry);
+        FunctionCounter.builder(FAILED, queue, WorkQueue::failed)
+                .tags(tags)
+                .description("Jobs that failed or were cancelled by the shutdown")
+                .register(registry);
+        FunctionCounter.builder(RETURNED, queue, WorkQueue::returned)
+                .tags(tags)
+                .description("Jobs that never started, handed back by the shutdown")
+                .register(registry);
     }
 
     @Override

@@ -37,8 +37,8 @@ class AsyncSemaphoreMetricsTest {
 
     @Test
     void everyMeterFollowsGrantsWaitsRejectionsAndCancels() {
-        AsyncSemaphoreMetrics metrics = AsyncSemaphoreMetrics.create("api",
-                AsyncSemaphore.builder(2).maxWaiters(1));
+        AsyncSemaphoreMetrics metrics =
+                AsyncSemaphoreMetrics.create("api", AsyncSemaphore.builder(2).maxWaiters(1));
         metrics.bindTo(registry);
         AsyncSemaphore semaphore = metrics.semaphore();
         assertThat(gauge(registry, AsyncSemaphoreMetrics.AVAILABLE)).isEqualTo(2);
@@ -52,7 +52,8 @@ class AsyncSemaphoreMetricsTest {
         List<Permit> granted = new CopyOnWriteArrayList<>();
         Disposable waiter = semaphore.acquire().subscribe(granted::add);
         assertThat(gauge(registry, AsyncSemaphoreMetrics.WAITING)).isEqualTo(1);
-        StepVerifier.create(semaphore.acquire()).expectError(SemaphoreFullException.class)
+        StepVerifier.create(semaphore.acquire())
+                .expectError(SemaphoreFullException.class)
                 .verify(Duration.ofSeconds(5));
         assertThat(semaphore.tryAcquireNow()).isEmpty();
         assertThat(counter(registry, AsyncSemaphoreMetrics.REJECTED)).isEqualTo(2);
@@ -67,7 +68,7 @@ class AsyncSemaphoreMetricsTest {
         assertThat(gauge(registry, AsyncSemaphoreMetrics.AVAILABLE)).isEqualTo(1);
 
         Timer wait = registry.get(AsyncSemaphoreMetrics.WAIT).tag("name", "api").timer();
-        assertThat(wait.count()).isEqualTo(2);                 // the immediate grant (0) and the waiter
+        assertThat(wait.count()).isEqualTo(2); // the immediate grant (0) and the waiter
         assertThat(wait.totalTime(TimeUnit.NANOSECONDS)).isPositive();
         granted.get(0).release();
         second.dispose();
@@ -85,7 +86,7 @@ class AsyncSemaphoreMetricsTest {
                 .verifyComplete();
         Disposable running = semaphore.withPermit(Mono.never()).subscribe();
         assertThat(gauge(registry, AsyncSemaphoreMetrics.AVAILABLE)).isEqualTo(2);
-        running.dispose();                                      // the cancel gives the permit back
+        running.dispose(); // the cancel gives the permit back
         assertThat(counter(registry, AsyncSemaphoreMetrics.ACQUIRED)).isEqualTo(101);
         assertThat(registry.get(AsyncSemaphoreMetrics.WAIT).timer().count()).isEqualTo(101);
         assertThat(gauge(registry, AsyncSemaphoreMetrics.AVAILABLE)).isEqualTo(3);
@@ -104,7 +105,8 @@ class AsyncSemaphoreMetricsTest {
                         .runOn(Schedulers.parallel())
                         .flatMap(i -> i % 2 == 0
                                 ? semaphore.withPermit(Mono.just(i))
-                                : semaphore.tryAcquire()
+                                : semaphore
+                                        .tryAcquire()
                                         .doOnNext(Permit::release)
                                         .map(Permit::permits)
                                         .switchIfEmpty(Mono.fromRunnable(refused::incrementAndGet)))
@@ -121,17 +123,20 @@ class AsyncSemaphoreMetricsTest {
 
     @Test
     void countersCountBeforeBindingAndInEveryRegistry() {
-        AsyncSemaphoreMetrics metrics = AsyncSemaphoreMetrics.create("api", AsyncSemaphore.builder(1),
-                Tags.of("team", "core"));
+        AsyncSemaphoreMetrics metrics =
+                AsyncSemaphoreMetrics.create("api", AsyncSemaphore.builder(1), Tags.of("team", "core"));
         metrics.semaphore().tryAcquireNow().orElseThrow().release();
         SimpleMeterRegistry other = new SimpleMeterRegistry();
         metrics.bindTo(registry);
         metrics.bindTo(other);
-        metrics.bindTo(other);                                   // binding twice records once
+        metrics.bindTo(other); // binding twice records once
         metrics.semaphore().tryAcquireNow().orElseThrow().release();
         for (MeterRegistry r : List.of(registry, other)) {
-            assertThat(r.get(AsyncSemaphoreMetrics.ACQUIRED).tags("name", "api", "team", "core")
-                    .functionCounter().count()).isEqualTo(2);
+            assertThat(r.get(AsyncSemaphoreMetrics.ACQUIRED)
+                            .tags("name", "api", "team", "core")
+                            .functionCounter()
+                            .count())
+                    .isEqualTo(2);
             assertThat(r.get(AsyncSemaphoreMetrics.WAIT).timer().count()).isEqualTo(1);
         }
     }
@@ -139,15 +144,20 @@ class AsyncSemaphoreMetricsTest {
     @Test
     void badArguments() {
         AsyncSemaphore.Builder builder = AsyncSemaphore.builder(1);
-        assertThatNullPointerException().isThrownBy(() -> AsyncSemaphoreMetrics.create(null, builder))
+        assertThatNullPointerException()
+                .isThrownBy(() -> AsyncSemaphoreMetrics.create(null, builder))
                 .withMessage("name");
-        assertThatNullPointerException().isThrownBy(() -> AsyncSemaphoreMetrics.create("api", null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> AsyncSemaphoreMetrics.create("api", null))
                 .withMessage("builder");
-        assertThatNullPointerException().isThrownBy(() -> AsyncSemaphoreMetrics.create("api", builder, null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> AsyncSemaphoreMetrics.create("api", builder, null))
                 .withMessage("tags");
-        assertThatIllegalArgumentException().isThrownBy(() -> AsyncSemaphoreMetrics.create(" ", builder))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> AsyncSemaphoreMetrics.create(" ", builder))
                 .withMessage("name must not be blank");
-        assertThatNullPointerException().isThrownBy(() -> AsyncSemaphoreMetrics.create("api", builder).bindTo(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> AsyncSemaphoreMetrics.create("api", builder).bindTo(null))
                 .withMessage("registry");
     }
 }

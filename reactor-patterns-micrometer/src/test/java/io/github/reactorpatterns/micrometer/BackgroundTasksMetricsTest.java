@@ -19,13 +19,19 @@ class BackgroundTasksMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     private double value(String name) {
-        return registry.get(name).tag("name", "notify").meter().measure().iterator().next().getValue();
+        return registry.get(name)
+                .tag("name", "notify")
+                .meter()
+                .measure()
+                .iterator()
+                .next()
+                .getValue();
     }
 
     @Test
     void activeFinishedFailedAndCancelledFollowTheTasks() {
         VirtualTimeScheduler vts = VirtualTimeScheduler.create();
-        BackgroundTasks tasks = BackgroundTasks.create(error -> { }, vts);
+        BackgroundTasks tasks = BackgroundTasks.create(error -> {}, vts);
         BackgroundTasksMetrics.of("notify", tasks).bindTo(registry);
 
         Sinks.Empty<Void> slow = Sinks.empty();
@@ -39,12 +45,13 @@ class BackgroundTasksMetricsTest {
         handle.dispose();
         assertThat(value(BackgroundTasksMetrics.CANCELLED)).isEqualTo(1);
         slow.tryEmitEmpty();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> value(BackgroundTasksMetrics.FINISHED) == 2);
         assertThat(value(BackgroundTasksMetrics.ACTIVE)).isEqualTo(1);
 
         tasks.drain(Duration.ofSeconds(1)).subscribe();
-        vts.advanceTimeBy(Duration.ofSeconds(1));               // the last never-ending task is cut short
+        vts.advanceTimeBy(Duration.ofSeconds(1)); // the last never-ending task is cut short
         assertThat(value(BackgroundTasksMetrics.ACTIVE)).isZero();
         assertThat(value(BackgroundTasksMetrics.CANCELLED)).isEqualTo(2);
         assertThat(value(BackgroundTasksMetrics.FINISHED)).isEqualTo(2);
@@ -53,7 +60,8 @@ class BackgroundTasksMetricsTest {
 
     @Test
     void badArguments() {
-        assertThatNullPointerException().isThrownBy(() -> BackgroundTasksMetrics.of("notify", null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> BackgroundTasksMetrics.of("notify", null))
                 .withMessage("tasks");
     }
 }

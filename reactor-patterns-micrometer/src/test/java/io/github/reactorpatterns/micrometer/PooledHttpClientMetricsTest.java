@@ -31,6 +31,7 @@ class PooledHttpClientMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     /** Stands for the application's registry: reactor-netty writes to Micrometer's global registry. */
     private final SimpleMeterRegistry global = new SimpleMeterRegistry();
+
     private MockHttpServer server;
 
     @BeforeEach
@@ -50,7 +51,10 @@ class PooledHttpClientMetricsTest {
     }
 
     private PooledHttpClient.Builder client(String pool) {
-        return PooledHttpClient.builder().name(pool).baseUrl(server.url("/").toString()).retry(RetryPolicy.none());
+        return PooledHttpClient.builder()
+                .name(pool)
+                .baseUrl(server.url("/").toString())
+                .retry(RetryPolicy.none());
     }
 
     @Test
@@ -60,7 +64,10 @@ class PooledHttpClientMetricsTest {
             PooledHttpClientMetrics.of("inventory", client).bindTo(registry);
             assertThat(ours(PooledHttpClientMetrics.ALLOCATED)).isZero();
 
-            server.enqueue(MockResponse.builder().body("slow").headersDelay(Duration.ofMillis(300)).build());
+            server.enqueue(MockResponse.builder()
+                    .body("slow")
+                    .headersDelay(Duration.ofMillis(300))
+                    .build());
             Disposable inFlight = client.get("/slow").text().subscribe();
             await().atMost(Duration.ofSeconds(5)).until(() -> ours(PooledHttpClientMetrics.ACQUIRED) == 1);
             assertThat(ours(PooledHttpClientMetrics.ALLOCATED)).isEqualTo(1);
@@ -69,7 +76,10 @@ class PooledHttpClientMetricsTest {
             assertThat(ours(PooledHttpClientMetrics.PENDING)).isZero();
             inFlight.dispose();
             // without nettyMetrics, reactor-netty registers nothing
-            assertThat(global.find(NETTY_POOL + ".total.connections").tag("name", POOL + "-ours").gauges()).isEmpty();
+            assertThat(global.find(NETTY_POOL + ".total.connections")
+                            .tag("name", POOL + "-ours")
+                            .gauges())
+                    .isEmpty();
         } finally {
             client.dispose();
         }
@@ -78,7 +88,8 @@ class PooledHttpClientMetricsTest {
     @Test
     void nettyMetricsKeepReactorNettysOwnMetersAndOurPoolMetrics() {
         String pool = POOL + "-netty";
-        PooledHttpClient client = client(pool).maxConnections(7).nettyMetrics(true).build();
+        PooledHttpClient client =
+                client(pool).maxConnections(7).nettyMetrics(true).build();
         PooledHttpClientMetrics.of("inventory", client).bindTo(registry);
         server.enqueue(MockResponse.of(200, "one"));
         server.enqueue(MockResponse.of(503, "busy"));
@@ -87,39 +98,74 @@ class PooledHttpClientMetricsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> client.poolMetrics().idle() == 1);
 
         // reactor-netty's pool gauges, with its names and tags
-        assertThat(global.get(NETTY_POOL + ".total.connections").tag("name", pool).gauge().value()).isEqualTo(1);
-        assertThat(global.get(NETTY_POOL + ".idle.connections").tag("name", pool).gauge().value()).isEqualTo(1);
-        assertThat(global.get(NETTY_POOL + ".active.connections").tag("name", pool).gauge().value()).isZero();
-        assertThat(global.get(NETTY_POOL + ".max.connections").tag("name", pool).gauge().value()).isEqualTo(7);
-        assertThat(global.get(NETTY_POOL + ".total.connections").tag("name", pool).gauge().getId()
-                .getTag("remote.address")).isNotNull();
+        assertThat(global.get(NETTY_POOL + ".total.connections")
+                        .tag("name", pool)
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+        assertThat(global.get(NETTY_POOL + ".idle.connections")
+                        .tag("name", pool)
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+        assertThat(global.get(NETTY_POOL + ".active.connections")
+                        .tag("name", pool)
+                        .gauge()
+                        .value())
+                .isZero();
+        assertThat(global.get(NETTY_POOL + ".max.connections")
+                        .tag("name", pool)
+                        .gauge()
+                        .value())
+                .isEqualTo(7);
+        assertThat(global.get(NETTY_POOL + ".total.connections")
+                        .tag("name", pool)
+                        .gauge()
+                        .getId()
+                        .getTag("remote.address"))
+                .isNotNull();
         // reactor-netty's HTTP client meters, by status, with the uri tag bounded
-        Timer ok = global.get("reactor.netty.http.client.response.time").tags("status", "200", "uri", "none").timer();
-        Timer busy = global.get("reactor.netty.http.client.response.time").tags("status", "503").timer();
+        Timer ok = global.get("reactor.netty.http.client.response.time")
+                .tags("status", "200", "uri", "none")
+                .timer();
+        Timer busy = global.get("reactor.netty.http.client.response.time")
+                .tags("status", "503")
+                .timer();
         assertThat(ok.count()).isEqualTo(1);
         assertThat(busy.count()).isEqualTo(1);
-        assertThat(global.get("reactor.netty.http.client.data.received").summaries()).isNotEmpty();
+        assertThat(global.get("reactor.netty.http.client.data.received").summaries())
+                .isNotEmpty();
         // and ours
         assertThat(client.poolMetrics().allocated()).isEqualTo(1);
         assertThat(ours(PooledHttpClientMetrics.IDLE)).isEqualTo(1);
 
         client.close().block(Duration.ofSeconds(5));
-        assertThat(global.find(NETTY_POOL + ".total.connections").tag("name", pool).gauges()).isEmpty();
+        assertThat(global.find(NETTY_POOL + ".total.connections")
+                        .tag("name", pool)
+                        .gauges())
+                .isEmpty();
         assertThat(ours(PooledHttpClientMetrics.ALLOCATED)).isZero();
     }
 
     @Test
     void theUriTagCanBeMapped() {
         String pool = POOL + "-uri";
-        PooledHttpClient client = client(pool).nettyMetrics(true, uri -> uri.startsWith("/users/") ? "/users/{id}"
-                : "other").build();
+        PooledHttpClient client = client(pool)
+                .nettyMetrics(true, uri -> uri.startsWith("/users/") ? "/users/{id}" : "other")
+                .build();
         try {
             server.enqueue(MockResponse.of(200, "ada"));
             server.enqueue(MockResponse.of(200, "bob"));
-            StepVerifier.create(client.get("/users/1").text().then(client.get("/users/2").text()))
-                    .expectNext("bob").verifyComplete();
-            assertThat(global.get("reactor.netty.http.client.response.time").tag("uri", "/users/{id}").timer()
-                    .count()).isEqualTo(2);
+            StepVerifier.create(client.get("/users/1")
+                            .text()
+                            .then(client.get("/users/2").text()))
+                    .expectNext("bob")
+                    .verifyComplete();
+            assertThat(global.get("reactor.netty.http.client.response.time")
+                            .tag("uri", "/users/{id}")
+                            .timer()
+                            .count())
+                    .isEqualTo(2);
         } finally {
             client.dispose();
         }
@@ -129,8 +175,11 @@ class PooledHttpClientMetricsTest {
     void theDefaultRetryPolicyReportsToRetryPolicyMetrics() {
         RetryPolicyMetrics retries = RetryPolicyMetrics.of("inventory");
         retries.bindTo(registry);
-        PooledHttpClient client = PooledHttpClient.builder().name(POOL + "-retry").baseUrl(server.url("/").toString())
-                .onRetry(retries).build();
+        PooledHttpClient client = PooledHttpClient.builder()
+                .name(POOL + "-retry")
+                .baseUrl(server.url("/").toString())
+                .onRetry(retries)
+                .build();
         try {
             for (int i = 0; i < 3; i++) {
                 server.enqueue(MockResponse.of(503, "busy"));
@@ -139,36 +188,49 @@ class PooledHttpClientMetricsTest {
                     .expectError(RetryExhaustedException.class)
                     .verify(Duration.ofSeconds(30));
             assertThat(server.requestCount()).isEqualTo(3);
-            assertThat(registry.get(RetryPolicyMetrics.ATTEMPTS).tags("name", "inventory", "reason", "backoff")
-                    .functionCounter().count()).isEqualTo(2);
-            assertThat(registry.get(RetryPolicyMetrics.ATTEMPTS).tags("name", "inventory", "reason",
-                    "retries_exhausted").functionCounter().count()).isEqualTo(1);
+            assertThat(registry.get(RetryPolicyMetrics.ATTEMPTS)
+                            .tags("name", "inventory", "reason", "backoff")
+                            .functionCounter()
+                            .count())
+                    .isEqualTo(2);
+            assertThat(registry.get(RetryPolicyMetrics.ATTEMPTS)
+                            .tags("name", "inventory", "reason", "retries_exhausted")
+                            .functionCounter()
+                            .count())
+                    .isEqualTo(1);
         } finally {
             client.dispose();
         }
-        assertThatIllegalStateException().isThrownBy(() -> PooledHttpClient.builder().retry(RetryPolicy.none())
-                        .onRetry(retries).build())
+        assertThatIllegalStateException()
+                .isThrownBy(() -> PooledHttpClient.builder()
+                        .retry(RetryPolicy.none())
+                        .onRetry(retries)
+                        .build())
                 .withMessage("onRetry applies to the default retry policy; "
                         + "set onRetry on the RetryPolicy given to retry(...) instead");
-        assertThatNullPointerException().isThrownBy(() -> PooledHttpClient.builder().onRetry(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> PooledHttpClient.builder().onRetry(null))
                 .withMessage("onRetry");
     }
 
     @Test
     void blockHoundIsOn() {
         StepVerifier.create(Mono.fromCallable(() -> {
-                    Thread.sleep(1);
-                    return 1;
-                }).subscribeOn(Schedulers.parallel()))
+                            Thread.sleep(1);
+                            return 1;
+                        })
+                        .subscribeOn(Schedulers.parallel()))
                 .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("Blocking call"))
                 .verify(Duration.ofSeconds(5));
     }
 
     @Test
     void badArguments() {
-        assertThatNullPointerException().isThrownBy(() -> PooledHttpClientMetrics.of("inventory", null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> PooledHttpClientMetrics.of("inventory", null))
                 .withMessage("client");
-        assertThatNullPointerException().isThrownBy(() -> PooledHttpClient.builder().nettyMetrics(true, null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> PooledHttpClient.builder().nettyMetrics(true, null))
                 .withMessage("uriTagValue");
     }
 }

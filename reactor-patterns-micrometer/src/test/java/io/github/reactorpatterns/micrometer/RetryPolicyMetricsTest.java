@@ -27,8 +27,10 @@ class RetryPolicyMetricsTest {
     private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
 
     private double count(RetryAttempt.Reason reason) {
-        return registry.get(RetryPolicyMetrics.ATTEMPTS).tags("name", "inventory",
-                RetryPolicyMetrics.REASON, RetryPolicyMetrics.tagValue(reason)).functionCounter().count();
+        return registry.get(RetryPolicyMetrics.ATTEMPTS)
+                .tags("name", "inventory", RetryPolicyMetrics.REASON, RetryPolicyMetrics.tagValue(reason))
+                .functionCounter()
+                .count();
     }
 
     /** Fails {@code failures} times with {@code error}, then emits "ok". */
@@ -65,9 +67,10 @@ class RetryPolicyMetricsTest {
         RetryPolicyMetrics metrics = RetryPolicyMetrics.of("inventory");
         metrics.bindTo(registry);
         RetryPolicy policy = metrics.instrument(RetryPolicy.fixed(2, Duration.ofMillis(100))
-                .maxRetryAfter(Duration.ofSeconds(10))
-                .retryOn(IllegalStateException.class)
-                .scheduler(vts)).build();
+                        .maxRetryAfter(Duration.ofSeconds(10))
+                        .retryOn(IllegalStateException.class)
+                        .scheduler(vts))
+                .build();
 
         // two backoff retries, then success
         StepVerifier.create(failing(2, new IllegalStateException("down")).retryWhen(policy))
@@ -103,14 +106,17 @@ class RetryPolicyMetricsTest {
         RetryPolicy policy = RetryPolicy.fixed(3, Duration.ofSeconds(1))
                 .budget(RetryBudget.of(Duration.ofSeconds(10), 0, 0.0, vts))
                 .onGiveUp(metrics.andThen(logged::add))
-                .scheduler(vts).build();
+                .scheduler(vts)
+                .build();
         StepVerifier.create(Mono.error(new IllegalStateException("down")).retryWhen(policy))
                 .expectError(IllegalStateException.class)
                 .verify(Duration.ofSeconds(5));
         assertThat(count(RetryAttempt.Reason.BUDGET_EMPTY)).isEqualTo(1);
         assertThat(logged).hasSize(1);
 
-        RetryPolicy patient = metrics.instrument(RetryPolicy.fixed(3, Duration.ofSeconds(1)).scheduler(vts)).build();
+        RetryPolicy patient = metrics.instrument(
+                        RetryPolicy.fixed(3, Duration.ofSeconds(1)).scheduler(vts))
+                .build();
         StepVerifier.create(Mono.error(new IllegalStateException("down")).retryWhen(patient))
                 .expectSubscription()
                 .then(() -> vts.advanceTimeBy(Duration.ofMillis(500)))
@@ -122,10 +128,14 @@ class RetryPolicyMetricsTest {
 
     @Test
     void badArguments() {
-        assertThatNullPointerException().isThrownBy(() -> RetryPolicyMetrics.of(null)).withMessage("name");
-        assertThatNullPointerException().isThrownBy(() -> RetryPolicyMetrics.of("x").instrument(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> RetryPolicyMetrics.of(null))
+                .withMessage("name");
+        assertThatNullPointerException()
+                .isThrownBy(() -> RetryPolicyMetrics.of("x").instrument(null))
                 .withMessage("builder");
-        assertThatNullPointerException().isThrownBy(() -> RetryPolicyMetrics.of("x").count(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> RetryPolicyMetrics.of("x").count(null))
                 .withMessage("reason");
     }
 }

@@ -26,18 +26,25 @@ class TokenBucketMetricsTest {
     private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
 
     private double value(String name) {
-        return registry.get(name).tag("name", "github").meter().measure().iterator().next().getValue();
+        return registry.get(name)
+                .tag("name", "github")
+                .meter()
+                .measure()
+                .iterator()
+                .next()
+                .getValue();
     }
 
     @Test
     void grantsWaitsAndPausesAreMeasuredOnTheBucketsClock() {
-        TokenBucketMetrics metrics = TokenBucketMetrics.create("github",
+        TokenBucketMetrics metrics = TokenBucketMetrics.create(
+                "github",
                 TokenBucket.builder().rate(1, Duration.ofSeconds(1)).burst(2).scheduler(vts));
         metrics.bindTo(registry);
         TokenBucket bucket = metrics.bucket();
 
         assertThat(bucket.tryAcquireNow(2)).isTrue();
-        assertThat(bucket.tryAcquireNow(1)).isFalse();           // refused: not a grant
+        assertThat(bucket.tryAcquireNow(1)).isFalse(); // refused: not a grant
         Disposable first = bucket.acquire().subscribe();
         Disposable cancelled = bucket.acquire().subscribe();
         Disposable third = bucket.acquire().subscribe();
@@ -47,10 +54,10 @@ class TokenBucketMetricsTest {
 
         vts.advanceTimeBy(Duration.ofSeconds(2));
         assertThat(value(TokenBucketMetrics.WAITING)).isZero();
-        assertThat(value(TokenBucketMetrics.GRANTED)).isEqualTo(4);   // 2 + 1 + 1 tokens
+        assertThat(value(TokenBucketMetrics.GRANTED)).isEqualTo(4); // 2 + 1 + 1 tokens
         Timer wait = registry.get(TokenBucketMetrics.WAIT).tag("name", "github").timer();
         assertThat(wait.count()).isEqualTo(3);
-        assertThat(wait.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3000);   // 0 + 1 s + 2 s
+        assertThat(wait.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3000); // 0 + 1 s + 2 s
         assertThat(wait.max(TimeUnit.MILLISECONDS)).isEqualTo(2000);
 
         bucket.pauseNow(Duration.ofSeconds(5));
@@ -62,11 +69,14 @@ class TokenBucketMetricsTest {
 
     @Test
     void throttleAndARetryAfterPauseAreCounted() {
-        TokenBucketMetrics metrics = TokenBucketMetrics.create("github",
-                TokenBucket.builder().rate(10, Duration.ofSeconds(1)).scheduler(vts));
+        TokenBucketMetrics metrics = TokenBucketMetrics.create(
+                "github", TokenBucket.builder().rate(10, Duration.ofSeconds(1)).scheduler(vts));
         metrics.bindTo(registry);
         TokenBucket bucket = metrics.bucket();
-        RetryPolicy policy = RetryPolicy.fixed(1, Duration.ZERO).pauseOnRetryAfter(bucket).scheduler(vts).build();
+        RetryPolicy policy = RetryPolicy.fixed(1, Duration.ZERO)
+                .pauseOnRetryAfter(bucket)
+                .scheduler(vts)
+                .build();
         class Busy extends RuntimeException implements RetryAfter {
             @Override
             public java.util.Optional<Duration> retryAfter() {
@@ -91,11 +101,14 @@ class TokenBucketMetricsTest {
     @Test
     void badArguments() {
         TokenBucket.Builder noRate = TokenBucket.builder();
-        assertThatIllegalStateException().isThrownBy(() -> TokenBucketMetrics.create("github", noRate))
+        assertThatIllegalStateException()
+                .isThrownBy(() -> TokenBucketMetrics.create("github", noRate))
                 .withMessage("rate(tokens, per) is required");
-        assertThatNullPointerException().isThrownBy(() -> TokenBucketMetrics.create("github", null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> TokenBucketMetrics.create("github", null))
                 .withMessage("builder");
-        assertThatNullPointerException().isThrownBy(() -> TokenBucketMetrics.create(null, noRate))
+        assertThatNullPointerException()
+                .isThrownBy(() -> TokenBucketMetrics.create(null, noRate))
                 .withMessage("name");
     }
 }

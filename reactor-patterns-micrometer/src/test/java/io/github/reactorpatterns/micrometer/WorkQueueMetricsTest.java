@@ -19,14 +19,23 @@ class WorkQueueMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     private double value(String name) {
-        return registry.get(name).tag("name", "jobs").meter().measure().iterator().next().getValue();
+        return registry.get(name)
+                .tag("name", "jobs")
+                .meter()
+                .measure()
+                .iterator()
+                .next()
+                .getValue();
     }
 
     @Test
     void queuedRunningDoneFailedAndReturnedFollowTheQueue() {
         VirtualTimeScheduler vts = VirtualTimeScheduler.create();
         List<Sinks.Empty<Void>> running = new CopyOnWriteArrayList<>();
-        WorkQueue<Integer> queue = WorkQueue.<Integer>builder().capacity(10).workers(2).scheduler(vts)
+        WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(10)
+                .workers(2)
+                .scheduler(vts)
                 .handler(job -> {
                     if (job < 0) {
                         return Mono.error(new IllegalStateException("job " + job));
@@ -35,11 +44,11 @@ class WorkQueueMetricsTest {
                     running.add(done);
                     return done.asMono();
                 })
-                .onFailure((job, error) -> { })
+                .onFailure((job, error) -> {})
                 .build();
         WorkQueueMetrics.of("jobs", queue).bindTo(registry);
 
-        assertThat(queue.offer(-1)).isTrue();                   // fails at once
+        assertThat(queue.offer(-1)).isTrue(); // fails at once
         for (int i = 1; i <= 5; i++) {
             assertThat(queue.offer(i)).isTrue();
         }
@@ -47,13 +56,13 @@ class WorkQueueMetricsTest {
         assertThat(value(WorkQueueMetrics.QUEUED)).isEqualTo(3);
         assertThat(value(WorkQueueMetrics.FAILED)).isEqualTo(1);
 
-        running.get(0).tryEmitEmpty();                          // job 1 done, job 3 starts
+        running.get(0).tryEmitEmpty(); // job 1 done, job 3 starts
         assertThat(value(WorkQueueMetrics.DONE)).isEqualTo(1);
         assertThat(value(WorkQueueMetrics.QUEUED)).isEqualTo(2);
 
         List<List<Integer>> returned = new CopyOnWriteArrayList<>();
         queue.shutdown(Duration.ofSeconds(1)).subscribe(returned::add);
-        vts.advanceTimeBy(Duration.ofSeconds(1));               // jobs 2 and 3 cancelled, 4 and 5 handed back
+        vts.advanceTimeBy(Duration.ofSeconds(1)); // jobs 2 and 3 cancelled, 4 and 5 handed back
         assertThat(returned).containsExactly(List.of(4, 5));
         assertThat(value(WorkQueueMetrics.RUNNING)).isZero();
         assertThat(value(WorkQueueMetrics.QUEUED)).isZero();
@@ -64,6 +73,8 @@ class WorkQueueMetricsTest {
 
     @Test
     void badArguments() {
-        assertThatNullPointerException().isThrownBy(() -> WorkQueueMetrics.of("jobs", null)).withMessage("queue");
+        assertThatNullPointerException()
+                .isThrownBy(() -> WorkQueueMetrics.of("jobs", null))
+                .withMessage("queue");
     }
 }

@@ -4,9 +4,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 
-import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-
 import io.github.reactorpatterns.concurrent.Gather;
 import io.github.reactorpatterns.concurrent.Outcome;
 import io.github.reactorpatterns.retry.RetryPolicy;
@@ -14,13 +11,14 @@ import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
-import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.Row;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.ValidationDepth;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.pool.PoolAcquirePendingLimitException;
@@ -185,7 +183,8 @@ public final class Database implements AutoCloseable {
         Object[] bound = Sql.check(sql, args);
         Objects.requireNonNull(mapper, "mapper");
         // the row is taken inside the session: a cancel of the whole would roll back a transaction under a deadline
-        return withSession(session -> session.<T>rows(sql, mapper, bound).next()).singleOrEmpty();
+        return withSession(session -> session.<T>rows(sql, mapper, bound).next())
+                .singleOrEmpty();
     }
 
     /**
@@ -223,8 +222,8 @@ public final class Database implements AutoCloseable {
      * @throws IllegalArgumentException if {@code concurrency} is less than 1 or {@code sql} has not exactly one
      *         bind marker
      */
-    public <K, T> Flux<T> fetchEach(Iterable<? extends K> keys, int concurrency, String sql,
-            Function<? super Row, ? extends T> mapper) {
+    public <K, T> Flux<T> fetchEach(
+            Iterable<? extends K> keys, int concurrency, String sql, Function<? super Row, ? extends T> mapper) {
         Objects.requireNonNull(keys, "keys");
         checkOneMarker(sql);
         Objects.requireNonNull(mapper, "mapper");
@@ -248,8 +247,8 @@ public final class Database implements AutoCloseable {
      * @throws IllegalArgumentException if {@code concurrency} is less than 1 or {@code sql} has not exactly one
      *         bind marker
      */
-    public <K, T> Flux<Outcome<T>> fetchEachSettled(Iterable<? extends K> keys, int concurrency, String sql,
-            Function<? super Row, ? extends T> mapper) {
+    public <K, T> Flux<Outcome<T>> fetchEachSettled(
+            Iterable<? extends K> keys, int concurrency, String sql, Function<? super Row, ? extends T> mapper) {
         Objects.requireNonNull(keys, "keys");
         checkOneMarker(sql);
         Objects.requireNonNull(mapper, "mapper");
@@ -292,8 +291,8 @@ public final class Database implements AutoCloseable {
      * @return a lazy {@code Mono} of the result of {@code work}, emitted after the commit
      * @throws NullPointerException if {@code definition} or {@code work} is null
      */
-    public <T> Mono<T> transaction(TransactionDefinition definition,
-            Function<? super Session, ? extends Mono<T>> work) {
+    public <T> Mono<T> transaction(
+            TransactionDefinition definition, Function<? super Session, ? extends Mono<T>> work) {
         Objects.requireNonNull(definition, "definition");
         Objects.requireNonNull(work, "work");
         return transactional(definition, work).singleOrEmpty();
@@ -313,8 +312,8 @@ public final class Database implements AutoCloseable {
      * @return a lazy {@code Mono} of the result of the attempt that committed
      * @throws NullPointerException if an argument is null
      */
-    public <T> Mono<T> transaction(TransactionDefinition definition,
-            Function<? super Session, ? extends Mono<T>> work, RetryPolicy retry) {
+    public <T> Mono<T> transaction(
+            TransactionDefinition definition, Function<? super Session, ? extends Mono<T>> work, RetryPolicy retry) {
         Objects.requireNonNull(retry, "retry");
         Mono<T> once = transaction(definition, work);
         Retry onlyRetryable = Retry.from(signals -> retry.generateCompanion(signals.handle((signal, sink) -> {
@@ -363,8 +362,13 @@ public final class Database implements AutoCloseable {
      */
     public PoolMetrics poolMetrics() {
         return pool.getMetrics()
-                .map(m -> new PoolMetrics(m.acquiredSize(), m.idleSize(), m.pendingAcquireSize(),
-                        m.allocatedSize(), m.getMaxAllocatedSize(), m.getMaxPendingAcquireSize()))
+                .map(m -> new PoolMetrics(
+                        m.acquiredSize(),
+                        m.idleSize(),
+                        m.pendingAcquireSize(),
+                        m.allocatedSize(),
+                        m.getMaxAllocatedSize(),
+                        m.getMaxPendingAcquireSize()))
                 .orElseGet(() -> new PoolMetrics(0, 0, 0, 0, 0, 0));
     }
 
@@ -423,8 +427,8 @@ public final class Database implements AutoCloseable {
         Objects.requireNonNull(sql, "sql");
         int markers = Sql.highestMarker(sql);
         if (markers != 1) {
-            throw new IllegalArgumentException("a per-key query needs exactly one bind marker ($1) but it has "
-                    + markers + ": " + sql);
+            throw new IllegalArgumentException(
+                    "a per-key query needs exactly one bind marker ($1) but it has " + markers + ": " + sql);
         }
     }
 
@@ -435,14 +439,15 @@ public final class Database implements AutoCloseable {
     }
 
     private Throwable poolError(Throwable error) {
-        if (error instanceof R2dbcTimeoutException timeout && timeout.getMessage() != null
+        if (error instanceof R2dbcTimeoutException timeout
+                && timeout.getMessage() != null
                 && timeout.getMessage().startsWith(ACQUIRE_TIMEOUT_MESSAGE)) {
-            return new PoolExhaustedException(PoolExhaustedException.Reason.ACQUIRE_TIMEOUT, acquireTimeout,
-                    poolMetrics(), error);
+            return new PoolExhaustedException(
+                    PoolExhaustedException.Reason.ACQUIRE_TIMEOUT, acquireTimeout, poolMetrics(), error);
         }
         if (error instanceof PoolAcquirePendingLimitException) {
-            return new PoolExhaustedException(PoolExhaustedException.Reason.TOO_MANY_WAITERS, acquireTimeout,
-                    poolMetrics(), error);
+            return new PoolExhaustedException(
+                    PoolExhaustedException.Reason.TOO_MANY_WAITERS, acquireTimeout, poolMetrics(), error);
         }
         return error;
     }
@@ -452,14 +457,19 @@ public final class Database implements AutoCloseable {
             if (deadlineStatement != null && Deadline.current(context).isPresent()) {
                 return transactional(null, work);
             }
-            return Flux.usingWhen(acquire(false), work, Session::release, (session, error) -> session.release(),
+            return Flux.usingWhen(
+                    acquire(false),
+                    work,
+                    Session::release,
+                    (session, error) -> session.release(),
                     Session::cancelAndRelease);
         });
     }
 
-    private <T> Flux<T> transactional(@Nullable TransactionDefinition definition,
-            Function<? super Session, ? extends Publisher<T>> work) {
-        return Flux.usingWhen(acquire(true),
+    private <T> Flux<T> transactional(
+            @Nullable TransactionDefinition definition, Function<? super Session, ? extends Publisher<T>> work) {
+        return Flux.usingWhen(
+                acquire(true),
                 session -> session.begin(definition).thenMany(Flux.defer(() -> work.apply(session))),
                 Session::commitAndRelease,
                 Session::rollbackAndRelease,
@@ -543,8 +553,7 @@ public final class Database implements AutoCloseable {
          */
         public Builder maxPendingAcquires(int maxPendingAcquires) {
             if (maxPendingAcquires < 0) {
-                throw new IllegalArgumentException("maxPendingAcquires >= 0 required but it was "
-                        + maxPendingAcquires);
+                throw new IllegalArgumentException("maxPendingAcquires >= 0 required but it was " + maxPendingAcquires);
             }
             this.maxPendingAcquires = maxPendingAcquires;
             return this;
@@ -642,8 +651,8 @@ public final class Database implements AutoCloseable {
          */
         public Database build() {
             if (minIdle > maxSize) {
-                throw new IllegalStateException("minIdle must be <= maxSize but minIdle was " + minIdle
-                        + " and maxSize " + maxSize);
+                throw new IllegalStateException(
+                        "minIdle must be <= maxSize but minIdle was " + minIdle + " and maxSize " + maxSize);
             }
             return new Database(this);
         }

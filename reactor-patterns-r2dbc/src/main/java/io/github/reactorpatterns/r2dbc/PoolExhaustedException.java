@@ -28,6 +28,7 @@ public class PoolExhaustedException extends R2dbcTransientResourceException {
     private final Reason reason;
     /** The pool's acquire timeout. */
     private final Duration acquireTimeout;
+
     private final transient PoolMetrics metrics;
 
     /**
@@ -40,8 +41,12 @@ public class PoolExhaustedException extends R2dbcTransientResourceException {
      * @throws NullPointerException if {@code reason}, {@code acquireTimeout} or {@code metrics} is null
      */
     public PoolExhaustedException(Reason reason, Duration acquireTimeout, PoolMetrics metrics, Throwable cause) {
-        super(message(Objects.requireNonNull(reason, "reason"), Objects.requireNonNull(acquireTimeout,
-                "acquireTimeout"), Objects.requireNonNull(metrics, "metrics")), cause);
+        super(
+                message(
+                        Objects.requireNonNull(reason, "reason"),
+                        Objects.requireNonNull(acquireTimeout, "acquireTimeout"),
+                        Objects.requireNonNull(metrics, "metrics")),
+                cause);
         this.reason = reason;
         this.acquireTimeout = acquireTimeout;
         this.metrics = metrics;
@@ -75,14 +80,14 @@ public class PoolExhaustedException extends R2dbcTransientResourceException {
     }
 
     private static String message(Reason reason, Duration acquireTimeout, PoolMetrics m) {
-        String state = " (acquired=" + m.acquired() + ", idle=" + m.idle() + ", pending=" + m.pending()
-                + ", maxSize=" + m.maxSize() + ", maxPending=" + m.maxPending() + ")";
+        String state = " (acquired=" + m.acquired() + ", idle=" + m.idle() + ", pending=" + m.pending() + ", maxSize="
+                + m.maxSize() + ", maxPending=" + m.maxPending() + ")";
         if (reason == Reason.ACQUIRE_TIMEOUT) {
             return "no connection within the acquire timeout of " + acquireTimeout.toMillis() + " ms: all "
                     + m.maxSize() + " connections stayed in use" + state
                     + "; raise maxSize, hold connections for less time, or raise acquireTimeout";
         }
-        return "too many callers wait for a connection: the limit of " + m.maxPending() + " waiters is reached"
-                + state + "; raise maxPendingAcquires or slow the callers down";
+        return "too many callers wait for a connection: the limit of " + m.maxPending() + " waiters is reached" + state
+                + "; raise maxPendingAcquires or slow the callers down";
     }
 }

@@ -13,5 +13,4 @@ package io.github.reactorpatterns.r2dbc;
  * @param maxSize the most connections the pool opens
  * @param maxPending the most callers that may wait for a connection at once
  */
-public record PoolMetrics(int acquired, int idle, int pending, int allocated, int maxSize, int maxPending) {
-}
+public record PoolMetrics(int acquired, int idle, int pending, int allocated, int maxSize, int maxPending) {}

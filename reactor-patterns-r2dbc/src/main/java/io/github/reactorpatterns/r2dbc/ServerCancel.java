@@ -16,8 +16,7 @@ final class ServerCancel {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final boolean POSTGRES = present("io.r2dbc.postgresql.api.PostgresqlConnection");
 
-    private ServerCancel() {
-    }
+    private ServerCancel() {}
 
     static Mono<Void> cancel(Connection connection) {
         if (!POSTGRES) {

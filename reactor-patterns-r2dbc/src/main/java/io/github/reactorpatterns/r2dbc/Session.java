@@ -5,8 +5,6 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
-import org.jspecify.annotations.Nullable;
-
 import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
 import io.r2dbc.spi.Connection;
@@ -14,6 +12,7 @@ import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Row;
 import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.Wrapped;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -113,8 +112,11 @@ public final class Session {
     }
 
     <T> Flux<T> rows(String sql, Function<? super Row, ? extends T> mapper, Object[] bound) {
-        return run(sql, bound, statement -> Flux.from(statement.execute())
-                .concatMap(result -> result.map((row, metadata) -> mapper.apply(row))));
+        return run(
+                sql,
+                bound,
+                statement -> Flux.from(statement.execute())
+                        .concatMap(result -> result.map((row, metadata) -> mapper.apply(row))));
     }
 
     private <T> Flux<T> run(String sql, Object[] args, Function<Statement, Flux<T>> execute) {
@@ -131,15 +133,14 @@ public final class Session {
                 }
                 String set = timeout.apply(left);
                 statement = Flux.from(connection.createStatement(set).execute())
-                        .concatMap(Result::getRowsUpdated).thenMany(statement);
+                        .concatMap(Result::getRowsUpdated)
+                        .thenMany(statement);
             }
-            Flux<T> tracked = statement
-                    .doOnNext(row -> answered.lazySet(true))
-                    .doOnCancel(() -> {
-                        if (!answered.get()) {
-                            cancelledWhileRunning.set(true);
-                        }
-                    });
+            Flux<T> tracked = statement.doOnNext(row -> answered.lazySet(true)).doOnCancel(() -> {
+                if (!answered.get()) {
+                    cancelledWhileRunning.set(true);
+                }
+            });
             if (deadline == null) {
                 return tracked;
             }
@@ -152,8 +153,7 @@ public final class Session {
     }
 
     Mono<Void> begin(io.r2dbc.spi.@Nullable TransactionDefinition definition) {
-        return Mono.from(definition == null ? connection.beginTransaction()
-                : connection.beginTransaction(definition));
+        return Mono.from(definition == null ? connection.beginTransaction() : connection.beginTransaction(definition));
     }
 
     /** Completion of a transaction: commit, then back to the pool; a failed commit rolls back and fails. */
@@ -177,8 +177,8 @@ public final class Session {
     }
 
     private Mono<Void> cancelOnServerIfRunning() {
-        return Mono.defer(() -> cancelledWhileRunning.getAndSet(false) ? ServerCancel.cancel(connection)
-                : Mono.empty());
+        return Mono.defer(
+                () -> cancelledWhileRunning.getAndSet(false) ? ServerCancel.cancel(connection) : Mono.empty());
     }
 
     private Mono<Void> rollbackQuietly(@Nullable Throwable cause) {

@@ -8,8 +8,7 @@ import io.r2dbc.spi.Statement;
 /** Checks and binds SQL text and its arguments; reads SQLSTATEs. */
 final class Sql {
 
-    private Sql() {
-    }
+    private Sql() {}
 
     /**
      * Checks {@code sql} and {@code args} at call time: not null, no null argument, and as many arguments as the

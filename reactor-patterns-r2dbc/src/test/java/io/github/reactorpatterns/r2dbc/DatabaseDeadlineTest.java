@@ -1,19 +1,18 @@
 package io.github.reactorpatterns.r2dbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
 import io.r2dbc.spi.R2dbcException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** The caller's deadline reaches the server; a cancelled statement is cancelled on the server. */
 class DatabaseDeadlineTest {
@@ -39,16 +38,15 @@ class DatabaseDeadlineTest {
     @Test
     void aSleepUnderAHalfSecondDeadlineEndsWithinASecondAndTheServerStopsIt() {
         long start = System.nanoTime();
-        StepVerifier.create(db.queryOne("SELECT pg_sleep(10)", row -> 1)
-                        .transform(Deadline.within(Duration.ofMillis(500))))
+        StepVerifier.create(
+                        db.queryOne("SELECT pg_sleep(10)", row -> 1).transform(Deadline.within(Duration.ofMillis(500))))
                 .expectErrorSatisfies(error -> {
                     assertThat(error).isInstanceOf(DeadlineExceededException.class);
                     assertThat(((DeadlineExceededException) error).budget()).isEqualTo(Duration.ofMillis(500));
                     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
                 })
                 .verify(Duration.ofSeconds(5));
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> TestDatabases.running(monitor, APP, "pg_sleep") == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> TestDatabases.running(monitor, APP, "pg_sleep") == 0);
         TestDatabases.awaitAllReturned(db);
         assertThat(TestDatabases.sessions(monitor, APP, "idle in transaction")).isZero();
     }
@@ -56,15 +54,19 @@ class DatabaseDeadlineTest {
     @Test
     void theServerTimeoutIsReportedAsTheDeadline() {
         // the server's timeout is made shorter than the client's, so the server's error arrives first
-        try (Database serverFirst = TestDatabases.database(TestDatabases.uniqueName("serverfirst"),
+        try (Database serverFirst = TestDatabases.database(
+                TestDatabases.uniqueName("serverfirst"),
                 b -> b.minIdle(0).maxSize(1).deadlineStatement(left -> "SET LOCAL statement_timeout = 100"))) {
-            StepVerifier.create(serverFirst.queryOne("SELECT pg_sleep(10)", row -> 1)
+            StepVerifier.create(serverFirst
+                            .queryOne("SELECT pg_sleep(10)", row -> 1)
                             .transform(Deadline.within(Duration.ofSeconds(20))))
                     .expectErrorSatisfies(error -> {
-                        assertThat(error).isInstanceOf(DeadlineExceededException.class)
+                        assertThat(error)
+                                .isInstanceOf(DeadlineExceededException.class)
                                 .hasMessage("deadline of 20000ms exceeded");
                         assertThat(error.getCause()).isInstanceOf(R2dbcException.class);
-                        assertThat(((R2dbcException) error.getCause()).getSqlState()).isEqualTo("57014");
+                        assertThat(((R2dbcException) error.getCause()).getSqlState())
+                                .isEqualTo("57014");
                     })
                     .verify(Duration.ofSeconds(15));
         }
@@ -90,8 +92,7 @@ class DatabaseDeadlineTest {
                 .expectError(TimeoutException.class)
                 .verify(TestDatabases.LOADED_MACHINE_WAIT);
         // without a CancelRequest the server would sleep on for 29 seconds and hold the only connection
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> TestDatabases.running(monitor, APP, "pg_sleep") == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> TestDatabases.running(monitor, APP, "pg_sleep") == 0);
         StepVerifier.create(db.queryOne("SELECT 1", row -> row.get(0, Integer.class)))
                 .expectNext(1)
                 .expectComplete()

@@ -1,15 +1,14 @@
 package io.github.reactorpatterns.r2dbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Rows streamed from a cursor: demand-driven batches, a cheap cancel, a transaction that commits at the end. */
 class DatabaseStreamTest {
@@ -50,7 +49,9 @@ class DatabaseStreamTest {
     /** One connection only: the next query runs on the very connection whose stream was cancelled. */
     @Test
     void takeThenANewQueryAnswersFastBecauseTheCancelIsCheap() {
-        StepVerifier.create(db.query(MILLION, row -> row.get(0, Integer.class)).take(1000).count())
+        StepVerifier.create(db.query(MILLION, row -> row.get(0, Integer.class))
+                        .take(1000)
+                        .count())
                 .expectNext(1000L)
                 .expectComplete()
                 .verify(TestDatabases.LOADED_MACHINE_WAIT);
@@ -68,12 +69,14 @@ class DatabaseStreamTest {
     void aStreamInsideATransactionCommitsOnlyAtItsEnd() {
         Flux<Integer> rows = db.transactionMany(session -> session.execute("INSERT INTO " + TABLE + " VALUES (1)")
                 .thenMany(session.query("SELECT g FROM generate_series(1, 2000) g", row -> row.get(0, Integer.class))));
-        Database reader = TestDatabases.database(TestDatabases.uniqueName("reader"), b -> b.minIdle(0).maxSize(1));
+        Database reader = TestDatabases.database(
+                TestDatabases.uniqueName("reader"), b -> b.minIdle(0).maxSize(1));
         try (reader) {
             StepVerifier.create(rows, 0)
                     .thenRequest(500)
                     .expectNextCount(500)
-                    .then(() -> assertThat(count(reader)).as("not yet committed").isZero())
+                    .then(() ->
+                            assertThat(count(reader)).as("not yet committed").isZero())
                     .thenRequest(Long.MAX_VALUE)
                     .expectNextCount(1500)
                     .expectComplete()
@@ -92,11 +95,12 @@ class DatabaseStreamTest {
 
     @Test
     void nothingHappensBeforeSubscription() {
-        Flux<Integer> never = db.query("INSERT INTO " + TABLE + " VALUES (99) RETURNING id",
-                row -> row.get(0, Integer.class));
+        Flux<Integer> never =
+                db.query("INSERT INTO " + TABLE + " VALUES (99) RETURNING id", row -> row.get(0, Integer.class));
         assertThat(never).isNotNull();
         assertThat(db.queryOne("SELECT count(*) FROM " + TABLE + " WHERE id = 99", row -> row.get(0, Long.class))
-                .block(TestDatabases.LOADED_MACHINE_WAIT)).isZero();
+                        .block(TestDatabases.LOADED_MACHINE_WAIT))
+                .isZero();
     }
 
     private static long count(Database reader) {

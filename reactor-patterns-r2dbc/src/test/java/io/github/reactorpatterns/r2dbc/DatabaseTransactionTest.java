@@ -1,25 +1,24 @@
 package io.github.reactorpatterns.r2dbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.time.Deadline;
 import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
 import io.r2dbc.spi.R2dbcException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatNullPointerException;
-import static org.awaitility.Awaitility.await;
 
 /** The unit of work: commit on success; roll back on an exception, a constraint violation and a cancel. */
 class DatabaseTransactionTest {
@@ -64,8 +63,8 @@ class DatabaseTransactionTest {
     @Test
     void anExceptionRollsBackAndPropagatesUnchanged() {
         IllegalStateException boom = new IllegalStateException("boom");
-        StepVerifier.create(db.transaction(tx -> tx.execute("INSERT INTO " + TABLE + " VALUES (1, 100)")
-                        .then(Mono.error(boom))))
+        StepVerifier.create(db.transaction(tx ->
+                        tx.execute("INSERT INTO " + TABLE + " VALUES (1, 100)").then(Mono.error(boom))))
                 .expectErrorSatisfies(error -> assertThat(error).isSameAs(boom))
                 .verify(TestDatabases.LOADED_MACHINE_WAIT);
         assertThat(rows()).isZero();
@@ -109,20 +108,20 @@ class DatabaseTransactionTest {
     @Test
     void aSerializationFailureIsRetriedAndSucceeds() {
         AtomicInteger attempts = new AtomicInteger();
-        Mono<Long> transfer = db.transaction(IsolationLevel.SERIALIZABLE, tx -> {
-            int attempt = attempts.incrementAndGet();
-            Mono<Long> insert = tx.execute("INSERT INTO " + TABLE + " VALUES (1, 100)");
-            if (attempt == 1) {
-                // what PostgreSQL reports when a concurrent transaction wins: SQLSTATE 40001
-                return insert.then(tx.execute("DO $$ BEGIN RAISE EXCEPTION 'could not serialize access'"
-                        + " USING ERRCODE = 'serialization_failure'; END $$"));
-            }
-            return insert;
-        }, RetryPolicy.backoff(3, Duration.ofMillis(10)).build());
-        StepVerifier.create(transfer)
-                .expectNext(1L)
-                .expectComplete()
-                .verify(TestDatabases.LOADED_MACHINE_WAIT);
+        Mono<Long> transfer = db.transaction(
+                IsolationLevel.SERIALIZABLE,
+                tx -> {
+                    int attempt = attempts.incrementAndGet();
+                    Mono<Long> insert = tx.execute("INSERT INTO " + TABLE + " VALUES (1, 100)");
+                    if (attempt == 1) {
+                        // what PostgreSQL reports when a concurrent transaction wins: SQLSTATE 40001
+                        return insert.then(tx.execute("DO $$ BEGIN RAISE EXCEPTION 'could not serialize access'"
+                                + " USING ERRCODE = 'serialization_failure'; END $$"));
+                    }
+                    return insert;
+                },
+                RetryPolicy.backoff(3, Duration.ofMillis(10)).build());
+        StepVerifier.create(transfer).expectNext(1L).expectComplete().verify(TestDatabases.LOADED_MACHINE_WAIT);
         assertThat(attempts).hasValue(2);
         assertThat(rows()).isEqualTo(1);
         assertCleanAfterwards();
@@ -139,8 +138,10 @@ class DatabaseTransactionTest {
                     attempts.incrementAndGet();
                     return tx.queryOne("SELECT sum(balance) FROM " + TABLE, row -> row.get(0, Long.class))
                             .delayElement(Duration.ofMillis(300))
-                            .flatMap(sum -> tx.execute("UPDATE " + TABLE + " SET balance = balance - 150"
-                                    + " WHERE id = $1 AND $2 >= 150", id, sum));
+                            .flatMap(sum -> tx.execute(
+                                    "UPDATE " + TABLE + " SET balance = balance - 150" + " WHERE id = $1 AND $2 >= 150",
+                                    id,
+                                    sum));
                 },
                 RetryPolicy.backoff(5, Duration.ofMillis(20)).build());
         StepVerifier.create(Mono.zip(withdraw.apply(1), withdraw.apply(2)))
@@ -154,10 +155,13 @@ class DatabaseTransactionTest {
     @Test
     void otherErrorsAreNotRetried() {
         AtomicInteger attempts = new AtomicInteger();
-        StepVerifier.create(db.transaction(IsolationLevel.READ_COMMITTED, tx -> {
-                    attempts.incrementAndGet();
-                    return tx.execute("INSERT INTO " + TABLE + " VALUES (1, 1), (1, 2)");
-                }, RetryPolicy.backoff(3, Duration.ofMillis(10)).build()))
+        StepVerifier.create(db.transaction(
+                        IsolationLevel.READ_COMMITTED,
+                        tx -> {
+                            attempts.incrementAndGet();
+                            return tx.execute("INSERT INTO " + TABLE + " VALUES (1, 1), (1, 2)");
+                        },
+                        RetryPolicy.backoff(3, Duration.ofMillis(10)).build()))
                 .expectError(R2dbcDataIntegrityViolationException.class)
                 .verify(TestDatabases.LOADED_MACHINE_WAIT);
         assertThat(attempts).hasValue(1);
@@ -167,7 +171,8 @@ class DatabaseTransactionTest {
     /** Regression: taking the first row with next() cancelled the transaction under a deadline: a rollback. */
     @Test
     void aStatementUnderADeadlineCommitsItsOwnTransaction() {
-        StepVerifier.create(db.queryOne("INSERT INTO " + TABLE + " VALUES (7, 7) RETURNING id",
+        StepVerifier.create(db.queryOne(
+                                "INSERT INTO " + TABLE + " VALUES (7, 7) RETURNING id",
                                 row -> row.get(0, Integer.class))
                         .transform(Deadline.within(Duration.ofSeconds(30))))
                 .expectNext(7)
@@ -184,7 +189,8 @@ class DatabaseTransactionTest {
 
     @Test
     void anEmptyUnitOfWorkCommitsAndCompletesEmpty() {
-        StepVerifier.create(db.transaction(tx -> tx.execute("INSERT INTO " + TABLE + " VALUES (5, 5)").then()))
+        StepVerifier.create(db.transaction(tx ->
+                        tx.execute("INSERT INTO " + TABLE + " VALUES (5, 5)").then()))
                 .expectComplete()
                 .verify(TestDatabases.LOADED_MACHINE_WAIT);
         assertThat(rows()).isEqualTo(1);
@@ -192,22 +198,28 @@ class DatabaseTransactionTest {
 
     @Test
     void retryableFailuresAreTheTwoSqlStates() {
-        assertThat(Database.isRetryableTransactionFailure(new IllegalStateException())).isFalse();
+        assertThat(Database.isRetryableTransactionFailure(new IllegalStateException()))
+                .isFalse();
         assertThat(Database.isRetryableTransactionFailure(new io.r2dbc.spi.R2dbcRollbackException("x", "40001")))
                 .isTrue();
-        assertThat(Database.isRetryableTransactionFailure(new RuntimeException(
-                new io.r2dbc.spi.R2dbcRollbackException("x", "40P01")))).isTrue();
+        assertThat(Database.isRetryableTransactionFailure(
+                        new RuntimeException(new io.r2dbc.spi.R2dbcRollbackException("x", "40P01"))))
+                .isTrue();
         assertThat(Database.isRetryableTransactionFailure(new io.r2dbc.spi.R2dbcRollbackException("x", "40002")))
                 .isFalse();
-        assertThatNullPointerException().isThrownBy(() -> Database.isRetryableTransactionFailure(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Database.isRetryableTransactionFailure(null))
                 .withMessage("error");
     }
 
     @Test
     void badArgumentsFailAtCallTime() {
         assertThatNullPointerException().isThrownBy(() -> db.transaction(null)).withMessage("work");
-        assertThatNullPointerException().isThrownBy(() -> db.transactionMany(null)).withMessage("work");
-        assertThatNullPointerException().isThrownBy(() -> db.transaction(null, tx -> Mono.empty()))
+        assertThatNullPointerException()
+                .isThrownBy(() -> db.transactionMany(null))
+                .withMessage("work");
+        assertThatNullPointerException()
+                .isThrownBy(() -> db.transaction(null, tx -> Mono.empty()))
                 .withMessage("definition");
         assertThatNullPointerException()
                 .isThrownBy(() -> db.transaction(IsolationLevel.SERIALIZABLE, tx -> Mono.empty(), null))
@@ -224,8 +236,10 @@ class DatabaseTransactionTest {
     private static void assertCleanAfterwards() {
         TestDatabases.awaitAllReturned(db);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(TestDatabases.sessions(monitor, APP, "idle in transaction")).isZero();
-            assertThat(TestDatabases.sessions(monitor, APP, "idle in transaction (aborted)")).isZero();
+            assertThat(TestDatabases.sessions(monitor, APP, "idle in transaction"))
+                    .isZero();
+            assertThat(TestDatabases.sessions(monitor, APP, "idle in transaction (aborted)"))
+                    .isZero();
             assertThat(TestDatabases.running(monitor, APP, "pg_sleep")).isZero();
         });
     }

@@ -1,5 +1,7 @@
 package io.github.reactorpatterns.r2dbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 
@@ -7,10 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
 import reactor.test.StepVerifier;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tagged {@code small-heap}: runs in its own surefire execution with {@code -Xmx64m}: a million rows (tens of MiB as
@@ -24,7 +23,8 @@ class StreamingSmallHeapTest {
 
     @BeforeAll
     static void start() {
-        db = TestDatabases.database(TestDatabases.uniqueName("smallheap"), b -> b.minIdle(1).maxSize(2));
+        db = TestDatabases.database(
+                TestDatabases.uniqueName("smallheap"), b -> b.minIdle(1).maxSize(2));
     }
 
     @AfterAll

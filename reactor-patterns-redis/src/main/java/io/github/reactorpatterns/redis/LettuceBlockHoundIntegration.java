@@ -32,8 +32,7 @@ public final class LettuceBlockHoundIntegration implements BlockHoundIntegration
     static final String SHARED_LOCK = "io.lettuce.core.protocol.SharedLock";
 
     /** Creates the integration; {@code ServiceLoader} does this for you when BlockHound is installed. */
-    public LettuceBlockHoundIntegration() {
-    }
+    public LettuceBlockHoundIntegration() {}
 
     /**
      * Allows blocking calls inside the three methods of Lettuce's write lock that take it.

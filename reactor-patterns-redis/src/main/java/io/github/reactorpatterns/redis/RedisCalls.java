@@ -13,7 +13,6 @@ import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
-
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Exceptions;
@@ -40,13 +39,15 @@ import reactor.util.context.Context;
  */
 final class RedisCalls {
 
-    private static final int LANES = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private static final int LANES =
+            Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
     private final Scheduler scheduler;
     private final long timeoutNanos;
     private final String timeoutMessage;
     /** Unfinished calls (and finished ones not yet dropped) in the order they started: deadlines in order. */
     private final Queue<Call<?>> line = new ConcurrentLinkedQueue<>();
+
     private final AtomicBoolean armed = new AtomicBoolean();
     private final Object sweeping = new Object();
     private final Lane[] lanes;
@@ -157,7 +158,9 @@ final class RedisCalls {
         final BiConsumer<@Nullable T, @Nullable Throwable> done;
         volatile int finished;
         volatile @Nullable Subscription subscription;
-        @Nullable T value;
+
+        @Nullable
+        T value;
 
         Call(RedisCalls owner, long deadline, BiConsumer<@Nullable T, @Nullable Throwable> done) {
             this.owner = owner;

@@ -9,15 +9,15 @@ import io.lettuce.core.RedisLoadingException;
 /** Sorts Redis errors into "the server could not be reached" and "the server refused the command". */
 final class RedisErrors {
 
-    private RedisErrors() {
-    }
+    private RedisErrors() {}
 
     /** Whether {@code e} means Redis could not answer (down, unreachable, too slow, loading), not a refusal. */
     static boolean isUnavailable(Throwable e) {
         if (e instanceof RedisLoadingException || e instanceof RedisBusyException || e instanceof TimeoutException) {
             return true;
         }
-        return !(e instanceof RedisCommandExecutionException) && !(e instanceof IllegalArgumentException)
+        return !(e instanceof RedisCommandExecutionException)
+                && !(e instanceof IllegalArgumentException)
                 && !(e instanceof IllegalStateException);
     }
 

@@ -27,10 +27,14 @@ final class RedisScript {
         return sha;
     }
 
-    <T> Flux<T> run(RedisScriptingReactiveCommands<String, String> commands, ScriptOutputType type, String[] keys,
+    <T> Flux<T> run(
+            RedisScriptingReactiveCommands<String, String> commands,
+            ScriptOutputType type,
+            String[] keys,
             String... args) {
         return commands.<T>evalsha(sha, type, keys, args)
-                .onErrorResume(RedisScript::isNoScript,
+                .onErrorResume(
+                        RedisScript::isNoScript,
                         e -> commands.scriptLoad(source).thenMany(commands.<T>evalsha(sha, type, keys, args)));
     }
 

@@ -9,8 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
-import org.jspecify.annotations.Nullable;
-
 import io.github.reactorpatterns.limit.Permit;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.lettuce.core.RedisClient;
@@ -19,6 +17,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -62,7 +61,8 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
     /* KEYS[1] the set; ARGV[1] permits, ARGV[2] id, ARGV[3] lease µs. Reply {1, 0}, or {0, µs to the first expiry} */
-    static final String ACQUIRE = String.join("\n",
+    static final String ACQUIRE = String.join(
+            "\n",
             "if redis.replicate_commands then pcall(redis.replicate_commands) end",
             "local kind = redis.call('TYPE', KEYS[1])['ok']",
             "if kind ~= 'none' and kind ~= 'zset' then",
@@ -81,7 +81,8 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
             "return {0, math.max(1, math.ceil(tonumber(first[2]) - now))}");
 
     /* KEYS[1] the set; ARGV[1] id, ARGV[2] lease µs. Reply 1 renewed, 0 the lease was gone. */
-    static final String RENEW = String.join("\n",
+    static final String RENEW = String.join(
+            "\n",
             "if redis.replicate_commands then pcall(redis.replicate_commands) end",
             "local t = redis.call('TIME')",
             "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])",
@@ -95,13 +96,15 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
             "return 1");
 
     /* KEYS[1] the set; ARGV[1] id, ARGV[2] channel. Reply: 1 removed, 0 it had expired. */
-    static final String RELEASE = String.join("\n",
+    static final String RELEASE = String.join(
+            "\n",
             "local removed = redis.call('ZREM', KEYS[1], ARGV[1])",
             "redis.call('PUBLISH', ARGV[2], ARGV[1])",
             "return removed");
 
     /* KEYS[1] the set. Reply: how many permits are held (leases not run out). */
-    static final String HELD = String.join("\n",
+    static final String HELD = String.join(
+            "\n",
             "local t = redis.call('TIME')",
             "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])",
             "return redis.call('ZCOUNT', KEYS[1], '(' .. string.format('%.0f', now), '+inf')");
@@ -202,16 +205,17 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
     @Override
     public Mono<Permit> acquire() {
         return Mono.<Permit>create(sink -> {
-            Waiter w = new Waiter(sink, nextId());
-            sink.onCancel(() -> cancel(w));
-            synchronized (lock) {
-                if (w.cancelled) {
-                    return;
-                }
-                queue.addLast(w);
-            }
-            next();
-        }).doOnDiscard(RedisPermit.class, RedisPermit::release); // granted as the subscriber cancelled
+                    Waiter w = new Waiter(sink, nextId());
+                    sink.onCancel(() -> cancel(w));
+                    synchronized (lock) {
+                        if (w.cancelled) {
+                            return;
+                        }
+                        queue.addLast(w);
+                    }
+                    next();
+                })
+                .doOnDiscard(RedisPermit.class, RedisPermit::release); // granted as the subscriber cancelled
     }
 
     /**
@@ -223,28 +227,30 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
     @Override
     public Mono<Permit> tryAcquire() {
         return Mono.<Permit>create(sink -> {
-            synchronized (lock) {
-                if (!queue.isEmpty()) {
-                    calls.deliver(sink::success);
-                    return;
-                }
-            }
-            String id = nextId();
-            // not cancelled with the subscriber: Redis may run the script anyway, so its answer is awaited (bounded
-            // by the timeout) and a permit granted to a cancelled subscriber is discarded, which releases it
-            callAcquire(id, (r, e) -> {
-                if (r == null) {
-                    releaseById(id); // a timed-out script may still have taken the permit in Redis
-                    Throwable t = RedisErrors.translate(keys[0], e);
-                    calls.deliver(() -> sink.error(t));
-                } else if (r[0] == 1) {
-                    RedisPermit permit = grant(id);
-                    calls.deliver(() -> sink.success(permit));
-                } else {
-                    calls.deliver(sink::success);
-                }
-            });
-        }).doOnDiscard(RedisPermit.class, RedisPermit::release); // granted as the subscriber cancelled
+                    synchronized (lock) {
+                        if (!queue.isEmpty()) {
+                            calls.deliver(sink::success);
+                            return;
+                        }
+                    }
+                    String id = nextId();
+                    // not cancelled with the subscriber: Redis may run the script anyway, so its answer is awaited
+                    // (bounded
+                    // by the timeout) and a permit granted to a cancelled subscriber is discarded, which releases it
+                    callAcquire(id, (r, e) -> {
+                        if (r == null) {
+                            releaseById(id); // a timed-out script may still have taken the permit in Redis
+                            Throwable t = RedisErrors.translate(keys[0], e);
+                            calls.deliver(() -> sink.error(t));
+                        } else if (r[0] == 1) {
+                            RedisPermit permit = grant(id);
+                            calls.deliver(() -> sink.success(permit));
+                        } else {
+                            calls.deliver(sink::success);
+                        }
+                    });
+                })
+                .doOnDiscard(RedisPermit.class, RedisPermit::release); // granted as the subscriber cancelled
     }
 
     /**
@@ -308,13 +314,13 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
      * @return a {@code Mono} of the count
      */
     public Mono<Long> held() {
-        return Mono.create(sink -> sink.onCancel(calls.<Long>run(HELD_LUA.run(commands, ScriptOutputType.INTEGER,
-                keys), (r, e) -> {
+        return Mono.create(sink ->
+                sink.onCancel(calls.<Long>run(HELD_LUA.run(commands, ScriptOutputType.INTEGER, keys), (r, e) -> {
                     if (r != null) {
                         calls.deliver(() -> sink.success(r));
                     } else {
-                        Throwable t = RedisErrors.translate(keys[0],
-                                e != null ? e : new IllegalStateException("no reply"));
+                        Throwable t =
+                                RedisErrors.translate(keys[0], e != null ? e : new IllegalStateException("no reply"));
                         calls.deliver(() -> sink.error(t));
                     }
                 })));
@@ -338,8 +344,8 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
 
     /** Runs the acquire script once, bounded by the timeout; {@code done} gets the reply or the error, never both. */
     private Disposable callAcquire(String id, BiConsumer<long @Nullable [], Throwable> done) {
-        return calls.<List<Long>>run(ACQUIRE_LUA.run(commands, ScriptOutputType.MULTI, keys, permitsArg, id,
-                leaseMicros), (r, e) -> {
+        return calls.<List<Long>>run(
+                ACQUIRE_LUA.run(commands, ScriptOutputType.MULTI, keys, permitsArg, id, leaseMicros), (r, e) -> {
                     if (r != null && r.size() == 2) {
                         done.accept(new long[] {r.get(0), r.get(1)}, null);
                     } else {
@@ -350,13 +356,13 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
 
     /** Runs {@code script} once, bounded by the timeout, ignoring its outcome (best effort). */
     private void callQuietly(RedisScript script, String... args) {
-        calls.run(script.<Long>run(commands, ScriptOutputType.INTEGER, keys, args), (r, e) -> { });
+        calls.run(script.<Long>run(commands, ScriptOutputType.INTEGER, keys, args), (r, e) -> {});
     }
 
     private RedisPermit grant(String id) {
         RedisPermit permit = new RedisPermit(id);
-        permit.heartbeat = scheduler.schedulePeriodically(permit::renew, renewEvery.toNanos(), renewEvery.toNanos(),
-                TimeUnit.NANOSECONDS);
+        permit.heartbeat = scheduler.schedulePeriodically(
+                permit::renew, renewEvery.toNanos(), renewEvery.toNanos(), TimeUnit.NANOSECONDS);
         return permit;
     }
 
@@ -545,9 +551,12 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
         boolean cancelled;
         boolean done;
         boolean sleeping;
-        @Nullable Disposable timer;
+
+        @Nullable
+        Disposable timer;
         /** Set (under the lock) once Redis granted this waiter's permit, before it is delivered. */
-        @Nullable RedisPermit permit;
+        @Nullable
+        RedisPermit permit;
 
         Waiter(MonoSink<Permit> sink, String id) {
             this.sink = sink;
@@ -715,8 +724,8 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
          */
         public RedisSemaphore build() {
             if (renewEvery != null && renewEvery.compareTo(lease) >= 0) {
-                throw new IllegalArgumentException("renewEvery < lease (" + lease + ") required but it was "
-                        + renewEvery);
+                throw new IllegalArgumentException(
+                        "renewEvery < lease (" + lease + ") required but it was " + renewEvery);
             }
             return new RedisSemaphore(this);
         }

@@ -8,12 +8,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
-import org.jspecify.annotations.Nullable;
-
 import io.github.reactorpatterns.limit.RateLimiter;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -65,7 +64,8 @@ public final class RedisTokenBucket implements RateLimiter {
      * ARGV[2] emission interval in microseconds (may be fractional), ARGV[3] burst, ARGV[4] tokens (pause: micros)
      * Reply: {1, now} granted at Redis time now, or {0, micros} retry after micros.
      */
-    static final String SCRIPT = String.join("\n",
+    static final String SCRIPT = String.join(
+            "\n",
             "if redis.replicate_commands then pcall(redis.replicate_commands) end",
             "local kind = redis.call('TYPE', KEYS[1])['ok']",
             "if kind ~= 'none' and kind ~= 'string' then",
@@ -353,8 +353,9 @@ public final class RedisTokenBucket implements RateLimiter {
      * error, on the thread that saw it (Lettuce's event loop or the timer), never both.
      */
     private Disposable call(String mode, long amount, BiConsumer<long @Nullable [], Throwable> done) {
-        return calls.<List<Long>>run(LUA.run(commands, ScriptOutputType.MULTI, keys, mode, intervalMicros, burstArg,
-                Long.toString(amount)), (r, e) -> {
+        return calls.<List<Long>>run(
+                LUA.run(commands, ScriptOutputType.MULTI, keys, mode, intervalMicros, burstArg, Long.toString(amount)),
+                (r, e) -> {
                     if (r != null && r.size() == 2) {
                         done.accept(new long[] {r.get(0), r.get(1)}, null);
                     } else {
@@ -422,7 +423,7 @@ public final class RedisTokenBucket implements RateLimiter {
             }
             if (cancelled) {
                 // granted in a race with the cancel: give the tokens back to the next caller
-                call("r", w.tokens, (r, e) -> { });
+                call("r", w.tokens, (r, e) -> {});
             } else {
                 deliver(() -> w.sink.success(reply[1]));
             }
@@ -515,7 +516,9 @@ public final class RedisTokenBucket implements RateLimiter {
         boolean cancelled;
         boolean done;
         boolean sleeping;
-        @Nullable Disposable timer;
+
+        @Nullable
+        Disposable timer;
 
         Waiter(MonoSink<Long> sink, int tokens) {
             this.sink = sink;

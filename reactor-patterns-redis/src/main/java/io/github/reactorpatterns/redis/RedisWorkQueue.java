@@ -9,8 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-import org.jspecify.annotations.Nullable;
-
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
@@ -19,6 +17,7 @@ import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -71,7 +70,8 @@ public final class RedisWorkQueue implements AutoCloseable {
     public static final Duration DEFAULT_RETRY_DELAY = Duration.ofMillis(100);
 
     /* KEYS[1] stream; ARGV[1] capacity, ARGV[2] payload. Reply: the new id, or nil while full. */
-    static final String PUT = String.join("\n",
+    static final String PUT = String.join(
+            "\n",
             "local kind = redis.call('TYPE', KEYS[1])['ok']",
             "if kind ~= 'none' and kind ~= 'stream' then",
             "  return redis.error_reply('WRONGTYPE ' .. KEYS[1] .. ' holds a ' .. kind .. ', not a work queue')",
@@ -80,13 +80,15 @@ public final class RedisWorkQueue implements AutoCloseable {
             "return redis.call('XADD', KEYS[1], '*', 'payload', ARGV[2])");
 
     /* KEYS[1] stream; ARGV[1] group, ARGV[2] id. Reply: 1 acknowledged now, 0 it was not pending. */
-    static final String ACK = String.join("\n",
+    static final String ACK = String.join(
+            "\n",
             "local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])",
             "if acked == 1 then redis.call('XDEL', KEYS[1], ARGV[2]) end",
             "return acked");
 
     /* KEYS[1] stream, KEYS[2] dead letters; ARGV group, id, payload, error, deliveries. Reply as ACK. */
-    static final String DEAD = String.join("\n",
+    static final String DEAD = String.join(
+            "\n",
             "local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])",
             "if acked == 1 then",
             "  redis.call('XADD', KEYS[2], '*', 'id', ARGV[2], 'payload', ARGV[3], 'error', ARGV[4],"
@@ -96,7 +98,8 @@ public final class RedisWorkQueue implements AutoCloseable {
             "return acked");
 
     /* KEYS[1] stream; ARGV group, consumer, min idle ms, count. Reply: {{id, {field, value, ...}, deliveries}, ...} */
-    static final String CLAIM = String.join("\n",
+    static final String CLAIM = String.join(
+            "\n",
             "local out = {}",
             "local cursor = '0-0'",
             "repeat",
@@ -163,14 +166,19 @@ public final class RedisWorkQueue implements AutoCloseable {
         this.connection = client.connect();
         this.commands = connection.reactive();
         try {
-            connection.sync().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group,
-                    XGroupCreateArgs.Builder.mkstream(true));
+            connection
+                    .sync()
+                    .xgroupCreate(
+                            XReadArgs.StreamOffset.from(stream, "0"), group, XGroupCreateArgs.Builder.mkstream(true));
         } catch (RuntimeException e) {
             String message = e.getMessage();
             if (message == null || !message.startsWith("BUSYGROUP")) {
                 connection.close();
-                throw e instanceof io.lettuce.core.RedisCommandExecutionException && message != null
-                        && message.startsWith("WRONGTYPE") ? new RedisKeyTypeException(stream, e) : e;
+                throw e instanceof io.lettuce.core.RedisCommandExecutionException
+                                && message != null
+                                && message.startsWith("WRONGTYPE")
+                        ? new RedisKeyTypeException(stream, e)
+                        : e;
             }
         }
     }
@@ -226,8 +234,9 @@ public final class RedisWorkQueue implements AutoCloseable {
         Duration recheck = block.compareTo(Duration.ofMillis(50)) < 0 ? block : Duration.ofMillis(50);
         return Mono.defer(() -> PUT_LUA.<String>run(commands, ScriptOutputType.VALUE, keys, capacityArg, payload)
                         .next())
-                .repeatWhenEmpty(Integer.MAX_VALUE, attempts -> attempts.concatMap(
-                        i -> Mono.delay(i < 20 ? recheck : block, scheduler)))
+                .repeatWhenEmpty(
+                        Integer.MAX_VALUE,
+                        attempts -> attempts.concatMap(i -> Mono.delay(i < 20 ? recheck : block, scheduler)))
                 .onErrorMap(e -> RedisErrors.translate(stream, e));
     }
 
@@ -252,9 +261,11 @@ public final class RedisWorkQueue implements AutoCloseable {
             started = true;
             readConnection = client.connect();
         }
-        RedisReactiveCommands<String, String> reader = Objects.requireNonNull(readConnection).reactive();
+        RedisReactiveCommands<String, String> reader =
+                Objects.requireNonNull(readConnection).reactive();
         io.lettuce.core.Consumer<String> me = io.lettuce.core.Consumer.from(group, consumer);
-        Flux<RedisJob> reads = Flux.defer(() -> reader.xreadgroup(me,
+        Flux<RedisJob> reads = Flux.defer(() -> reader.xreadgroup(
+                                me,
                                 XReadArgs.Builder.block(block).count(Math.max(1, workers - running.get())),
                                 XReadArgs.StreamOffset.lastConsumed(stream))
                         .map(m -> new RedisJob(m.getId(), payloadOf(m), 1)))
@@ -268,7 +279,7 @@ public final class RedisWorkQueue implements AutoCloseable {
                 .takeUntilOther(stop.asMono())
                 .filter(job -> !stopping)
                 .flatMap(job -> run(job, handler), workers, 1)
-                .subscribe(v -> { }, e -> drained.tryEmitEmpty(), drained::tryEmitEmpty);
+                .subscribe(v -> {}, e -> drained.tryEmitEmpty(), drained::tryEmitEmpty);
     }
 
     /**
@@ -298,12 +309,15 @@ public final class RedisWorkQueue implements AutoCloseable {
                 return Mono.fromRunnable(this::close);
             }
             return drained.asMono()
-                    .timeout(grace, Mono.<Void>fromRunnable(() -> {
-                        Disposable d = workersSubscription;
-                        if (d != null) {
-                            d.dispose();
-                        }
-                    }), scheduler)
+                    .timeout(
+                            grace,
+                            Mono.<Void>fromRunnable(() -> {
+                                Disposable d = workersSubscription;
+                                if (d != null) {
+                                    d.dispose();
+                                }
+                            }),
+                            scheduler)
                     .then(Mono.fromRunnable(this::close));
         });
     }
@@ -361,10 +375,15 @@ public final class RedisWorkQueue implements AutoCloseable {
             Duration every = visibility.dividedBy(3);
             Disposable heartbeat = Flux.interval(every, every, scheduler)
                     .onBackpressureDrop()
-                    .concatMap(tick -> commands.xclaim(stream, io.lettuce.core.Consumer.from(group, consumer),
-                                    XClaimArgs.Builder.justid(), job.id())
-                            .then()
-                            .onErrorResume(e -> Mono.empty()), 1)
+                    .concatMap(
+                            tick -> commands.xclaim(
+                                            stream,
+                                            io.lettuce.core.Consumer.from(group, consumer),
+                                            XClaimArgs.Builder.justid(),
+                                            job.id())
+                                    .then()
+                                    .onErrorResume(e -> Mono.empty()),
+                            1)
                     .subscribe();
             return attempt(job, handler).doFinally(s -> {
                 heartbeat.dispose();
@@ -399,8 +418,7 @@ public final class RedisWorkQueue implements AutoCloseable {
                 .then();
     }
 
-    private Mono<Void> failed(RedisJob job, Throwable error,
-            Function<? super RedisJob, ? extends Mono<?>> handler) {
+    private Mono<Void> failed(RedisJob job, Throwable error, Function<? super RedisJob, ? extends Mono<?>> handler) {
         if (job.deliveryCount() >= maxAttempts) {
             return deadLetter(job, String.valueOf(error));
         }
@@ -410,20 +428,35 @@ public final class RedisWorkQueue implements AutoCloseable {
         // claim it again (which counts a delivery in Redis) and run it again after the retry delay; empty if
         // another consumer has claimed it meanwhile
         return Mono.delay(retryDelay, scheduler)
-                .then(commands.xclaim(stream, io.lettuce.core.Consumer.from(group, consumer), 0, job.id()).next())
+                .then(commands.xclaim(stream, io.lettuce.core.Consumer.from(group, consumer), 0, job.id())
+                        .next())
                 .flatMap(m -> attempt(job.redelivered(), handler));
     }
 
     private Mono<Void> deadLetter(RedisJob job, String error) {
-        return DEAD_LUA.<Long>run(commands, ScriptOutputType.INTEGER, new String[] {stream, dead},
-                        group, job.id(), job.payload(), error, Long.toString(job.deliveryCount()))
+        return DEAD_LUA.<Long>run(
+                        commands,
+                        ScriptOutputType.INTEGER,
+                        new String[] {stream, dead},
+                        group,
+                        job.id(),
+                        job.payload(),
+                        error,
+                        Long.toString(job.deliveryCount()))
                 .then();
     }
 
     private Flux<RedisJob> claim() {
         int count = Math.max(1, workers - running.get());
-        return CLAIM_LUA.<List<Object>>run(commands, ScriptOutputType.MULTI, new String[] {stream},
-                        group, consumer, Long.toString(visibility.toMillis()), Integer.toString(count))
+        return CLAIM_LUA
+                .<List<Object>>run(
+                        commands,
+                        ScriptOutputType.MULTI,
+                        new String[] {stream},
+                        group,
+                        consumer,
+                        Long.toString(visibility.toMillis()),
+                        Integer.toString(count))
                 .next()
                 .flatMapIterable(RedisWorkQueue::claimed)
                 .onErrorResume(e -> Flux.empty());

@@ -21,8 +21,7 @@ import reactor.core.publisher.Mono;
  */
 final class BucketChild {
 
-    private BucketChild() {
-    }
+    private BucketChild() {}
 
     public static void main(String[] args) throws Exception {
         String uri = args[0];
@@ -34,7 +33,8 @@ final class BucketChild {
         StatefulRedisConnection<String, String> connection = client.connect();
         AtomicLong failures = new AtomicLong();
         RedisTokenBucket.Builder builder = RedisTokenBucket.builder(connection, name)
-                .rate(50, Duration.ofSeconds(1)).burst(5)
+                .rate(50, Duration.ofSeconds(1))
+                .burst(5)
                 .timeout(Duration.ofSeconds(1))
                 .onFailure(f -> failures.incrementAndGet());
         RedisTokenBucket bucket = (open ? builder.failOpen() : builder.failClosed()).build();
@@ -67,7 +67,10 @@ final class BucketChild {
                     .doFinally(s -> completed.incrementAndGet());
         });
         Flux.range(0, loops)
-                .flatMap(i -> oneCall.repeat(() -> System.currentTimeMillis() < end).then(), loops)
+                .flatMap(
+                        i -> oneCall.repeat(() -> System.currentTimeMillis() < end)
+                                .then(),
+                        loops)
                 .blockLast(Duration.ofMillis(duration + 30_000));
 
         System.out.println("issued " + issued.get());

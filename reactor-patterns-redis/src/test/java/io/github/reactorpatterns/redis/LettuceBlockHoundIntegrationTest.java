@@ -28,7 +28,8 @@ class LettuceBlockHoundIntegrationTest {
 
     @Test
     void rejectsANullBuilder() {
-        assertThatNullPointerException().isThrownBy(() -> new LettuceBlockHoundIntegration().applyTo(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new LettuceBlockHoundIntegration().applyTo(null))
                 .withMessage("builder");
     }
 

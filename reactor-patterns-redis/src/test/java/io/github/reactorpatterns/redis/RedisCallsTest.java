@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -31,8 +30,10 @@ class RedisCallsTest {
     }
 
     Disposable start(String name, Mono<String> command) {
-        return calls.run(command, (v, e) -> outcomes.add(name + ": " + (e == null ? "value " + v
-                : e.getClass().getSimpleName() + " " + e.getMessage())));
+        return calls.run(
+                command,
+                (v, e) -> outcomes.add(name + ": "
+                        + (e == null ? "value " + v : e.getClass().getSimpleName() + " " + e.getMessage())));
     }
 
     @Test
@@ -86,8 +87,10 @@ class RedisCallsTest {
         time.advanceTimeBy(Duration.ofMillis(300)); // t = 1300: answered answers, 200 ms before its deadline
         time.advanceTimeBy(Duration.ofSeconds(5));
 
-        assertThat(outcomes).containsExactly("slow: TimeoutException Redis did not answer within 1000ms",
-                "answered: value late but in time");
+        assertThat(outcomes)
+                .containsExactly(
+                        "slow: TimeoutException Redis did not answer within 1000ms",
+                        "answered: value late but in time");
     }
 
     @Test

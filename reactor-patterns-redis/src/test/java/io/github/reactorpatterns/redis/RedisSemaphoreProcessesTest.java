@@ -7,13 +7,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.limit.Permit;
 import io.github.reactorpatterns.test.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 
 /** Child JVMs share one {@code RedisSemaphore(5)} (lease 2 s, renewed every 500 ms). */
@@ -28,7 +27,9 @@ class RedisSemaphoreProcessesTest {
                     children.add(new RedisTestSupport.Child(SemaphoreChild.class, redis.uri(), "jobs", "jobs", "100"));
                 }
                 for (RedisTestSupport.Child c : children) {
-                    assertThat(c.waitFor(Duration.ofSeconds(120))).as("exit of %s", c.lines).isZero();
+                    assertThat(c.waitFor(Duration.ofSeconds(120)))
+                            .as("exit of %s", c.lines)
+                            .isZero();
                 }
                 RedisClient client = RedisTestSupport.client(redis.uri());
                 try (StatefulRedisConnection<String, String> c = client.connect()) {
@@ -49,14 +50,18 @@ class RedisSemaphoreProcessesTest {
     @Test
     void permitsOfAKilledProcessAreFreeAgainWithinLeasePlusOneRenewal() throws Exception {
         try (RedisServer redis = RedisTestSupport.server();
-                RedisTestSupport.Child holder = new RedisTestSupport.Child(SemaphoreChild.class, redis.uri(),
-                        "killed", "hold", "3")) {
+                RedisTestSupport.Child holder =
+                        new RedisTestSupport.Child(SemaphoreChild.class, redis.uri(), "killed", "hold", "3")) {
             await().atMost(Duration.ofSeconds(60)).until(() -> holder.printed("holding") || !holder.process.isAlive());
-            assertThat(holder.linesStartingWith("holding ")).as("%s", holder.lines).containsExactly("3");
+            assertThat(holder.linesStartingWith("holding "))
+                    .as("%s", holder.lines)
+                    .containsExactly("3");
             RedisClient client = RedisTestSupport.client(redis.uri());
             try (RedisSemaphore semaphore = RedisSemaphore.builder(client, "killed", 5)
-                    .lease(Duration.ofSeconds(2)).renewEvery(Duration.ofMillis(500))
-                    .recheckEvery(Duration.ofSeconds(10)).build()) {
+                    .lease(Duration.ofSeconds(2))
+                    .renewEvery(Duration.ofMillis(500))
+                    .recheckEvery(Duration.ofSeconds(10))
+                    .build()) {
                 assertThat(semaphore.held().block(Duration.ofSeconds(5))).isEqualTo(3);
                 holder.kill(); // SIGKILL: no release, no shutdown hook
                 long killed = System.nanoTime();
@@ -64,19 +69,24 @@ class RedisSemaphoreProcessesTest {
                 Duration leaseLeft;
                 try (StatefulRedisConnection<String, String> c = client.connect()) {
                     double lastExpiry = c.sync().zrangeWithScores(RedisSemaphore.key("killed"), 0, -1).stream()
-                            .mapToDouble(ScoredValue::getScore).max().orElseThrow();
+                            .mapToDouble(ScoredValue::getScore)
+                            .max()
+                            .orElseThrow();
                     List<String> time = c.sync().time();
                     long now = Long.parseLong(time.get(0)) * 1_000_000L + Long.parseLong(time.get(1));
                     leaseLeft = Duration.ofNanos((long) (lastExpiry - now) * 1000L);
                 }
-                List<Permit> all = Flux.range(0, 5).flatMap(i -> semaphore.acquire(), 5)
-                        .collectList().block(Duration.ofSeconds(30));
+                List<Permit> all = Flux.range(0, 5)
+                        .flatMap(i -> semaphore.acquire(), 5)
+                        .collectList()
+                        .block(Duration.ofSeconds(30));
                 Duration freed = Duration.ofNanos(System.nanoTime() - killed);
                 assertThat(all).hasSize(5);
                 // they were held until their lease ran out (however late the loaded holder renewed last), and were
                 // usable again within lease 2 s + one renewal interval 500 ms of the kill
                 assertThat(leaseLeft).isPositive();
-                assertThat(freed).isGreaterThanOrEqualTo(leaseLeft.minusMillis(20))
+                assertThat(freed)
+                        .isGreaterThanOrEqualTo(leaseLeft.minusMillis(20))
                         .isLessThanOrEqualTo(Duration.ofMillis(2500));
                 all.forEach(Permit::release);
                 await().atMost(Duration.ofSeconds(5))

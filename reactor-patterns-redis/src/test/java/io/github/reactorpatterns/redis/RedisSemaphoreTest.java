@@ -14,15 +14,14 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.limit.Permit;
 import io.github.reactorpatterns.test.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -69,14 +68,16 @@ class RedisSemaphoreTest {
             Permit b = semaphore.tryAcquire().block(Duration.ofSeconds(5));
             assertThat(a).isNotNull();
             assertThat(b).isNotNull();
-            assertThat(semaphore.tryAcquire().blockOptional(Duration.ofSeconds(5))).isEmpty();
+            assertThat(semaphore.tryAcquire().blockOptional(Duration.ofSeconds(5)))
+                    .isEmpty();
             assertThat(semaphore.held().block(Duration.ofSeconds(5))).isEqualTo(2);
             a.release();
             a.release(); // idempotent
             assertThat(a.isReleased()).isTrue();
             assertThat(a.permits()).isEqualTo(1);
             await().atMost(Duration.ofSeconds(5)).until(() -> members() == 1);
-            assertThat(semaphore.tryAcquire().blockOptional(Duration.ofSeconds(5))).isPresent();
+            assertThat(semaphore.tryAcquire().blockOptional(Duration.ofSeconds(5)))
+                    .isPresent();
         }
     }
 
@@ -84,7 +85,8 @@ class RedisSemaphoreTest {
     void aWaiterIsWokenByTheReleaseMessageOfAnotherProcess() {
         try (RedisSemaphore here = RedisSemaphore.builder(client, name, 1).build();
                 RedisSemaphore there = RedisSemaphore.builder(client, name, 1)
-                        .recheckEvery(Duration.ofSeconds(60)).build()) {
+                        .recheckEvery(Duration.ofSeconds(60))
+                        .build()) {
             Permit held = here.acquire().block(Duration.ofSeconds(5));
             Mono<Permit> waiting = there.acquire().cache();
             Disposable subscribed = waiting.subscribe();
@@ -101,7 +103,8 @@ class RedisSemaphoreTest {
     @Test
     void aLostReleaseMessageIsCaughtByTheBoundedRecheck() {
         try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1)
-                .recheckEvery(Duration.ofMillis(200)).build()) {
+                .recheckEvery(Duration.ofMillis(200))
+                .build()) {
             Permit held = semaphore.acquire().block(Duration.ofSeconds(5));
             Mono<Permit> waiting = semaphore.acquire().cache();
             Disposable subscribed = waiting.subscribe();
@@ -120,11 +123,13 @@ class RedisSemaphoreTest {
             Permit held = semaphore.acquire().block(Duration.ofSeconds(5));
             List<Integer> order = new java.util.concurrent.CopyOnWriteArrayList<>();
             Disposable cancelled = semaphore.acquire().subscribe(p -> order.add(-1));
-            Flux<Integer> rest = Flux.range(0, 3).flatMapSequential(i -> semaphore.withPermit(
-                    Mono.fromCallable(() -> {
-                        order.add(i);
-                        return i;
-                    })), 3);
+            Flux<Integer> rest = Flux.range(0, 3)
+                    .flatMapSequential(
+                            i -> semaphore.withPermit(Mono.fromCallable(() -> {
+                                order.add(i);
+                                return i;
+                            })),
+                            3);
             Disposable running = rest.subscribe();
             await().atMost(Duration.ofSeconds(5)).until(() -> semaphore.waiting() == 4);
             cancelled.dispose();
@@ -140,7 +145,9 @@ class RedisSemaphoreTest {
     @Test
     void withPermitReleasesOnCompletionErrorAndCancel() {
         try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1).build()) {
-            StepVerifier.create(semaphore.withPermit(Mono.just("ok"))).expectNext("ok").verifyComplete();
+            StepVerifier.create(semaphore.withPermit(Mono.just("ok")))
+                    .expectNext("ok")
+                    .verifyComplete();
             await().atMost(Duration.ofSeconds(5)).until(() -> members() == 0);
             StepVerifier.create(semaphore.withPermit(Mono.error(new IllegalStateException("boom"))))
                     .verifyErrorMessage("boom");
@@ -159,13 +166,15 @@ class RedisSemaphoreTest {
     void tenThousandRandomCancellationsLeaveNoPermitHeld() {
         try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 5).build()) {
             long finished = Flux.range(0, 10_000)
-                    .flatMap(i -> {
-                        ThreadLocalRandom r = ThreadLocalRandom.current();
-                        Mono<Integer> work = semaphore.withPermit(
-                                Mono.delay(Duration.ofMillis(r.nextInt(3))).thenReturn(i));
-                        return work.timeout(Duration.ofMillis(r.nextInt(4)))
-                                .onErrorResume(java.util.concurrent.TimeoutException.class, e -> Mono.just(-1));
-                    }, 64)
+                    .flatMap(
+                            i -> {
+                                ThreadLocalRandom r = ThreadLocalRandom.current();
+                                Mono<Integer> work = semaphore.withPermit(Mono.delay(Duration.ofMillis(r.nextInt(3)))
+                                        .thenReturn(i));
+                                return work.timeout(Duration.ofMillis(r.nextInt(4)))
+                                        .onErrorResume(java.util.concurrent.TimeoutException.class, e -> Mono.just(-1));
+                            },
+                            64)
                     .count()
                     .block(Duration.ofSeconds(120));
             assertThat(finished).isEqualTo(10_000);
@@ -178,8 +187,10 @@ class RedisSemaphoreTest {
     @Test
     void aPermitGrantedWhileItsWaiterIsCancelledBeforeDeliveryIsReleasedAtTheCancel() {
         HeldScheduler held = new HeldScheduler();
-        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1).lease(Duration.ofSeconds(60))
-                .scheduler(held).build()) {
+        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1)
+                .lease(Duration.ofSeconds(60))
+                .scheduler(held)
+                .build()) {
             List<Object> signals = new CopyOnWriteArrayList<>();
             Disposable waiter = semaphore.acquire().subscribe(signals::add, signals::add, () -> signals.add("done"));
             // Redis granted the permit and its delivery waits on the scheduler: the window between the two
@@ -204,7 +215,8 @@ class RedisSemaphoreTest {
 
     @Test
     void aWaiterCancelledWhileRedisRunsItsAcquireReleasesThePermitRedisGrantsLate() {
-        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1).lease(Duration.ofSeconds(60))
+        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1)
+                .lease(Duration.ofSeconds(60))
                 .build()) {
             List<Object> signals = new CopyOnWriteArrayList<>();
             long scripts = scriptCalls();
@@ -224,8 +236,11 @@ class RedisSemaphoreTest {
     @Test
     void theHeartbeatRenewsTheLeaseEveryRenewEveryOnTheCallersScheduler() {
         VirtualTimeScheduler time = VirtualTimeScheduler.create();
-        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1).lease(Duration.ofSeconds(30))
-                .renewEvery(Duration.ofSeconds(10)).scheduler(time).build()) {
+        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1)
+                .lease(Duration.ofSeconds(30))
+                .renewEvery(Duration.ofSeconds(10))
+                .scheduler(time)
+                .build()) {
             Permit permit = semaphore.tryAcquire().block(Duration.ofSeconds(5));
             assertThat(permit).isNotNull();
             String id = permitId(permit);
@@ -240,7 +255,9 @@ class RedisSemaphoreTest {
                 long before = scriptCalls();
                 time.advanceTimeBy(Duration.ofMillis(9_999));
                 assertThat(semaphore.held().block(Duration.ofSeconds(5))).isOne();
-                assertThat(scriptCalls()).as("no renewal before beat %d is due", beat).isEqualTo(before + 1);
+                assertThat(scriptCalls())
+                        .as("no renewal before beat %d is due", beat)
+                        .isEqualTo(before + 1);
                 time.advanceTimeBy(Duration.ofMillis(1)); // beat is due exactly now
                 // (the virtual clock may run the beat on the thread that is draining it: wait for it to reach Redis)
                 long renewed = before + 2;
@@ -267,7 +284,8 @@ class RedisSemaphoreTest {
         connection.sync().set(RedisSemaphore.key(name), "a string");
         try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1).build()) {
             StepVerifier.create(semaphore.acquire())
-                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(RedisKeyTypeException.class)
+                    .expectErrorSatisfies(e -> assertThat(e)
+                            .isInstanceOf(RedisKeyTypeException.class)
                             .hasMessageContaining(RedisSemaphore.key(name)))
                     .verify(Duration.ofSeconds(5));
             assertThat(semaphore.waiting()).isZero();
@@ -279,7 +297,8 @@ class RedisSemaphoreTest {
         RedisServer doomed = RedisTestSupport.server();
         RedisClient doomedClient = RedisTestSupport.client(doomed.uri());
         try (RedisSemaphore semaphore = RedisSemaphore.builder(doomedClient, name, 1)
-                .timeout(Duration.ofMillis(500)).build()) {
+                .timeout(Duration.ofMillis(500))
+                .build()) {
             doomed.stop();
             StepVerifier.create(semaphore.acquire())
                     .expectError(RedisUnavailableException.class)
@@ -293,12 +312,17 @@ class RedisSemaphoreTest {
 
     @Test
     void badArguments() {
-        assertThatNullPointerException().isThrownBy(() -> RedisSemaphore.builder(null, "x", 1)).withMessage("client");
-        assertThatNullPointerException().isThrownBy(() -> RedisSemaphore.builder(client, null, 1))
+        assertThatNullPointerException()
+                .isThrownBy(() -> RedisSemaphore.builder(null, "x", 1))
+                .withMessage("client");
+        assertThatNullPointerException()
+                .isThrownBy(() -> RedisSemaphore.builder(client, null, 1))
                 .withMessage("name");
-        assertThatIllegalArgumentException().isThrownBy(() -> RedisSemaphore.builder(client, "", 1))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RedisSemaphore.builder(client, "", 1))
                 .withMessage("name must not be empty");
-        assertThatIllegalArgumentException().isThrownBy(() -> RedisSemaphore.builder(client, "x", 0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RedisSemaphore.builder(client, "x", 0))
                 .withMessage("permits > 0 required but it was 0");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> RedisSemaphore.builder(client, "x", 1).lease(Duration.ofMillis(1)))
@@ -307,13 +331,17 @@ class RedisSemaphoreTest {
                 .isThrownBy(() -> RedisSemaphore.builder(client, "x", 1).renewEvery(Duration.ZERO))
                 .withMessage("renewEvery > 0 required but it was PT0S");
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> RedisSemaphore.builder(client, "x", 1).lease(Duration.ofSeconds(1))
-                        .renewEvery(Duration.ofSeconds(1)).build())
+                .isThrownBy(() -> RedisSemaphore.builder(client, "x", 1)
+                        .lease(Duration.ofSeconds(1))
+                        .renewEvery(Duration.ofSeconds(1))
+                        .build())
                 .withMessage("renewEvery < lease (PT1S) required but it was PT1S");
         try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 1).build()) {
-            assertThatNullPointerException().isThrownBy(() -> semaphore.withPermit((Mono<Object>) null))
+            assertThatNullPointerException()
+                    .isThrownBy(() -> semaphore.withPermit((Mono<Object>) null))
                     .withMessage("task");
-            assertThatNullPointerException().isThrownBy(() -> semaphore.withPermit((Flux<Object>) null))
+            assertThatNullPointerException()
+                    .isThrownBy(() -> semaphore.withPermit((Flux<Object>) null))
                     .withMessage("task");
         }
     }

@@ -22,8 +22,7 @@ import io.lettuce.core.resource.Delay;
 /** Clients for the tests' Redis servers, and child JVMs that share one with the test. */
 final class RedisTestSupport {
 
-    private RedisTestSupport() {
-    }
+    private RedisTestSupport() {}
 
     /** A client that rejects commands while disconnected and reconnects every 100 ms. */
     static RedisClient client(String uri) {
@@ -33,7 +32,9 @@ final class RedisTestSupport {
         RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(Duration.ofSeconds(2))
+                        .build())
                 .build());
         return client;
     }
@@ -67,17 +68,19 @@ final class RedisTestSupport {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // the child was killed
-                }
-            }, "child-output-" + main.getSimpleName());
+            reader = new Thread(
+                    () -> {
+                        try (BufferedReader in = new BufferedReader(
+                                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                            String line;
+                            while ((line = in.readLine()) != null) {
+                                lines.add(line);
+                            }
+                        } catch (IOException ignored) {
+                            // the child was killed
+                        }
+                    },
+                    "child-output-" + main.getSimpleName());
             reader.setDaemon(true);
             reader.start();
         }

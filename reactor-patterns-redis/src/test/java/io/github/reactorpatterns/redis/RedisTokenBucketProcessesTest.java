@@ -9,9 +9,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.test.RedisServer;
+import org.junit.jupiter.api.Test;
 
 /**
  * Three child JVMs share one {@link RedisTokenBucket} (50/s, burst 5). Grant times are Redis's own ({@code TIME} in
@@ -30,7 +29,9 @@ class RedisTokenBucketProcessesTest {
                 children.forEach(c -> c.send("go " + go));
                 List<Long> stamps = new ArrayList<>();
                 for (RedisTestSupport.Child c : children) {
-                    assertThat(c.waitFor(Duration.ofSeconds(60))).as("exit of %s", c.lines).isZero();
+                    assertThat(c.waitFor(Duration.ofSeconds(60)))
+                            .as("exit of %s", c.lines)
+                            .isZero();
                     // every caller that waited was served: each acquire issued completed with a grant
                     assertThat(c.linesStartingWith("completed ")).isEqualTo(c.linesStartingWith("issued "));
                     assertThat(c.linesStartingWith("denied ")).containsExactly("");
@@ -42,7 +43,9 @@ class RedisTokenBucketProcessesTest {
                 }
                 Collections.sort(stamps);
                 long window = go * 1000 + 10_000_000L;
-                long inWindow = stamps.stream().filter(s -> s >= go * 1000 && s < window).count();
+                long inWindow = stamps.stream()
+                        .filter(s -> s >= go * 1000 && s < window)
+                        .count();
                 // 500 + burst within ±3 %
                 assertThat(inWindow).isBetween(490L, 520L);
                 assertThat(maxInOneSecond(stamps)).isLessThanOrEqualTo(55);
@@ -68,9 +71,12 @@ class RedisTokenBucketProcessesTest {
 
                 List<Long> stamps = new ArrayList<>();
                 for (RedisTestSupport.Child c : children) {
-                    assertThat(c.waitFor(Duration.ofSeconds(60))).as("exit of %s", c.lines).isZero();
+                    assertThat(c.waitFor(Duration.ofSeconds(60)))
+                            .as("exit of %s", c.lines)
+                            .isZero();
                     assertThat(Long.parseLong(c.linesStartingWith("failures ").get(0)))
-                            .as("decisions reported").isPositive();
+                            .as("decisions reported")
+                            .isPositive();
                     List<Long> own = numbers(c, "stamps ");
                     // recovered: granted by Redis again after the restart
                     assertThat(own).as("grants after the restart").anyMatch(s -> s >= up * 1000);
@@ -93,12 +99,11 @@ class RedisTokenBucketProcessesTest {
         }
     }
 
-    private static List<RedisTestSupport.Child> start(RedisServer redis, String name, long duration,
-            String... modes) {
+    private static List<RedisTestSupport.Child> start(RedisServer redis, String name, long duration, String... modes) {
         List<RedisTestSupport.Child> children = new ArrayList<>();
         for (String mode : modes) {
-            children.add(new RedisTestSupport.Child(BucketChild.class, redis.uri(), name, Long.toString(duration),
-                    Integer.toString(LOOPS), mode));
+            children.add(new RedisTestSupport.Child(
+                    BucketChild.class, redis.uri(), name, Long.toString(duration), Integer.toString(LOOPS), mode));
         }
         for (RedisTestSupport.Child c : children) {
             await().atMost(Duration.ofSeconds(120)).until(() -> c.printed("ready") || !c.process.isAlive());

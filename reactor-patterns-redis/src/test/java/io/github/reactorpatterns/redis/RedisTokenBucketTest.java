@@ -12,15 +12,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.test.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -64,7 +63,8 @@ class RedisTokenBucketTest {
 
     @Test
     void grantsTheBurstAtOnceThenRefusesWithoutWaiting() {
-        RedisTokenBucket bucket = bucket().rate(1, Duration.ofSeconds(30)).burst(5).build();
+        RedisTokenBucket bucket =
+                bucket().rate(1, Duration.ofSeconds(30)).burst(5).build();
         StepVerifier.create(Flux.range(0, 6).concatMap(i -> bucket.tryAcquire(1)))
                 .expectNext(true, true, true, true, true, false)
                 .expectComplete()
@@ -76,14 +76,18 @@ class RedisTokenBucketTest {
         Scheduler scheduler = Schedulers.newSingle("bucket-timer");
         try {
             List<RedisFailure> failures = new CopyOnWriteArrayList<>();
-            RedisTokenBucket bucket = bucket().rate(10, Duration.ofSeconds(1)).timeout(Duration.ofMillis(300))
-                    .scheduler(scheduler).onFailure(failures::add).build();
+            RedisTokenBucket bucket = bucket().rate(10, Duration.ofSeconds(1))
+                    .timeout(Duration.ofMillis(300))
+                    .scheduler(scheduler)
+                    .onFailure(failures::add)
+                    .build();
             assertThat(bucket.tryAcquire(1).block(Duration.ofSeconds(5))).isTrue();
             other.sync().clientPause(1500); // Redis answers no client for 1.5 s
             long start = System.nanoTime();
 
-            StepVerifier.create(bucket.tryAcquire(1).map(granted -> granted + " on " + Thread.currentThread()
-                            .getName()))
+            StepVerifier.create(bucket.tryAcquire(1)
+                            .map(granted ->
+                                    granted + " on " + Thread.currentThread().getName()))
                     .assertNext(s -> assertThat(s).startsWith("false on bucket-timer"))
                     .expectComplete()
                     .verify(Duration.ofSeconds(5));
@@ -92,7 +96,8 @@ class RedisTokenBucketTest {
             assertThat(took).isBetween(Duration.ofMillis(290), Duration.ofMillis(1400));
             assertThat(failures).singleElement().satisfies(f -> {
                 assertThat(f.operation()).isEqualTo("tryAcquire");
-                assertThat(f.error()).isInstanceOf(TimeoutException.class)
+                assertThat(f.error())
+                        .isInstanceOf(TimeoutException.class)
                         .hasMessage("Redis did not answer within 300ms");
             });
         } finally {
@@ -137,7 +142,8 @@ class RedisTokenBucketTest {
 
     @Test
     void tryAcquireNeverOvertakesWaiters() {
-        RedisTokenBucket bucket = bucket().rate(1, Duration.ofSeconds(30)).burst(1).build();
+        RedisTokenBucket bucket =
+                bucket().rate(1, Duration.ofSeconds(30)).burst(1).build();
         assertThat(bucket.tryAcquire(1).block(Duration.ofSeconds(5))).isTrue();
         Disposable waiter = bucket.acquire().subscribe();
         await().atMost(Duration.ofSeconds(5)).until(() -> bucket.waiting() == 1);
@@ -147,9 +153,12 @@ class RedisTokenBucketTest {
 
     @Test
     void pauseHoldsBackEveryInstanceOfTheBucket() {
-        RedisTokenBucket here = bucket().rate(1, Duration.ofSeconds(1)).burst(10).build();
+        RedisTokenBucket here =
+                bucket().rate(1, Duration.ofSeconds(1)).burst(10).build();
         // another process, as far as Redis can tell: another connection, another instance, the same name
-        RedisTokenBucket there = RedisTokenBucket.builder(other, name).rate(1, Duration.ofSeconds(1)).burst(10)
+        RedisTokenBucket there = RedisTokenBucket.builder(other, name)
+                .rate(1, Duration.ofSeconds(1))
+                .burst(10)
                 .build();
         long start = System.nanoTime();
         here.pause(Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
@@ -172,7 +181,9 @@ class RedisTokenBucketTest {
 
         // 2.5 per second as a rational rate: 5 per 2 s, burst 5
         RedisTokenBucket twoAndAHalf = RedisTokenBucket.builder(connection, name + "-2.5")
-                .rate(5, Duration.ofSeconds(2)).burst(5).build();
+                .rate(5, Duration.ofSeconds(2))
+                .burst(5)
+                .build();
         assertThat(twoAndAHalf.tryAcquire(5).block(Duration.ofSeconds(5))).isTrue();
         assertThat(twoAndAHalf.estimatedWait(5).block(Duration.ofSeconds(5)))
                 .isBetween(Duration.ofMillis(1000), Duration.ofSeconds(2));
@@ -180,7 +191,8 @@ class RedisTokenBucketTest {
 
     @Test
     void stateIsOneKeyThatExpiresAfterAboutOneBurstInterval() {
-        RedisTokenBucket bucket = bucket().rate(1, Duration.ofSeconds(1)).burst(5).build();
+        RedisTokenBucket bucket =
+                bucket().rate(1, Duration.ofSeconds(1)).burst(5).build();
         bucket.acquire(5).block(Duration.ofSeconds(5));
         Long ttl = connection.sync().pttl(RedisTokenBucket.key(name));
         // five tokens of one second each: the key lives until the bucket would be full again
@@ -190,7 +202,8 @@ class RedisTokenBucketTest {
 
     @Test
     void scriptIsLoadedAgainAfterTheServerForgetsIt() {
-        RedisTokenBucket bucket = bucket().rate(1, Duration.ofSeconds(30)).burst(2).build();
+        RedisTokenBucket bucket =
+                bucket().rate(1, Duration.ofSeconds(30)).burst(2).build();
         assertThat(bucket.tryAcquire(1).block(Duration.ofSeconds(5))).isTrue();
         connection.sync().scriptFlush();
         assertThat(bucket.tryAcquire(1).block(Duration.ofSeconds(5))).isTrue();
@@ -199,9 +212,11 @@ class RedisTokenBucketTest {
 
     @Test
     void manyConcurrentCallersAreAllServed() {
-        RedisTokenBucket bucket = bucket().rate(2000, Duration.ofSeconds(1)).burst(10).build();
+        RedisTokenBucket bucket =
+                bucket().rate(2000, Duration.ofSeconds(1)).burst(10).build();
         long granted = Flux.range(0, 400)
-                .parallel(4).runOn(Schedulers.parallel())
+                .parallel(4)
+                .runOn(Schedulers.parallel())
                 .flatMap(i -> bucket.acquire().thenReturn(1))
                 .sequential()
                 .count()
@@ -222,7 +237,9 @@ class RedisTokenBucketTest {
                         .isEqualTo(RedisTokenBucket.key(name)))
                 .verify(Duration.ofSeconds(5));
         connection.sync().set(RedisTokenBucket.key(name + "-s"), "not a number");
-        StepVerifier.create(RedisTokenBucket.builder(connection, name + "-s").rate(1, Duration.ofSeconds(1)).build()
+        StepVerifier.create(RedisTokenBucket.builder(connection, name + "-s")
+                        .rate(1, Duration.ofSeconds(1))
+                        .build()
                         .tryAcquire(1))
                 .expectError(RedisKeyTypeException.class)
                 .verify(Duration.ofSeconds(5));
@@ -234,21 +251,30 @@ class RedisTokenBucketTest {
         RedisClient doomedClient = RedisTestSupport.client(doomed.uri());
         try (StatefulRedisConnection<String, String> c = doomedClient.connect()) {
             List<RedisFailure> failures = new CopyOnWriteArrayList<>();
-            RedisTokenBucket closed = RedisTokenBucket.builder(c, name).rate(10, Duration.ofSeconds(1))
-                    .timeout(Duration.ofMillis(500)).onFailure(failures::add).build();
-            RedisTokenBucket open = RedisTokenBucket.builder(c, name).rate(10, Duration.ofSeconds(1))
-                    .timeout(Duration.ofMillis(500)).failOpen().onFailure(failures::add).build();
+            RedisTokenBucket closed = RedisTokenBucket.builder(c, name)
+                    .rate(10, Duration.ofSeconds(1))
+                    .timeout(Duration.ofMillis(500))
+                    .onFailure(failures::add)
+                    .build();
+            RedisTokenBucket open = RedisTokenBucket.builder(c, name)
+                    .rate(10, Duration.ofSeconds(1))
+                    .timeout(Duration.ofMillis(500))
+                    .failOpen()
+                    .onFailure(failures::add)
+                    .build();
             assertThat(closed.tryAcquire(1).block(Duration.ofSeconds(5))).isTrue();
             doomed.stop();
 
             StepVerifier.create(closed.acquire())
-                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(RedisUnavailableException.class)
+                    .expectErrorSatisfies(e -> assertThat(e)
+                            .isInstanceOf(RedisUnavailableException.class)
                             .hasMessageContaining(RedisTokenBucket.key(name)))
                     .verify(Duration.ofSeconds(5));
             assertThat(closed.tryAcquire(1).block(Duration.ofSeconds(5))).isFalse();
             StepVerifier.create(open.acquire()).expectComplete().verify(Duration.ofSeconds(5));
             assertThat(open.tryAcquire(1).block(Duration.ofSeconds(5))).isTrue();
-            assertThat(failures).extracting(RedisFailure::operation, RedisFailure::allowed)
+            assertThat(failures)
+                    .extracting(RedisFailure::operation, RedisFailure::allowed)
                     .containsExactly(
                             org.assertj.core.groups.Tuple.tuple("acquire", false),
                             org.assertj.core.groups.Tuple.tuple("tryAcquire", false),
@@ -256,7 +282,8 @@ class RedisTokenBucketTest {
                             org.assertj.core.groups.Tuple.tuple("tryAcquire", true));
 
             doomed.restart();
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+            await().atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions()
                     .until(() -> Boolean.TRUE.equals(closed.tryAcquire(1).block(Duration.ofSeconds(2))));
         } finally {
             RedisTestSupport.shutdown(doomedClient);
@@ -291,35 +318,53 @@ class RedisTokenBucketTest {
 
     @Test
     void badArguments() {
-        assertThatNullPointerException().isThrownBy(() -> RedisTokenBucket.builder(null, "x"))
+        assertThatNullPointerException()
+                .isThrownBy(() -> RedisTokenBucket.builder(null, "x"))
                 .withMessage("connection");
-        assertThatNullPointerException().isThrownBy(() -> RedisTokenBucket.builder(connection, null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> RedisTokenBucket.builder(connection, null))
                 .withMessage("name");
-        assertThatIllegalArgumentException().isThrownBy(() -> RedisTokenBucket.builder(connection, ""))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RedisTokenBucket.builder(connection, ""))
                 .withMessage("name must not be empty");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket().rate(0, Duration.ofSeconds(1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket().rate(0, Duration.ofSeconds(1)))
                 .withMessage("tokens > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket().rate(1, Duration.ZERO))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket().rate(1, Duration.ZERO))
                 .withMessage("per > 0 required but it was PT0S");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket().ratePerSecond(-1.5))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket().ratePerSecond(-1.5))
                 .withMessage("perSecond > 0 required but it was -1.5");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket().ratePerSecond(Double.NaN))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket().ratePerSecond(Double.NaN))
                 .withMessage("perSecond > 0 required but it was NaN");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket().burst(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket().burst(0))
                 .withMessage("burst > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket().timeout(Duration.ZERO))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket().timeout(Duration.ZERO))
                 .withMessage("timeout > 0 required but it was PT0S");
-        assertThatNullPointerException().isThrownBy(() -> bucket().scheduler(null)).withMessage("scheduler");
-        assertThatIllegalStateException().isThrownBy(() -> bucket().build())
+        assertThatNullPointerException()
+                .isThrownBy(() -> bucket().scheduler(null))
+                .withMessage("scheduler");
+        assertThatIllegalStateException()
+                .isThrownBy(() -> bucket().build())
                 .withMessage("rate(tokens, per) or ratePerSecond(rate) is required");
-        RedisTokenBucket bucket = bucket().rate(1, Duration.ofSeconds(1)).burst(3).build();
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket.acquire(0))
+        RedisTokenBucket bucket =
+                bucket().rate(1, Duration.ofSeconds(1)).burst(3).build();
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket.acquire(0))
                 .withMessage("tokens > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket.tryAcquire(4))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket.tryAcquire(4))
                 .withMessage("tokens <= burst (3) required but it was 4");
-        assertThatIllegalArgumentException().isThrownBy(() -> bucket.pause(Duration.ofMillis(-1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> bucket.pause(Duration.ofMillis(-1)))
                 .withMessage("pause >= 0 required but it was PT-0.001S");
         assertThatNullPointerException().isThrownBy(() -> bucket.pause(null)).withMessage("pause");
-        assertThatNullPointerException().isThrownBy(() -> bucket.withToken(null)).withMessage("task");
+        assertThatNullPointerException()
+                .isThrownBy(() -> bucket.withToken(null))
+                .withMessage("task");
     }
 }

@@ -8,18 +8,16 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import io.github.reactorpatterns.test.RedisServer;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
 
 /** 10,000 jobs (100 of them always failing), three worker JVMs, one killed with SIGKILL mid-run. */
@@ -33,7 +31,8 @@ class RedisWorkQueueProcessesTest {
             RedisClient client = RedisTestSupport.client(redis.uri());
             List<RedisTestSupport.Child> children = new ArrayList<>();
             try (StatefulRedisConnection<String, String> c = client.connect();
-                    RedisWorkQueue producer = RedisWorkQueue.builder(client, name).capacity(2_000).build()) {
+                    RedisWorkQueue producer =
+                            RedisWorkQueue.builder(client, name).capacity(2_000).build()) {
                 for (int i = 0; i < 3; i++) {
                     children.add(new RedisTestSupport.Child(WorkerChild.class, redis.uri(), name, "8"));
                 }
@@ -53,8 +52,9 @@ class RedisWorkQueueProcessesTest {
                 List<String> ids = puts.get(120, TimeUnit.SECONDS);
                 assertThat(new HashSet<>(ids)).hasSize(10_000);
                 // every job acknowledged (then deleted) or dead-lettered: the stream is empty
-                await().atMost(Duration.ofSeconds(120)).until(() -> c.sync().xlen(RedisWorkQueue.streamKey(name)) == 0
-                        && c.sync().xlen(RedisWorkQueue.deadLetterKey(name)) == 100);
+                await().atMost(Duration.ofSeconds(120))
+                        .until(() -> c.sync().xlen(RedisWorkQueue.streamKey(name)) == 0
+                                && c.sync().xlen(RedisWorkQueue.deadLetterKey(name)) == 100);
 
                 for (RedisTestSupport.Child survivor : children.subList(1, 3)) {
                     survivor.send("stop");
@@ -65,8 +65,8 @@ class RedisWorkQueueProcessesTest {
                 assertThat(c.sync().get(name + ":violations")).isNull();
                 assertThat(producer.outstanding().block(Duration.ofSeconds(5))).isZero();
                 Set<String> acked = c.sync().smembers(name + ":acked");
-                List<StreamMessage<String, String>> dead = c.sync().xrange(RedisWorkQueue.deadLetterKey(name),
-                        Range.create("-", "+"));
+                List<StreamMessage<String, String>> dead =
+                        c.sync().xrange(RedisWorkQueue.deadLetterKey(name), Range.create("-", "+"));
                 Set<String> settled = new HashSet<>(acked);
                 for (StreamMessage<String, String> m : dead) {
                     assertThat(m.getBody().get("payload")).startsWith("fail-");

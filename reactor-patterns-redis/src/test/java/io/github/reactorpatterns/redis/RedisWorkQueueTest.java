@@ -15,16 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import io.github.reactorpatterns.test.RedisServer;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -63,8 +62,11 @@ class RedisWorkQueueTest {
     @Test
     void workersAcknowledgeEveryJobOnce() {
         Set<String> acked = ConcurrentHashMap.newKeySet();
-        try (RedisWorkQueue queue = queue().workers(4).onAcknowledged(j -> acked.add(j.id())).build()) {
-            List<String> ids = Flux.range(0, 100).concatMap(i -> queue.put("job-" + i)).collectList()
+        try (RedisWorkQueue queue =
+                queue().workers(4).onAcknowledged(j -> acked.add(j.id())).build()) {
+            List<String> ids = Flux.range(0, 100)
+                    .concatMap(i -> queue.put("job-" + i))
+                    .collectList()
                     .block(Duration.ofSeconds(10));
             Map<String, Long> seen = new ConcurrentHashMap<>();
             queue.start(job -> Mono.fromRunnable(() -> seen.put(job.id(), job.deliveryCount())));
@@ -79,7 +81,8 @@ class RedisWorkQueueTest {
     @Test
     void aFailingJobIsRetriedThenMovesToTheDeadLetterStreamWithItsError() {
         List<Long> deliveries = new CopyOnWriteArrayList<>();
-        try (RedisWorkQueue queue = queue().maxAttempts(3).retryDelay(Duration.ofMillis(10)).build()) {
+        try (RedisWorkQueue queue =
+                queue().maxAttempts(3).retryDelay(Duration.ofMillis(10)).build()) {
             String id = queue.put("poison").block(Duration.ofSeconds(5));
             String good = queue.put("second time lucky").block(Duration.ofSeconds(5));
             queue.start(job -> {
@@ -92,8 +95,8 @@ class RedisWorkQueueTest {
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> connection.sync().xlen(RedisWorkQueue.deadLetterKey(name)) == 1
                             && queue.outstanding().block() == 0);
-            List<StreamMessage<String, String>> dead = connection.sync()
-                    .xrange(RedisWorkQueue.deadLetterKey(name), Range.create("-", "+"));
+            List<StreamMessage<String, String>> dead =
+                    connection.sync().xrange(RedisWorkQueue.deadLetterKey(name), Range.create("-", "+"));
             assertThat(dead).hasSize(1);
             assertThat(dead.get(0).getBody())
                     .containsEntry("id", id)
@@ -136,13 +139,16 @@ class RedisWorkQueueTest {
         dying.close(); // its job stays pending, owned by "dying"
 
         List<RedisJob> got = new CopyOnWriteArrayList<>();
-        try (RedisWorkQueue alive = queue().consumer("alive").visibilityTimeout(Duration.ofMillis(300)).build()) {
+        try (RedisWorkQueue alive = queue().consumer("alive")
+                .visibilityTimeout(Duration.ofMillis(300))
+                .build()) {
             alive.start(job -> Mono.fromRunnable(() -> got.add(job)));
             await().atMost(Duration.ofSeconds(10)).until(() -> got.size() == 1);
             assertThat(got.get(0).id()).isEqualTo(id);
             assertThat(got.get(0).payload()).isEqualTo("orphan");
             assertThat(got.get(0).deliveryCount()).isEqualTo(2);
-            await().atMost(Duration.ofSeconds(5)).until(() -> alive.outstanding().block() == 0);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> alive.outstanding().block() == 0);
             alive.shutdown(Duration.ZERO).block(Duration.ofSeconds(10));
         }
     }
@@ -151,19 +157,25 @@ class RedisWorkQueueTest {
     void shutdownLetsRunningJobsFinishAndLeavesTheRestPending() {
         Set<String> acked = ConcurrentHashMap.newKeySet();
         AtomicInteger started = new AtomicInteger();
-        RedisWorkQueue first = queue().workers(4).onAcknowledged(j -> acked.add(j.id())).build();
-        List<String> ids = Flux.range(0, 200).concatMap(i -> first.put("job-" + i)).collectList()
+        RedisWorkQueue first =
+                queue().workers(4).onAcknowledged(j -> acked.add(j.id())).build();
+        List<String> ids = Flux.range(0, 200)
+                .concatMap(i -> first.put("job-" + i))
+                .collectList()
                 .block(Duration.ofSeconds(20));
         first.start(job -> Mono.delay(Duration.ofMillis(20)).doOnSubscribe(s -> started.incrementAndGet()));
         await().atMost(Duration.ofSeconds(20)).until(() -> acked.size() >= 20);
         first.shutdown(Duration.ofSeconds(5)).block(Duration.ofSeconds(20));
         // every job it started finished within the grace and was acknowledged
         assertThat(acked).hasSize(started.get());
-        assertThat(acked.size() + connection.sync().xlen(RedisWorkQueue.streamKey(name))).isEqualTo(200);
+        assertThat(acked.size() + connection.sync().xlen(RedisWorkQueue.streamKey(name)))
+                .isEqualTo(200);
         assertThat(acked.size()).isLessThan(200);
 
-        try (RedisWorkQueue second = queue().workers(4).visibilityTimeout(Duration.ofMillis(300))
-                .onAcknowledged(j -> acked.add(j.id())).build()) {
+        try (RedisWorkQueue second = queue().workers(4)
+                .visibilityTimeout(Duration.ofMillis(300))
+                .onAcknowledged(j -> acked.add(j.id()))
+                .build()) {
             second.start(job -> Mono.empty());
             await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() == 200);
             assertThat(acked).containsExactlyInAnyOrderElementsOf(ids);
@@ -188,24 +200,33 @@ class RedisWorkQueueTest {
     void misuseAndBadArguments() {
         try (RedisWorkQueue queue = queue().build()) {
             queue.start(job -> Mono.empty());
-            assertThatIllegalStateException().isThrownBy(() -> queue.start(job -> Mono.empty()))
+            assertThatIllegalStateException()
+                    .isThrownBy(() -> queue.start(job -> Mono.empty()))
                     .withMessage("the workers are already started");
             assertThatNullPointerException().isThrownBy(() -> queue.put(null)).withMessage("payload");
-            assertThatIllegalArgumentException().isThrownBy(() -> queue.shutdown(Duration.ofMillis(-1)))
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> queue.shutdown(Duration.ofMillis(-1)))
                     .withMessage("grace >= 0 required but it was PT-0.001S");
             queue.shutdown(Duration.ZERO).block(Duration.ofSeconds(10));
             assertThatIllegalStateException().isThrownBy(() -> queue.start(job -> Mono.empty()));
         }
-        assertThatNullPointerException().isThrownBy(() -> RedisWorkQueue.builder(null, "x")).withMessage("client");
-        assertThatIllegalArgumentException().isThrownBy(() -> RedisWorkQueue.builder(client, ""))
+        assertThatNullPointerException()
+                .isThrownBy(() -> RedisWorkQueue.builder(null, "x"))
+                .withMessage("client");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RedisWorkQueue.builder(client, ""))
                 .withMessage("name must not be empty");
-        assertThatIllegalArgumentException().isThrownBy(() -> queue().capacity(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> queue().capacity(0))
                 .withMessage("capacity > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> queue().workers(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> queue().workers(0))
                 .withMessage("workers > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> queue().maxAttempts(0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> queue().maxAttempts(0))
                 .withMessage("maxAttempts > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> queue().visibilityTimeout(Duration.ZERO))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> queue().visibilityTimeout(Duration.ZERO))
                 .withMessage("visibility >= 10 ms required but it was PT0S");
         connection.sync().set(RedisWorkQueue.streamKey(name + "-taken"), "a string");
         assertThatThrownBy(() -> RedisWorkQueue.builder(client, name + "-taken").build())

@@ -21,8 +21,7 @@ final class SemaphoreChild {
     static final String ENTER = "local n = redis.call('INCR', KEYS[1]) "
             + "if n > tonumber(redis.call('GET', KEYS[2]) or '0') then redis.call('SET', KEYS[2], n) end return n";
 
-    private SemaphoreChild() {
-    }
+    private SemaphoreChild() {}
 
     public static void main(String[] args) throws Exception {
         String uri = args[0];
@@ -32,7 +31,9 @@ final class SemaphoreChild {
         RedisClient client = RedisTestSupport.client(uri);
         StatefulRedisConnection<String, String> work = client.connect();
         RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 5)
-                .lease(Duration.ofSeconds(2)).renewEvery(Duration.ofMillis(500)).recheckEvery(Duration.ofMillis(200))
+                .lease(Duration.ofSeconds(2))
+                .renewEvery(Duration.ofMillis(500))
+                .recheckEvery(Duration.ofMillis(200))
                 .build();
         System.out.println("ready");
         System.out.flush();
@@ -48,12 +49,13 @@ final class SemaphoreChild {
         String count = name + ":holders";
         String peak = name + ":peak";
         String done = name + ":done";
-        Mono<Void> job = semaphore.withPermit(
-                work.reactive().<Long>eval(ENTER, ScriptOutputType.INTEGER, count, peak).then()
-                        .then(Mono.delay(Duration.ofMillis(10)))
-                        .then(work.reactive().decr(count))
-                        .then(work.reactive().incr(done))
-                        .then());
+        Mono<Void> job = semaphore.withPermit(work.reactive()
+                .<Long>eval(ENTER, ScriptOutputType.INTEGER, count, peak)
+                .then()
+                .then(Mono.delay(Duration.ofMillis(10)))
+                .then(work.reactive().decr(count))
+                .then(work.reactive().incr(done))
+                .then());
         Flux.range(0, n).flatMap(i -> job, 8).blockLast(Duration.ofSeconds(120));
         System.out.println("done");
         System.out.flush();

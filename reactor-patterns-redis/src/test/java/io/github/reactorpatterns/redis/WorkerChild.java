@@ -17,8 +17,7 @@ import reactor.core.publisher.Mono;
  */
 final class WorkerChild {
 
-    private WorkerChild() {
-    }
+    private WorkerChild() {}
 
     public static void main(String[] args) throws Exception {
         String uri = args[0];
@@ -38,9 +37,10 @@ final class WorkerChild {
         queue.start(job -> r.sismember(name + ":acked", job.id())
                 .flatMap(acked -> acked ? r.incr(name + ":violations") : Mono.just(0L))
                 .then(r.hincrby(name + ":starts", job.id(), 1))
-                .then(job.payload().startsWith("fail")
-                        ? Mono.error(new IllegalStateException("boom " + job.payload()))
-                        : Mono.empty()));
+                .then(
+                        job.payload().startsWith("fail")
+                                ? Mono.error(new IllegalStateException("boom " + job.payload()))
+                                : Mono.empty()));
         System.out.println("ready");
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -15,8 +15,7 @@ import org.openjdk.jcstress.Main;
  */
 public final class RunStress {
 
-    private RunStress() {
-    }
+    private RunStress() {}
 
     /**
      * Runs jcstress and checks its summary.
@@ -48,7 +47,7 @@ public final class RunStress {
                 return line.contains("No matches");
             }
         }
-        return false;   // no summary at all: jcstress did not finish
+        return false; // no summary at all: jcstress did not finish
     }
 
     private static final class Tee extends OutputStream {

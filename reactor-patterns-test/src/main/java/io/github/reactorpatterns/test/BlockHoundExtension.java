@@ -2,7 +2,6 @@ package io.github.reactorpatterns.test;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-
 import reactor.blockhound.BlockHound;
 
 /**
@@ -37,8 +36,7 @@ public final class BlockHoundExtension implements BeforeAllCallback {
     private static final Once INSTALLATION = new Once();
 
     /** Creates the extension; JUnit does this for you when the extension is registered. */
-    public BlockHoundExtension() {
-    }
+    public BlockHoundExtension() {}
 
     /**
      * Installs BlockHound if no earlier test class has.
@@ -60,8 +58,9 @@ public final class BlockHoundExtension implements BeforeAllCallback {
             try {
                 BlockHound.install();
             } catch (RuntimeException | Error e) {
-                throw new IllegalStateException("BlockHound could not be installed; on JDK 13+ run the tests with "
-                        + "-XX:+AllowRedefinitionToAddDeleteMethods (and -XX:+EnableDynamicAgentLoading on JDK 21+)",
+                throw new IllegalStateException(
+                        "BlockHound could not be installed; on JDK 13+ run the tests with "
+                                + "-XX:+AllowRedefinitionToAddDeleteMethods (and -XX:+EnableDynamicAgentLoading on JDK 21+)",
                         e);
             }
         });

@@ -32,8 +32,7 @@ public final class ConcurrencyProbe {
     private final AtomicInteger max = new AtomicInteger();
     private final AtomicLong total = new AtomicLong();
 
-    private ConcurrencyProbe() {
-    }
+    private ConcurrencyProbe() {}
 
     /**
      * Creates a probe with all counters at zero.

@@ -19,8 +19,7 @@ public final class Dispatchers {
     /** The {@code Retry-After} that {@link #flaky(double, long)} sends with its 503s: {@value} seconds. */
     public static final int DEFAULT_RETRY_AFTER_SECONDS = 0;
 
-    private Dispatchers() {
-    }
+    private Dispatchers() {}
 
     /**
      * Serves {@code totalItems} items in pages of {@code pageSize}, on any path, by cursor.
@@ -57,8 +56,10 @@ public final class Dispatchers {
                 from = -1;
             }
             if (from < 0 || from > totalItems) {
-                return MockResponse.builder().status(400)
-                        .jsonBody("{\"error\":\"bad cursor\",\"cursor\":" + jsonString(cursorText) + "}").build();
+                return MockResponse.builder()
+                        .status(400)
+                        .jsonBody("{\"error\":\"bad cursor\",\"cursor\":" + jsonString(cursorText) + "}")
+                        .build();
             }
             int to = Math.min(totalItems, from + pageSize);
             StringBuilder json = new StringBuilder("{\"items\":[");
@@ -107,15 +108,17 @@ public final class Dispatchers {
      * @throws NullPointerException if {@code otherwise} is null
      * @throws IllegalArgumentException if {@code failureRate} is not between 0.0 and 1.0
      */
-    public static Function<RecordedRequest, MockResponse> flaky(double failureRate, long seed,
-            Function<RecordedRequest, MockResponse> otherwise) {
+    public static Function<RecordedRequest, MockResponse> flaky(
+            double failureRate, long seed, Function<RecordedRequest, MockResponse> otherwise) {
         if (!(failureRate >= 0.0 && failureRate <= 1.0)) {
             throw new IllegalArgumentException("failureRate between 0.0 and 1.0 required but it was " + failureRate);
         }
         Objects.requireNonNull(otherwise, "otherwise");
-        MockResponse unavailable = MockResponse.builder().status(503)
+        MockResponse unavailable = MockResponse.builder()
+                .status(503)
                 .header("Retry-After", Integer.toString(DEFAULT_RETRY_AFTER_SECONDS))
-                .body("service unavailable").build();
+                .body("service unavailable")
+                .build();
         AtomicLong counter = new AtomicLong();
         return request -> {
             long n = counter.getAndIncrement();
@@ -142,8 +145,10 @@ public final class Dispatchers {
         for (int i = 0; i < events; i++) {
             lines.add("{\"seq\":" + i + "}");
         }
-        MockResponse response = MockResponse.builder().header("Content-Type", "application/x-ndjson")
-                .chunkedLines(lines, between).build();
+        MockResponse response = MockResponse.builder()
+                .header("Content-Type", "application/x-ndjson")
+                .chunkedLines(lines, between)
+                .build();
         return request -> response;
     }
 

@@ -20,9 +20,6 @@ import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
 
-import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -34,6 +31,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -125,7 +124,8 @@ public final class MockHttpServer implements AutoCloseable {
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile MockResponse defaultResponse = MockResponse.builder().status(DEFAULT_STATUS).build();
+    private volatile MockResponse defaultResponse =
+            MockResponse.builder().status(DEFAULT_STATUS).build();
     private volatile @Nullable Function<RecordedRequest, MockResponse> dispatcher;
     private final String loopsPrefix;
     private final LoopResources loops;
@@ -146,7 +146,8 @@ public final class MockHttpServer implements AutoCloseable {
         if (tls != null) {
             SslProvider.GenericSslContextSpec<?> spec = Http2SslContextSpec.forServer(tls.key, tls.certificate);
             // A test server need not wait for the client's close_notify: closing is immediate.
-            http = http.secure(ssl -> ssl.sslContext(spec).closeNotifyFlushTimeout(Duration.ofMillis(100))
+            http = http.secure(ssl -> ssl.sslContext(spec)
+                            .closeNotifyFlushTimeout(Duration.ofMillis(100))
                             .closeNotifyReadTimeout(Duration.ZERO))
                     .protocol(HttpProtocol.HTTP11, HttpProtocol.H2);
         } else {
@@ -456,7 +457,9 @@ public final class MockHttpServer implements AutoCloseable {
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
         AtomicBoolean done = new AtomicBoolean();
-        return request.receive().aggregate().asByteArray()
+        return request.receive()
+                .aggregate()
+                .asByteArray()
                 .defaultIfEmpty(new byte[0])
                 .flatMap(body -> {
                     RecordedRequest recorded = record(request, body);
@@ -471,10 +474,16 @@ public final class MockHttpServer implements AutoCloseable {
 
     private RecordedRequest record(HttpServerRequest request, byte[] body) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
-        request.requestHeaders().forEach(h -> headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>())
-                .add(h.getValue()));
-        RecordedRequest recorded = new RecordedRequest(request.method().name(), request.uri(), headers, body,
-                request.version().text(), requestCount.getAndIncrement());
+        request.requestHeaders()
+                .forEach(h -> headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>())
+                        .add(h.getValue()));
+        RecordedRequest recorded = new RecordedRequest(
+                request.method().name(),
+                request.uri(),
+                headers,
+                body,
+                request.version().text(),
+                requestCount.getAndIncrement());
         requests.add(recorded);
         requestsAvailable.release();
         return recorded;
@@ -498,7 +507,10 @@ public final class MockHttpServer implements AutoCloseable {
         try {
             return Objects.requireNonNull(d.apply(request), "dispatcher returned null");
         } catch (RuntimeException e) {
-            return MockResponse.builder().status(500).body("MockHttpServer dispatcher failed: " + e).build();
+            return MockResponse.builder()
+                    .status(500)
+                    .body("MockHttpServer dispatcher failed: " + e)
+                    .build();
         }
     }
 
@@ -519,8 +531,7 @@ public final class MockHttpServer implements AutoCloseable {
                     headers(response, m, m.body.length);
                     int n = Math.min(m.faultAfterBytes, m.body.length);
                     Mono<ByteBuf> part = Mono.fromSupplier(() -> Unpooled.wrappedBuffer(m.body, 0, n));
-                    return response.send(part, b -> true).then()
-                            .then(close(tcp));
+                    return response.send(part, b -> true).then().then(close(tcp));
                 default:
                     return deliver(response, m, stream);
             }
@@ -531,17 +542,20 @@ public final class MockHttpServer implements AutoCloseable {
         Publisher<ByteBuf> body;
         if (m.streamLines) {
             headers(response, m, -1);
-            body = Flux.range(0, m.lines.size()).concatMap(i -> (i == 0 ? Mono.<Void>empty()
-                    : delay(stream, m.lineDelay)).then(Mono.fromSupplier(() ->
-                    Unpooled.wrappedBuffer((m.lines.get(i) + "\n").getBytes(StandardCharsets.UTF_8)))));
+            body = Flux.range(0, m.lines.size())
+                    .concatMap(i -> (i == 0 ? Mono.<Void>empty() : delay(stream, m.lineDelay))
+                            .then(Mono.fromSupplier(() ->
+                                    Unpooled.wrappedBuffer((m.lines.get(i) + "\n").getBytes(StandardCharsets.UTF_8)))));
         } else if (m.throttleBytes > 0 && m.body.length > 0) {
             headers(response, m, m.body.length);
             int pieces = (m.body.length + m.throttleBytes - 1) / m.throttleBytes;
-            body = Flux.range(0, pieces).concatMap(i -> (i == 0 ? Mono.<Void>empty()
-                    : delay(stream, m.throttlePeriod)).then(Mono.fromSupplier(() -> {
-                        int from = i * m.throttleBytes;
-                        return Unpooled.wrappedBuffer(m.body, from, Math.min(m.throttleBytes, m.body.length - from));
-                    })));
+            body = Flux.range(0, pieces)
+                    .concatMap(i -> (i == 0 ? Mono.<Void>empty() : delay(stream, m.throttlePeriod))
+                            .then(Mono.fromSupplier(() -> {
+                                int from = i * m.throttleBytes;
+                                return Unpooled.wrappedBuffer(
+                                        m.body, from, Math.min(m.throttleBytes, m.body.length - from));
+                            })));
         } else {
             headers(response, m, m.body.length);
             body = m.body.length == 0 ? Mono.empty() : Mono.fromSupplier(() -> Unpooled.wrappedBuffer(m.body));
@@ -549,7 +563,10 @@ public final class MockHttpServer implements AutoCloseable {
         if (m.bodyDelay.isZero()) {
             return response.send(body, b -> true).then();
         }
-        return response.sendHeaders().then(delay(stream, m.bodyDelay)).send(body, b -> true).then();
+        return response.sendHeaders()
+                .then(delay(stream, m.bodyDelay))
+                .send(body, b -> true)
+                .then();
     }
 
     private static void headers(HttpServerResponse response, MockResponse m, long contentLength) {
@@ -566,8 +583,8 @@ public final class MockHttpServer implements AutoCloseable {
             return Mono.empty();
         }
         return Mono.create(sink -> {
-            ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> sink.success(), delay.toNanos(),
-                    TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> timer =
+                    channel.eventLoop().schedule(() -> sink.success(), delay.toNanos(), TimeUnit.NANOSECONDS);
             sink.onCancel(() -> timer.cancel(false));
         });
     }

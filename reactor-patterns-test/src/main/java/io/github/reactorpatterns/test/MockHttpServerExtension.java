@@ -24,8 +24,7 @@ public final class MockHttpServerExtension implements ParameterResolver {
             ExtensionContext.Namespace.create(MockHttpServerExtension.class);
 
     /** Creates the extension; JUnit does this for you when the extension is registered. */
-    public MockHttpServerExtension() {
-    }
+    public MockHttpServerExtension() {}
 
     /**
      * Supports parameters of type {@link MockHttpServer}.
@@ -49,8 +48,12 @@ public final class MockHttpServerExtension implements ParameterResolver {
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         boolean tls = tls(extensionContext);
-        return extensionContext.getStore(NAMESPACE).getOrComputeIfAbsent(MockHttpServer.class,
-                key -> tls ? MockHttpServer.startTls() : MockHttpServer.start(), MockHttpServer.class);
+        return extensionContext
+                .getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        MockHttpServer.class,
+                        key -> tls ? MockHttpServer.startTls() : MockHttpServer.start(),
+                        MockHttpServer.class);
     }
 
     private static boolean tls(ExtensionContext context) {
@@ -58,7 +61,10 @@ public final class MockHttpServerExtension implements ParameterResolver {
         if (onMethod.isPresent()) {
             return onMethod.get().tls();
         }
-        return context.getTestClass().flatMap(c -> annotation(c)).map(MockHttpServerTest::tls).orElse(false);
+        return context.getTestClass()
+                .flatMap(c -> annotation(c))
+                .map(MockHttpServerTest::tls)
+                .orElse(false);
     }
 
     private static Optional<MockHttpServerTest> annotation(AnnotatedElement element) {

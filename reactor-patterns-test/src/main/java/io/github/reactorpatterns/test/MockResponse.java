@@ -209,8 +209,7 @@ public final class MockResponse {
         private Fault fault = Fault.NONE;
         private int faultAfterBytes;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Sets the status code.
@@ -238,7 +237,8 @@ public final class MockResponse {
         public Builder header(String name, String value) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
-            headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
+            headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                    .add(value);
             return this;
         }
 

@@ -35,8 +35,7 @@ public final class NettyAllocatorBlockHoundIntegration implements BlockHoundInte
     static final String FREE = "free";
 
     /** Creates the integration; {@code ServiceLoader} does this for you when BlockHound is installed. */
-    public NettyAllocatorBlockHoundIntegration() {
-    }
+    public NettyAllocatorBlockHoundIntegration() {}
 
     /**
      * Allows blocking calls inside the allocator's two magazine-freeing methods.

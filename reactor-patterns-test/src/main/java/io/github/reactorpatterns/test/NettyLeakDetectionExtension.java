@@ -8,16 +8,15 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import io.netty.buffer.AbstractByteBuf;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A JUnit 5 extension that fails a test which leaked a Netty {@link ByteBuf} (a buffer that became unreachable
@@ -57,8 +56,7 @@ public final class NettyLeakDetectionExtension implements BeforeEachCallback, Af
     private static final AtomicBoolean LISTENING = new AtomicBoolean();
 
     /** Creates the extension; JUnit does this for you when the extension is registered. */
-    public NettyLeakDetectionExtension() {
-    }
+    public NettyLeakDetectionExtension() {}
 
     /**
      * Installs the leak listener (once per JVM), drains leaks from before the test, and sets the PARANOID level.
@@ -110,8 +108,8 @@ public final class NettyLeakDetectionExtension implements BeforeEachCallback, Af
                 return;
             }
             ResourceLeakDetector<?> detector = byteBufDetector();
-            detector.setLeakListener((resourceType, records) -> LEAKS.add("LEAK of " + resourceType + ": "
-                    + (records.isEmpty() ? "(no records)" : records)));
+            detector.setLeakListener((resourceType, records) ->
+                    LEAKS.add("LEAK of " + resourceType + ": " + (records.isEmpty() ? "(no records)" : records)));
             LISTENING.set(true);
         }
     }
@@ -122,9 +120,11 @@ public final class NettyLeakDetectionExtension implements BeforeEachCallback, Af
             field.setAccessible(true);
             return (ResourceLeakDetector<?>) field.get(null);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("cannot reach Netty's ByteBuf leak detector "
-                    + "(io.netty.buffer.AbstractByteBuf.leakDetector); on the module path, open io.netty.buffer "
-                    + "to this module", e);
+            throw new IllegalStateException(
+                    "cannot reach Netty's ByteBuf leak detector "
+                            + "(io.netty.buffer.AbstractByteBuf.leakDetector); on the module path, open io.netty.buffer "
+                            + "to this module",
+                    e);
         }
     }
 

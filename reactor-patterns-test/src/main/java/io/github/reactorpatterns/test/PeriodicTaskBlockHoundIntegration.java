@@ -37,8 +37,7 @@ public final class PeriodicTaskBlockHoundIntegration implements BlockHoundIntegr
     };
 
     /** Creates the integration; {@code ServiceLoader} does this for you when BlockHound is installed. */
-    public PeriodicTaskBlockHoundIntegration() {
-    }
+    public PeriodicTaskBlockHoundIntegration() {}
 
     /**
      * Allows blocking calls inside the {@code dispose} method of reactor-core's three periodic timer tasks.

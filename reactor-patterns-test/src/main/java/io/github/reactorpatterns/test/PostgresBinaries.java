@@ -12,12 +12,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.jspecify.annotations.Nullable;
 import org.tukaani.xz.XZInputStream;
-
-import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 
 /**
  * Finds the PostgreSQL binaries for {@link PostgresServer}: the Linux x86-64 build from
@@ -31,8 +30,7 @@ final class PostgresBinaries {
     private static final Object LOCK = new Object();
     private static @Nullable Path embedded;
 
-    private PostgresBinaries() {
-    }
+    private PostgresBinaries() {}
 
     /** The {@code bin} directory of the embedded binaries, unpacking them on first use. */
     static Path embeddedBin() {
@@ -62,8 +60,8 @@ final class PostgresBinaries {
         }
         try (Stream<Path> versions = Files.list(root)) {
             return versions.map(version -> version.resolve("bin"))
-                    .filter(bin -> Files.isExecutable(bin.resolve("postgres"))
-                            && Files.isExecutable(bin.resolve("initdb")))
+                    .filter(bin ->
+                            Files.isExecutable(bin.resolve("postgres")) && Files.isExecutable(bin.resolve("initdb")))
                     .max(Comparator.comparing(bin -> versionOf(bin.getParent())))
                     .orElse(null);
         } catch (IOException unreadable) {
@@ -80,18 +78,20 @@ final class PostgresBinaries {
     }
 
     private static Path unpack() {
-        String resource = String.valueOf(PostgresBinaries.class.getClassLoader()
-                .getResource("postgres-linux-x86_64.txz"));
-        Path cache = Path.of(System.getProperty("java.io.tmpdir"), "reactor-patterns-postgres-bin",
+        String resource =
+                String.valueOf(PostgresBinaries.class.getClassLoader().getResource("postgres-linux-x86_64.txz"));
+        Path cache = Path.of(
+                System.getProperty("java.io.tmpdir"),
+                "reactor-patterns-postgres-bin",
                 Integer.toHexString(resource.hashCode()));
         try {
             Files.createDirectories(cache);
             if (Files.exists(cache.resolve(COMPLETE_MARKER))) {
                 return cache;
             }
-            try (FileChannel lockFile = FileChannel.open(cache.resolve(".lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = lockFile.lock()) {
+            try (FileChannel lockFile = FileChannel.open(
+                            cache.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock ignored = lockFile.lock()) {
                 if (Files.exists(cache.resolve(COMPLETE_MARKER))) {
                     return cache;
                 }
@@ -123,7 +123,8 @@ final class PostgresBinaries {
                 } else {
                     Files.createDirectories(path.getParent());
                     Files.copy(tar, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    if ((entry.getMode() & 0100) != 0 || entry.getName().startsWith("bin/")
+                    if ((entry.getMode() & 0100) != 0
+                            || entry.getName().startsWith("bin/")
                             || entry.getName().startsWith("./bin/")) {
                         path.toFile().setExecutable(true, false);
                     }

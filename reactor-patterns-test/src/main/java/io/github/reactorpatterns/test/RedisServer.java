@@ -74,11 +74,14 @@ public final class RedisServer implements AutoCloseable {
     });
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (RedisServer server : RUNNING) {
-                server.kill();
-            }
-        }, "redis-server-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            for (RedisServer server : RUNNING) {
+                                server.kill();
+                            }
+                        },
+                        "redis-server-shutdown"));
     }
 
     private final Path dir;
@@ -279,8 +282,8 @@ public final class RedisServer implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 deletePidFile(pidFile);
-                throw new IllegalStateException("redis-server on port " + candidate + " exited with "
-                        + p.exitValue() + ": " + tail(log));
+                throw new IllegalStateException(
+                        "redis-server on port " + candidate + " exited with " + p.exitValue() + ": " + tail(log));
             }
             if (answersPing(candidate)) {
                 this.port = candidate;
@@ -380,7 +383,10 @@ public final class RedisServer implements AutoCloseable {
                     continue;
                 }
                 ProcessHandle.of(pid)
-                        .filter(h -> h.info().command().map(c -> c.contains("redis-server")).orElse(false))
+                        .filter(h -> h.info()
+                                .command()
+                                .map(c -> c.contains("redis-server"))
+                                .orElse(false))
                         .ifPresent(ProcessHandle::destroyForcibly);
                 deletePidFile(file);
             }

@@ -12,7 +12,6 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.testkit.engine.EngineTestKit;
-
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -24,9 +23,10 @@ class BlockHoundExtensionTest {
     @Test
     void sleepOnParallelThreadIsCaught() {
         Mono<String> blocking = Mono.fromCallable(() -> {
-            Thread.sleep(1); // deliberate: this is the blocking call BlockHound must catch
-            return "slept";
-        }).subscribeOn(Schedulers.parallel());
+                    Thread.sleep(1); // deliberate: this is the blocking call BlockHound must catch
+                    return "slept";
+                })
+                .subscribeOn(Schedulers.parallel());
 
         StepVerifier.create(blocking)
                 .expectErrorSatisfies(e -> assertThat(e)
@@ -38,9 +38,10 @@ class BlockHoundExtensionTest {
     @Test
     void sleepOnBoundedElasticIsAllowed() {
         Mono<String> blocking = Mono.fromCallable(() -> {
-            Thread.sleep(1);
-            return "slept";
-        }).subscribeOn(Schedulers.boundedElastic());
+                    Thread.sleep(1);
+                    return "slept";
+                })
+                .subscribeOn(Schedulers.boundedElastic());
 
         StepVerifier.create(blocking).expectNext("slept").verifyComplete();
     }
@@ -52,8 +53,12 @@ class BlockHoundExtensionTest {
                 .execute()
                 .testEvents()
                 .assertThatEvents()
-                .haveExactly(1, event(test("sleeps"), finishedWithFailure(
-                        message(m -> m.contains("BlockingOperationError: Blocking call! java.lang.Thread.sleep")))));
+                .haveExactly(
+                        1,
+                        event(
+                                test("sleeps"),
+                                finishedWithFailure(message(m ->
+                                        m.contains("BlockingOperationError: Blocking call! java.lang.Thread.sleep")))));
     }
 
     /** Run only through EngineTestKit (Surefire skips nested classes): blocks a parallel thread on purpose. */
@@ -62,9 +67,11 @@ class BlockHoundExtensionTest {
         @Test
         void sleeps() {
             Mono.fromCallable(() -> {
-                Thread.sleep(1);
-                return "slept";
-            }).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(5));
+                        Thread.sleep(1);
+                        return "slept";
+                    })
+                    .subscribeOn(Schedulers.parallel())
+                    .block(Duration.ofSeconds(5));
         }
     }
 
@@ -83,9 +90,10 @@ class BlockHoundExtensionTest {
 
         assertThat(CountingBlockHoundIntegration.applications()).isEqualTo(1);
         StepVerifier.create(Mono.fromCallable(() -> {
-            Thread.sleep(1); // deliberate: still caught after the repeated installs
-            return "slept";
-        }).subscribeOn(Schedulers.parallel()))
+                            Thread.sleep(1); // deliberate: still caught after the repeated installs
+                            return "slept";
+                        })
+                        .subscribeOn(Schedulers.parallel()))
                 .expectError(BlockingOperationError.class)
                 .verify(Duration.ofSeconds(5));
     }

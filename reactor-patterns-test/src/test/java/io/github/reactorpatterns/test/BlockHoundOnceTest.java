@@ -24,20 +24,24 @@ class BlockHoundOnceTest {
         CountDownLatch installing = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         AtomicInteger runs = new AtomicInteger();
-        Thread first = new Thread(() -> once.run(() -> {
-            runs.incrementAndGet();
-            installing.countDown();
-            try {
-                finish.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }), "first-installer");
+        Thread first = new Thread(
+                () -> once.run(() -> {
+                    runs.incrementAndGet();
+                    installing.countDown();
+                    try {
+                        finish.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }),
+                "first-installer");
         CountDownLatch secondReturned = new CountDownLatch(1);
-        Thread second = new Thread(() -> {
-            once.run(runs::incrementAndGet);
-            secondReturned.countDown();
-        }, "second-installer");
+        Thread second = new Thread(
+                () -> {
+                    once.run(runs::incrementAndGet);
+                    secondReturned.countDown();
+                },
+                "second-installer");
         first.start();
         assertThat(installing.await(10, TimeUnit.SECONDS)).isTrue();
         second.start();
@@ -57,9 +61,11 @@ class BlockHoundOnceTest {
     @Test
     void aFailedInstallationIsTriedAgain() {
         BlockHoundExtension.Once once = new BlockHoundExtension.Once();
-        assertThatIllegalStateException().isThrownBy(() -> once.run(() -> {
-            throw new IllegalStateException("no agent");
-        })).withMessage("no agent");
+        assertThatIllegalStateException()
+                .isThrownBy(() -> once.run(() -> {
+                    throw new IllegalStateException("no agent");
+                }))
+                .withMessage("no agent");
         assertThat(once.isDone()).isFalse();
         AtomicInteger runs = new AtomicInteger();
         once.run(runs::incrementAndGet);

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -18,8 +17,8 @@ class ConcurrencyProbeTest {
     @Test
     void countsOverlappingSubscriptionsInVirtualTime() {
         ConcurrencyProbe probe = ConcurrencyProbe.create();
-        StepVerifier.withVirtualTime(() -> Flux.range(0, 10)
-                        .flatMap(i -> probe.wrap(Mono.delay(Duration.ofSeconds(1))), 4))
+        StepVerifier.withVirtualTime(() ->
+                        Flux.range(0, 10).flatMap(i -> probe.wrap(Mono.delay(Duration.ofSeconds(1))), 4))
                 .thenAwait(Duration.ofSeconds(3))
                 .expectNextCount(10)
                 .verifyComplete();
@@ -58,8 +57,8 @@ class ConcurrencyProbeTest {
     @Test
     void assertMaxAtMostReportsTheObservedMaximum() {
         ConcurrencyProbe probe = ConcurrencyProbe.create();
-        StepVerifier.withVirtualTime(() -> Flux.range(0, 6)
-                        .flatMap(i -> probe.wrap(Mono.delay(Duration.ofSeconds(1))), 3))
+        StepVerifier.withVirtualTime(() ->
+                        Flux.range(0, 6).flatMap(i -> probe.wrap(Mono.delay(Duration.ofSeconds(1))), 3))
                 .thenAwait(Duration.ofSeconds(2))
                 .expectNextCount(6)
                 .verifyComplete();
@@ -75,7 +74,11 @@ class ConcurrencyProbeTest {
     @Test
     void rejectsNull() {
         ConcurrencyProbe probe = ConcurrencyProbe.create();
-        assertThatNullPointerException().isThrownBy(() -> probe.wrap((Mono<Object>) null)).withMessage("source");
-        assertThatNullPointerException().isThrownBy(() -> probe.wrap((Flux<Object>) null)).withMessage("source");
+        assertThatNullPointerException()
+                .isThrownBy(() -> probe.wrap((Mono<Object>) null))
+                .withMessage("source");
+        assertThatNullPointerException()
+                .isThrownBy(() -> probe.wrap((Flux<Object>) null))
+                .withMessage("source");
     }
 }

@@ -15,8 +15,7 @@ public final class CountingBlockHoundIntegration implements BlockHoundIntegratio
     private static final AtomicInteger APPLICATIONS = new AtomicInteger();
 
     /** Created by {@code ServiceLoader}. */
-    public CountingBlockHoundIntegration() {
-    }
+    public CountingBlockHoundIntegration() {}
 
     @Override
     public void applyTo(BlockHound.Builder builder) {

@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -86,25 +85,26 @@ class DispatchersTest {
         assertThat(server.requestCount()).isEqualTo(3);
     }
 
-    private record Page(List<String> ids, URI next) {
-    }
+    private record Page(List<String> ids, URI next) {}
 
     private static Mono<Page> fetch(HttpClient client, URI url) {
-        return client.get().uri(url).responseSingle((res, body) -> body.asString().map(json -> {
-            List<String> ids = new ArrayList<>();
-            Matcher m = ID.matcher(json);
-            while (m.find()) {
-                ids.add(m.group(1));
-            }
-            String link = res.responseHeaders().get("link");
-            URI next = null;
-            if (link != null) {
-                Matcher l = LINK.matcher(link);
-                assertThat(l.find()).isTrue();
-                next = url.resolve(l.group(1));
-            }
-            return new Page(ids, next);
-        }));
+        return client.get()
+                .uri(url)
+                .responseSingle((res, body) -> body.asString().map(json -> {
+                    List<String> ids = new ArrayList<>();
+                    Matcher m = ID.matcher(json);
+                    while (m.find()) {
+                        ids.add(m.group(1));
+                    }
+                    String link = res.responseHeaders().get("link");
+                    URI next = null;
+                    if (link != null) {
+                        Matcher l = LINK.matcher(link);
+                        assertThat(l.find()).isTrue();
+                        next = url.resolve(l.group(1));
+                    }
+                    return new Page(ids, next);
+                }));
     }
 
     @Test
@@ -126,7 +126,8 @@ class DispatchersTest {
 
         assertThat(failure.status()).isEqualTo(503);
         assertThat(failure.headers().get("retry-after")).containsExactly("0");
-        MockResponse success = Dispatchers.flaky(0.0, 7L, r -> MockResponse.of(201, r.path())).apply(get("/p"));
+        MockResponse success =
+                Dispatchers.flaky(0.0, 7L, r -> MockResponse.of(201, r.path())).apply(get("/p"));
         assertThat(success.status()).isEqualTo(201);
         assertThat(body(success)).isEqualTo("/p");
     }
@@ -139,8 +140,9 @@ class DispatchersTest {
 
         List<Integer> seen = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            HttpResponse<String> response = jdk.sendAsync(HttpRequest.newBuilder(server.url("/f")).build(),
-                    HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
+            HttpResponse<String> response = jdk.sendAsync(
+                            HttpRequest.newBuilder(server.url("/f")).build(), HttpResponse.BodyHandlers.ofString())
+                    .get(10, TimeUnit.SECONDS);
             seen.add(response.statusCode());
             if (response.statusCode() == 503) {
                 assertThat(response.headers().firstValue("retry-after")).hasValue("0");
@@ -161,7 +163,9 @@ class DispatchersTest {
     void ndjsonStreamSendsNumberedLines(MockHttpServer server) throws Exception {
         server.dispatcher(Dispatchers.ndjsonStream(4, Duration.ofMillis(20)));
 
-        Flux<String> lines = HttpClient.create().get().uri(server.url("/events"))
+        Flux<String> lines = HttpClient.create()
+                .get()
+                .uri(server.url("/events"))
                 .response((res, body) -> {
                     assertThat(res.responseHeaders().get("content-type")).isEqualTo("application/x-ndjson");
                     return body.asString();
@@ -170,7 +174,8 @@ class DispatchersTest {
                 .flatMapIterable(all -> List.of(all.split("\n")));
         StepVerifier.create(lines)
                 .expectNext("{\"seq\":0}", "{\"seq\":1}", "{\"seq\":2}", "{\"seq\":3}")
-                .expectComplete().verify(TIMEOUT);
+                .expectComplete()
+                .verify(TIMEOUT);
 
         HttpResponse<java.util.stream.Stream<String>> jdk = java.net.http.HttpClient.newHttpClient()
                 .sendAsync(HttpRequest.newBuilder(server.url("/events")).build(), HttpResponse.BodyHandlers.ofLines())
@@ -180,19 +185,26 @@ class DispatchersTest {
 
     @Test
     void badArgumentsFailAtOnce() {
-        assertThatIllegalArgumentException().isThrownBy(() -> Dispatchers.paginatedJson(-1, 1))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Dispatchers.paginatedJson(-1, 1))
                 .withMessage("totalItems >= 0 required but it was -1");
-        assertThatIllegalArgumentException().isThrownBy(() -> Dispatchers.paginatedJson(1, 0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Dispatchers.paginatedJson(1, 0))
                 .withMessage("pageSize > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> Dispatchers.flaky(1.5, 1L))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Dispatchers.flaky(1.5, 1L))
                 .withMessage("failureRate between 0.0 and 1.0 required but it was 1.5");
-        assertThatIllegalArgumentException().isThrownBy(() -> Dispatchers.flaky(Double.NaN, 1L))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Dispatchers.flaky(Double.NaN, 1L))
                 .withMessage("failureRate between 0.0 and 1.0 required but it was NaN");
-        assertThatNullPointerException().isThrownBy(() -> Dispatchers.flaky(0.1, 1L, null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Dispatchers.flaky(0.1, 1L, null))
                 .withMessage("otherwise");
-        assertThatIllegalArgumentException().isThrownBy(() -> Dispatchers.ndjsonStream(-1, Duration.ZERO))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Dispatchers.ndjsonStream(-1, Duration.ZERO))
                 .withMessage("events >= 0 required but it was -1");
-        assertThatNullPointerException().isThrownBy(() -> Dispatchers.ndjsonStream(1, null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> Dispatchers.ndjsonStream(1, null))
                 .withMessage("between");
     }
 }

@@ -18,11 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import io.netty.handler.timeout.ReadTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -45,12 +44,16 @@ class MockHttpServerBehaviourTest {
     @BeforeEach
     void start() {
         server = MockHttpServer.start();
-        pool = ConnectionProvider.builder("mock-http-server-test").maxConnections(500)
-                .pendingAcquireMaxCount(-1).build();
+        pool = ConnectionProvider.builder("mock-http-server-test")
+                .maxConnections(500)
+                .pendingAcquireMaxCount(-1)
+                .build();
         // disableRetry: reactor-netty retries once when a connection closes before the response, which would hide
         // the faults under test.
         client = HttpClient.create(pool).disableRetry(true);
-        jdk = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        jdk = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build();
     }
 
     @AfterEach
@@ -60,8 +63,10 @@ class MockHttpServerBehaviourTest {
     }
 
     private Mono<String> get(String path) {
-        return client.get().uri(server.url(path)).responseSingle((res, body) -> body.asString()
-                .defaultIfEmpty("").map(b -> res.status().code() + " " + b));
+        return client.get()
+                .uri(server.url(path))
+                .responseSingle((res, body) ->
+                        body.asString().defaultIfEmpty("").map(b -> res.status().code() + " " + b));
     }
 
     private HttpResponse<String> jdkSend(HttpRequest request) throws Exception {
@@ -87,7 +92,8 @@ class MockHttpServerBehaviourTest {
 
         StepVerifier.create(get("/a").concatWith(get("/b")))
                 .expectNext("200 first", "201 {\"n\":2}")
-                .expectComplete().verify(TIMEOUT);
+                .expectComplete()
+                .verify(TIMEOUT);
 
         assertThat(server.takeRequest(TIMEOUT).path()).isEqualTo("/a");
         assertThat(server.takeRequest(TIMEOUT).path()).isEqualTo("/b");
@@ -99,12 +105,19 @@ class MockHttpServerBehaviourTest {
         StepVerifier.create(get("/missing")).expectNext("404 ").expectComplete().verify(TIMEOUT);
 
         server.defaultResponse(MockResponse.of(418, "teapot"));
-        StepVerifier.create(get("/missing")).expectNext("418 teapot").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(get("/missing"))
+                .expectNext("418 teapot")
+                .expectComplete()
+                .verify(TIMEOUT);
     }
 
     @Test
     void recordsMethodPathQueryHeadersAndBodyFromJdkClient() throws Exception {
-        server.enqueue(MockResponse.builder().status(202).header("X-Reply", "yes").body("accepted").build());
+        server.enqueue(MockResponse.builder()
+                .status(202)
+                .header("X-Reply", "yes")
+                .body("accepted")
+                .build());
 
         HttpResponse<String> response = jdkSend(HttpRequest.newBuilder(server.url("/orders?id=7&tag=a%20b"))
                 .header("X-Trace", "abc")
@@ -140,7 +153,8 @@ class MockHttpServerBehaviourTest {
 
         StepVerifier.create(get("/ping").concatWith(get("/ping")).concatWith(get("/other")))
                 .expectNext("200 queued first", "200 pong", "404 no")
-                .expectComplete().verify(TIMEOUT);
+                .expectComplete()
+                .verify(TIMEOUT);
     }
 
     @Test
@@ -151,30 +165,44 @@ class MockHttpServerBehaviourTest {
 
         StepVerifier.create(get("/x"))
                 .assertNext(s -> assertThat(s).startsWith("500 ").contains("IllegalStateException: boom"))
-                .expectComplete().verify(TIMEOUT);
+                .expectComplete()
+                .verify(TIMEOUT);
 
         server.dispatcher(r -> null);
         StepVerifier.create(get("/x"))
                 .assertNext(s -> assertThat(s).startsWith("500 ").contains("dispatcher returned null"))
-                .expectComplete().verify(TIMEOUT);
+                .expectComplete()
+                .verify(TIMEOUT);
     }
 
     @Test
     void headersDelayHoldsTheWholeResponse() {
-        server.enqueue(MockResponse.builder().body("late").headersDelay(Duration.ofMillis(300)).build());
+        server.enqueue(MockResponse.builder()
+                .body("late")
+                .headersDelay(Duration.ofMillis(300))
+                .build());
 
         long start = System.nanoTime();
-        StepVerifier.create(get("/slow")).expectNext("200 late").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(get("/slow"))
+                .expectNext("200 late")
+                .expectComplete()
+                .verify(TIMEOUT);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
     }
 
     @Test
     void delaysRunInRealTimeEvenWhenVirtualTimeIsInstalled() {
-        server.enqueue(MockResponse.builder().body("real").headersDelay(Duration.ofMillis(100)).build());
+        server.enqueue(MockResponse.builder()
+                .body("real")
+                .headersDelay(Duration.ofMillis(100))
+                .build());
         VirtualTimeScheduler.getOrSet();
         try {
             // If the server took its timer from Schedulers.parallel(), this would wait for virtual time forever.
-            StepVerifier.create(get("/v")).expectNext("200 real").expectComplete().verify(TIMEOUT);
+            StepVerifier.create(get("/v"))
+                    .expectNext("200 real")
+                    .expectComplete()
+                    .verify(TIMEOUT);
         } finally {
             VirtualTimeScheduler.reset();
         }
@@ -182,9 +210,14 @@ class MockHttpServerBehaviourTest {
 
     @Test
     void headersDelayLongerThanResponseTimeoutTimesOut() {
-        server.enqueue(MockResponse.builder().body("late").headersDelay(Duration.ofSeconds(5)).build());
+        server.enqueue(MockResponse.builder()
+                .body("late")
+                .headersDelay(Duration.ofSeconds(5))
+                .build());
 
-        StepVerifier.create(client.responseTimeout(Duration.ofMillis(100)).get().uri(server.url("/slow"))
+        StepVerifier.create(client.responseTimeout(Duration.ofMillis(100))
+                        .get()
+                        .uri(server.url("/slow"))
                         .responseSingle((res, body) -> body.asString()))
                 .expectError(ReadTimeoutException.class)
                 .verify(TIMEOUT);
@@ -192,16 +225,24 @@ class MockHttpServerBehaviourTest {
 
     @Test
     void bodyDelaySendsHeadersFirst() {
-        server.enqueue(MockResponse.builder().status(200).body("later").bodyDelay(Duration.ofSeconds(30)).build());
+        server.enqueue(MockResponse.builder()
+                .status(200)
+                .body("later")
+                .bodyDelay(Duration.ofSeconds(30))
+                .build());
 
         // The status arrives while the server still holds the body back; the body then stalls past the read
         // timeout. The timeout is generous so a loaded machine still gets the headers in time.
         AtomicInteger respondingWhenStatusArrived = new AtomicInteger(-1);
-        Flux<Object> signals = client.responseTimeout(Duration.ofSeconds(2)).get().uri(server.url("/b"))
-                .response((res, body) -> Flux.concat(Mono.fromCallable(() -> {
-                    respondingWhenStatusArrived.set(server.concurrentRequests());
-                    return res.status().code();
-                }), body.asString()));
+        Flux<Object> signals = client.responseTimeout(Duration.ofSeconds(2))
+                .get()
+                .uri(server.url("/b"))
+                .response((res, body) -> Flux.concat(
+                        Mono.fromCallable(() -> {
+                            respondingWhenStatusArrived.set(server.concurrentRequests());
+                            return res.status().code();
+                        }),
+                        body.asString()));
         StepVerifier.create(signals)
                 .expectNext(200)
                 .expectError(ReadTimeoutException.class)
@@ -211,30 +252,54 @@ class MockHttpServerBehaviourTest {
 
     @Test
     void jdkClientSeesDefault404DelaysAndTimeouts() throws Exception {
-        assertThat(jdkSend(HttpRequest.newBuilder(server.url("/none")).build()).statusCode()).isEqualTo(404);
+        assertThat(jdkSend(HttpRequest.newBuilder(server.url("/none")).build()).statusCode())
+                .isEqualTo(404);
 
-        server.enqueue(MockResponse.builder().body("slow headers").headersDelay(Duration.ofMillis(200)).build());
-        server.enqueue(MockResponse.builder().body("slow body").bodyDelay(Duration.ofMillis(200)).build());
-        server.enqueue(MockResponse.builder().body("too slow").headersDelay(Duration.ofSeconds(5)).build());
+        server.enqueue(MockResponse.builder()
+                .body("slow headers")
+                .headersDelay(Duration.ofMillis(200))
+                .build());
+        server.enqueue(MockResponse.builder()
+                .body("slow body")
+                .bodyDelay(Duration.ofMillis(200))
+                .build());
+        server.enqueue(MockResponse.builder()
+                .body("too slow")
+                .headersDelay(Duration.ofSeconds(5))
+                .build());
         long start = System.nanoTime();
-        assertThat(jdkSend(HttpRequest.newBuilder(server.url("/h")).build()).body()).isEqualTo("slow headers");
-        assertThat(jdkSend(HttpRequest.newBuilder(server.url("/b")).build()).body()).isEqualTo("slow body");
+        assertThat(jdkSend(HttpRequest.newBuilder(server.url("/h")).build()).body())
+                .isEqualTo("slow headers");
+        assertThat(jdkSend(HttpRequest.newBuilder(server.url("/b")).build()).body())
+                .isEqualTo("slow body");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
-        assertThat(jdkFailure(HttpRequest.newBuilder(server.url("/t")).timeout(Duration.ofMillis(100)).build()))
+        assertThat(jdkFailure(HttpRequest.newBuilder(server.url("/t"))
+                        .timeout(Duration.ofMillis(100))
+                        .build()))
                 .isInstanceOf(java.net.http.HttpTimeoutException.class);
     }
 
     @Test
     void throttledBodyArrivesWholeAndNoFasterThanTheThrottle() throws Exception {
         String text = "0123456789".repeat(5);
-        server.enqueue(MockResponse.builder().body(text).throttle(10, Duration.ofMillis(50)).build());
-        server.enqueue(MockResponse.builder().body(text).throttle(10, Duration.ofMillis(50)).build());
+        server.enqueue(MockResponse.builder()
+                .body(text)
+                .throttle(10, Duration.ofMillis(50))
+                .build());
+        server.enqueue(MockResponse.builder()
+                .body(text)
+                .throttle(10, Duration.ofMillis(50))
+                .build());
 
         long start = System.nanoTime();
-        StepVerifier.create(get("/t")).expectNext("200 " + text).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(get("/t"))
+                .expectNext("200 " + text)
+                .expectComplete()
+                .verify(TIMEOUT);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
 
-        HttpResponse<String> response = jdkSend(HttpRequest.newBuilder(server.url("/t")).build());
+        HttpResponse<String> response =
+                jdkSend(HttpRequest.newBuilder(server.url("/t")).build());
         assertThat(response.body()).isEqualTo(text);
         assertThat(response.headers().firstValue("content-length")).hasValue("50");
     }
@@ -248,7 +313,8 @@ class MockHttpServerBehaviourTest {
 
         AtomicInteger streamingWhenFirstLineArrived = new AtomicInteger(-1);
         long start = System.nanoTime();
-        Flux<String> streamed = client.get().uri(server.url("/stream"))
+        Flux<String> streamed = client.get()
+                .uri(server.url("/stream"))
                 .response((res, body) -> {
                     assertThat(res.responseHeaders().get("transfer-encoding")).isEqualTo("chunked");
                     return body.asString();
@@ -264,7 +330,7 @@ class MockHttpServerBehaviourTest {
         assertThat(streamingWhenFirstLineArrived).hasValue(1);
 
         HttpResponse<java.util.stream.Stream<String>> jdkLines = jdk.sendAsync(
-                HttpRequest.newBuilder(server.url("/stream")).build(), HttpResponse.BodyHandlers.ofLines())
+                        HttpRequest.newBuilder(server.url("/stream")).build(), HttpResponse.BodyHandlers.ofLines())
                 .get(10, TimeUnit.SECONDS);
         assertThat(jdkLines.body().collect(Collectors.toList())).isEqualTo(lines);
     }
@@ -275,7 +341,8 @@ class MockHttpServerBehaviourTest {
         server.dispatcher(r -> MockResponse.builder().disconnectBeforeResponse().build());
 
         StepVerifier.create(get("/x"))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(PrematureCloseException.class)
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(PrematureCloseException.class)
                         .hasMessageContaining("BEFORE response"))
                 .verify(TIMEOUT);
         assertThat(jdkFailure(HttpRequest.newBuilder(server.url("/x")).build())).isInstanceOf(IOException.class);
@@ -284,10 +351,14 @@ class MockHttpServerBehaviourTest {
 
     @Test
     void disconnectDuringBodyIsPrematureCloseDuringResponse() {
-        server.dispatcher(r -> MockResponse.builder().body("x".repeat(1000)).disconnectDuringBody(100).build());
+        server.dispatcher(r -> MockResponse.builder()
+                .body("x".repeat(1000))
+                .disconnectDuringBody(100)
+                .build());
 
         StepVerifier.create(get("/x"))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(PrematureCloseException.class)
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(PrematureCloseException.class)
                         .hasMessageContaining("DURING response"))
                 .verify(TIMEOUT);
         assertThat(jdkFailure(HttpRequest.newBuilder(server.url("/x")).build())).isInstanceOf(IOException.class);
@@ -295,10 +366,14 @@ class MockHttpServerBehaviourTest {
 
     @Test
     void partialBodyReachesTheClientBeforeTheDisconnect() {
-        server.enqueue(MockResponse.builder().body("x".repeat(1000)).disconnectDuringBody(100).build());
+        server.enqueue(MockResponse.builder()
+                .body("x".repeat(1000))
+                .disconnectDuringBody(100)
+                .build());
 
         AtomicInteger received = new AtomicInteger();
-        StepVerifier.create(client.get().uri(server.url("/x"))
+        StepVerifier.create(client.get()
+                        .uri(server.url("/x"))
                         .response((res, body) -> body.asByteArray())
                         .doOnNext(b -> received.addAndGet(b.length)))
                 .thenConsumeWhile(b -> true)
@@ -312,13 +387,14 @@ class MockHttpServerBehaviourTest {
         server.dispatcher(r -> MockResponse.builder().resetConnection().build());
 
         StepVerifier.create(get("/x"))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IOException.class)
-                        .hasMessageContaining("reset"))
+                .expectErrorSatisfies(
+                        e -> assertThat(e).isInstanceOf(IOException.class).hasMessageContaining("reset"))
                 .verify(TIMEOUT);
         // The JDK client wraps it: IOException("HTTP/1.1 header parser received no bytes") caused by
         // SocketException("Connection reset").
         assertThat(jdkFailure(HttpRequest.newBuilder(server.url("/x")).build()))
-                .isInstanceOf(IOException.class).hasRootCauseMessage("Connection reset");
+                .isInstanceOf(IOException.class)
+                .hasRootCauseMessage("Connection reset");
     }
 
     @Test
@@ -326,11 +402,15 @@ class MockHttpServerBehaviourTest {
         server.enqueue(MockResponse.builder().noResponse().build());
         server.enqueue(MockResponse.builder().noResponse().build());
 
-        StepVerifier.create(client.responseTimeout(Duration.ofMillis(200)).get().uri(server.url("/x"))
+        StepVerifier.create(client.responseTimeout(Duration.ofMillis(200))
+                        .get()
+                        .uri(server.url("/x"))
                         .responseSingle((res, body) -> body.asString()))
                 .expectError(ReadTimeoutException.class)
                 .verify(TIMEOUT);
-        assertThat(jdkFailure(HttpRequest.newBuilder(server.url("/x")).timeout(Duration.ofMillis(200)).build()))
+        assertThat(jdkFailure(HttpRequest.newBuilder(server.url("/x"))
+                        .timeout(Duration.ofMillis(200))
+                        .build()))
                 .isInstanceOf(java.net.http.HttpTimeoutException.class);
         // Both requests end on the server once their clients give up.
         await().atMost(TIMEOUT).until(() -> server.concurrentRequests() == 0);
@@ -341,7 +421,8 @@ class MockHttpServerBehaviourTest {
         server.dispatcher(r -> MockResponse.builder().malformed().build());
 
         StepVerifier.create(get("/x"))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("invalid version format"))
                 .verify(TIMEOUT);
         assertThat(jdkFailure(HttpRequest.newBuilder(server.url("/x")).build())).isInstanceOf(IOException.class);
@@ -352,9 +433,8 @@ class MockHttpServerBehaviourTest {
         for (int i = 0; i < 200; i++) {
             server.enqueue(MockResponse.builder().noResponse().build());
         }
-        Disposable requests = Flux.range(0, 200)
-                .flatMap(i -> get("/c/" + i), 200)
-                .subscribe();
+        Disposable requests =
+                Flux.range(0, 200).flatMap(i -> get("/c/" + i), 200).subscribe();
         try {
             await().atMost(TIMEOUT).until(() -> server.concurrentRequests() == 200);
             assertThat(server.maxConcurrentRequests()).isEqualTo(200);
@@ -375,19 +455,26 @@ class MockHttpServerBehaviourTest {
     @Test
     void maxConcurrentRequestsSeesAClientSideLimit() {
         // The first eight requests are held long enough for all eight pooled connections to be busy at once.
-        server.dispatcher(r -> MockResponse.builder().body("ok")
-                .headersDelay(r.sequenceNumber() < 8 ? Duration.ofSeconds(2) : Duration.ZERO).build());
-        ConnectionProvider eight = ConnectionProvider.builder("eight").maxConnections(8)
-                .pendingAcquireMaxCount(-1).build();
+        server.dispatcher(r -> MockResponse.builder()
+                .body("ok")
+                .headersDelay(r.sequenceNumber() < 8 ? Duration.ofSeconds(2) : Duration.ZERO)
+                .build());
+        ConnectionProvider eight = ConnectionProvider.builder("eight")
+                .maxConnections(8)
+                .pendingAcquireMaxCount(-1)
+                .build();
         try {
             HttpClient limited = HttpClient.create(eight);
             StepVerifier.create(Flux.range(0, 100)
-                            .flatMap(i -> limited.get().uri(server.url("/l/" + i))
+                            .flatMap(
+                                    i -> limited.get()
+                                            .uri(server.url("/l/" + i))
                                             .responseSingle((r, b) -> b.asString()),
                                     200)
                             .count())
                     .expectNext(100L)
-                    .expectComplete().verify(TIMEOUT);
+                    .expectComplete()
+                    .verify(TIMEOUT);
         } finally {
             eight.disposeLater().block(TIMEOUT);
         }
@@ -413,11 +500,13 @@ class MockHttpServerBehaviourTest {
 
     @Test
     void connectionCloseHeaderEndsTheConnection() {
-        server.dispatcher(r -> MockResponse.builder().header("Connection", "close").body("bye").build());
+        server.dispatcher(r ->
+                MockResponse.builder().header("Connection", "close").body("bye").build());
 
         StepVerifier.create(Flux.range(0, 3).concatMap(i -> get("/bye")))
                 .expectNext("200 bye", "200 bye", "200 bye")
-                .expectComplete().verify(TIMEOUT);
+                .expectComplete()
+                .verify(TIMEOUT);
         assertThat(server.connectionsAccepted()).isEqualTo(3);
         await().atMost(TIMEOUT).until(() -> server.openConnections() == 0);
     }
@@ -427,10 +516,12 @@ class MockHttpServerBehaviourTest {
         server.dispatcher(r -> MockResponse.of(200, r.protocol()));
         HttpClient h2c = HttpClient.create(pool).protocol(HttpProtocol.H2C);
 
-        StepVerifier.create(Flux.range(0, 5).concatMap(i -> h2c.get().uri(server.url("/h2"))
-                        .responseSingle((res, body) -> body.asString())))
+        StepVerifier.create(Flux.range(0, 5)
+                        .concatMap(
+                                i -> h2c.get().uri(server.url("/h2")).responseSingle((res, body) -> body.asString())))
                 .expectNext("HTTP/2.0", "HTTP/2.0", "HTTP/2.0", "HTTP/2.0", "HTTP/2.0")
-                .expectComplete().verify(TIMEOUT);
+                .expectComplete()
+                .verify(TIMEOUT);
         assertThat(server.connectionsAccepted()).isEqualTo(1);
     }
 
@@ -438,14 +529,19 @@ class MockHttpServerBehaviourTest {
     void h2cByUpgradeFromJdkClient() throws Exception {
         server.dispatcher(r -> MockResponse.of(200, r.protocol()));
         java.net.http.HttpClient http2 = java.net.http.HttpClient.newBuilder()
-                .version(java.net.http.HttpClient.Version.HTTP_2).build();
+                .version(java.net.http.HttpClient.Version.HTTP_2)
+                .build();
 
         // The upgrade request carries a body: the first POST of a JDK client does.
-        HttpResponse<String> first = http2.sendAsync(HttpRequest.newBuilder(server.url("/up"))
-                        .POST(HttpRequest.BodyPublishers.ofString("payload")).build(),
-                HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
-        HttpResponse<String> second = http2.sendAsync(HttpRequest.newBuilder(server.url("/up")).build(),
-                HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
+        HttpResponse<String> first = http2.sendAsync(
+                        HttpRequest.newBuilder(server.url("/up"))
+                                .POST(HttpRequest.BodyPublishers.ofString("payload"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .get(10, TimeUnit.SECONDS);
+        HttpResponse<String> second = http2.sendAsync(
+                        HttpRequest.newBuilder(server.url("/up")).build(), HttpResponse.BodyHandlers.ofString())
+                .get(10, TimeUnit.SECONDS);
 
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
@@ -471,7 +567,8 @@ class MockHttpServerBehaviourTest {
 
     @Test
     void certificateOfPlainServerIsRefused() {
-        assertThatIllegalStateException().isThrownBy(server::certificate)
+        assertThatIllegalStateException()
+                .isThrownBy(server::certificate)
                 .withMessage("not a TLS server: start it with MockHttpServer.startTls()");
         assertThat(server.isTls()).isFalse();
     }
@@ -481,8 +578,14 @@ class MockHttpServerBehaviourTest {
         assertThat(server.url("a?b=1").toString()).isEqualTo("http://127.0.0.1:" + server.port() + "/a?b=1");
         assertThatNullPointerException().isThrownBy(() -> server.url(null)).withMessage("path");
         assertThatNullPointerException().isThrownBy(() -> server.enqueue(null)).withMessage("response");
-        assertThatNullPointerException().isThrownBy(() -> server.dispatcher(null)).withMessage("dispatcher");
-        assertThatNullPointerException().isThrownBy(() -> server.takeRequest(null)).withMessage("timeout");
-        assertThatNullPointerException().isThrownBy(() -> server.defaultResponse(null)).withMessage("response");
+        assertThatNullPointerException()
+                .isThrownBy(() -> server.dispatcher(null))
+                .withMessage("dispatcher");
+        assertThatNullPointerException()
+                .isThrownBy(() -> server.takeRequest(null))
+                .withMessage("timeout");
+        assertThatNullPointerException()
+                .isThrownBy(() -> server.defaultResponse(null))
+                .withMessage("response");
     }
 }

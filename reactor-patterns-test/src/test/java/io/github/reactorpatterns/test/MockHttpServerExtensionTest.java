@@ -11,7 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineTestKit;
-
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.test.StepVerifier;
@@ -34,8 +33,7 @@ class MockHttpServerExtensionTest {
         assertThat(server).isSameAs(fromBeforeEach);
         assertThat(server.isTls()).isFalse();
 
-        Mono<String> body = HttpClient.create().get().uri(server.url("/hi"))
-                .responseSingle((res, b) -> b.asString());
+        Mono<String> body = HttpClient.create().get().uri(server.url("/hi")).responseSingle((res, b) -> b.asString());
         StepVerifier.create(body).expectNext("hello").expectComplete().verify(TIMEOUT);
         assertThat(server.takeRequest(Duration.ofSeconds(5)).path()).isEqualTo("/hi");
     }
@@ -57,7 +55,8 @@ class MockHttpServerExtensionTest {
 
         assertThat(TwoTests.SEEN).hasSize(2);
         assertThat(TwoTests.SEEN.get(0)).isNotSameAs(TwoTests.SEEN.get(1));
-        assertThat(TwoTests.SEEN.get(0).port()).isNotEqualTo(TwoTests.SEEN.get(1).port());
+        assertThat(TwoTests.SEEN.get(0).port())
+                .isNotEqualTo(TwoTests.SEEN.get(1).port());
         for (MockHttpServer server : TwoTests.SEEN) {
             // closed: a request now fails to connect
             StepVerifier.create(HttpClient.create().get().uri(server.url("/")).response())

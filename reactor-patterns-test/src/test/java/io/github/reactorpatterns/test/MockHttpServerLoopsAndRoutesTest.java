@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
 import reactor.netty.http.HttpResources;
 
 /** The server's own event loops, per-path routes and {@link MockHttpServer#reset()}. */
@@ -25,7 +24,9 @@ class MockHttpServerLoopsAndRoutesTest {
     @BeforeEach
     void start() {
         server = MockHttpServer.start();
-        jdk = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        jdk = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build();
     }
 
     @AfterEach
@@ -35,7 +36,8 @@ class MockHttpServerLoopsAndRoutesTest {
 
     private HttpResponse<String> send(String method, String path) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(server.url(path))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
         return jdk.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
     }
 
@@ -52,7 +54,9 @@ class MockHttpServerLoopsAndRoutesTest {
         HttpResources.disposeLoopsAndConnections();
 
         // A fresh client (the JDK's, so it does not depend on reactor-netty's globals either) on a new connection.
-        jdk = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        jdk = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build();
         HttpResponse<String> after = send("GET", "/");
         assertThat(after.statusCode()).isEqualTo(200);
         assertThat(after.body()).isEqualTo("after");
@@ -62,8 +66,9 @@ class MockHttpServerLoopsAndRoutesTest {
     void closeDisposesTheServersOwnLoops() {
         MockHttpServer other = MockHttpServer.start();
         other.close();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
-                .noneMatch(t -> t.isAlive() && t.getName().startsWith(other.loopsPrefix() + "-")));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                        .noneMatch(t -> t.isAlive() && t.getName().startsWith(other.loopsPrefix() + "-")));
     }
 
     @Test
@@ -102,12 +107,20 @@ class MockHttpServerLoopsAndRoutesTest {
     @Test
     void routeRejectsBadArguments() {
         MockResponse ok = MockResponse.of(200, "ok");
-        assertThatNullPointerException().isThrownBy(() -> server.route(null, "/a", ok)).withMessage("method");
-        assertThatNullPointerException().isThrownBy(() -> server.route("GET", null, ok)).withMessage("path");
-        assertThatNullPointerException().isThrownBy(() -> server.route("GET", "/a", null)).withMessage("response");
-        assertThatIllegalArgumentException().isThrownBy(() -> server.route("GET", "a", ok))
+        assertThatNullPointerException()
+                .isThrownBy(() -> server.route(null, "/a", ok))
+                .withMessage("method");
+        assertThatNullPointerException()
+                .isThrownBy(() -> server.route("GET", null, ok))
+                .withMessage("path");
+        assertThatNullPointerException()
+                .isThrownBy(() -> server.route("GET", "/a", null))
+                .withMessage("response");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> server.route("GET", "a", ok))
                 .withMessage("path must start with / and have no query but it was a");
-        assertThatIllegalArgumentException().isThrownBy(() -> server.route("GET", "/a?b=1", ok))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> server.route("GET", "/a?b=1", ok))
                 .withMessage("path must start with / and have no query but it was /a?b=1");
     }
 

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 
 import org.junit.jupiter.api.Test;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.Http11SslContextSpec;
@@ -32,12 +31,12 @@ class MockHttpServerTlsTest {
     private static HttpClient trusting(MockHttpServer server, HttpProtocol protocol) {
         X509Certificate cert = server.certificate();
         if (protocol == HttpProtocol.H2) {
-            SslProvider.GenericSslContextSpec<?> spec = Http2SslContextSpec.forClient()
-                    .configure(b -> b.trustManager(cert));
+            SslProvider.GenericSslContextSpec<?> spec =
+                    Http2SslContextSpec.forClient().configure(b -> b.trustManager(cert));
             return HttpClient.create().protocol(HttpProtocol.H2).secure(s -> s.sslContext(spec));
         }
-        SslProvider.GenericSslContextSpec<?> spec = Http11SslContextSpec.forClient()
-                .configure(b -> b.trustManager(cert));
+        SslProvider.GenericSslContextSpec<?> spec =
+                Http11SslContextSpec.forClient().configure(b -> b.trustManager(cert));
         return HttpClient.create().secure(s -> s.sslContext(spec));
     }
 
@@ -51,7 +50,8 @@ class MockHttpServerTlsTest {
 
         StepVerifier.create(get(trusting(server, HttpProtocol.HTTP11), server))
                 .expectNext("HTTP/1.1")
-                .expectComplete().verify(TIMEOUT);
+                .expectComplete()
+                .verify(TIMEOUT);
         assertThat(server.url("/").toString()).startsWith("https://127.0.0.1:");
     }
 
@@ -62,7 +62,8 @@ class MockHttpServerTlsTest {
 
         StepVerifier.create(Flux.range(0, 3).concatMap(i -> get(h2, server)))
                 .expectNext("HTTP/2.0", "HTTP/2.0", "HTTP/2.0")
-                .expectComplete().verify(TIMEOUT);
+                .expectComplete()
+                .verify(TIMEOUT);
         assertThat(server.connectionsAccepted()).isEqualTo(1);
     }
 
@@ -70,10 +71,12 @@ class MockHttpServerTlsTest {
     void jdkClientNegotiatesHttp2WithClientSslContext(MockHttpServer server) throws Exception {
         server.dispatcher(r -> MockResponse.of(200, r.protocol()));
         java.net.http.HttpClient jdk = java.net.http.HttpClient.newBuilder()
-                .sslContext(server.clientSslContext()).build();
+                .sslContext(server.clientSslContext())
+                .build();
 
-        HttpResponse<String> response = jdk.sendAsync(HttpRequest.newBuilder(server.url("/j")).build(),
-                HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
+        HttpResponse<String> response = jdk.sendAsync(
+                        HttpRequest.newBuilder(server.url("/j")).build(), HttpResponse.BodyHandlers.ofString())
+                .get(10, TimeUnit.SECONDS);
 
         assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
         assertThat(response.body()).isEqualTo("HTTP/2.0");
@@ -82,8 +85,8 @@ class MockHttpServerTlsTest {
     @Test
     void clientThatDoesNotTrustTheCertificateRefusesIt(MockHttpServer server) throws Exception {
         StepVerifier.create(get(HttpClient.create().secure(), server))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SSLHandshakeException.class)
-                        .hasMessageContaining("PKIX"))
+                .expectErrorSatisfies(e ->
+                        assertThat(e).isInstanceOf(SSLHandshakeException.class).hasMessageContaining("PKIX"))
                 .verify(TIMEOUT);
 
         java.net.http.HttpClient jdk = java.net.http.HttpClient.newHttpClient();
@@ -119,11 +122,15 @@ class MockHttpServerTlsTest {
 
     @Test
     void delaysAndStreamingWorkOverH2(MockHttpServer server) {
-        server.enqueue(MockResponse.builder().chunkedLines(List.of("a", "b", "c"), Duration.ofMillis(20))
-                .headersDelay(Duration.ofMillis(20)).bodyDelay(Duration.ofMillis(20)).build());
+        server.enqueue(MockResponse.builder()
+                .chunkedLines(List.of("a", "b", "c"), Duration.ofMillis(20))
+                .headersDelay(Duration.ofMillis(20))
+                .bodyDelay(Duration.ofMillis(20))
+                .build());
 
         StepVerifier.create(get(trusting(server, HttpProtocol.H2), server))
                 .expectNext("a\nb\nc\n")
-                .expectComplete().verify(TIMEOUT);
+                .expectComplete()
+                .verify(TIMEOUT);
     }
 }

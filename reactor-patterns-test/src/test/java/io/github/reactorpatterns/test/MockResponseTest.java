@@ -26,7 +26,8 @@ class MockResponseTest {
 
     @Test
     void builderIsReusableAndBuildCopies() {
-        MockResponse.Builder builder = MockResponse.builder().status(201).header("X-A", "1").body("one");
+        MockResponse.Builder builder =
+                MockResponse.builder().status(201).header("X-A", "1").body("one");
         MockResponse first = builder.build();
         builder.header("x-a", "2").body("two");
         MockResponse second = builder.build();
@@ -57,22 +58,34 @@ class MockResponseTest {
 
     @Test
     void setHeaderReplacesValues() {
-        MockResponse response = MockResponse.builder().header("A", "1").header("a", "2").setHeader("A", "3").build();
+        MockResponse response = MockResponse.builder()
+                .header("A", "1")
+                .header("a", "2")
+                .setHeader("A", "3")
+                .build();
 
         assertThat(response.headers().get("a")).containsExactly("3");
     }
 
     @Test
     void chunkedLinesBodyIsTheLinesWithTerminators() {
-        MockResponse response = MockResponse.builder().chunkedLines(List.of("a", "b"), Duration.ZERO).build();
+        MockResponse response = MockResponse.builder()
+                .chunkedLines(List.of("a", "b"), Duration.ZERO)
+                .build();
 
         assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo("a\nb\n");
     }
 
     @Test
     void toBuilderCopiesEverything() {
-        MockResponse original = MockResponse.builder().status(503).header("Retry-After", "1").body("x")
-                .headersDelay(Duration.ofMillis(5)).bodyDelay(Duration.ofMillis(6)).resetConnection().build();
+        MockResponse original = MockResponse.builder()
+                .status(503)
+                .header("Retry-After", "1")
+                .body("x")
+                .headersDelay(Duration.ofMillis(5))
+                .bodyDelay(Duration.ofMillis(6))
+                .resetConnection()
+                .build();
         MockResponse copy = original.toBuilder().build();
 
         assertThat(copy.status()).isEqualTo(503);
@@ -97,21 +110,29 @@ class MockResponseTest {
     @Test
     void badArgumentsFailAtOnce() {
         MockResponse.Builder b = MockResponse.builder();
-        assertThatIllegalArgumentException().isThrownBy(() -> b.status(99))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.status(99))
                 .withMessage("status between 100 and 999 required but it was 99");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.status(1000))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.status(1000))
                 .withMessage("status between 100 and 999 required but it was 1000");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.headersDelay(Duration.ofMillis(-1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.headersDelay(Duration.ofMillis(-1)))
                 .withMessage("headersDelay >= 0 required but it was PT-0.001S");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.bodyDelay(Duration.ofSeconds(-1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.bodyDelay(Duration.ofSeconds(-1)))
                 .withMessage("bodyDelay >= 0 required but it was PT-1S");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.throttle(0, Duration.ZERO))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.throttle(0, Duration.ZERO))
                 .withMessage("bytes > 0 required but it was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.throttle(1, Duration.ofSeconds(-1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.throttle(1, Duration.ofSeconds(-1)))
                 .withMessage("period >= 0 required but it was PT-1S");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.chunkedLines(List.of(), Duration.ofSeconds(-1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.chunkedLines(List.of(), Duration.ofSeconds(-1)))
                 .withMessage("between >= 0 required but it was PT-1S");
-        assertThatIllegalArgumentException().isThrownBy(() -> b.disconnectDuringBody(-1))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.disconnectDuringBody(-1))
                 .withMessage("afterBytes >= 0 required but it was -1");
         assertThatNullPointerException().isThrownBy(() -> b.header(null, "v")).withMessage("name");
         assertThatNullPointerException().isThrownBy(() -> b.header("n", null)).withMessage("value");
@@ -120,8 +141,11 @@ class MockResponseTest {
         assertThatNullPointerException().isThrownBy(() -> b.jsonBody(null)).withMessage("json");
         assertThatNullPointerException().isThrownBy(() -> b.headersDelay(null)).withMessage("headersDelay");
         assertThatNullPointerException().isThrownBy(() -> b.throttle(1, null)).withMessage("period");
-        assertThatNullPointerException().isThrownBy(() -> b.chunkedLines(null, Duration.ZERO)).withMessage("lines");
-        assertThatNullPointerException().isThrownBy(() -> b.chunkedLines(java.util.Arrays.asList("a", null),
-                Duration.ZERO)).withMessage("lines contains null");
+        assertThatNullPointerException()
+                .isThrownBy(() -> b.chunkedLines(null, Duration.ZERO))
+                .withMessage("lines");
+        assertThatNullPointerException()
+                .isThrownBy(() -> b.chunkedLines(java.util.Arrays.asList("a", null), Duration.ZERO))
+                .withMessage("lines contains null");
     }
 }

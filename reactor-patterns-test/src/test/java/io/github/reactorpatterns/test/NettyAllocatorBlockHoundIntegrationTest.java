@@ -16,7 +16,6 @@ import java.util.concurrent.locks.StampedLock;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
 import reactor.blockhound.BlockingOperationError;
 import reactor.blockhound.integration.BlockHoundIntegration;
 import reactor.core.publisher.Mono;
@@ -40,8 +39,9 @@ class NettyAllocatorBlockHoundIntegrationTest {
     /** The allowance names methods by string: fail when a Netty upgrade renames them and the allowance goes dead. */
     @Test
     void theAllowedMethodsExistInNettysAllocator() throws Exception {
-        for (String owner : new String[] {NettyAllocatorBlockHoundIntegration.MAGAZINE,
-                NettyAllocatorBlockHoundIntegration.MAGAZINE_GROUP}) {
+        for (String owner : new String[] {
+            NettyAllocatorBlockHoundIntegration.MAGAZINE, NettyAllocatorBlockHoundIntegration.MAGAZINE_GROUP
+        }) {
             Method free = Class.forName(owner).getDeclaredMethod(NettyAllocatorBlockHoundIntegration.FREE);
             assertThat(free.getParameterCount()).isZero();
         }
@@ -59,13 +59,16 @@ class NettyAllocatorBlockHoundIntegrationTest {
         CompletableFuture<String> freed;
         try {
             freed = Mono.fromCallable(() -> {
-                worker.set(Thread.currentThread());
-                free.invoke(magazine);
-                return "freed";
-            }).subscribeOn(Schedulers.parallel()).toFuture();
+                        worker.set(Thread.currentThread());
+                        free.invoke(magazine);
+                        return "freed";
+                    })
+                    .subscribeOn(Schedulers.parallel())
+                    .toFuture();
             // Release only once free() is parked on the lock (or has already failed), so the park really happens.
-            await().atMost(Duration.ofSeconds(10)).until(() -> freed.isDone()
-                    || (worker.get() != null && worker.get().getState() == Thread.State.WAITING));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> freed.isDone()
+                            || (worker.get() != null && worker.get().getState() == Thread.State.WAITING));
         } finally {
             lock.unlockWrite(stamp);
         }

@@ -11,13 +11,12 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 
 import java.nio.charset.StandardCharsets;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.platform.testkit.engine.EngineTestKit;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 class NettyLeakDetectionExtensionTest {
 
@@ -30,12 +29,17 @@ class NettyLeakDetectionExtensionTest {
                 .execute()
                 .testEvents()
                 .assertThatEvents()
-                .haveExactly(1, event(test("leaksABuffer"), finishedWithFailure(
-                        instanceOf(AssertionError.class),
-                        message(m -> m.contains("Netty ByteBuf leak(s) detected in leaksABuffer()")
-                                && m.contains("LEAK of ByteBuf")
-                                // the record names where the leaked buffer was allocated
-                                && m.contains("NettyLeakDetectionExtensionTest$Leaking.leaksABuffer")))));
+                .haveExactly(
+                        1,
+                        event(
+                                test("leaksABuffer"),
+                                finishedWithFailure(
+                                        instanceOf(AssertionError.class),
+                                        message(m -> m.contains("Netty ByteBuf leak(s) detected in leaksABuffer()")
+                                                && m.contains("LEAK of ByteBuf")
+                                                // the record names where the leaked buffer was allocated
+                                                && m.contains(
+                                                        "NettyLeakDetectionExtensionTest$Leaking.leaksABuffer")))));
 
         assertThat(ResourceLeakDetector.getLevel()).isEqualTo(before);
     }

@@ -50,13 +50,16 @@ class PeriodicTaskBlockHoundIntegrationTest {
                 Long cancelled = Flux.range(0, 20_000)
                         .parallel(4)
                         .runOn(Schedulers.parallel())
-                        .doOnNext(i -> Flux.interval(Duration.ofHours(1), scheduler).subscribe().dispose())
+                        .doOnNext(i -> Flux.interval(Duration.ofHours(1), scheduler)
+                                .subscribe()
+                                .dispose())
                         .sequential()
                         .count()
                         .block(Duration.ofSeconds(60));
                 assertThat(cancelled).isEqualTo(20_000);
             }
-            assertThat(Mono.delay(Duration.ofMillis(1), scheduler).block(Duration.ofSeconds(10))).isZero();
+            assertThat(Mono.delay(Duration.ofMillis(1), scheduler).block(Duration.ofSeconds(10)))
+                    .isZero();
         } finally {
             scheduler.dispose();
         }

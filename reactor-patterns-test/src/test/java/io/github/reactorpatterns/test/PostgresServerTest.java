@@ -1,5 +1,9 @@
 package io.github.reactorpatterns.test;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.awaitility.Awaitility.await;
+
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -13,25 +17,22 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatNullPointerException;
-import static org.awaitility.Awaitility.await;
-
 /** A real server: starts, answers on its port, stops by pid, leaves nothing behind, dies with a killed JVM. */
 class PostgresServerTest {
 
     @Test
     void startsOnLoopbackAndCloseRemovesProcessAndFiles() throws Exception {
-        PostgresServer server = PostgresServer.builder().setting("max_connections", "20").start();
+        PostgresServer server =
+                PostgresServer.builder().setting("max_connections", "20").start();
         Path data = server.dataDirectory();
         long pid = server.pid();
         try {
             assertThat(server.isRunning()).isTrue();
             assertThat(server.host()).isEqualTo("127.0.0.1");
-            assertThat(server.r2dbcUrl()).isEqualTo("r2dbc:postgresql://postgres@127.0.0.1:" + server.port()
-                    + "/postgres");
-            assertThat(server.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:" + server.port()
-                    + "/postgres?user=postgres");
+            assertThat(server.r2dbcUrl())
+                    .isEqualTo("r2dbc:postgresql://postgres@127.0.0.1:" + server.port() + "/postgres");
+            assertThat(server.jdbcUrl())
+                    .isEqualTo("jdbc:postgresql://127.0.0.1:" + server.port() + "/postgres?user=postgres");
             assertThat(Files.readString(data.resolve("postmaster.pid"))).startsWith(Long.toString(pid));
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(server.host(), server.port()), 2000);
@@ -41,7 +42,8 @@ class PostgresServerTest {
         } finally {
             server.close();
         }
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
         assertThat(data.getParent()).doesNotExist();
         assertThat(server.isRunning()).isFalse();
         server.close(); // idempotent
@@ -49,7 +51,8 @@ class PostgresServerTest {
 
     @Test
     void twoServersGetTwoPorts() {
-        try (PostgresServer first = PostgresServer.start(); PostgresServer second = PostgresServer.start()) {
+        try (PostgresServer first = PostgresServer.start();
+                PostgresServer second = PostgresServer.start()) {
             assertThat(first.port()).isNotEqualTo(second.port());
             assertThat(first.pid()).isNotEqualTo(second.pid());
         }
@@ -65,12 +68,14 @@ class PostgresServerTest {
     @Test
     void serverDiesWithAKilledJvm() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                ChildJvm.class.getName()).redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(
+                        java.toString(), "-cp", System.getProperty("java.class.path"), ChildJvm.class.getName())
+                .redirectErrorStream(true)
+                .start();
         long serverPid;
         Path directory = null;
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             do {
                 line = out.readLine();
@@ -80,12 +85,14 @@ class PostgresServerTest {
             } while (line != null && !line.startsWith("pid="));
             assertThat(line).as("the child JVM prints its server's pid").isNotNull();
             serverPid = Long.parseLong(line.substring(4).trim());
-            assertThat(ProcessHandle.of(serverPid).map(ProcessHandle::isAlive).orElse(false)).isTrue();
+            assertThat(ProcessHandle.of(serverPid).map(ProcessHandle::isAlive).orElse(false))
+                    .isTrue();
             child.destroyForcibly();
             assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
         }
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> !ProcessHandle.of(serverPid).map(ProcessHandle::isAlive).orElse(false));
+                .until(() ->
+                        !ProcessHandle.of(serverPid).map(ProcessHandle::isAlive).orElse(false));
         // what the killed JVM could not delete, the next start reaps
         assertThat(directory).isNotNull().exists();
         PostgresProcesses.reapStale(directory.getParent());
@@ -94,9 +101,11 @@ class PostgresServerTest {
 
     @Test
     void settingChecksArguments() {
-        assertThatNullPointerException().isThrownBy(() -> PostgresServer.builder().setting(null, "1"))
+        assertThatNullPointerException()
+                .isThrownBy(() -> PostgresServer.builder().setting(null, "1"))
                 .withMessage("name");
-        assertThatNullPointerException().isThrownBy(() -> PostgresServer.builder().setting("a", null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> PostgresServer.builder().setting("a", null))
                 .withMessage("value");
     }
 

@@ -25,15 +25,17 @@ class RawSocketServerTest {
     @Test
     void readsARequestAndSendsRawBytes() throws Exception {
         try (RawSocketServer server = RawSocketServer.start(conn -> {
-            String request = conn.readRequest();
-            conn.send("HTTP/1.1 200 OK\r\nContent-Length: " + request.length() + "\r\n\r\n" + request);
-        }); Socket socket = connect(server)) {
+                    String request = conn.readRequest();
+                    conn.send("HTTP/1.1 200 OK\r\nContent-Length: " + request.length() + "\r\n\r\n" + request);
+                });
+                Socket socket = connect(server)) {
             OutputStream out = socket.getOutputStream();
-            out.write("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"
-                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            assertThat(response).startsWith("HTTP/1.1 200 OK\r\n")
+            assertThat(response)
+                    .startsWith("HTTP/1.1 200 OK\r\n")
                     .endsWith("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc");
             assertThat(server.url("/a")).hasToString("http://127.0.0.1:" + server.port() + "/a");
             assertThat(server.connectionsAccepted()).isEqualTo(1);
@@ -94,18 +96,26 @@ class RawSocketServerTest {
     @Test
     void handlerFailuresAreRecorded() throws Exception {
         try (RawSocketServer server = RawSocketServer.start(conn -> {
-            throw new IllegalStateException("boom");
-        }); Socket socket = connect(server)) {
+                    throw new IllegalStateException("boom");
+                });
+                Socket socket = connect(server)) {
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
-            await().atMost(Duration.ofSeconds(10)).until(() -> !server.handlerFailures().isEmpty());
-            assertThat(server.handlerFailures()).singleElement().extracting(Throwable::getMessage).isEqualTo("boom");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !server.handlerFailures().isEmpty());
+            assertThat(server.handlerFailures())
+                    .singleElement()
+                    .extracting(Throwable::getMessage)
+                    .isEqualTo("boom");
         }
     }
 
     @Test
     void nullArgumentsAreRejected() {
-        assertThatNullPointerException().isThrownBy(() -> RawSocketServer.start(null)).withMessage("handler");
-        assertThatNullPointerException().isThrownBy(() -> RawSocketServer.startTls(null, conn -> { }))
+        assertThatNullPointerException()
+                .isThrownBy(() -> RawSocketServer.start(null))
+                .withMessage("handler");
+        assertThatNullPointerException()
+                .isThrownBy(() -> RawSocketServer.startTls(null, conn -> {}))
                 .withMessage("serverContext");
     }
 }

@@ -13,8 +13,8 @@ class RecordedRequestTest {
 
     @Test
     void splitsTargetIntoPathAndQuery() {
-        RecordedRequest r = new RecordedRequest("GET", "/items?cursor=a%2Bb&n=1&n=2", Map.of(), new byte[0],
-                "HTTP/1.1", 3);
+        RecordedRequest r =
+                new RecordedRequest("GET", "/items?cursor=a%2Bb&n=1&n=2", Map.of(), new byte[0], "HTTP/1.1", 3);
 
         assertThat(r.path()).isEqualTo("/items");
         assertThat(r.query()).isEqualTo("cursor=a%2Bb&n=1&n=2");
@@ -35,8 +35,13 @@ class RecordedRequestTest {
 
     @Test
     void headersAreCaseInsensitiveAndMerged() {
-        RecordedRequest r = new RecordedRequest("POST", "/", Map.of("X-A", List.of("1"), "x-a", List.of("2")),
-                "body".getBytes(StandardCharsets.UTF_8), "HTTP/2.0", 0);
+        RecordedRequest r = new RecordedRequest(
+                "POST",
+                "/",
+                Map.of("X-A", List.of("1"), "x-a", List.of("2")),
+                "body".getBytes(StandardCharsets.UTF_8),
+                "HTTP/2.0",
+                0);
 
         assertThat(r.headers().get("x-a")).containsExactlyInAnyOrder("1", "2");
         assertThat(r.header("X-A")).isIn("1", "2");
@@ -47,12 +52,16 @@ class RecordedRequestTest {
 
     @Test
     void nullArgumentsAreRejected() {
-        assertThatNullPointerException().isThrownBy(() -> new RecordedRequest(null, "/", Map.of(), new byte[0],
-                "HTTP/1.1", 0)).withMessage("method");
-        assertThatNullPointerException().isThrownBy(() -> new RecordedRequest("GET", null, Map.of(), new byte[0],
-                "HTTP/1.1", 0)).withMessage("target");
+        assertThatNullPointerException()
+                .isThrownBy(() -> new RecordedRequest(null, "/", Map.of(), new byte[0], "HTTP/1.1", 0))
+                .withMessage("method");
+        assertThatNullPointerException()
+                .isThrownBy(() -> new RecordedRequest("GET", null, Map.of(), new byte[0], "HTTP/1.1", 0))
+                .withMessage("target");
         RecordedRequest r = new RecordedRequest("GET", "/", Map.of(), new byte[0], "HTTP/1.1", 0);
         assertThatNullPointerException().isThrownBy(() -> r.header(null)).withMessage("name");
-        assertThatNullPointerException().isThrownBy(() -> r.queryParameter(null)).withMessage("name");
+        assertThatNullPointerException()
+                .isThrownBy(() -> r.queryParameter(null))
+                .withMessage("name");
     }
 }

@@ -3,8 +3,7 @@ package io.github.reactorpatterns.test;
 /** A JVM that starts a Redis server, prints its pid and waits to be killed (for {@link RedisServerTest}). */
 final class RedisServerChild {
 
-    private RedisServerChild() {
-    }
+    private RedisServerChild() {}
 
     public static void main(String[] args) throws InterruptedException {
         RedisServer redis = RedisServer.start();

@@ -2,6 +2,7 @@ package io.github.reactorpatterns.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,8 +17,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-
-import static org.awaitility.Awaitility.await;
 
 class RedisServerTest {
 
@@ -36,7 +35,8 @@ class RedisServerTest {
 
     @Test
     void twoServersGetTwoPorts() {
-        try (RedisServer a = RedisServer.start(); RedisServer b = RedisServer.start()) {
+        try (RedisServer a = RedisServer.start();
+                RedisServer b = RedisServer.start()) {
             assertThat(a.port()).isNotEqualTo(b.port());
             assertThat(a.pid()).isNotEqualTo(b.pid());
         }
@@ -50,7 +50,8 @@ class RedisServerTest {
             send(port, "SET k v");
             redis.stop();
             assertThat(redis.isRunning()).isFalse();
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .isFalse();
             assertThatIllegalStateException().isThrownBy(redis::pid).withMessage("the Redis server is stopped");
             redis.stop(); // idempotent
 
@@ -64,12 +65,12 @@ class RedisServerTest {
     @Test
     void serverDiesWhenItsJvmIsKilled() throws Exception {
         Process child = new ProcessBuilder(
-                Path.java(), "-cp", System.getProperty("java.class.path"), RedisServerChild.class.getName())
+                        Path.java(), "-cp", System.getProperty("java.class.path"), RedisServerChild.class.getName())
                 .redirectErrorStream(true)
                 .start();
         long serverPid;
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line = out.readLine();
             assertThat(line).as("child output").startsWith("pid ");
             serverPid = Long.parseLong(line.substring(4).trim());
@@ -77,8 +78,8 @@ class RedisServerTest {
             child.destroyForcibly();
             assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
         }
-        await().atMost(Duration.ofSeconds(5)).until(
-                () -> ProcessHandle.of(serverPid).map(h -> !h.isAlive()).orElse(true));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> ProcessHandle.of(serverPid).map(h -> !h.isAlive()).orElse(true));
     }
 
     static List<String> send(int port, String... commands) throws IOException {
@@ -86,15 +87,19 @@ class RedisServerTest {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
             socket.setSoTimeout(2000);
             OutputStream out = socket.getOutputStream();
-            BufferedReader in = new BufferedReader(
-                    new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             List<String> replies = new ArrayList<>();
             for (String command : commands) {
                 StringBuilder resp = new StringBuilder();
                 String[] parts = command.split(" ");
                 resp.append('*').append(parts.length).append("\r\n");
                 for (String part : parts) {
-                    resp.append('$').append(part.length()).append("\r\n").append(part).append("\r\n");
+                    resp.append('$')
+                            .append(part.length())
+                            .append("\r\n")
+                            .append(part)
+                            .append("\r\n");
                 }
                 out.write(resp.toString().getBytes(StandardCharsets.UTF_8));
                 out.flush();

@@ -3,6 +3,7 @@ package io.github.reactorpatterns.benchmarks.concurrent;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.github.reactorpatterns.concurrent.Gather;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -12,8 +13,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
-
-import io.github.reactorpatterns.concurrent.Gather;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -48,7 +47,8 @@ public class GatherBenchmark {
     /** Assembles the four pipelines. */
     @Setup
     public void setup() {
-        Function<Integer, Mono<Integer>> task = "scalar".equals(inner) ? Mono::just : i -> Mono.just(i).hide();
+        Function<Integer, Mono<Integer>> task =
+                "scalar".equals(inner) ? Mono::just : i -> Mono.just(i).hide();
         Flux<Integer> source = Flux.range(0, INPUTS);
         gatherOrdered = source.transform(Gather.ordered(concurrency, task));
         rawFlatMapSequential = source.flatMapSequential(task, concurrency);

@@ -43,8 +43,7 @@ import reactor.netty.resources.ConnectionProvider;
  */
 public final class HttpFanout {
 
-    private HttpFanout() {
-    }
+    private HttpFanout() {}
 
     /** One client under test: runs the whole fan-out and returns how many requests succeeded. */
     interface Contender extends AutoCloseable {
@@ -77,14 +76,15 @@ public final class HttpFanout {
     }
 
     static Contender raw() {
-        ConnectionProvider provider = ConnectionProvider.builder("raw").maxConnections(128).build();
+        ConnectionProvider provider =
+                ConnectionProvider.builder("raw").maxConnections(128).build();
         HttpClient client = HttpClient.create(provider);
         return new Contender() {
             @Override
             public long run(List<String> uris, int concurrency) {
                 Long ok = Flux.fromIterable(uris)
-                        .flatMap(u -> client.get().uri(u).responseSingle((res, body) -> body.asByteArray()),
-                                concurrency)
+                        .flatMap(
+                                u -> client.get().uri(u).responseSingle((res, body) -> body.asByteArray()), concurrency)
                         .count()
                         .block();
                 return ok == null ? 0 : ok;
@@ -104,14 +104,17 @@ public final class HttpFanout {
      * is the cost of our own code.
      */
     static Contender rawEquivalent() {
-        ConnectionProvider provider = ConnectionProvider.builder("raw-equivalent").maxConnections(128).build();
+        ConnectionProvider provider =
+                ConnectionProvider.builder("raw-equivalent").maxConnections(128).build();
         HttpClient client = HttpClient.create(provider).responseTimeout(Duration.ofSeconds(30));
         return new Contender() {
             @Override
             public long run(List<String> uris, int concurrency) {
                 Long ok = Flux.fromIterable(uris)
-                        .flatMapSequential(u -> Outcome.of(client.get().uri(u)
-                                .responseSingle((res, body) -> body.asByteArray())), concurrency, concurrency)
+                        .flatMapSequential(
+                                u -> Outcome.of(client.get().uri(u).responseSingle((res, body) -> body.asByteArray())),
+                                concurrency,
+                                concurrency)
                         .filter(o -> o.isSuccess())
                         .count()
                         .block();
@@ -133,9 +136,13 @@ public final class HttpFanout {
             @Override
             public long run(List<String> uris, int concurrency) {
                 Long ok = Flux.fromIterable(uris)
-                        .flatMap(u -> Mono.fromFuture(() -> client.sendAsync(
-                                HttpRequest.newBuilder(URI.create(u)).GET().build(),
-                                HttpResponse.BodyHandlers.ofByteArray())), concurrency)
+                        .flatMap(
+                                u -> Mono.fromFuture(() -> client.sendAsync(
+                                        HttpRequest.newBuilder(URI.create(u))
+                                                .GET()
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofByteArray())),
+                                concurrency)
                         .filter(r -> r.statusCode() == 200)
                         .count()
                         .block();
@@ -173,8 +180,9 @@ public final class HttpFanout {
                 long start = System.nanoTime();
                 long ok = c.run(uris(url, requests), concurrency);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                System.out.printf("cold %s: %d ok in %.2f s (%.0f req/s, first run of a fresh JVM)%n", name, ok,
-                        seconds, requests / seconds);
+                System.out.printf(
+                        "cold %s: %d ok in %.2f s (%.0f req/s, first run of a fresh JVM)%n",
+                        name, ok, seconds, requests / seconds);
             }
             return;
         }
@@ -225,12 +233,16 @@ public final class HttpFanout {
                 for (int i = 0; i < rounds; i++) {
                     ratios[i] = rps.get(name)[i] / raw[i];
                 }
-                System.out.printf("%-8s %12.0f %22.1f %12.2fx (min %.2f, max %.2f)%n", name, median(rps.get(name)),
-                        median(cpu.get(name)), median(ratios), Arrays.stream(ratios).min().orElse(0),
+                System.out.printf(
+                        "%-8s %12.0f %22.1f %12.2fx (min %.2f, max %.2f)%n",
+                        name,
+                        median(rps.get(name)),
+                        median(cpu.get(name)),
+                        median(ratios),
+                        Arrays.stream(ratios).min().orElse(0),
                         Arrays.stream(ratios).max().orElse(0));
             }
-        }
-        finally {
+        } finally {
             running.values().forEach(Contender::close);
         }
     }

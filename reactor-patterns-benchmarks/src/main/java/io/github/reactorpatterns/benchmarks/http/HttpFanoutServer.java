@@ -19,8 +19,7 @@ public final class HttpFanoutServer {
     static final byte[] BODY = "{\"id\":42,\"name\":\"ada\",\"email\":\"ada@example.com\",\"tags\":[\"a\",\"b\",\"c\"]}"
             .getBytes(StandardCharsets.UTF_8);
 
-    private HttpFanoutServer() {
-    }
+    private HttpFanoutServer() {}
 
     public static void main(String[] args) {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;

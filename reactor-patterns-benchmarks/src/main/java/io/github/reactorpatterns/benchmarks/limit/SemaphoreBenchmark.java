@@ -53,10 +53,16 @@ public class SemaphoreBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         semaphore = AsyncSemaphore.of(PERMITS);
-        pool = PoolBuilder.from(Mono.fromSupplier(Object::new)).sizeBetween(0, PERMITS)
-                .maxPendingAcquireUnbounded().buildPool();
-        bulkhead = Bulkhead.of("bench", BulkheadConfig.custom().maxConcurrentCalls(PERMITS)
-                .maxWaitDuration(Duration.ZERO).build());
+        pool = PoolBuilder.from(Mono.fromSupplier(Object::new))
+                .sizeBetween(0, PERMITS)
+                .maxPendingAcquireUnbounded()
+                .buildPool();
+        bulkhead = Bulkhead.of(
+                "bench",
+                BulkheadConfig.custom()
+                        .maxConcurrentCalls(PERMITS)
+                        .maxWaitDuration(Duration.ZERO)
+                        .build());
     }
 
     @TearDown(Level.Trial)
@@ -82,25 +88,37 @@ public class SemaphoreBenchmark {
      */
     @Benchmark
     public Long noLimitSubscribed() {
-        return Flux.range(0, tasks).flatMap(i -> task(i).hide(), CONCURRENCY).count().block();
+        return Flux.range(0, tasks)
+                .flatMap(i -> task(i).hide(), CONCURRENCY)
+                .count()
+                .block();
     }
 
     @Benchmark
     public Long asyncSemaphore() {
-        return Flux.range(0, tasks).flatMap(i -> semaphore.withPermit(task(i)), CONCURRENCY).count().block();
+        return Flux.range(0, tasks)
+                .flatMap(i -> semaphore.withPermit(task(i)), CONCURRENCY)
+                .count()
+                .block();
     }
 
     @Benchmark
     public Long reactorPoolAsSemaphore() {
-        return Flux.range(0, tasks).flatMap(i -> pool.withPoolable(o -> task(i)), CONCURRENCY).count().block();
+        return Flux.range(0, tasks)
+                .flatMap(i -> pool.withPoolable(o -> task(i)), CONCURRENCY)
+                .count()
+                .block();
     }
 
     /** Rejecting mode: calls beyond 8 in flight fail at once and are dropped; returns how many ran. */
     @Benchmark
     public Long resilience4jBulkheadRejecting() {
         return Flux.range(0, tasks)
-                .flatMap(i -> task(i).transformDeferred(BulkheadOperator.of(bulkhead))
-                        .onErrorResume(BulkheadFullException.class, e -> Mono.empty()), CONCURRENCY)
-                .count().block();
+                .flatMap(
+                        i -> task(i).transformDeferred(BulkheadOperator.of(bulkhead))
+                                .onErrorResume(BulkheadFullException.class, e -> Mono.empty()),
+                        CONCURRENCY)
+                .count()
+                .block();
     }
 }

@@ -39,13 +39,20 @@ public class TryAcquireBenchmark {
     public void setUp() {
         asyncSemaphore = AsyncSemaphore.of(8);
         jdkSemaphore = new Semaphore(8);
-        tokenBucket = TokenBucket.builder().rate(1_000_000_000L, Duration.ofSeconds(1)).burst(1_000_000).build();
+        tokenBucket = TokenBucket.builder()
+                .rate(1_000_000_000L, Duration.ofSeconds(1))
+                .burst(1_000_000)
+                .build();
         bucket4j = Bucket.builder()
                 .addLimit(limit -> limit.capacity(1_000_000).refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
                 .build();
-        rateLimiter = RateLimiter.of("bench", RateLimiterConfig.custom()
-                .limitForPeriod(1_000_000).limitRefreshPeriod(Duration.ofMillis(1)).timeoutDuration(Duration.ZERO)
-                .build());
+        rateLimiter = RateLimiter.of(
+                "bench",
+                RateLimiterConfig.custom()
+                        .limitForPeriod(1_000_000)
+                        .limitRefreshPeriod(Duration.ofMillis(1))
+                        .timeoutDuration(Duration.ZERO)
+                        .build());
     }
 
     @Benchmark

@@ -3,6 +3,8 @@ package io.github.reactorpatterns.benchmarks.queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.github.reactorpatterns.concurrent.Gather;
+import io.github.reactorpatterns.queue.WorkQueue;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -10,9 +12,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
-
-import io.github.reactorpatterns.concurrent.Gather;
-import io.github.reactorpatterns.queue.WorkQueue;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -48,7 +47,8 @@ public class WorkQueueBenchmark {
     @Benchmark
     public void baselineUnicastFlatMap() {
         Sinks.Many<Integer> sink = Sinks.many().unicast().onBackpressureBuffer();
-        CompletableFuture<Void> done = sink.asFlux().flatMap(job -> Mono.empty(), workers).then().toFuture();
+        CompletableFuture<Void> done =
+                sink.asFlux().flatMap(job -> Mono.empty(), workers).then().toFuture();
         for (int i = 0; i < JOBS; i++) {
             sink.tryEmitNext(i);
         }
@@ -60,7 +60,8 @@ public class WorkQueueBenchmark {
     @Benchmark
     public void baselineUnicastFlatMapConcatMapProducer() {
         Sinks.Many<Integer> sink = Sinks.many().unicast().onBackpressureBuffer();
-        CompletableFuture<Void> done = sink.asFlux().flatMap(job -> Mono.empty(), workers).then().toFuture();
+        CompletableFuture<Void> done =
+                sink.asFlux().flatMap(job -> Mono.empty(), workers).then().toFuture();
         Flux.range(0, JOBS)
                 .concatMap(job -> Mono.defer(() -> {
                     sink.tryEmitNext(job);
@@ -74,7 +75,10 @@ public class WorkQueueBenchmark {
     @Benchmark
     public long workQueueOffer() {
         WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
-                .capacity(CAPACITY).workers(workers).handler(job -> Mono.empty()).build();
+                .capacity(CAPACITY)
+                .workers(workers)
+                .handler(job -> Mono.empty())
+                .build();
         for (int i = 0; i < JOBS; i++) {
             if (!queue.offer(i)) {
                 throw new IllegalStateException("no-op jobs end at once: the queue cannot be full");
@@ -87,7 +91,10 @@ public class WorkQueueBenchmark {
     @Benchmark
     public long workQueuePut() {
         WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
-                .capacity(CAPACITY).workers(workers).handler(job -> Mono.empty()).build();
+                .capacity(CAPACITY)
+                .workers(workers)
+                .handler(job -> Mono.empty())
+                .build();
         Flux.range(0, JOBS).concatMap(queue::put).then(queue.join()).block();
         return queue.completed();
     }

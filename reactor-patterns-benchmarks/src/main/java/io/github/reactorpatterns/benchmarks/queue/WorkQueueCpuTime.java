@@ -38,8 +38,7 @@ public final class WorkQueueCpuTime {
     private static final int JOBS = 1_000_000;
     private static final int CAPACITY = 256;
 
-    private WorkQueueCpuTime() {
-    }
+    private WorkQueueCpuTime() {}
 
     /**
      * Runs the rounds and prints the medians and ratios.
@@ -68,9 +67,11 @@ public final class WorkQueueCpuTime {
             List<Double> measured = nanosPerJob.get(shape).subList(warmUp, rounds);
             List<Double> ratios = new ArrayList<>();
             for (int round = warmUp; round < rounds; round++) {
-                ratios.add(nanosPerJob.get(shape).get(round) / nanosPerJob.get(first).get(round));
+                ratios.add(nanosPerJob.get(shape).get(round)
+                        / nanosPerJob.get(first).get(round));
             }
-            System.out.printf("%-7s workers=%d  CPU ns/job median %6.1f  ratio to %s %.2f%n",
+            System.out.printf(
+                    "%-7s workers=%d  CPU ns/job median %6.1f  ratio to %s %.2f%n",
                     shape, workers, median(measured), first, median(ratios));
         }
     }
@@ -79,7 +80,8 @@ public final class WorkQueueCpuTime {
         switch (shape) {
             case "raw" -> raw(workers);
             case "concat" -> concat(workers);
-            case "floor" -> Flux.range(0, JOBS).concatMap(job -> new CompleteAtOnce()).blockLast();
+            case "floor" ->
+                Flux.range(0, JOBS).concatMap(job -> new CompleteAtOnce()).blockLast();
             case "put" -> put(workers);
             case "offer" -> offer(workers);
             default -> throw new IllegalArgumentException("unknown shape: " + shape);
@@ -88,7 +90,8 @@ public final class WorkQueueCpuTime {
 
     private static void raw(int workers) {
         Sinks.Many<Integer> sink = Sinks.many().unicast().onBackpressureBuffer();
-        CompletableFuture<Void> done = sink.asFlux().flatMap(job -> Mono.empty(), workers).then().toFuture();
+        CompletableFuture<Void> done =
+                sink.asFlux().flatMap(job -> Mono.empty(), workers).then().toFuture();
         for (int i = 0; i < JOBS; i++) {
             sink.tryEmitNext(i);
         }
@@ -98,7 +101,8 @@ public final class WorkQueueCpuTime {
 
     private static void concat(int workers) {
         Sinks.Many<Integer> sink = Sinks.many().unicast().onBackpressureBuffer();
-        CompletableFuture<Void> done = sink.asFlux().flatMap(job -> Mono.empty(), workers).then().toFuture();
+        CompletableFuture<Void> done =
+                sink.asFlux().flatMap(job -> Mono.empty(), workers).then().toFuture();
         Flux.range(0, JOBS)
                 .concatMap(job -> Mono.defer(() -> {
                     sink.tryEmitNext(job);
@@ -111,13 +115,19 @@ public final class WorkQueueCpuTime {
 
     private static void put(int workers) {
         WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
-                .capacity(CAPACITY).workers(workers).handler(job -> Mono.empty()).build();
+                .capacity(CAPACITY)
+                .workers(workers)
+                .handler(job -> Mono.empty())
+                .build();
         Flux.range(0, JOBS).concatMap(queue::put).then(queue.join()).block();
     }
 
     private static void offer(int workers) {
         WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
-                .capacity(CAPACITY).workers(workers).handler(job -> Mono.empty()).build();
+                .capacity(CAPACITY)
+                .workers(workers)
+                .handler(job -> Mono.empty())
+                .build();
         for (int i = 0; i < JOBS; i++) {
             if (!queue.offer(i)) {
                 throw new IllegalStateException("no-op jobs end at once: the queue cannot be full");

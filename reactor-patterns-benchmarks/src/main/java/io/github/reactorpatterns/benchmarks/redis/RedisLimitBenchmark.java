@@ -92,15 +92,22 @@ public class RedisLimitBenchmark {
         connection = client.connect();
         commands = connection.reactive();
         connection.sync().set("key", "value");
-        bucket = RedisTokenBucket.builder(connection, "bench").rate(1_000_000_000L, Duration.ofSeconds(1))
-                .burst(1_000_000).build();
+        bucket = RedisTokenBucket.builder(connection, "bench")
+                .rate(1_000_000_000L, Duration.ofSeconds(1))
+                .burst(1_000_000)
+                .build();
         semaphore = RedisSemaphore.builder(client, "bench", 10_000).build();
         bytes = client.connect(ByteArrayCodec.INSTANCE);
-        bucket4j = Bucket4jLettuce.casBasedBuilder(bytes).build().asAsync().builder()
-                .build("bench-bucket4j".getBytes(StandardCharsets.UTF_8), BucketConfiguration.builder()
-                        .addLimit(limit -> limit.capacity(1_000_000).refillGreedy(1_000_000_000L,
-                                Duration.ofSeconds(1)))
-                        .build());
+        bucket4j = Bucket4jLettuce.casBasedBuilder(bytes)
+                .build()
+                .asAsync()
+                .builder()
+                .build(
+                        "bench-bucket4j".getBytes(StandardCharsets.UTF_8),
+                        BucketConfiguration.builder()
+                                .addLimit(limit ->
+                                        limit.capacity(1_000_000).refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
+                                .build());
         // exactly the scripts and arguments our classes send (read from them, so the floor cannot drift)
         bucketSha = connection.sync().scriptLoad(staticString(RedisTokenBucket.class, "SCRIPT"));
         bucketKeys = new String[] {RedisTokenBucket.key("bench")};
@@ -125,8 +132,9 @@ public class RedisLimitBenchmark {
         long jvm = jvmCpuNanos() - jvmCpuAtStart;
         long redis = redisCpuNanos() - redisCpuAtStart;
         if (calls > 0) {
-            System.out.printf("%ncpu/call: jvm %.1f us, redis %.1f us (%d calls)%n", jvm / 1000.0 / calls,
-                    redis / 1000.0 / calls, calls);
+            System.out.printf(
+                    "%ncpu/call: jvm %.1f us, redis %.1f us (%d calls)%n",
+                    jvm / 1000.0 / calls, redis / 1000.0 / calls, calls);
         }
     }
 
@@ -136,7 +144,9 @@ public class RedisLimitBenchmark {
     }
 
     long redisCpuNanos() {
-        return ProcessHandle.of(server.pid()).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos)
+        return ProcessHandle.of(server.pid())
+                .flatMap(p -> p.info().totalCpuDuration())
+                .map(Duration::toNanos)
                 .orElse(0L);
     }
 
@@ -198,10 +208,10 @@ public class RedisLimitBenchmark {
     public long rawEvalshaSemaphore() {
         return run(i -> {
             String id = "raw:" + (++ids);
-            return commands.evalsha(acquireSha, ScriptOutputType.MULTI, semaphoreKeys, semaphorePermits, id,
-                    semaphoreLease)
-                    .thenMany(commands.evalsha(releaseSha, ScriptOutputType.INTEGER, semaphoreKeys, id,
-                            semaphoreChannel));
+            return commands.evalsha(
+                            acquireSha, ScriptOutputType.MULTI, semaphoreKeys, semaphorePermits, id, semaphoreLease)
+                    .thenMany(commands.evalsha(
+                            releaseSha, ScriptOutputType.INTEGER, semaphoreKeys, id, semaphoreChannel));
         });
     }
 

@@ -19,8 +19,7 @@ import java.util.function.LongSupplier;
  */
 public final class RedisLimitHarness {
 
-    private RedisLimitHarness() {
-    }
+    private RedisLimitHarness() {}
 
     /**
      * Runs the rounds at 1 and at 64 calls in flight and prints the medians.
@@ -71,14 +70,21 @@ public final class RedisLimitHarness {
     }
 
     private static void report(int inFlight, int rounds, Map<String, List<double[]>> samples) {
-        System.out.printf("%n== %d in flight, %d rounds, load average %s%n", inFlight, rounds,
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.out.printf("%-30s %12s %12s %14s %14s%n", "case", "ops/s (med)", "min..max", "jvm us/call",
-                "redis us/call");
+        System.out.printf(
+                "%n== %d in flight, %d rounds, load average %s%n",
+                inFlight, rounds, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf(
+                "%-30s %12s %12s %14s %14s%n", "case", "ops/s (med)", "min..max", "jvm us/call", "redis us/call");
         for (Map.Entry<String, List<double[]>> e : samples.entrySet()) {
             List<double[]> s = e.getValue();
-            System.out.printf("%-30s %12.0f %5.0f..%-6.0f %14.1f %14.1f%n", e.getKey(), median(s, 0), min(s, 0),
-                    max(s, 0), sum(s, 1) / 1000 / sum(s, 3), sum(s, 2) / 1000 / sum(s, 3));
+            System.out.printf(
+                    "%-30s %12.0f %5.0f..%-6.0f %14.1f %14.1f%n",
+                    e.getKey(),
+                    median(s, 0),
+                    min(s, 0),
+                    max(s, 0),
+                    sum(s, 1) / 1000 / sum(s, 3),
+                    sum(s, 2) / 1000 / sum(s, 3));
         }
         ratio(samples, "redisTokenBucketTryAcquire", "rawGet");
         ratio(samples, "rawEvalshaBucket", "rawGet");
@@ -98,8 +104,8 @@ public final class RedisLimitHarness {
             r[i] = x.get(i)[0] / y.get(i)[0];
         }
         Arrays.sort(r);
-        System.out.printf("ratio %-30s / %-28s median %.2f (range %.2f..%.2f)%n", a, b, r[r.length / 2], r[0],
-                r[r.length - 1]);
+        System.out.printf(
+                "ratio %-30s / %-28s median %.2f (range %.2f..%.2f)%n", a, b, r[r.length / 2], r[0], r[r.length - 1]);
     }
 
     private static double median(List<double[]> s, int i) {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import io.github.reactorpatterns.retry.RetryBudget;
+import io.github.reactorpatterns.retry.RetryPolicy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,9 +18,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-
-import io.github.reactorpatterns.retry.RetryBudget;
-import io.github.reactorpatterns.retry.RetryPolicy;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import io.github.reactorpatterns.stream.ByteStreams;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,8 +24,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-
-import io.github.reactorpatterns.stream.ByteStreams;
 import reactor.core.publisher.Flux;
 
 /**
@@ -35,7 +34,9 @@ import reactor.core.publisher.Flux;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class LinesBenchmark {
@@ -50,8 +51,23 @@ public class LinesBenchmark {
     @Setup
     public void setUp() {
         // Log-like lines of 20 to 140 chars, mostly ASCII with some 2-, 3- and 4-byte characters.
-        String[] words = {"GET", "/api/items", "200", "user=42", "latency_ms=17", "résumé", "naïve", "中文", "😀",
-            "request", "id=9f8e7d", "ok", "status", "retry", "timeout"};
+        String[] words = {
+            "GET",
+            "/api/items",
+            "200",
+            "user=42",
+            "latency_ms=17",
+            "résumé",
+            "naïve",
+            "中文",
+            "😀",
+            "request",
+            "id=9f8e7d",
+            "ok",
+            "status",
+            "retry",
+            "timeout"
+        };
         Random random = new Random(1);
         StringBuilder builder = new StringBuilder(TOTAL_BYTES + 256);
         while (builder.length() < TOTAL_BYTES * 0.98) {
@@ -66,7 +82,8 @@ public class LinesBenchmark {
         text = Arrays.copyOf(bytes, Math.min(bytes.length, TOTAL_BYTES));
         chunks = new ArrayList<>();
         for (int from = 0; from < text.length; from += CHUNK_BYTES) {
-            chunks.add(ByteBuffer.wrap(text, from, Math.min(CHUNK_BYTES, text.length - from)).slice());
+            chunks.add(ByteBuffer.wrap(text, from, Math.min(CHUNK_BYTES, text.length - from))
+                    .slice());
         }
     }
 
@@ -78,8 +95,8 @@ public class LinesBenchmark {
 
     @Benchmark
     public void bufferedReaderReadLine(Blackhole blackhole) throws IOException {
-        try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(new ByteArrayInputStream(text), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(new ByteArrayInputStream(text), StandardCharsets.UTF_8))) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 blackhole.consume(line);
             }

@@ -13,8 +13,7 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 public final class LinesSideBySide {
 
-    private LinesSideBySide() {
-    }
+    private LinesSideBySide() {}
 
     public static void main(String[] args) throws IOException {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -41,12 +40,17 @@ public final class LinesSideBySide {
         }
         double megabytes = benchmark.text.length / 1e6;
         System.out.printf("rounds %d, %.1f MB per run%n", rounds, megabytes);
-        System.out.printf("ByteStreams.lines        median %8.1f ms  %7.1f MB/s%n", median(lines),
-                megabytes / median(lines) * 1e3);
-        System.out.printf("BufferedReader.readLine  median %8.1f ms  %7.1f MB/s%n", median(reader),
-                megabytes / median(reader) * 1e3);
-        System.out.printf("lines MB/s / readLine MB/s: median of adjacent pairs %.2f (min %.2f, max %.2f)%n",
-                median(ratio), Arrays.stream(ratio).min().orElse(0), Arrays.stream(ratio).max().orElse(0));
+        System.out.printf(
+                "ByteStreams.lines        median %8.1f ms  %7.1f MB/s%n",
+                median(lines), megabytes / median(lines) * 1e3);
+        System.out.printf(
+                "BufferedReader.readLine  median %8.1f ms  %7.1f MB/s%n",
+                median(reader), megabytes / median(reader) * 1e3);
+        System.out.printf(
+                "lines MB/s / readLine MB/s: median of adjacent pairs %.2f (min %.2f, max %.2f)%n",
+                median(ratio),
+                Arrays.stream(ratio).min().orElse(0),
+                Arrays.stream(ratio).max().orElse(0));
         blackhole.evaporate("Yes, I am Stephen Hawking, and know a thing or two about black holes.");
     }
 

@@ -1,13 +1,14 @@
 package io.github.reactorpatterns.cli.demo;
 
-import io.github.reactorpatterns.r2dbc.Database;
-import io.github.reactorpatterns.r2dbc.PoolMetrics;
-import io.github.reactorpatterns.test.PostgresServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.reactorpatterns.r2dbc.Database;
+import io.github.reactorpatterns.r2dbc.PoolMetrics;
+import io.github.reactorpatterns.test.PostgresServer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -29,7 +30,10 @@ final class DatabaseTour {
         return Mono.usingWhen(
                 Mono.fromCallable(PostgresServer::start).subscribeOn(Schedulers.boundedElastic()),
                 server -> Mono.usingWhen(
-                        Mono.fromCallable(() -> Database.builder(server.r2dbcUrl()).minIdle(1).maxSize(2).build())
+                        Mono.fromCallable(() -> Database.builder(server.r2dbcUrl())
+                                        .minIdle(1)
+                                        .maxSize(2)
+                                        .build())
                                 .subscribeOn(Schedulers.boundedElastic()),
                         DatabaseTour::run,
                         Database::disposeLater),
@@ -47,29 +51,44 @@ final class DatabaseTour {
                 })
                 .take(TAKE)
                 .collectList();
-        Mono<Long> cancelledTransaction = db.transaction(tx -> tx.execute("INSERT INTO events VALUES (0, 'new')")
-                        .then(tx.execute("SELECT pg_sleep(30)")))
+        Mono<Long> cancelledTransaction = db.transaction(tx ->
+                        tx.execute("INSERT INTO events VALUES (0, 'new')").then(tx.execute("SELECT pg_sleep(30)")))
                 .timeout(TX_TIMEOUT)
                 .onErrorResume(TimeoutException.class, e -> Mono.just(-1L));
         Mono<Long> inserted = db.queryOne("SELECT count(*) FROM events WHERE id = 0", row -> row.get(0, Long.class));
-        return create.then(firstRows).flatMap(ids -> returned(db).flatMap(afterStream ->
-                cancelledTransaction.then(returned(db)).flatMap(afterTx -> inserted.map(count -> {
-                    boolean ok = ids.equals(List.of(1, 2, 3, 4, 5)) && mapped.get() <= Database.DEFAULT_FETCH_SIZE
-                            && afterStream.acquired() == 0 && afterTx.acquired() == 0 && count == 0;
-                    String took = String.format(Locale.ROOT, "%,d", ROWS);
-                    return new Step(PATTERN,
-                            "took " + TAKE + " of " + took + " rows; connection back in the pool; the cancelled "
-                                    + "transaction rolled back",
-                            List.of("embedded PostgreSQL, table of " + took + " rows; db.query(...).take(" + TAKE
-                                            + ") -> " + ids + ", " + mapped.get() + " rows mapped (fetch size "
-                                            + Database.DEFAULT_FETCH_SIZE + ": the cursor stopped after one batch)",
-                                    "pool after the cancel: acquired " + afterStream.acquired() + ", idle "
-                                            + afterStream.idle(),
-                                    "transaction INSERT + pg_sleep(30) cut by timeout(" + TX_TIMEOUT.toMillis()
-                                            + " ms): the server query was cancelled, the INSERT rolled back ("
-                                            + count + " rows with id 0), pool acquired " + afterTx.acquired()),
-                            Duration.ofNanos(System.nanoTime() - start), ok);
-                }))));
+        return create.then(firstRows)
+                .flatMap(ids -> returned(db)
+                        .flatMap(afterStream -> cancelledTransaction
+                                .then(returned(db))
+                                .flatMap(afterTx -> inserted.map(count -> {
+                                    boolean ok = ids.equals(List.of(1, 2, 3, 4, 5))
+                                            && mapped.get() <= Database.DEFAULT_FETCH_SIZE
+                                            && afterStream.acquired() == 0
+                                            && afterTx.acquired() == 0
+                                            && count == 0;
+                                    String took = String.format(Locale.ROOT, "%,d", ROWS);
+                                    return new Step(
+                                            PATTERN,
+                                            "took " + TAKE + " of " + took
+                                                    + " rows; connection back in the pool; the cancelled "
+                                                    + "transaction rolled back",
+                                            List.of(
+                                                    "embedded PostgreSQL, table of " + took
+                                                            + " rows; db.query(...).take(" + TAKE
+                                                            + ") -> " + ids + ", " + mapped.get()
+                                                            + " rows mapped (fetch size "
+                                                            + Database.DEFAULT_FETCH_SIZE
+                                                            + ": the cursor stopped after one batch)",
+                                                    "pool after the cancel: acquired " + afterStream.acquired()
+                                                            + ", idle " + afterStream.idle(),
+                                                    "transaction INSERT + pg_sleep(30) cut by timeout("
+                                                            + TX_TIMEOUT.toMillis()
+                                                            + " ms): the server query was cancelled, the INSERT rolled back ("
+                                                            + count + " rows with id 0), pool acquired "
+                                                            + afterTx.acquired()),
+                                            Duration.ofNanos(System.nanoTime() - start),
+                                            ok);
+                                }))));
     }
 
     /** The pool's state once every connection is back (released just after the subscriber saw its signal). */

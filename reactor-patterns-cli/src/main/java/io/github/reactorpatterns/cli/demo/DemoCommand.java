@@ -1,6 +1,5 @@
 package io.github.reactorpatterns.cli.demo;
 
-import io.github.reactorpatterns.lifecycle.ReactiveMain;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +9,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+
+import io.github.reactorpatterns.lifecycle.ReactiveMain;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import reactor.core.publisher.Flux;
@@ -17,7 +18,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /** {@code reactor-patterns demo}: the guided tour on an embedded flaky, slow and paginated server. */
-@Command(name = "demo",
+@Command(
+        name = "demo",
         usageHelpAutoWidth = true,
         description = {
             "A guided tour of the patterns against an embedded HTTP server (loopback, no network needed): fan-out "
@@ -26,7 +28,8 @@ import reactor.core.scheduler.Schedulers;
                     + "a graceful shutdown, then a lazily streamed table and a rolled-back transaction on an embedded "
                     + "PostgreSQL. "
                     + "Ends with a summary table.",
-            "Ctrl-C stops it gracefully at any time."},
+            "Ctrl-C stops it gracefully at any time."
+        },
         footer = {"", "Exit codes: 0 every pattern did what it promises, 1 one did not, 130 interrupted (Ctrl-C)."})
 public final class DemoCommand implements Callable<Integer> {
 
@@ -36,7 +39,10 @@ public final class DemoCommand implements Callable<Integer> {
     private final PrintStream out;
     private final PrintStream err;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
     boolean help;
 
     /**
@@ -86,9 +92,10 @@ public final class DemoCommand implements Callable<Integer> {
         summary(done);
         long failed = done.stream().filter(s -> !s.ok()).count();
         out.println();
-        out.println(failed == 0
-                ? "All " + done.size() + " patterns did what they promise."
-                : failed + " of " + done.size() + " patterns did NOT do what they promise (see above).");
+        out.println(
+                failed == 0
+                        ? "All " + done.size() + " patterns did what they promise."
+                        : failed + " of " + done.size() + " patterns did NOT do what they promise (see above).");
         return failed == 0 ? 0 : 1;
     }
 
@@ -116,8 +123,8 @@ public final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
             total = total.plus(s.time());
-            out.printf(Locale.ROOT, format, i + 1, s.pattern(), s.result(), seconds(s.time()),
-                    s.ok() ? "ok" : "NOT OK");
+            out.printf(
+                    Locale.ROOT, format, i + 1, s.pattern(), s.result(), seconds(s.time()), s.ok() ? "ok" : "NOT OK");
         }
         out.printf(Locale.ROOT, format, "", "total", "", seconds(total), "");
         out.flush();

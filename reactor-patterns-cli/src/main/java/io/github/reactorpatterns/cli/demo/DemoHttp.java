@@ -1,9 +1,10 @@
 package io.github.reactorpatterns.cli.demo;
 
+import java.time.Duration;
+
 import io.github.reactorpatterns.http.HttpStatusException;
 import io.github.reactorpatterns.http.PooledHttpClient;
 import io.github.reactorpatterns.retry.RetryPolicy;
-import java.time.Duration;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 

@@ -1,9 +1,5 @@
 package io.github.reactorpatterns.cli.demo;
 
-import io.github.reactorpatterns.test.Dispatchers;
-import io.github.reactorpatterns.test.MockHttpServer;
-import io.github.reactorpatterns.test.MockResponse;
-import io.github.reactorpatterns.test.RecordedRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +7,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+
+import io.github.reactorpatterns.test.Dispatchers;
+import io.github.reactorpatterns.test.MockHttpServer;
+import io.github.reactorpatterns.test.MockResponse;
+import io.github.reactorpatterns.test.RecordedRequest;
 
 /**
  * The demo's embedded server: the test kit's {@link MockHttpServer} with one route per scenario.
@@ -70,25 +71,40 @@ final class DemoServer implements AutoCloseable {
     private MockResponse dispatch(RecordedRequest request) {
         String path = request.path();
         if (path.startsWith("/items/")) {
-            return MockResponse.builder().jsonBody("{\"id\":" + path.substring(7) + "}")
-                    .headersDelay(Duration.ofMillis(ITEM_DELAY_MS)).build();
+            return MockResponse.builder()
+                    .jsonBody("{\"id\":" + path.substring(7) + "}")
+                    .headersDelay(Duration.ofMillis(ITEM_DELAY_MS))
+                    .build();
         }
         if (path.startsWith("/flaky/")) {
-            flakyArrivals.computeIfAbsent(path, p -> java.util.Collections.synchronizedList(new ArrayList<>()))
+            flakyArrivals
+                    .computeIfAbsent(path, p -> java.util.Collections.synchronizedList(new ArrayList<>()))
                     .add(System.nanoTime());
-            int attempt = flakyAttempts.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+            int attempt = flakyAttempts
+                    .computeIfAbsent(path, p -> new AtomicInteger())
+                    .incrementAndGet();
             int n = Integer.parseInt(path.substring(7));
             if (n % 2 == 0 && attempt == 1) {
-                return MockResponse.builder().status(503).header("Retry-After", "1").body("busy").build();
+                return MockResponse.builder()
+                        .status(503)
+                        .header("Retry-After", "1")
+                        .body("busy")
+                        .build();
             }
             return MockResponse.builder().jsonBody("{\"id\":" + n + "}").build();
         }
         if (path.startsWith("/slow/")) {
-            return MockResponse.builder().jsonBody("{\"slow\":true}")
-                    .headersDelay(Duration.ofMillis(SLOW_DELAY_MS)).build();
+            return MockResponse.builder()
+                    .jsonBody("{\"slow\":true}")
+                    .headersDelay(Duration.ofMillis(SLOW_DELAY_MS))
+                    .build();
         }
         if (path.equals("/fail")) {
-            return MockResponse.builder().status(500).body("boom").headersDelay(Duration.ofMillis(100)).build();
+            return MockResponse.builder()
+                    .status(500)
+                    .body("boom")
+                    .headersDelay(Duration.ofMillis(100))
+                    .build();
         }
         if (path.equals("/users")) {
             userPages.incrementAndGet();
@@ -99,8 +115,11 @@ final class DemoServer implements AutoCloseable {
         }
         if (path.startsWith("/jobs/")) {
             int status = path.equals("/jobs/13") ? 500 : 200;
-            return MockResponse.builder().status(status).body(status == 200 ? "done" : "job failed")
-                    .headersDelay(JOB_TIME).build();
+            return MockResponse.builder()
+                    .status(status)
+                    .body(status == 200 ? "done" : "job failed")
+                    .headersDelay(JOB_TIME)
+                    .build();
         }
         return MockResponse.of(404, "no route for " + path);
     }

@@ -1,16 +1,17 @@
 package io.github.reactorpatterns.cli.demo;
 
-import io.github.reactorpatterns.concurrent.Gather;
-import io.github.reactorpatterns.redis.RedisTokenBucket;
-import io.github.reactorpatterns.test.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+
+import io.github.reactorpatterns.concurrent.Gather;
+import io.github.reactorpatterns.redis.RedisTokenBucket;
+import io.github.reactorpatterns.test.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -26,8 +27,7 @@ final class RedisTour {
     static final int CALLS_PER_CLIENT = 20;
     static final String NAME = "demo-partner-api";
 
-    private RedisTour() {
-    }
+    private RedisTour() {}
 
     /** The step; starts Redis (blocking, on boundedElastic) and stops it afterwards. */
     static Mono<Step> sharedBucket(DemoServer server, DemoHttp http) {
@@ -62,20 +62,25 @@ final class RedisTour {
                         + "goes above the rate)");
             }
             boolean ok = starts.size() == 2 * CALLS_PER_CLIENT && off <= 0.02 && off >= -0.25;
-            return new Step("one limit for two clients (RedisTokenBucket)",
+            return new Step(
+                    "one limit for two clients (RedisTokenBucket)",
                     "set " + RATE_PER_SECOND + "/s shared, achieved " + rate + " combined ("
                             + String.format(Locale.ROOT, "%+.1f", off * 100) + "%)",
-                    details, Duration.ofNanos(System.nanoTime() - begin), ok);
+                    details,
+                    Duration.ofNanos(System.nanoTime() - begin),
+                    ok);
         }));
     }
 
-    private static Flux<String> client(RedisTokenBucket bucket, String who, List<Long> starts, DemoServer server,
-                                       DemoHttp http) {
+    private static Flux<String> client(
+            RedisTokenBucket bucket, String who, List<Long> starts, DemoServer server, DemoHttp http) {
         return Flux.range(0, CALLS_PER_CLIENT)
-                .transform(Gather.unordered(CALLS_PER_CLIENT, (Integer id) -> bucket.withToken(Mono.defer(() -> {
-                    starts.add(System.nanoTime());
-                    return http.get(server.url("/items/" + who + id));
-                }))));
+                .transform(Gather.unordered(
+                        CALLS_PER_CLIENT,
+                        (Integer id) -> bucket.withToken(Mono.defer(() -> {
+                            starts.add(System.nanoTime());
+                            return http.get(server.url("/items/" + who + id));
+                        }))));
     }
 
     /** The embedded Redis and the two clients. */
@@ -95,9 +100,13 @@ final class RedisTour {
             this.connectionA = clientA.connect();
             this.connectionB = clientB.connect();
             this.bucketA = RedisTokenBucket.builder(connectionA, NAME)
-                    .rate(RATE_PER_SECOND, Duration.ofSeconds(1)).burst(BURST).build();
+                    .rate(RATE_PER_SECOND, Duration.ofSeconds(1))
+                    .burst(BURST)
+                    .build();
             this.bucketB = RedisTokenBucket.builder(connectionB, NAME)
-                    .rate(RATE_PER_SECOND, Duration.ofSeconds(1)).burst(BURST).build();
+                    .rate(RATE_PER_SECOND, Duration.ofSeconds(1))
+                    .burst(BURST)
+                    .build();
         }
 
         static Fleet start() {

@@ -1,5 +1,19 @@
 package io.github.reactorpatterns.cli.demo;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.reactorpatterns.cli.InFlight;
@@ -14,19 +28,6 @@ import io.github.reactorpatterns.stream.Page;
 import io.github.reactorpatterns.stream.Paginate;
 import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
-import java.util.stream.IntStream;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -61,8 +62,16 @@ final class Tour {
 
     /** Every step, in order. */
     List<Supplier<Mono<Step>>> steps() {
-        return List.of(this::fanOut, this::tokenBucket, this::retries, this::deadline, this::pagination,
-                this::streaming, this::taskScope, this::workQueue, new DatabaseTour()::streamAndRollback,
+        return List.of(
+                this::fanOut,
+                this::tokenBucket,
+                this::retries,
+                this::deadline,
+                this::pagination,
+                this::streaming,
+                this::taskScope,
+                this::workQueue,
+                new DatabaseTour()::streamAndRollback,
                 this::redisBucket);
     }
 
@@ -74,8 +83,8 @@ final class Tour {
     private static Mono<Step> timed(Mono<Step> step) {
         return Mono.defer(() -> {
             long start = System.nanoTime();
-            return step.map(s -> new Step(s.pattern(), s.result(), s.details(),
-                    Duration.ofNanos(System.nanoTime() - start), s.ok()));
+            return step.map(s -> new Step(
+                    s.pattern(), s.result(), s.details(), Duration.ofNanos(System.nanoTime() - start), s.ok()));
         });
     }
 
@@ -88,41 +97,53 @@ final class Tour {
         InFlight probe = new InFlight();
         List<Integer> ids = IntStream.range(0, FAN_OUT_CALLS).boxed().toList();
         return timed(Flux.fromIterable(ids)
-                .transform(Gather.ordered(FAN_OUT_LIMIT,
-                        (Integer id) -> probe.track(http.get(server.url("/items/" + id))).map(Tour::id)))
+                .transform(Gather.ordered(
+                        FAN_OUT_LIMIT,
+                        (Integer id) -> probe.track(http.get(server.url("/items/" + id)))
+                                .map(Tour::id)))
                 .collectList()
                 .map(results -> {
                     boolean inOrder = results.equals(ids);
                     int serverMax = server.mock().maxConcurrentRequests();
                     // The server counts a request until it has written the last byte, a moment after the client
                     // already has the response and may send the next one: its count can exceed the limit by one.
-                    boolean ok = results.size() == FAN_OUT_CALLS && inOrder && probe.max() <= FAN_OUT_LIMIT
+                    boolean ok = results.size() == FAN_OUT_CALLS
+                            && inOrder
+                            && probe.max() <= FAN_OUT_LIMIT
                             && serverMax <= FAN_OUT_LIMIT + 1;
-                    return new Step("fan-out under a limit (Gather.ordered)",
+                    return new Step(
+                            "fan-out under a limit (Gather.ordered)",
                             results.size() + " calls, at most " + probe.max() + " in flight (limit " + FAN_OUT_LIMIT
                                     + "), results in input order",
-                            List.of("Gather.ordered(" + FAN_OUT_LIMIT + ", id -> get(\"/items/\" + id)) over "
-                                    + FAN_OUT_CALLS + " ids: " + results.size() + " results, input order kept: "
-                                    + inOrder,
+                            List.of(
+                                    "Gather.ordered(" + FAN_OUT_LIMIT + ", id -> get(\"/items/\" + id)) over "
+                                            + FAN_OUT_CALLS + " ids: " + results.size() + " results, input order kept: "
+                                            + inOrder,
                                     "most calls in flight: " + probe.max() + " (limit " + FAN_OUT_LIMIT
                                             + "); the server counted " + serverMax + " (it counts a call until "
                                             + "its last byte is written)"),
-                            Duration.ZERO, ok);
+                            Duration.ZERO,
+                            ok);
                 }));
     }
 
     /** 2. The seeds' {@code TokenBucket(rate, burst)}: TokenBucket.withToken paces the starts. */
     Mono<Step> tokenBucket() {
-        TokenBucket bucket = TokenBucket.builder().rate(RATE_PER_SECOND, Duration.ofSeconds(1)).burst(RATE_BURST)
+        TokenBucket bucket = TokenBucket.builder()
+                .rate(RATE_PER_SECOND, Duration.ofSeconds(1))
+                .burst(RATE_BURST)
                 .build();
         List<Long> starts = Collections.synchronizedList(new ArrayList<>());
         return timed(Flux.range(0, RATE_CALLS)
-                .transform(Gather.unordered(RATE_CALLS, (Integer id) -> bucket.withToken(Mono.defer(() -> {
-                    starts.add(System.nanoTime());
-                    return http.get(server.url("/items/" + id));
-                }))))
+                .transform(Gather.unordered(
+                        RATE_CALLS,
+                        (Integer id) -> bucket.withToken(Mono.defer(() -> {
+                            starts.add(System.nanoTime());
+                            return http.get(server.url("/items/" + id));
+                        }))))
                 .then(Mono.fromCallable(() -> {
-                    long first = starts.stream().mapToLong(Long::longValue).min().orElse(0);
+                    long first =
+                            starts.stream().mapToLong(Long::longValue).min().orElse(0);
                     long last = starts.stream().mapToLong(Long::longValue).max().orElse(0);
                     // the first RATE_BURST start at once; the rest are paced: (n - burst) intervals after the first
                     double achieved = (starts.size() - RATE_BURST) / Math.max((last - first) / 1e9, 1e-9);
@@ -139,11 +160,14 @@ final class Tour {
                     }
                     // The promise is "never faster than the rate"; close to it when the machine keeps up.
                     boolean ok = off <= 0.02 && off >= -0.25;
-                    return new Step("token bucket (TokenBucket)",
+                    return new Step(
+                            "token bucket (TokenBucket)",
                             "set " + RATE_PER_SECOND + "/s, achieved " + rate + " ("
                                     + (Math.abs(off) < 0.0005 ? "0.0" : String.format(Locale.ROOT, "%+.1f", off * 100))
                                     + "%)",
-                            details, Duration.ZERO, ok);
+                            details,
+                            Duration.ZERO,
+                            ok);
                 })));
     }
 
@@ -153,8 +177,9 @@ final class Tour {
                 .retryOn(HttpStatusException.class)
                 .build();
         return timed(Flux.range(0, FLAKY_CALLS)
-                .transform(Gather.ordered(FLAKY_CALLS, (Integer n) -> http.get(server.url("/flaky/" + n))
-                        .retryWhen(policy)))
+                .transform(Gather.ordered(
+                        FLAKY_CALLS,
+                        (Integer n) -> http.get(server.url("/flaky/" + n)).retryWhen(policy)))
                 .collectList()
                 .map(bodies -> {
                     int retried = 0;
@@ -166,16 +191,19 @@ final class Tour {
                             shortestWait = Math.min(shortestWait, arrivals.get(1) - arrivals.get(0));
                         }
                     }
-                    boolean ok = bodies.size() == FLAKY_CALLS && retried == FLAKY_CALLS / 2
-                            && shortestWait >= 990_000_000L;
-                    return new Step("retry honouring Retry-After (RetryPolicy)",
+                    boolean ok =
+                            bodies.size() == FLAKY_CALLS && retried == FLAKY_CALLS / 2 && shortestWait >= 990_000_000L;
+                    return new Step(
+                            "retry honouring Retry-After (RetryPolicy)",
                             retried + " of " + FLAKY_CALLS + " got 503 + Retry-After: 1, retried after >= "
                                     + seconds(shortestWait) + ", all " + bodies.size() + " succeeded",
-                            List.of("RetryPolicy.backoff(3, 50ms): the backoff would retry after ~50ms, the server "
+                            List.of(
+                                    "RetryPolicy.backoff(3, 50ms): the backoff would retry after ~50ms, the server "
                                             + "said 'Retry-After: 1'",
                                     "the shortest wait before a retry was " + seconds(shortestWait)
                                             + "; every call ended with 200"),
-                            Duration.ZERO, ok);
+                            Duration.ZERO,
+                            ok);
                 }));
     }
 
@@ -195,29 +223,38 @@ final class Tour {
                             .transform(Deadline.timeout(Duration.ofSeconds(10))))
                     .transform(Deadline.within(DEADLINE));
             return dashboard
-                    .map(body -> new Step("deadline (Deadline)", "the slow call was not cut off",
-                            List.of(), Duration.ofNanos(System.nanoTime() - start), false))
+                    .map(body -> new Step(
+                            "deadline (Deadline)",
+                            "the slow call was not cut off",
+                            List.of(),
+                            Duration.ofNanos(System.nanoTime() - start),
+                            false))
                     .onErrorResume(e -> {
                         long took = System.nanoTime() - start;
-                        boolean ok = e instanceof DeadlineExceededException && slowCancelled.get()
+                        boolean ok = e instanceof DeadlineExceededException
+                                && slowCancelled.get()
                                 && took >= DEADLINE.toNanos() - 20_000_000L;
-                        return Mono.just(new Step("deadline (Deadline)",
-                                "2 fast calls in " + seconds(fastDone.get()) + ", the slow one cut at "
-                                        + seconds(took) + " (" + e.getClass().getSimpleName() + ")",
-                                List.of("Deadline.within(" + DEADLINE.toMillis() + "ms) around two fast calls and a "
+                        return Mono.just(new Step(
+                                "deadline (Deadline)",
+                                "2 fast calls in " + seconds(fastDone.get()) + ", the slow one cut at " + seconds(took)
+                                        + " (" + e.getClass().getSimpleName() + ")",
+                                List.of(
+                                        "Deadline.within(" + DEADLINE.toMillis() + "ms) around two fast calls and a "
                                                 + "slow one that has its own 10s Deadline.timeout",
                                         "the server takes " + DemoServer.SLOW_DELAY_MS / 1000 + "s; the slow call "
                                                 + "was cancelled at " + seconds(took) + " with "
                                                 + e.getClass().getSimpleName()),
-                                Duration.ofNanos(took), ok));
+                                Duration.ofNanos(took),
+                                ok));
                     });
         });
     }
 
     /** 5. An async generator over a cursor-paginated API: Paginate.byCursor, lazy. */
     Mono<Step> pagination() {
-        Flux<JsonNode> users = Paginate.byCursor((Optional<String> cursor) ->
-                http.get(server.url("/users" + cursor.map(c -> "?cursor=" + c).orElse(""))).map(Tour::page));
+        Flux<JsonNode> users = Paginate.byCursor((Optional<String> cursor) -> http.get(
+                        server.url("/users" + cursor.map(c -> "?cursor=" + c).orElse("")))
+                .map(Tour::page));
         return timed(Mono.defer(() -> {
             int before = server.userPagesServed();
             return users.take(3).count().flatMap(firstThree -> {
@@ -225,17 +262,25 @@ final class Tour {
                 int start = server.userPagesServed();
                 return users.map(u -> u.get("id").asInt()).distinct().count().map(count -> {
                     int pages = server.userPagesServed() - start;
-                    boolean ok = count == DemoServer.USERS && pages == DemoServer.USERS / DemoServer.PAGE_SIZE
+                    boolean ok = count == DemoServer.USERS
+                            && pages == DemoServer.USERS / DemoServer.PAGE_SIZE
                             && pagesForThree == 1;
-                    return new Step("cursor pagination (Paginate.byCursor)",
-                            String.format(Locale.ROOT, "%,d items in %d pages; take(3) fetched %d page", count,
-                                    pages, pagesForThree),
-                            List.of("Paginate.byCursor(cursor -> get(\"/users?cursor=\" + cursor)) is lazy ("
+                    return new Step(
+                            "cursor pagination (Paginate.byCursor)",
+                            String.format(
+                                    Locale.ROOT,
+                                    "%,d items in %d pages; take(3) fetched %d page",
+                                    count,
+                                    pages,
+                                    pagesForThree),
+                            List.of(
+                                    "Paginate.byCursor(cursor -> get(\"/users?cursor=\" + cursor)) is lazy ("
                                             + DemoServer.PAGE_SIZE + " users a page):",
                                     "take(3) fetched " + pagesForThree + " page; the whole walk fetched " + pages
                                             + " pages, " + String.format(Locale.ROOT, "%,d", count)
                                             + " distinct users"),
-                            Duration.ZERO, ok);
+                            Duration.ZERO,
+                            ok);
                 });
             });
         }));
@@ -260,17 +305,21 @@ final class Tour {
                     .map(lines -> {
                         long took = System.nanoTime() - start;
                         boolean ok = lines == DemoServer.EVENTS && outOfOrder.get() == 0 && firstAt.get() < took / 2;
-                        return new Step("streaming NDJSON lines (PooledHttpClient.lines)",
-                                lines + " lines parsed as they arrived; first after " + seconds(firstAt.get())
-                                        + " of " + seconds(took),
-                                List.of("client.get(\"/events\").lines() - ByteStreams.lines over the body chunks - "
+                        return new Step(
+                                "streaming NDJSON lines (PooledHttpClient.lines)",
+                                lines + " lines parsed as they arrived; first after " + seconds(firstAt.get()) + " of "
+                                        + seconds(took),
+                                List.of(
+                                        "client.get(\"/events\").lines() - ByteStreams.lines over the body chunks - "
                                                 + "then Jackson per line: " + lines + " events, "
-                                                + (outOfOrder.get() == 0 ? "all in order" : outOfOrder.get()
-                                                + " out of order"),
+                                                + (outOfOrder.get() == 0
+                                                        ? "all in order"
+                                                        : outOfOrder.get() + " out of order"),
                                         "first event handled after " + seconds(firstAt.get())
                                                 + ", while the server was still sending (body took "
                                                 + seconds(took) + ")"),
-                                Duration.ofNanos(took), ok);
+                                Duration.ofNanos(took),
+                                ok);
                     });
         });
     }
@@ -282,28 +331,38 @@ final class Tour {
         return Mono.defer(() -> {
             long start = System.nanoTime();
             return TaskScope.open(scope -> {
-                scope.fork(http.get(server.url("/items/7")).doOnNext(b -> fastDone.set(true)));
-                scope.fork(http.get(server.url("/slow/2")).doOnCancel(() -> slowCancelled.set(true)));
-                scope.fork(http.get(server.url("/fail")));
-                return Mono.empty();
-            }).then(Mono.fromCallable(() -> new Step("task group (TaskScope)", "no child failed", List.of(),
-                    Duration.ofNanos(System.nanoTime() - start), false)))
+                        scope.fork(http.get(server.url("/items/7")).doOnNext(b -> fastDone.set(true)));
+                        scope.fork(http.get(server.url("/slow/2")).doOnCancel(() -> slowCancelled.set(true)));
+                        scope.fork(http.get(server.url("/fail")));
+                        return Mono.empty();
+                    })
+                    .then(Mono.fromCallable(() -> new Step(
+                            "task group (TaskScope)",
+                            "no child failed",
+                            List.of(),
+                            Duration.ofNanos(System.nanoTime() - start),
+                            false)))
                     .onErrorResume(e -> {
                         long took = System.nanoTime() - start;
-                        List<Throwable> errors = e instanceof TaskGroupException group ? group.exceptions()
-                                : List.of(e);
-                        boolean ok = e instanceof TaskGroupException && errors.size() == 1
-                                && errors.get(0) instanceof HttpStatusException he && he.status() == 500
-                                && slowCancelled.get() && fastDone.get();
-                        return Mono.just(new Step("task group (TaskScope)",
-                                "3 children: 1 ok, 1 failed (HTTP 500), the slow sibling cancelled at "
-                                        + seconds(took),
-                                List.of("TaskScope.open(scope -> fork(/items/7), fork(/slow/2), fork(/fail))",
+                        List<Throwable> errors =
+                                e instanceof TaskGroupException group ? group.exceptions() : List.of(e);
+                        boolean ok = e instanceof TaskGroupException
+                                && errors.size() == 1
+                                && errors.get(0) instanceof HttpStatusException he
+                                && he.status() == 500
+                                && slowCancelled.get()
+                                && fastDone.get();
+                        return Mono.just(new Step(
+                                "task group (TaskScope)",
+                                "3 children: 1 ok, 1 failed (HTTP 500), the slow sibling cancelled at " + seconds(took),
+                                List.of(
+                                        "TaskScope.open(scope -> fork(/items/7), fork(/slow/2), fork(/fail))",
                                         "/fail answered 500 -> the scope cancelled /slow/2 (a 5s call) at "
                                                 + seconds(took) + " and failed with "
                                                 + e.getClass().getSimpleName() + " holding " + errors.size()
                                                 + " error: " + errors.get(0).getMessage()),
-                                Duration.ofNanos(took), ok));
+                                Duration.ofNanos(took),
+                                ok));
                     });
         });
     }
@@ -331,19 +390,26 @@ final class Tour {
                     long done = queue.completed() - completedBefore;
                     long cancelled = queue.failed() - failedBefore;
                     boolean accounted = done + cancelled + neverStarted.size() == 14;
-                    boolean ok = completedBefore == JOBS - 1 && failedBefore == 1 && failedJobs.contains(13)
-                            && probe.max() <= WORKERS && accounted && !neverStarted.isEmpty();
-                    return new Step("work queue + graceful shutdown (WorkQueue)",
+                    boolean ok = completedBefore == JOBS - 1
+                            && failedBefore == 1
+                            && failedJobs.contains(13)
+                            && probe.max() <= WORKERS
+                            && accounted
+                            && !neverStarted.isEmpty();
+                    return new Step(
+                            "work queue + graceful shutdown (WorkQueue)",
                             completedBefore + " done, job 13 failed alone; shutdown: " + done + " finished, "
                                     + cancelled + " cancelled, " + neverStarted.size() + " handed back",
-                            List.of("WorkQueue(capacity 10, " + WORKERS + " workers): " + JOBS + " jobs put, join(): "
+                            List.of(
+                                    "WorkQueue(capacity 10, " + WORKERS + " workers): " + JOBS + " jobs put, join(): "
                                             + completedBefore + " completed, " + failedBefore
                                             + " failed (job 13, HTTP 500) without stopping the workers; at most "
                                             + probe.max() + " jobs ran at once",
                                     "14 more jobs, then shutdown(75ms): " + done + " finished in the grace period, "
                                             + cancelled + " were cancelled, " + neverStarted.size()
                                             + " never started and were handed back " + neverStarted),
-                            Duration.ZERO, ok);
+                            Duration.ZERO,
+                            ok);
                 });
             }));
         }));

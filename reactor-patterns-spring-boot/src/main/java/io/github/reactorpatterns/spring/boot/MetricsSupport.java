@@ -2,9 +2,6 @@ package io.github.reactorpatterns.spring.boot;
 
 import java.util.Map;
 
-import org.springframework.beans.factory.ListableBeanFactory;
-import org.springframework.beans.factory.support.BeanDefinitionRegistry;
-
 import io.github.reactorpatterns.http.PooledHttpClient;
 import io.github.reactorpatterns.lifecycle.BackgroundTasks;
 import io.github.reactorpatterns.limit.AsyncSemaphore;
@@ -19,6 +16,8 @@ import io.github.reactorpatterns.queue.WorkQueue;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 
 /**
  * The Micrometer side of the registrar, loaded only when reactor-patterns-micrometer is on the class path. Each named
@@ -31,8 +30,7 @@ final class MetricsSupport {
     static final boolean PRESENT = isPresent("io.github.reactorpatterns.micrometer.AsyncSemaphoreMetrics")
             && isPresent("io.micrometer.core.instrument.binder.MeterBinder");
 
-    private MetricsSupport() {
-    }
+    private MetricsSupport() {}
 
     private static boolean isPresent(String className) {
         return org.springframework.util.ClassUtils.isPresent(className, MetricsSupport.class.getClassLoader());
@@ -69,11 +67,14 @@ final class MetricsSupport {
             @SuppressWarnings("rawtypes")
             public void bindTo(MeterRegistry registry) {
                 Map<String, WorkQueue> queues = beans.getBeansOfType(WorkQueue.class, false, false);
-                queues.forEach((bean, queue) -> WorkQueueMetrics.of(name(bean), queue).bindTo(registry));
+                queues.forEach(
+                        (bean, queue) -> WorkQueueMetrics.of(name(bean), queue).bindTo(registry));
                 beans.getBeansOfType(BackgroundTasks.class, false, false)
-                        .forEach((bean, tasks) -> BackgroundTasksMetrics.of(name(bean), tasks).bindTo(registry));
+                        .forEach((bean, tasks) ->
+                                BackgroundTasksMetrics.of(name(bean), tasks).bindTo(registry));
                 beans.getBeansOfType(PooledHttpClient.class, false, false)
-                        .forEach((bean, client) -> PooledHttpClientMetrics.of(name(bean), client).bindTo(registry));
+                        .forEach((bean, client) ->
+                                PooledHttpClientMetrics.of(name(bean), client).bindTo(registry));
             }
 
             @Override

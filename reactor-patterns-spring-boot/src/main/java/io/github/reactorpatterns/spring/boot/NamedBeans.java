@@ -14,12 +14,10 @@ import org.springframework.core.env.Environment;
 /** Registers the beans of one kind that the properties name, with both qualifiers. For internal use only. */
 final class NamedBeans {
 
-    private NamedBeans() {
-    }
+    private NamedBeans() {}
 
     static ReactorPatternsProperties bind(Environment environment) {
-        return Binder.get(environment).bindOrCreate("reactor-patterns",
-                Bindable.of(ReactorPatternsProperties.class));
+        return Binder.get(environment).bindOrCreate("reactor-patterns", Bindable.of(ReactorPatternsProperties.class));
     }
 
     /** The bean name of the {@code kind} bean configured under {@code name}: {@code reactorPatterns.kind.name}. */
@@ -27,8 +25,13 @@ final class NamedBeans {
         return "reactorPatterns." + kind + "." + name;
     }
 
-    static <T> void register(BeanDefinitionRegistry registry, String kind, String name, Class<T> type,
-            Supplier<T> supplier, String destroyMethod) {
+    static <T> void register(
+            BeanDefinitionRegistry registry,
+            String kind,
+            String name,
+            Class<T> type,
+            Supplier<T> supplier,
+            String destroyMethod) {
         RootBeanDefinition definition = new RootBeanDefinition(type, supplier);
         definition.addQualifier(new AutowireCandidateQualifier(ReactorPatterns.class, name));
         definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));

@@ -1,5 +1,7 @@
 package io.github.reactorpatterns.spring.boot;
 
+import io.github.reactorpatterns.lifecycle.BackgroundTasks;
+import io.github.reactorpatterns.spring.boot.web.DeadlineWebFilter;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -9,9 +11,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-
-import io.github.reactorpatterns.lifecycle.BackgroundTasks;
-import io.github.reactorpatterns.spring.boot.web.DeadlineWebFilter;
 
 /**
  * Auto-configuration of reactor-patterns for Spring Boot: the beans that {@link ReactorPatternsProperties} name
@@ -30,8 +29,7 @@ import io.github.reactorpatterns.spring.boot.web.DeadlineWebFilter;
 public class ReactorPatternsAutoConfiguration {
 
     /** Creates the auto-configuration; Spring Boot does. */
-    public ReactorPatternsAutoConfiguration() {
-    }
+    public ReactorPatternsAutoConfiguration() {}
 
     /**
      * Defines the named semaphores, token buckets, retry policies and HTTP clients of the properties.
@@ -65,15 +63,19 @@ public class ReactorPatternsAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean
-    public ReactorPatternsShutdown reactorPatternsShutdown(ListableBeanFactory beans,
-            ReactorPatternsProperties properties) {
-        return new ReactorPatternsShutdown(beans, properties.shutdown().grace(), properties.shutdown().phase());
+    public ReactorPatternsShutdown reactorPatternsShutdown(
+            ListableBeanFactory beans, ReactorPatternsProperties properties) {
+        return new ReactorPatternsShutdown(
+                beans, properties.shutdown().grace(), properties.shutdown().phase());
     }
 
     /** Meters for the named beans and for every queue, task registry and HTTP client, with Micrometer. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = {"io.github.reactorpatterns.micrometer.WorkQueueMetrics",
-            "io.micrometer.core.instrument.binder.MeterBinder"})
+    @ConditionalOnClass(
+            name = {
+                "io.github.reactorpatterns.micrometer.WorkQueueMetrics",
+                "io.micrometer.core.instrument.binder.MeterBinder"
+            })
     static class Metrics {
 
         @Bean
@@ -84,8 +86,11 @@ public class ReactorPatternsAutoConfiguration {
 
     /** The WebClients of {@code reactor-patterns.web-clients}, when WebFlux's client is on the class path. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = {"org.springframework.web.reactive.function.client.WebClient",
-            "org.springframework.boot.webclient.WebClientCustomizer"})
+    @ConditionalOnClass(
+            name = {
+                "org.springframework.web.reactive.function.client.WebClient",
+                "org.springframework.boot.webclient.WebClientCustomizer"
+            })
     static class WebClients {
 
         @Bean

@@ -2,16 +2,6 @@ package io.github.reactorpatterns.spring.boot;
 
 import java.util.Objects;
 
-import org.jspecify.annotations.Nullable;
-
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.beans.factory.support.BeanDefinitionRegistry;
-import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
-import org.springframework.context.EnvironmentAware;
-import org.springframework.core.env.Environment;
-import org.springframework.util.ClassUtils;
-
 import io.github.reactorpatterns.http.Jackson3Codec;
 import io.github.reactorpatterns.http.PooledHttpClient;
 import io.github.reactorpatterns.limit.AsyncSemaphore;
@@ -19,6 +9,14 @@ import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.limit.TokenBucket;
 import io.github.reactorpatterns.retry.RetryPolicy;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -32,13 +30,12 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
     static final String RETRY = "retryPolicy";
     static final String HTTP_CLIENT = "httpClient";
 
-    private static final boolean JACKSON_3 = ClassUtils.isPresent("tools.jackson.databind.json.JsonMapper",
-            ReactorPatternsBeanRegistrar.class.getClassLoader());
+    private static final boolean JACKSON_3 = ClassUtils.isPresent(
+            "tools.jackson.databind.json.JsonMapper", ReactorPatternsBeanRegistrar.class.getClassLoader());
 
     private @Nullable Environment environment;
 
-    ReactorPatternsBeanRegistrar() {
-    }
+    ReactorPatternsBeanRegistrar() {}
 
     @Override
     public void setEnvironment(Environment environment) {
@@ -49,20 +46,49 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
     public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
         ReactorPatternsProperties properties = NamedBeans.bind(Objects.requireNonNull(environment, "environment"));
         BeanFactory beans = (BeanFactory) registry;
-        properties.semaphores().forEach((name, settings) -> NamedBeans.register(registry, SEMAPHORE, name,
-                AsyncSemaphore.class, () -> MetricsSupport.PRESENT
-                        ? MetricsSupport.semaphore(registry, name, semaphoreBuilder(settings))
-                        : semaphoreBuilder(settings).build(), ""));
-        properties.tokenBuckets().forEach((name, settings) -> NamedBeans.register(registry, TOKEN_BUCKET, name,
-                TokenBucket.class, () -> MetricsSupport.PRESENT
-                        ? MetricsSupport.tokenBucket(registry, name, tokenBucketBuilder(settings))
-                        : tokenBucketBuilder(settings).build(), ""));
-        properties.retryPolicies().forEach((name, settings) -> NamedBeans.register(registry, RETRY, name,
-                RetryPolicy.class, () -> MetricsSupport.PRESENT
-                        ? MetricsSupport.retryPolicy(registry, name, retryPolicyBuilder(settings, beans)).build()
-                        : retryPolicyBuilder(settings, beans).build(), ""));
-        properties.httpClients().forEach((name, settings) -> NamedBeans.register(registry, HTTP_CLIENT, name,
-                PooledHttpClient.class, () -> httpClient(name, settings, beans), "dispose"));
+        properties
+                .semaphores()
+                .forEach((name, settings) -> NamedBeans.register(
+                        registry,
+                        SEMAPHORE,
+                        name,
+                        AsyncSemaphore.class,
+                        () -> MetricsSupport.PRESENT
+                                ? MetricsSupport.semaphore(registry, name, semaphoreBuilder(settings))
+                                : semaphoreBuilder(settings).build(),
+                        ""));
+        properties
+                .tokenBuckets()
+                .forEach((name, settings) -> NamedBeans.register(
+                        registry,
+                        TOKEN_BUCKET,
+                        name,
+                        TokenBucket.class,
+                        () -> MetricsSupport.PRESENT
+                                ? MetricsSupport.tokenBucket(registry, name, tokenBucketBuilder(settings))
+                                : tokenBucketBuilder(settings).build(),
+                        ""));
+        properties
+                .retryPolicies()
+                .forEach((name, settings) -> NamedBeans.register(
+                        registry,
+                        RETRY,
+                        name,
+                        RetryPolicy.class,
+                        () -> MetricsSupport.PRESENT
+                                ? MetricsSupport.retryPolicy(registry, name, retryPolicyBuilder(settings, beans))
+                                        .build()
+                                : retryPolicyBuilder(settings, beans).build(),
+                        ""));
+        properties
+                .httpClients()
+                .forEach((name, settings) -> NamedBeans.register(
+                        registry,
+                        HTTP_CLIENT,
+                        name,
+                        PooledHttpClient.class,
+                        () -> httpClient(name, settings, beans),
+                        "dispose"));
     }
 
     @Override
@@ -71,7 +97,8 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
     }
 
     static AsyncSemaphore.Builder semaphoreBuilder(ReactorPatternsProperties.Semaphore settings) {
-        AsyncSemaphore.Builder builder = AsyncSemaphore.builder(settings.permits()).fair(settings.fair());
+        AsyncSemaphore.Builder builder =
+                AsyncSemaphore.builder(settings.permits()).fair(settings.fair());
         if (settings.maxWaiters() != null) {
             builder.maxWaiters(settings.maxWaiters());
         }
@@ -122,8 +149,7 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
     /** Kept apart so that Jackson 3's classes are loaded only when present. */
     static final class Jackson3Support {
 
-        private Jackson3Support() {
-        }
+        private Jackson3Support() {}
 
         /** Boot's configured {@code JsonMapper}, when the application has one, decodes the client's JSON. */
         static void useApplicationMapper(PooledHttpClient.Builder builder, BeanFactory beans) {

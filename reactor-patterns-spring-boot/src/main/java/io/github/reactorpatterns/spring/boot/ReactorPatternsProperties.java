@@ -5,11 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.github.reactorpatterns.http.PooledHttpClient;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-
-import io.github.reactorpatterns.http.PooledHttpClient;
 
 /**
  * The {@code reactor-patterns.*} properties: one map per kind of bean, keyed by the name the bean is injected with.
@@ -78,9 +77,11 @@ public record ReactorPatternsProperties(
         retryPolicies = retryPolicies == null ? Map.of() : Map.copyOf(retryPolicies);
         httpClients = httpClients == null ? Map.of() : Map.copyOf(httpClients);
         webClients = webClients == null ? Map.of() : Map.copyOf(webClients);
-        deadline = deadline == null ? new DeadlineHeader(true, DEFAULT_DEADLINE_HEADER, Duration.ofSeconds(30), null)
+        deadline = deadline == null
+                ? new DeadlineHeader(true, DEFAULT_DEADLINE_HEADER, Duration.ofSeconds(30), null)
                 : deadline;
-        shutdown = shutdown == null ? new Shutdown(Duration.ofSeconds(30), ReactorPatternsShutdown.DEFAULT_PHASE)
+        shutdown = shutdown == null
+                ? new Shutdown(Duration.ofSeconds(30), ReactorPatternsShutdown.DEFAULT_PHASE)
                 : shutdown;
         backgroundTasks = backgroundTasks == null ? new BackgroundTasks(true) : backgroundTasks;
     }
@@ -92,8 +93,10 @@ public record ReactorPatternsProperties(
      * @param maxWaiters the most callers that may wait for a permit (more fail at once); unbounded when not set
      * @param fair whether waiters are served strictly first come, first served (default {@code true})
      */
-    public record Semaphore(int permits, @Nullable Integer maxWaiters, @DefaultValue("true") boolean fair) {
-    }
+    public record Semaphore(
+            int permits,
+            @Nullable Integer maxWaiters,
+            @DefaultValue("true") boolean fair) {}
 
     /**
      * A {@link io.github.reactorpatterns.limit.TokenBucket}: {@code rate} tokens every {@code per}.
@@ -103,9 +106,11 @@ public record ReactorPatternsProperties(
      * @param burst the most tokens the bucket holds; defaults to the builder's (one period's worth)
      * @param initiallyFull whether the bucket starts full; defaults to the builder's
      */
-    public record TokenBucket(long rate, @DefaultValue("1s") Duration per, @Nullable Integer burst,
-            @Nullable Boolean initiallyFull) {
-    }
+    public record TokenBucket(
+            long rate,
+            @DefaultValue("1s") Duration per,
+            @Nullable Integer burst,
+            @Nullable Boolean initiallyFull) {}
 
     /**
      * A {@link io.github.reactorpatterns.retry.RetryPolicy}.
@@ -124,10 +129,17 @@ public record ReactorPatternsProperties(
      * @param pauseOnRetryAfter the name of a token bucket paused for a server's {@code Retry-After}, so that every
      *         caller sharing it waits, not only the one that was told
      */
-    public record Retry(@DefaultValue("3") int maxRetries, @DefaultValue("200ms") Duration firstBackoff,
-            @DefaultValue("false") boolean fixed, @Nullable Duration maxBackoff, @Nullable Double multiplier,
-            @Nullable Double jitter, @Nullable Duration maxElapsed, @Nullable Duration maxRetryAfter,
-            @DefaultValue List<Class<? extends Throwable>> retryOn, @Nullable String pauseOnRetryAfter) {
+    public record Retry(
+            @DefaultValue("3") int maxRetries,
+            @DefaultValue("200ms") Duration firstBackoff,
+            @DefaultValue("false") boolean fixed,
+            @Nullable Duration maxBackoff,
+            @Nullable Double multiplier,
+            @Nullable Double jitter,
+            @Nullable Duration maxElapsed,
+            @Nullable Duration maxRetryAfter,
+            @DefaultValue List<Class<? extends Throwable>> retryOn,
+            @Nullable String pauseOnRetryAfter) {
 
         /**
          * Creates the settings; a missing {@code retryOn} becomes empty.
@@ -173,15 +185,27 @@ public record ReactorPatternsProperties(
      * @param rateLimit the name of the token bucket each request takes a token from
      * @param concurrencyLimit the name of the semaphore each request holds a permit of
      */
-    public record HttpClient(@Nullable String baseUrl, @DefaultValue Map<String, String> defaultHeaders,
-            @Nullable Integer maxConnections, @Nullable Integer maxPendingAcquires,
-            @Nullable Duration pendingAcquireTimeout, @Nullable Duration maxIdleTime, @Nullable Duration maxLifeTime,
-            @Nullable Duration evictInBackground, @Nullable Duration connectTimeout,
-            @Nullable Duration responseTimeout, @Nullable Duration readTimeout, @Nullable Duration writeTimeout,
-            PooledHttpClient.@Nullable Protocol protocol, @Nullable Boolean followRedirects,
-            @Nullable Integer maxResponseBytes, @Nullable Integer maxLineLength,
-            @DefaultValue("false") boolean insecureTrustAllForTesting, @Nullable String retry,
-            @Nullable String rateLimit, @Nullable String concurrencyLimit) {
+    public record HttpClient(
+            @Nullable String baseUrl,
+            @DefaultValue Map<String, String> defaultHeaders,
+            @Nullable Integer maxConnections,
+            @Nullable Integer maxPendingAcquires,
+            @Nullable Duration pendingAcquireTimeout,
+            @Nullable Duration maxIdleTime,
+            @Nullable Duration maxLifeTime,
+            @Nullable Duration evictInBackground,
+            @Nullable Duration connectTimeout,
+            @Nullable Duration responseTimeout,
+            @Nullable Duration readTimeout,
+            @Nullable Duration writeTimeout,
+            PooledHttpClient.@Nullable Protocol protocol,
+            @Nullable Boolean followRedirects,
+            @Nullable Integer maxResponseBytes,
+            @Nullable Integer maxLineLength,
+            @DefaultValue("false") boolean insecureTrustAllForTesting,
+            @Nullable String retry,
+            @Nullable String rateLimit,
+            @Nullable String concurrencyLimit) {
 
         /**
          * Creates the settings; missing default headers become empty.
@@ -225,9 +249,14 @@ public record ReactorPatternsProperties(
      * @param retryNonIdempotent whether POST and PATCH are retried too (default {@code false})
      * @param propagateDeadline whether the remaining deadline budget is sent downstream (default {@code true})
      */
-    public record WebClient(@Nullable String baseUrl, @Nullable String bulkhead, @Nullable String rateLimit,
-            @Nullable String retry, @DefaultValue({"429", "502", "503", "504"}) Set<Integer> retryStatuses,
-            @DefaultValue("false") boolean retryNonIdempotent, @DefaultValue("true") boolean propagateDeadline) {
+    public record WebClient(
+            @Nullable String baseUrl,
+            @Nullable String bulkhead,
+            @Nullable String rateLimit,
+            @Nullable String retry,
+            @DefaultValue({"429", "502", "503", "504"}) Set<Integer> retryStatuses,
+            @DefaultValue("false") boolean retryNonIdempotent,
+            @DefaultValue("true") boolean propagateDeadline) {
 
         /**
          * Creates the settings; missing statuses become the defaults.
@@ -255,10 +284,11 @@ public record ReactorPatternsProperties(
      * @param max the largest budget the server grants, whatever the header asks (default {@code 30s})
      * @param defaultBudget the budget of a request without the header; none when not set
      */
-    public record DeadlineHeader(@DefaultValue("true") boolean enabled,
-            @DefaultValue(DEFAULT_DEADLINE_HEADER) String header, @DefaultValue("30s") Duration max,
-            @Nullable Duration defaultBudget) {
-    }
+    public record DeadlineHeader(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue(DEFAULT_DEADLINE_HEADER) String header,
+            @DefaultValue("30s") Duration max,
+            @Nullable Duration defaultBudget) {}
 
     /**
      * The shutdown drain.
@@ -268,9 +298,11 @@ public record ReactorPatternsProperties(
      * @param phase the {@code SmartLifecycle} phase of the drain (default
      *         {@link ReactorPatternsShutdown#DEFAULT_PHASE})
      */
-    public record Shutdown(@DefaultValue("30s") Duration grace,
-            @DefaultValue("" + ReactorPatternsShutdown.DEFAULT_PHASE) int phase) {
-    }
+    public record Shutdown(
+            @DefaultValue("30s") Duration grace,
+
+            @DefaultValue("" + ReactorPatternsShutdown.DEFAULT_PHASE)
+            int phase) {}
 
     /**
      * The default {@link io.github.reactorpatterns.lifecycle.BackgroundTasks} bean.
@@ -278,6 +310,5 @@ public record ReactorPatternsProperties(
      * @param enabled whether a {@code BackgroundTasks} bean is defined when the application has none (default
      *         {@code true})
      */
-    public record BackgroundTasks(@DefaultValue("true") boolean enabled) {
-    }
+    public record BackgroundTasks(@DefaultValue("true") boolean enabled) {}
 }

@@ -7,14 +7,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
+import io.github.reactorpatterns.internal.Durations;
+import io.github.reactorpatterns.lifecycle.BackgroundTasks;
+import io.github.reactorpatterns.queue.WorkQueue;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.context.SmartLifecycle;
-
-import io.github.reactorpatterns.internal.Durations;
-import io.github.reactorpatterns.lifecycle.BackgroundTasks;
-import io.github.reactorpatterns.queue.WorkQueue;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 

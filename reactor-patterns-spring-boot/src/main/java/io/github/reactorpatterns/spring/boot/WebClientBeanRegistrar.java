@@ -2,6 +2,10 @@ package io.github.reactorpatterns.spring.boot;
 
 import java.util.Objects;
 
+import io.github.reactorpatterns.limit.PermitSource;
+import io.github.reactorpatterns.limit.RateLimiter;
+import io.github.reactorpatterns.retry.RetryPolicy;
+import io.github.reactorpatterns.spring.boot.web.ReactorPatternsWebClientCustomizer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -10,11 +14,6 @@ import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProce
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 import org.springframework.web.reactive.function.client.WebClient;
-
-import io.github.reactorpatterns.limit.PermitSource;
-import io.github.reactorpatterns.limit.RateLimiter;
-import io.github.reactorpatterns.retry.RetryPolicy;
-import io.github.reactorpatterns.spring.boot.web.ReactorPatternsWebClientCustomizer;
 
 /**
  * Defines one {@code WebClient} bean per entry of {@code reactor-patterns.web-clients}, from Boot's
@@ -27,8 +26,7 @@ final class WebClientBeanRegistrar implements BeanDefinitionRegistryPostProcesso
 
     private @Nullable Environment environment;
 
-    WebClientBeanRegistrar() {
-    }
+    WebClientBeanRegistrar() {}
 
     @Override
     public void setEnvironment(Environment environment) {
@@ -40,8 +38,10 @@ final class WebClientBeanRegistrar implements BeanDefinitionRegistryPostProcesso
         ReactorPatternsProperties properties = NamedBeans.bind(Objects.requireNonNull(environment, "environment"));
         BeanFactory beans = (BeanFactory) registry;
         String header = properties.deadline().header();
-        properties.webClients().forEach((name, settings) -> NamedBeans.register(registry, WEB_CLIENT, name,
-                WebClient.class, () -> webClient(settings, header, beans), ""));
+        properties
+                .webClients()
+                .forEach((name, settings) -> NamedBeans.register(
+                        registry, WEB_CLIENT, name, WebClient.class, () -> webClient(settings, header, beans), ""));
     }
 
     @Override
@@ -50,7 +50,8 @@ final class WebClientBeanRegistrar implements BeanDefinitionRegistryPostProcesso
     }
 
     static WebClient webClient(ReactorPatternsProperties.WebClient s, String header, BeanFactory beans) {
-        WebClient.Builder builder = beans.getBeanProvider(WebClient.Builder.class).getIfAvailable(WebClient::builder);
+        WebClient.Builder builder =
+                beans.getBeanProvider(WebClient.Builder.class).getIfAvailable(WebClient::builder);
         if (s.baseUrl() != null) {
             builder.baseUrl(s.baseUrl());
         }
@@ -59,16 +60,15 @@ final class WebClientBeanRegistrar implements BeanDefinitionRegistryPostProcesso
                 .retryStatuses(s.retryStatuses())
                 .retryNonIdempotent(s.retryNonIdempotent());
         if (s.bulkhead() != null) {
-            filters.bulkhead(NamedBeans.resolve(beans, ReactorPatternsBeanRegistrar.SEMAPHORE, s.bulkhead(),
-                    PermitSource.class));
+            filters.bulkhead(NamedBeans.resolve(
+                    beans, ReactorPatternsBeanRegistrar.SEMAPHORE, s.bulkhead(), PermitSource.class));
         }
         if (s.rateLimit() != null) {
-            filters.rateLimit(NamedBeans.resolve(beans, ReactorPatternsBeanRegistrar.TOKEN_BUCKET, s.rateLimit(),
-                    RateLimiter.class));
+            filters.rateLimit(NamedBeans.resolve(
+                    beans, ReactorPatternsBeanRegistrar.TOKEN_BUCKET, s.rateLimit(), RateLimiter.class));
         }
         if (s.retry() != null) {
-            filters.retry(NamedBeans.resolve(beans, ReactorPatternsBeanRegistrar.RETRY, s.retry(),
-                    RetryPolicy.class));
+            filters.retry(NamedBeans.resolve(beans, ReactorPatternsBeanRegistrar.RETRY, s.retry(), RetryPolicy.class));
         }
         filters.build().customize(builder);
         return builder.build();

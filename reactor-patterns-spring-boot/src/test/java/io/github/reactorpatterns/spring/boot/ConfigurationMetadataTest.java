@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -52,7 +51,9 @@ class ConfigurationMetadataTest {
             assertThat(property.get("description").asString()).as(e.getKey()).isNotBlank();
             // the IDE completes the keys after the name from this type's public record components
             Class<?> valueType = Class.forName(e.getValue().getName());
-            assertThat(Modifier.isPublic(valueType.getModifiers())).as(valueType.getName()).isTrue();
+            assertThat(Modifier.isPublic(valueType.getModifiers()))
+                    .as(valueType.getName())
+                    .isTrue();
             assertThat(valueType.getRecordComponents()).as(valueType.getName()).isNotEmpty();
         }
         assertThat(Arrays.stream(ReactorPatternsProperties.Semaphore.class.getRecordComponents())
@@ -71,16 +72,22 @@ class ConfigurationMetadataTest {
                         "reactor-patterns.shutdown.grace",
                         "reactor-patterns.background-tasks.enabled");
         for (Map.Entry<String, JsonNode> e : properties.entrySet()) {
-            assertThat(e.getValue().path("description").asString("")).as(e.getKey()).isNotBlank();
+            assertThat(e.getValue().path("description").asString(""))
+                    .as(e.getKey())
+                    .isNotBlank();
         }
-        assertThat(properties.get("reactor-patterns.shutdown.grace").get("defaultValue").asString())
+        assertThat(properties
+                        .get("reactor-patterns.shutdown.grace")
+                        .get("defaultValue")
+                        .asString())
                 .isEqualTo("30s");
     }
 
     /** Our generated file's properties by name (other jars on the class path carry their own metadata). */
     private static Map<String, JsonNode> properties() throws IOException {
         List<JsonNode> ours = new ArrayList<>();
-        for (URL url : Collections.list(ConfigurationMetadataTest.class.getClassLoader()
+        for (URL url : Collections.list(ConfigurationMetadataTest.class
+                .getClassLoader()
                 .getResources("META-INF/spring-configuration-metadata.json"))) {
             try (InputStream in = url.openStream()) {
                 JsonNode metadata = JsonMapper.builder().build().readTree(in);
@@ -92,7 +99,9 @@ class ConfigurationMetadataTest {
                 }
             }
         }
-        assertThat(ours).as("the generated metadata of ReactorPatternsProperties").hasSize(1);
+        assertThat(ours)
+                .as("the generated metadata of ReactorPatternsProperties")
+                .hasSize(1);
         Map<String, JsonNode> byName = new LinkedHashMap<>();
         for (JsonNode property : ours.get(0).path("properties")) {
             byName.put(property.get("name").asString(), property);

@@ -4,6 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 
+import io.github.reactorpatterns.http.PooledHttpClient;
+import io.github.reactorpatterns.lifecycle.BackgroundTasks;
+import io.github.reactorpatterns.limit.AsyncSemaphore;
+import io.github.reactorpatterns.limit.TokenBucket;
+import io.github.reactorpatterns.retry.RetryPolicy;
+import io.github.reactorpatterns.spring.boot.web.DeadlineWebFilter;
+import io.github.reactorpatterns.test.MockHttpServer;
+import io.github.reactorpatterns.test.MockResponse;
+import io.github.reactorpatterns.test.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
@@ -14,16 +23,6 @@ import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfigurati
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.WebClient;
-
-import io.github.reactorpatterns.http.PooledHttpClient;
-import io.github.reactorpatterns.lifecycle.BackgroundTasks;
-import io.github.reactorpatterns.limit.AsyncSemaphore;
-import io.github.reactorpatterns.limit.TokenBucket;
-import io.github.reactorpatterns.retry.RetryPolicy;
-import io.github.reactorpatterns.spring.boot.web.DeadlineWebFilter;
-import io.github.reactorpatterns.test.MockHttpServer;
-import io.github.reactorpatterns.test.MockResponse;
-import io.github.reactorpatterns.test.RecordedRequest;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.MapperFeature;
@@ -32,8 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
 class ReactorPatternsAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(ReactorPatternsAutoConfiguration.class,
-                    WebClientAutoConfiguration.class));
+            .withConfiguration(
+                    AutoConfigurations.of(ReactorPatternsAutoConfiguration.class, WebClientAutoConfiguration.class));
 
     @Configuration(proxyBeanMethods = false)
     static class Injected {
@@ -45,7 +44,8 @@ class ReactorPatternsAutoConfigurationTest {
         final PooledHttpClient http;
         final WebClient web;
 
-        Injected(@ReactorPatterns("partner-api") AsyncSemaphore semaphore,
+        Injected(
+                @ReactorPatterns("partner-api") AsyncSemaphore semaphore,
                 @Qualifier("partner-api") AsyncSemaphore sameByQualifier,
                 @ReactorPatterns("partner-api") TokenBucket bucket,
                 @ReactorPatterns("partner-api") RetryPolicy retry,
@@ -89,7 +89,8 @@ class ReactorPatternsAutoConfigurationTest {
                     Injected injected = context.getBean(Injected.class);
                     assertThat(injected.semaphore.permits()).isEqualTo(7);
                     assertThat(injected.sameByQualifier).isSameAs(injected.semaphore);
-                    assertThat(context.getBean("reactorPatterns.semaphore.other", AsyncSemaphore.class).permits())
+                    assertThat(context.getBean("reactorPatterns.semaphore.other", AsyncSemaphore.class)
+                                    .permits())
                             .isEqualTo(2);
                     assertThat(injected.bucket.burst()).isEqualTo(5);
                     assertThat(injected.retry.toString()).contains("maxRetries=4", "firstBackoff=150ms");
@@ -101,8 +102,11 @@ class ReactorPatternsAutoConfigurationTest {
     @Test
     void anHttpClientSendsItsDefaultHeadersUnderItsConfiguredLimit() {
         try (MockHttpServer server = MockHttpServer.start()) {
-            server.defaultResponse(MockResponse.builder().status(200).body("ok")
-                    .headersDelay(Duration.ofMillis(50)).build());
+            server.defaultResponse(MockResponse.builder()
+                    .status(200)
+                    .body("ok")
+                    .headersDelay(Duration.ofMillis(50))
+                    .build());
             runner.withPropertyValues(
                             "reactor-patterns.semaphores.api.permits=2",
                             "reactor-patterns.http-clients.api.base-url=" + server.url("/"),
@@ -110,7 +114,8 @@ class ReactorPatternsAutoConfigurationTest {
                             "reactor-patterns.http-clients.api.concurrency-limit=api")
                     .run(context -> {
                         PooledHttpClient client = context.getBean(PooledHttpClient.class);
-                        StepVerifier.create(Flux.range(0, 8).flatMap(i -> client.get("/n/" + i).text()))
+                        StepVerifier.create(Flux.range(0, 8)
+                                        .flatMap(i -> client.get("/n/" + i).text()))
                                 .expectNextCount(8)
                                 .expectComplete()
                                 .verify(Duration.ofSeconds(10));
@@ -123,24 +128,28 @@ class ReactorPatternsAutoConfigurationTest {
     }
 
     /** A JSON shape for the mapper test. */
-    record Person(int id, String name) {
-    }
+    record Person(int id, String name) {}
 
     @Configuration(proxyBeanMethods = false)
     static class CaseInsensitiveJson {
         @Bean
         JsonMapper jsonMapper() {
-            return JsonMapper.builder().enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES).build();
+            return JsonMapper.builder()
+                    .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+                    .build();
         }
     }
 
     @Test
     void anHttpClientDecodesWithTheApplicationsJsonMapper() {
         try (MockHttpServer server = MockHttpServer.start()) {
-            server.defaultResponse(MockResponse.builder().jsonBody("{\"ID\":7,\"NAME\":\"Ada\"}").build());
+            server.defaultResponse(MockResponse.builder()
+                    .jsonBody("{\"ID\":7,\"NAME\":\"Ada\"}")
+                    .build());
             runner.withUserConfiguration(CaseInsensitiveJson.class)
                     .withPropertyValues("reactor-patterns.http-clients.api.base-url=" + server.url("/"))
-                    .run(context -> StepVerifier.create(context.getBean(PooledHttpClient.class).get("/p")
+                    .run(context -> StepVerifier.create(context.getBean(PooledHttpClient.class)
+                                    .get("/p")
                                     .json(Person.class))
                             .expectNext(new Person(7, "Ada"))
                             .expectComplete()
@@ -154,7 +163,8 @@ class ReactorPatternsAutoConfigurationTest {
                 .withPropertyValues("reactor-patterns.http-clients.api.concurrency-limit=fleetLimit")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean("reactorPatterns.httpClient.api")).isInstanceOf(PooledHttpClient.class);
+                    assertThat(context.getBean("reactorPatterns.httpClient.api"))
+                            .isInstanceOf(PooledHttpClient.class);
                 });
     }
 
@@ -168,14 +178,14 @@ class ReactorPatternsAutoConfigurationTest {
 
     @Test
     void aBadSettingFailsStartupWithTheBuildersMessage() {
-        runner.withPropertyValues("reactor-patterns.semaphores.bad.permits=0")
-                .run(context -> {
-                    // the bean is created at startup (singletons are eager), so the context fails
-                    assertThat(context).hasFailed();
-                    assertThat(context.getStartupFailure()).rootCause()
-                            .isInstanceOf(IllegalArgumentException.class)
-                            .hasMessage("permits > 0 required but it was 0");
-                });
+        runner.withPropertyValues("reactor-patterns.semaphores.bad.permits=0").run(context -> {
+            // the bean is created at startup (singletons are eager), so the context fails
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("permits > 0 required but it was 0");
+        });
     }
 
     @Test
@@ -187,8 +197,10 @@ class ReactorPatternsAutoConfigurationTest {
             assertThat(shutdown.grace()).hasSeconds(30);
             assertThat(context).doesNotHaveBean(DeadlineWebFilter.class);
         });
-        runner.withPropertyValues("reactor-patterns.background-tasks.enabled=false",
-                        "reactor-patterns.shutdown.grace=5s", "reactor-patterns.shutdown.phase=100")
+        runner.withPropertyValues(
+                        "reactor-patterns.background-tasks.enabled=false",
+                        "reactor-patterns.shutdown.grace=5s",
+                        "reactor-patterns.shutdown.phase=100")
                 .run(context -> {
                     assertThat(context).doesNotHaveBean(BackgroundTasks.class);
                     ReactorPatternsShutdown shutdown = context.getBean(ReactorPatternsShutdown.class);
@@ -202,7 +214,7 @@ class ReactorPatternsAutoConfigurationTest {
         runner.run(context -> {
             BackgroundTasks tasks = context.getBean(BackgroundTasks.class);
             assertThat(((AbstractBeanDefinition) context.getBeanFactory().getMergedBeanDefinition("backgroundTasks"))
-                    .getDestroyMethodName())
+                            .getDestroyMethodName())
                     .isNullOrEmpty();
             assertThat(tasks.active()).isZero();
         });
@@ -213,7 +225,8 @@ class ReactorPatternsAutoConfigurationTest {
         new ReactiveWebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(ReactorPatternsAutoConfiguration.class))
                 .withPropertyValues("reactor-patterns.deadline.max=3s", "reactor-patterns.deadline.header=X-Budget")
-                .run(context -> assertThat(context.getBean(DeadlineWebFilter.class).toString())
+                .run(context -> assertThat(
+                                context.getBean(DeadlineWebFilter.class).toString())
                         .isEqualTo("DeadlineWebFilter[header=X-Budget, max=3000ms, defaultBudget=none]"));
         new ReactiveWebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(ReactorPatternsAutoConfiguration.class))

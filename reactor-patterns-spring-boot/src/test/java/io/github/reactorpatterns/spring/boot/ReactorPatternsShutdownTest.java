@@ -10,6 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.reactorpatterns.lifecycle.BackgroundTasks;
+import io.github.reactorpatterns.queue.WorkQueue;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -17,9 +19,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-
-import io.github.reactorpatterns.lifecycle.BackgroundTasks;
-import io.github.reactorpatterns.queue.WorkQueue;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -27,6 +26,7 @@ class ReactorPatternsShutdownTest {
 
     /** What happened, in order, while the context closed. */
     static final List<String> EVENTS = new CopyOnWriteArrayList<>();
+
     static final AtomicInteger JOBS_DONE = new AtomicInteger();
     static final AtomicInteger TASKS_DONE = new AtomicInteger();
     static volatile Sinks.Empty<Void> WEB_SERVER_STOPPED = Sinks.empty();
@@ -53,8 +53,8 @@ class ReactorPatternsShutdownTest {
 
         @Override
         public void stop() {
-            EVENTS.add(name + " stopped" + (phase == 0 ? " (jobs " + JOBS_DONE.get() + ", tasks " + TASKS_DONE.get()
-                    + ")" : ""));
+            EVENTS.add(name + " stopped"
+                    + (phase == 0 ? " (jobs " + JOBS_DONE.get() + ", tasks " + TASKS_DONE.get() + ")" : ""));
             WEB_SERVER_STOPPED.tryEmitEmpty();
             running = false;
         }
@@ -131,8 +131,7 @@ class ReactorPatternsShutdownTest {
     void workPastTheGracePeriodIsCancelledAndTheContextStillCloses() {
         AtomicBoolean cancelled = new AtomicBoolean();
         runner.withPropertyValues("reactor-patterns.shutdown.grace=200ms").run(context -> {
-            context.getBean(BackgroundTasks.class)
-                    .spawn(Mono.never().doOnCancel(() -> cancelled.set(true)));
+            context.getBean(BackgroundTasks.class).spawn(Mono.never().doOnCancel(() -> cancelled.set(true)));
             long start = System.nanoTime();
             context.close();
             Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -145,9 +144,11 @@ class ReactorPatternsShutdownTest {
     @Test
     void badArguments() {
         DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
-        assertThatNullPointerException().isThrownBy(() -> new ReactorPatternsShutdown(null, Duration.ZERO, 0))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new ReactorPatternsShutdown(null, Duration.ZERO, 0))
                 .withMessage("beans");
-        assertThatNullPointerException().isThrownBy(() -> new ReactorPatternsShutdown(beans, null, 0))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new ReactorPatternsShutdown(beans, null, 0))
                 .withMessage("grace");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new ReactorPatternsShutdown(beans, Duration.ofMillis(-1), 0))

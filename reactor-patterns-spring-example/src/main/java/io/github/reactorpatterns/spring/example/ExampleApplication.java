@@ -2,13 +2,12 @@ package io.github.reactorpatterns.spring.example;
 
 import java.time.Duration;
 
+import io.github.reactorpatterns.http.PooledHttpClient;
+import io.github.reactorpatterns.queue.WorkQueue;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
-
-import io.github.reactorpatterns.http.PooledHttpClient;
-import io.github.reactorpatterns.queue.WorkQueue;
 
 /** The example service; run it with {@code ./mvnw -pl reactor-patterns-spring-example -am spring-boot:run}-style. */
 @SpringBootApplication
@@ -28,7 +27,9 @@ public class ExampleApplication {
         return WorkQueue.<Job>builder()
                 .capacity(100)
                 .workers(2)
-                .handler(job -> partner.post("/process/" + job.id()).jsonBody(job).text()
+                .handler(job -> partner.post("/process/" + job.id())
+                        .jsonBody(job)
+                        .text()
                         .doOnSuccess(body -> stats.jobsDone.incrementAndGet()))
                 .onFailure((job, error) -> stats.jobsFailed.incrementAndGet())
                 .build();

@@ -1,6 +1,5 @@
 package io.github.reactorpatterns.spring.example;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +9,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import io.github.reactorpatterns.concurrent.Gather;
+import io.github.reactorpatterns.concurrent.Outcome;
+import io.github.reactorpatterns.http.PooledHttpClient;
+import io.github.reactorpatterns.lifecycle.BackgroundTasks;
+import io.github.reactorpatterns.queue.WorkQueue;
+import io.github.reactorpatterns.spring.boot.ReactorPatterns;
+import io.github.reactorpatterns.time.Deadline;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,14 +25,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.client.WebClient;
-
-import io.github.reactorpatterns.concurrent.Gather;
-import io.github.reactorpatterns.concurrent.Outcome;
-import io.github.reactorpatterns.http.PooledHttpClient;
-import io.github.reactorpatterns.lifecycle.BackgroundTasks;
-import io.github.reactorpatterns.queue.WorkQueue;
-import io.github.reactorpatterns.spring.boot.ReactorPatterns;
-import io.github.reactorpatterns.time.Deadline;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -43,9 +41,13 @@ class ExampleController {
     private final WorkQueue<Job> jobs;
     private final Stats stats;
 
-    ExampleController(BackgroundTasks background, @ReactorPatterns("partner-api") WebClient partnerWeb,
+    ExampleController(
+            BackgroundTasks background,
+            @ReactorPatterns("partner-api") WebClient partnerWeb,
             @ReactorPatterns("notifications") WebClient notifications,
-            @ReactorPatterns("partner-api") PooledHttpClient partnerPooled, WorkQueue<Job> jobs, Stats stats) {
+            @ReactorPatterns("partner-api") PooledHttpClient partnerPooled,
+            WorkQueue<Job> jobs,
+            Stats stats) {
         this.background = background;
         this.partnerWeb = partnerWeb;
         this.notifications = notifications;
@@ -59,8 +61,12 @@ class ExampleController {
     Mono<ResponseEntity<Order>> createOrder(@RequestBody NewOrder order) {
         Order saved = new Order(nextOrder.getAndIncrement(), order.item(), order.quantity());
         orders.put(saved.id(), saved);
-        background.spawn(notifications.post().uri("/notify/{id}", saved.id()).bodyValue(saved)
-                .retrieve().toBodilessEntity()
+        background.spawn(notifications
+                .post()
+                .uri("/notify/{id}", saved.id())
+                .bodyValue(saved)
+                .retrieve()
+                .toBodilessEntity()
                 .doOnSuccess(response -> stats.notificationsSent.incrementAndGet())
                 .doOnError(error -> stats.notificationsFailed.incrementAndGet()));
         return Mono.just(ResponseEntity.status(HttpStatus.CREATED).body(saved));
@@ -72,19 +78,25 @@ class ExampleController {
      * is not back shortly before the request's deadline, is reported in {@code failures}.
      */
     @GetMapping("/users/{ids}")
-    Mono<UserBatch> users(@PathVariable("ids") List<Integer> ids,
-            @RequestParam(name = "via", defaultValue = "web") String via) {
+    Mono<UserBatch> users(
+            @PathVariable("ids") List<Integer> ids, @RequestParam(name = "via", defaultValue = "web") String via) {
         boolean pooled = "pooled".equals(via);
-        return Deadline.remaining().map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap(left -> {
-            // settle every id a little before the request deadline, keeping each result that is back by then
-            Function<Flux<Integer>, Flux<Outcome<User>>> settle = left
-                    .map(l -> l.minus(ExampleApplication.RESPONSE_RESERVE))
-                    .filter(budget -> !budget.isNegative() && !budget.isZero())
-                    .<Function<Flux<Integer>, Flux<Outcome<User>>>>map(
-                            budget -> Gather.settledWithin(budget, 64, (Integer id) -> fetch(id, pooled)))
-                    .orElseGet(() -> Gather.settled(64, (Integer id) -> fetch(id, pooled)));
-            return Flux.fromIterable(ids).transform(settle).collectList().map(outcomes -> batch(ids, outcomes));
-        });
+        return Deadline.remaining()
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(left -> {
+                    // settle every id a little before the request deadline, keeping each result that is back by then
+                    Function<Flux<Integer>, Flux<Outcome<User>>> settle = left.map(
+                                    l -> l.minus(ExampleApplication.RESPONSE_RESERVE))
+                            .filter(budget -> !budget.isNegative() && !budget.isZero())
+                            .<Function<Flux<Integer>, Flux<Outcome<User>>>>map(
+                                    budget -> Gather.settledWithin(budget, 64, (Integer id) -> fetch(id, pooled)))
+                            .orElseGet(() -> Gather.settled(64, (Integer id) -> fetch(id, pooled)));
+                    return Flux.fromIterable(ids)
+                            .transform(settle)
+                            .collectList()
+                            .map(outcomes -> batch(ids, outcomes));
+                });
     }
 
     private Mono<User> fetch(int id, boolean pooled) {
@@ -106,7 +118,9 @@ class ExampleController {
             if (outcome.value().isPresent()) {
                 users.add(outcome.value().get());
             } else {
-                failures.put(ids.get(i), outcome.error().map(ExampleController::describe).orElse("no user"));
+                failures.put(
+                        ids.get(i),
+                        outcome.error().map(ExampleController::describe).orElse("no user"));
             }
         }
         return new UserBatch(users, failures);

@@ -6,5 +6,4 @@ package io.github.reactorpatterns.spring.example;
  * @param id the job number
  * @param payload what to process
  */
-record Job(long id, String payload) {
-}
+record Job(long id, String payload) {}

@@ -6,5 +6,4 @@ package io.github.reactorpatterns.spring.example;
  * @param item what is ordered
  * @param quantity how many
  */
-record NewOrder(String item, int quantity) {
-}
+record NewOrder(String item, int quantity) {}

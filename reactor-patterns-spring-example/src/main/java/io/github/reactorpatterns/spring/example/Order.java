@@ -7,5 +7,4 @@ package io.github.reactorpatterns.spring.example;
  * @param item what is ordered
  * @param quantity how many
  */
-record Order(long id, String item, int quantity) {
-}
+record Order(long id, String item, int quantity) {}

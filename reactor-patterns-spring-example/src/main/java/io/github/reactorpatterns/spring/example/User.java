@@ -6,5 +6,4 @@ package io.github.reactorpatterns.spring.example;
  * @param id the user id
  * @param name the name
  */
-record User(int id, String name) {
-}
+record User(int id, String name) {}

@@ -9,5 +9,4 @@ import java.util.Map;
  * @param users the users found, in the order asked
  * @param failures for each id that failed, why
  */
-record UserBatch(List<User> users, Map<Integer, String> failures) {
-}
+record UserBatch(List<User> users, Map<Integer, String> failures) {}

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import io.github.reactorpatterns.test.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
-
-import io.github.reactorpatterns.test.RecordedRequest;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
@@ -57,9 +56,13 @@ class ExampleApplicationTest {
     }
 
     private Flux<UserBatch> users(String ids, String via) {
-        return web.get().uri("/users/{ids}?via={via}", ids, via).exchange()
-                .expectStatus().isOk()
-                .returnResult(UserBatch.class).getResponseBody();
+        return web.get()
+                .uri("/users/{ids}?via={via}", ids, via)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .returnResult(UserBatch.class)
+                .getResponseBody();
     }
 
     @Test
@@ -82,9 +85,10 @@ class ExampleApplicationTest {
         // requests that overlap within 50 ms of arrival were in flight at the partner at the same time. (The mock's
         // own counter runs until each response write has completed, which can overlap the next request by a hair.)
         int overlap = maxOverlap(arrivals, API.userDelay);
-        System.out.printf("fan-out: 60 requests in %d ms; at the partner: max %d in flight (mock counter %d),"
-                + " %.1f requests/s over %d ms%n", took.toMillis(), overlap, API.partner.maxConcurrentRequests(), rate,
-                span.toMillis());
+        System.out.printf(
+                "fan-out: 60 requests in %d ms; at the partner: max %d in flight (mock counter %d),"
+                        + " %.1f requests/s over %d ms%n",
+                took.toMillis(), overlap, API.partner.maxConcurrentRequests(), rate, span.toMillis());
         assertThat(overlap).isEqualTo(4);
         // 60 tokens at 50 per second after a burst of 5: at least 55 intervals of 20 ms
         assertThat(span).isGreaterThanOrEqualTo(Duration.ofMillis(1050));
@@ -133,11 +137,15 @@ class ExampleApplicationTest {
         for (String via : List.of("web", "pooled")) {
             API.forget();
             long start = System.nanoTime();
-            UserBatch batch = web.get().uri("/users/1,5?via={via}", via)
+            UserBatch batch = web.get()
+                    .uri("/users/1,5?via={via}", via)
                     .header("X-Request-Deadline-Ms", "800")
                     .exchange()
-                    .expectStatus().isOk()
-                    .expectBody(UserBatch.class).returnResult().getResponseBody();
+                    .expectStatus()
+                    .isOk()
+                    .expectBody(UserBatch.class)
+                    .returnResult()
+                    .getResponseBody();
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             System.out.printf("deadline 800 ms via %s: answered in %d ms%n", via, took.toMillis());
 
@@ -150,24 +158,42 @@ class ExampleApplicationTest {
         }
         // the WebClient passed the budget left on to the partner
         API.forget();
-        web.get().uri("/users/7").header("X-Request-Deadline-Ms", "900").exchange().expectStatus().isOk();
+        web.get()
+                .uri("/users/7")
+                .header("X-Request-Deadline-Ms", "900")
+                .exchange()
+                .expectStatus()
+                .isOk();
         assertThat(Long.parseLong(API.deadlineHeaders.get("/users/7"))).isBetween(1L, 900L);
     }
 
     @Test
     void aSpentOrMalformedDeadlineIsRefused() {
-        web.get().uri("/users/1").header("X-Request-Deadline-Ms", "0").exchange()
-                .expectStatus().isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
-        web.get().uri("/users/1").header("X-Request-Deadline-Ms", "soon").exchange()
-                .expectStatus().isBadRequest();
+        web.get()
+                .uri("/users/1")
+                .header("X-Request-Deadline-Ms", "0")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
+        web.get()
+                .uri("/users/1")
+                .header("X-Request-Deadline-Ms", "soon")
+                .exchange()
+                .expectStatus()
+                .isBadRequest();
     }
 
     @Test
     void anOrderIsSavedAtOnceAndNotifiedInTheBackground() {
         int before = stats.notificationsSent.get();
-        web.post().uri("/orders").bodyValue(new NewOrder("book", 2)).exchange()
-                .expectStatus().isCreated()
-                .expectBody(Order.class).value(order -> assertThat(order.item()).isEqualTo("book"));
+        web.post()
+                .uri("/orders")
+                .bodyValue(new NewOrder("book", 2))
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody(Order.class)
+                .value(order -> assertThat(order.item()).isEqualTo("book"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> stats.notificationsSent.get() == before + 1);
         RecordedRequest notification = API.notify.takeRequest(Duration.ofSeconds(5));
@@ -179,23 +205,39 @@ class ExampleApplicationTest {
     @Test
     void aJobIsQueuedAndProcessed() {
         int before = stats.jobsDone.get();
-        web.post().uri("/jobs").bodyValue(new Job(42, "resize")).exchange()
-                .expectStatus().isAccepted()
-                .expectBody(Map.class).value(body -> assertThat(body.get("id")).isEqualTo(42));
+        web.post()
+                .uri("/jobs")
+                .bodyValue(new Job(42, "resize"))
+                .exchange()
+                .expectStatus()
+                .isAccepted()
+                .expectBody(Map.class)
+                .value(body -> assertThat(body.get("id")).isEqualTo(42));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> stats.jobsDone.get() == before + 1);
     }
 
     @Test
     void actuatorListsTheMetrics() {
-        web.get().uri("/actuator/metrics").exchange()
-                .expectStatus().isOk()
-                .expectBody(String.class).value(body -> assertThat(body).contains(
-                        "reactor.patterns.semaphore.available", "reactor.patterns.token.bucket.granted",
-                        "reactor.patterns.work.queue.queued", "reactor.patterns.background.tasks.active",
-                        "reactor.patterns.http.pool.acquired"));
-        web.get().uri("/actuator/metrics/reactor.patterns.semaphore.permits?tag=name:partner-api").exchange()
-                .expectStatus().isOk()
-                .expectBody(String.class).value(body -> assertThat(body).contains("\"value\":4.0"));
+        web.get()
+                .uri("/actuator/metrics")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .value(body -> assertThat(body)
+                        .contains(
+                                "reactor.patterns.semaphore.available",
+                                "reactor.patterns.token.bucket.granted",
+                                "reactor.patterns.work.queue.queued",
+                                "reactor.patterns.background.tasks.active",
+                                "reactor.patterns.http.pool.acquired"));
+        web.get()
+                .uri("/actuator/metrics/reactor.patterns.semaphore.permits?tag=name:partner-api")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .value(body -> assertThat(body).contains("\"value\":4.0"));
     }
 }

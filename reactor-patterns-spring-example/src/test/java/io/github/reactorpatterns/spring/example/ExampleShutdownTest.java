@@ -11,7 +11,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.reactive.function.client.WebClient;
-
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
@@ -35,19 +34,30 @@ class ExampleShutdownTest {
         api.notifyDelay = Duration.ofSeconds(3);
         api.processDelay = Duration.ofMillis(300);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ExampleApplication.class)
-                .run("--server.port=0", "--partner.base-url=" + api.partnerUrl(),
-                        "--notifications.base-url=" + api.notifyUrl(), "--reactor-patterns.shutdown.grace=20s");
+                .run(
+                        "--server.port=0",
+                        "--partner.base-url=" + api.partnerUrl(),
+                        "--notifications.base-url=" + api.notifyUrl(),
+                        "--reactor-patterns.shutdown.grace=20s");
         Stats stats = context.getBean(Stats.class);
-        WebClient app = WebClient.create("http://127.0.0.1:" + context.getEnvironment()
-                .getProperty("local.server.port"));
+        WebClient app =
+                WebClient.create("http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"));
 
-        StepVerifier.create(Flux.range(0, 20).concatMap(i -> app.post().uri("/jobs")
-                        .bodyValue(new Job(i, "job-" + i)).retrieve().toBodilessEntity()))
+        StepVerifier.create(Flux.range(0, 20)
+                        .concatMap(i -> app.post()
+                                .uri("/jobs")
+                                .bodyValue(new Job(i, "job-" + i))
+                                .retrieve()
+                                .toBodilessEntity()))
                 .thenConsumeWhile(response -> response.getStatusCode() == HttpStatus.ACCEPTED)
                 .expectComplete()
                 .verify(Duration.ofSeconds(30));
-        StepVerifier.create(Flux.range(0, 5).concatMap(i -> app.post().uri("/orders")
-                        .bodyValue(new NewOrder("item-" + i, 1)).retrieve().toBodilessEntity()))
+        StepVerifier.create(Flux.range(0, 5)
+                        .concatMap(i -> app.post()
+                                .uri("/orders")
+                                .bodyValue(new NewOrder("item-" + i, 1))
+                                .retrieve()
+                                .toBodilessEntity()))
                 .expectNextCount(5)
                 .expectComplete()
                 .verify(Duration.ofSeconds(30));
@@ -60,10 +70,16 @@ class ExampleShutdownTest {
         context.close();
         Duration closing = Duration.ofNanos(System.nanoTime() - start);
 
-        System.out.printf("shutdown: context closed in %d ms; before close %d/20 jobs done and %d/5 notifications"
-                + " sent, after close %d and %d (failed: %d jobs, %d notifications)%n", closing.toMillis(),
-                jobsDoneBeforeClose, notificationsSentBeforeClose, stats.jobsDone.get(),
-                stats.notificationsSent.get(), stats.jobsFailed.get(), stats.notificationsFailed.get());
+        System.out.printf(
+                "shutdown: context closed in %d ms; before close %d/20 jobs done and %d/5 notifications"
+                        + " sent, after close %d and %d (failed: %d jobs, %d notifications)%n",
+                closing.toMillis(),
+                jobsDoneBeforeClose,
+                notificationsSentBeforeClose,
+                stats.jobsDone.get(),
+                stats.notificationsSent.get(),
+                stats.jobsFailed.get(),
+                stats.notificationsFailed.get());
         assertThat(notificationsSentBeforeClose).isLessThan(5);
         assertThat(jobsDoneBeforeClose).isLessThan(20);
         assertThat(stats.notificationsSent).hasValue(5);
@@ -73,7 +89,10 @@ class ExampleShutdownTest {
         assertThat(api.processed).hasValue(20);
         assertThat(closing).isLessThan(Duration.ofSeconds(15));
         // the mock servers run on event loops of their own: closing the application did not stop them
-        StepVerifier.create(WebClient.create(api.partnerUrl()).get().uri("/process/after-close").retrieve()
+        StepVerifier.create(WebClient.create(api.partnerUrl())
+                        .get()
+                        .uri("/process/after-close")
+                        .retrieve()
                         .bodyToMono(String.class))
                 .expectNext("done")
                 .expectComplete()

@@ -7,11 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.jspecify.annotations.Nullable;
-
 import io.github.reactorpatterns.test.MockHttpServer;
 import io.github.reactorpatterns.test.MockResponse;
 import io.github.reactorpatterns.test.RecordedRequest;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The partner API and the notification service the example calls, as two MockHttpServers with faults by id:
@@ -25,6 +24,7 @@ final class PartnerApi implements AutoCloseable {
     final List<Long> userArrivals = new CopyOnWriteArrayList<>();
     /** The deadline header of each {@code /users/...} request, by path. */
     final Map<String, String> deadlineHeaders = new ConcurrentHashMap<>();
+
     final AtomicInteger processed = new AtomicInteger();
     final AtomicInteger notified = new AtomicInteger();
     private final Map<Integer, AtomicInteger> attempts = new ConcurrentHashMap<>();
@@ -52,7 +52,8 @@ final class PartnerApi implements AutoCloseable {
         String path = request.path();
         if (path.startsWith("/process/")) {
             processed.incrementAndGet();
-            return delayed(MockResponse.builder().status(200).body("done"), processDelay).build();
+            return delayed(MockResponse.builder().status(200).body("done"), processDelay)
+                    .build();
         }
         if (!path.startsWith("/users/")) {
             return MockResponse.of(404, "no such path " + path);
@@ -65,14 +66,19 @@ final class PartnerApi implements AutoCloseable {
         int id = Integer.parseInt(path.substring("/users/".length()));
         int attempt = attempts.computeIfAbsent(id, key -> new AtomicInteger()).incrementAndGet();
         if (id == 3 && attempt == 1) {
-            return MockResponse.builder().status(503).header("Retry-After", "1").body("busy").build();
+            return MockResponse.builder()
+                    .status(503)
+                    .header("Retry-After", "1")
+                    .body("busy")
+                    .build();
         }
         if (id == 4) {
             return MockResponse.builder().disconnectBeforeResponse().build();
         }
         Duration delay = id == 5 ? Duration.ofSeconds(3) : userDelay;
         return delayed(MockResponse.builder().status(200), delay)
-                .jsonBody("{\"id\":" + id + ",\"name\":\"user-" + id + "\"}").build();
+                .jsonBody("{\"id\":" + id + ",\"name\":\"user-" + id + "\"}")
+                .build();
     }
 
     private static MockResponse.Builder delayed(MockResponse.Builder builder, Duration delay) {

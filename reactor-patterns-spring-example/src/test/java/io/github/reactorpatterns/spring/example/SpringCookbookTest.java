@@ -29,8 +29,8 @@ class SpringCookbookTest {
     private static final Path MODULE = Path.of("").toAbsolutePath();
     private static final Path COOKBOOK = MODULE.resolve("../docs/COOKBOOK.md").normalize();
     private static final Path SOURCES = MODULE.resolve("src/test/java/io/github/reactorpatterns/spring/example");
-    private static final Pattern SNIPPET = Pattern.compile(
-            "<!-- spring-snippet: (\\w+)\\.(\\w+) -->\\n```java\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern SNIPPET =
+            Pattern.compile("<!-- spring-snippet: (\\w+)\\.(\\w+) -->\\n```java\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern TAG = Pattern.compile(
             "^[ \\t]*// tag::(\\w+)\\[]\\n(.*?)^[ \\t]*// end::\\1\\[]", Pattern.DOTALL | Pattern.MULTILINE);
 
@@ -46,20 +46,26 @@ class SpringCookbookTest {
             String id = m.group(1) + "." + m.group(2);
             quoted.add(id);
             String code = regions.get(id);
-            assertThat(code).as("cookbook quotes %s, but no such tagged region exists", id).isNotNull();
+            assertThat(code)
+                    .as("cookbook quotes %s, but no such tagged region exists", id)
+                    .isNotNull();
             if (!code.equals(m.group(3))) {
                 stale.add(id);
             }
-            m.appendReplacement(updated, Matcher.quoteReplacement(
-                    "<!-- spring-snippet: " + id + " -->\n```java\n" + code + "```"));
+            m.appendReplacement(
+                    updated, Matcher.quoteReplacement("<!-- spring-snippet: " + id + " -->\n```java\n" + code + "```"));
         }
         m.appendTail(updated);
         if (Boolean.getBoolean("cookbook.update")) {
             Files.writeString(COOKBOOK, updated.toString(), StandardCharsets.UTF_8);
             return;
         }
-        assertThat(stale).as("snippets that differ from their source; rerun with -Dcookbook.update=true").isEmpty();
-        assertThat(new TreeSet<>(regions.keySet())).as("tagged regions the cookbook never quotes").isSubsetOf(quoted);
+        assertThat(stale)
+                .as("snippets that differ from their source; rerun with -Dcookbook.update=true")
+                .isEmpty();
+        assertThat(new TreeSet<>(regions.keySet()))
+                .as("tagged regions the cookbook never quotes")
+                .isSubsetOf(quoted);
         assertThat(quoted).isNotEmpty();
     }
 
@@ -74,7 +80,8 @@ class SpringCookbookTest {
                 String owner = name.substring(0, name.length() - ".java".length());
                 Matcher m = TAG.matcher(Files.readString(file, StandardCharsets.UTF_8));
                 while (m.find()) {
-                    assertThat(regions.put(owner + "." + m.group(1), dedent(m.group(2)))).isNull();
+                    assertThat(regions.put(owner + "." + m.group(1), dedent(m.group(2))))
+                            .isNull();
                 }
             }
         }
@@ -83,8 +90,11 @@ class SpringCookbookTest {
 
     private static String dedent(String block) {
         List<String> lines = block.lines().toList();
-        int indent = lines.stream().filter(line -> !line.isBlank())
-                .mapToInt(line -> line.length() - line.stripLeading().length()).min().orElse(0);
+        int indent = lines.stream()
+                .filter(line -> !line.isBlank())
+                .mapToInt(line -> line.length() - line.stripLeading().length())
+                .min()
+                .orElse(0);
         StringBuilder out = new StringBuilder();
         for (String line : lines) {
             out.append(line.isBlank() ? "" : line.substring(indent)).append('\n');

@@ -2,20 +2,18 @@ package io.github.reactorpatterns.spring.example;
 
 import java.time.Duration;
 
-import org.springframework.web.reactive.function.client.WebClient;
-
 import io.github.reactorpatterns.limit.AsyncSemaphore;
 import io.github.reactorpatterns.limit.TokenBucket;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.spring.boot.web.ReactorPatternsFilters;
 import io.github.reactorpatterns.time.Deadline;
+import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 
 /** The cookbook's Spring WebClient recipes (quoted by docs/COOKBOOK.md, checked by SpringCookbookTest). */
 final class WebClientRecipes {
 
-    private WebClientRecipes() {
-    }
+    private WebClientRecipes() {}
 
     // spotless:off (quoted verbatim by docs/COOKBOOK.md)
     // tag::filters[]

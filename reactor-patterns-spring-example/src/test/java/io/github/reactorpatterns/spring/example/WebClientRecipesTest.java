@@ -7,7 +7,6 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.reactive.function.client.WebClient;
-
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
@@ -31,14 +30,15 @@ class WebClientRecipesTest {
         api.forget();
 
         // user 3 answers 503 + Retry-After: 1 once; the others after 50 ms
-        StepVerifier.create(Flux.range(1, 12).filter(id -> id != 4 && id != 5)
+        StepVerifier.create(Flux.range(1, 12)
+                        .filter(id -> id != 4 && id != 5)
                         .flatMap(id -> WebClientRecipes.user(partner, id)))
                 .expectNextCount(10)
                 .expectComplete()
                 .verify(Duration.ofSeconds(15));
 
         assertThat(api.partner.maxConcurrentRequests()).isLessThanOrEqualTo(4);
-        assertThat(api.userArrivals).hasSize(11);   // ten users, one of them twice
+        assertThat(api.userArrivals).hasSize(11); // ten users, one of them twice
         assertThat(api.deadlineHeaders.get("/users/1")).isNotNull();
         assertThat(WebClientRecipes.PARTNER_LIMIT.availablePermits()).isEqualTo(4);
     }

@@ -1,9 +1,7 @@
 package io.github.reactorpatterns.stress.limit;
 
-import org.reactivestreams.Subscription;
-
 import io.github.reactorpatterns.limit.Permit;
-
+import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 
 /** Requests the permit and keeps whatever reaches {@code onNext}, even after its own cancel. */
@@ -24,12 +22,10 @@ final class RecordingSubscriber implements CoreSubscriber<Permit> {
     }
 
     @Override
-    public void onError(Throwable t) {
-    }
+    public void onError(Throwable t) {}
 
     @Override
-    public void onComplete() {
-    }
+    public void onComplete() {}
 
     /** Gives back a permit that reached the subscriber. */
     int releaseDelivered() {

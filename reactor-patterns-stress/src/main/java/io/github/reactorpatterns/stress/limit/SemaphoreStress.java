@@ -4,6 +4,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
+import io.github.reactorpatterns.limit.AsyncSemaphore;
+import io.github.reactorpatterns.limit.Permit;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -12,9 +14,6 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
 import org.openjdk.jcstress.infra.results.II_Result;
 import org.openjdk.jcstress.infra.results.ZZ_Result;
-
-import io.github.reactorpatterns.limit.AsyncSemaphore;
-import io.github.reactorpatterns.limit.Permit;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -23,12 +22,14 @@ import reactor.core.publisher.Operators;
 /** jcstress tests of {@link AsyncSemaphore}: never more than N permits held, no lost permit, no lost wake-up. */
 public final class SemaphoreStress {
 
-    private SemaphoreStress() {
-    }
+    private SemaphoreStress() {}
 
     /** Two callers race for the last permit: exactly one gets it. */
     @JCStressTest
-    @Outcome(id = {"true, false", "false, true"}, expect = ACCEPTABLE, desc = "exactly one caller got the permit")
+    @Outcome(
+            id = {"true, false", "false, true"},
+            expect = ACCEPTABLE,
+            desc = "exactly one caller got the permit")
     @Outcome(id = "true, true", expect = FORBIDDEN, desc = "two holders of one permit")
     @Outcome(id = "false, false", expect = FORBIDDEN, desc = "a free permit was refused to both")
     @State
@@ -134,7 +135,7 @@ public final class SemaphoreStress {
             int granted = big.releaseDelivered();
             granted += small.releaseDelivered();
             if (big.permit != null && small.permit == null) {
-                granted = -1;   // small was never woken after big released
+                granted = -1; // small was never woken after big released
             }
             r.r1 = granted;
             r.r2 = semaphore.availablePermits();
@@ -173,14 +174,17 @@ public final class SemaphoreStress {
      * callback's hands (which gives it back here) or in the semaphore, never lost.
      */
     @JCStressTest
-    @Outcome(id = {"1, 0, 0", "1, 0, 1"}, expect = ACCEPTABLE, desc = "permit back once (not granted / granted)")
+    @Outcome(
+            id = {"1, 0, 0", "1, 0, 1"},
+            expect = ACCEPTABLE,
+            desc = "permit back once (not granted / granted)")
     @Outcome(expect = FORBIDDEN, desc = "permit lost or doubled, or a waiter left behind")
     @State
     public static class CallbackGrantVersusDispose {
         final AsyncSemaphore semaphore = AsyncSemaphore.of(1);
         final Permit held = semaphore.tryAcquireNow().orElseThrow();
         volatile Permit granted;
-        final Disposable waiter = semaphore.acquire(p -> granted = p, e -> { });
+        final Disposable waiter = semaphore.acquire(p -> granted = p, e -> {});
 
         @Actor
         public void release() {
@@ -219,13 +223,15 @@ public final class SemaphoreStress {
         final AsyncSemaphore semaphore = AsyncSemaphore.of(1);
         final Permit held = semaphore.tryAcquireNow().orElseThrow();
         volatile int freeAtTaskStart = -1;
-        final Disposable waiter = semaphore.withPermit(new Mono<Integer>() {
-            @Override
-            public void subscribe(CoreSubscriber<? super Integer> actual) {
-                freeAtTaskStart = semaphore.availablePermits();
-                actual.onSubscribe(Operators.emptySubscription());
-            }
-        }).subscribe();
+        final Disposable waiter = semaphore
+                .withPermit(new Mono<Integer>() {
+                    @Override
+                    public void subscribe(CoreSubscriber<? super Integer> actual) {
+                        freeAtTaskStart = semaphore.availablePermits();
+                        actual.onSubscribe(Operators.emptySubscription());
+                    }
+                })
+                .subscribe();
 
         @Actor
         public void release() {

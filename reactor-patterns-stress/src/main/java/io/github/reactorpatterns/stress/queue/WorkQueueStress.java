@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.github.reactorpatterns.queue.WorkQueue;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -14,8 +15,6 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 import org.openjdk.jcstress.infra.results.III_Result;
-
-import io.github.reactorpatterns.queue.WorkQueue;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
@@ -48,8 +47,7 @@ public final class WorkQueueStress {
         }
     };
 
-    private WorkQueueStress() {
-    }
+    private WorkQueueStress() {}
 
     /**
      * Two producers offer at once into a queue with one worker and room for one: a job that finds the worker busy is
@@ -61,7 +59,10 @@ public final class WorkQueueStress {
     @State
     public static class OfferRace {
         final WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
-                .capacity(1).workers(1).handler(job -> Mono.empty()).build();
+                .capacity(1)
+                .workers(1)
+                .handler(job -> Mono.empty())
+                .build();
         int accepted;
 
         @Actor
@@ -107,9 +108,10 @@ public final class WorkQueueStress {
     public static class EndVersusShutdown {
         final Sinks.Empty<Void> firstJob = Sinks.empty();
         final WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
-                .capacity(1).workers(1)
+                .capacity(1)
+                .workers(1)
                 .handler(job -> job == 1 ? firstJob.asMono() : Mono.empty())
-                .onFailure((job, error) -> { })
+                .onFailure((job, error) -> {})
                 .scheduler(AT_ONCE)
                 .build();
         volatile List<Integer> handedBack;
@@ -136,7 +138,8 @@ public final class WorkQueueStress {
             r.r2 = (int) queue.failed();
             r.r3 = (int) queue.returned();
             r.r4 = list != null && list.size() == queue.returned() && queue.inFlight() == 0 && queue.size() == 0
-                    ? 1 : 0;
+                    ? 1
+                    : 0;
         }
     }
 }

@@ -3,6 +3,9 @@ package io.github.reactorpatterns.spring.boot.web;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.github.reactorpatterns.internal.Durations;
+import io.github.reactorpatterns.time.Deadline;
+import io.github.reactorpatterns.time.DeadlineExceededException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
@@ -10,10 +13,6 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
-
-import io.github.reactorpatterns.internal.Durations;
-import io.github.reactorpatterns.time.Deadline;
-import io.github.reactorpatterns.time.DeadlineExceededException;
 import reactor.core.publisher.Mono;
 
 /**
@@ -83,11 +82,13 @@ public final class DeadlineWebFilter implements WebFilter, Ordered {
             try {
                 millis = Long.parseLong(value.trim());
             } catch (NumberFormatException e) {
-                return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST,
+                return Mono.error(new ResponseStatusException(
+                        HttpStatus.BAD_REQUEST,
                         header + " must be a whole number of milliseconds but it was '" + value + "'"));
             }
             if (millis <= 0) {
-                return Mono.error(new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT,
+                return Mono.error(new ResponseStatusException(
+                        HttpStatus.GATEWAY_TIMEOUT,
                         "the request's deadline had passed on arrival (" + header + ": " + value + ")"));
             }
             budget = min(Duration.ofMillis(millis), max);
@@ -97,9 +98,12 @@ public final class DeadlineWebFilter implements WebFilter, Ordered {
         }
         return chain.filter(exchange)
                 .transform(Deadline.within(budget))
-                .onErrorMap(DeadlineExceededException.class, e -> new ResponseStatusException(
-                        HttpStatus.GATEWAY_TIMEOUT, "the request's deadline of " + Durations.format(e.budget())
-                                + " was exceeded", e));
+                .onErrorMap(
+                        DeadlineExceededException.class,
+                        e -> new ResponseStatusException(
+                                HttpStatus.GATEWAY_TIMEOUT,
+                                "the request's deadline of " + Durations.format(e.budget()) + " was exceeded",
+                                e));
     }
 
     /**

@@ -7,13 +7,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
-import org.springframework.web.reactive.function.client.ClientRequest;
-import org.springframework.web.reactive.function.client.ClientResponse;
-import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
-import org.springframework.web.reactive.function.client.WebClientResponseException;
-
 import io.github.reactorpatterns.limit.Permit;
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
@@ -22,6 +15,12 @@ import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.spring.boot.ReactorPatternsProperties;
 import io.github.reactorpatterns.time.Deadline;
 import io.github.reactorpatterns.time.DeadlineExceededException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
 import reactor.core.publisher.Mono;
 
 /**
@@ -51,11 +50,10 @@ public final class ReactorPatternsFilters {
     /** The statuses {@link #retry(RetryPolicy)} retries: 429, 502, 503 and 504. */
     public static final Set<Integer> DEFAULT_RETRY_STATUSES = Set.of(429, 502, 503, 504);
 
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-            HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(
+            HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
 
-    private ReactorPatternsFilters() {
-    }
+    private ReactorPatternsFilters() {}
 
     /**
      * Holds a permit of {@code permits} for each exchange, from before the request is sent until the response body

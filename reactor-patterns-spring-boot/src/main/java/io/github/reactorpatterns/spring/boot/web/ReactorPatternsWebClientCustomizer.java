@@ -3,14 +3,13 @@ package io.github.reactorpatterns.spring.boot.web;
 import java.util.Objects;
 import java.util.Set;
 
-import org.jspecify.annotations.Nullable;
-import org.springframework.boot.webclient.WebClientCustomizer;
-import org.springframework.web.reactive.function.client.WebClient;
-
 import io.github.reactorpatterns.limit.PermitSource;
 import io.github.reactorpatterns.limit.RateLimiter;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.spring.boot.ReactorPatternsProperties;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.webclient.WebClientCustomizer;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Adds the {@link ReactorPatternsFilters} to a {@code WebClient.Builder} in the right order: deadline propagation,
@@ -96,8 +95,7 @@ public final class ReactorPatternsWebClientCustomizer implements WebClientCustom
         private boolean retryNonIdempotent;
         private @Nullable String deadlineHeader = ReactorPatternsProperties.DEFAULT_DEADLINE_HEADER;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Holds a permit of {@code permits} per exchange until its body is consumed; none by default.

@@ -9,11 +9,10 @@ import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.github.reactorpatterns.retry.RetryAfter;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
-
-import io.github.reactorpatterns.retry.RetryAfter;
 
 /**
  * A {@link WebClientResponseException} for a status that {@link ReactorPatternsFilters#retry} retries, carrying the
@@ -39,8 +38,13 @@ public class RetryableWebClientResponseException extends WebClientResponseExcept
      * @throws NullPointerException if {@code cause} is null
      */
     public RetryableWebClientResponseException(WebClientResponseException cause) {
-        super(Objects.requireNonNull(cause, "cause").getMessage(), cause.getStatusCode().value(),
-                cause.getStatusText(), cause.getHeaders(), cause.getResponseBodyAsByteArray(), charset(cause),
+        super(
+                Objects.requireNonNull(cause, "cause").getMessage(),
+                cause.getStatusCode().value(),
+                cause.getStatusText(),
+                cause.getHeaders(),
+                cause.getResponseBodyAsByteArray(),
+                charset(cause),
                 cause.getRequest());
         initCause(cause);
         this.retryAfter = parseRetryAfter(cause.getHeaders().getFirst(HttpHeaders.RETRY_AFTER), Instant.now());

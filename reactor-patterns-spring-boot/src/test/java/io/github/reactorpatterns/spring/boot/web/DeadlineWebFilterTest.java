@@ -7,14 +7,13 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.github.reactorpatterns.time.Deadline;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
-
-import io.github.reactorpatterns.time.Deadline;
 import reactor.core.publisher.Mono;
 
 class DeadlineWebFilterTest {
@@ -24,13 +23,17 @@ class DeadlineWebFilterTest {
 
     private static WebTestClient client(@Nullable Duration defaultBudget) {
         RouterFunction<ServerResponse> routes = RouterFunctions.route()
-                .GET("/left", request -> Deadline.remaining()
-                        .map(left -> Long.toString(left.toMillis()))
-                        .defaultIfEmpty("none")
-                        .flatMap(body -> ServerResponse.ok().bodyValue(body)))
-                .GET("/slow", request -> Mono.delay(Duration.ofSeconds(5))
-                        .doOnCancel(() -> SLOW_CANCELLED.set(true))
-                        .flatMap(tick -> ServerResponse.ok().bodyValue("late")))
+                .GET(
+                        "/left",
+                        request -> Deadline.remaining()
+                                .map(left -> Long.toString(left.toMillis()))
+                                .defaultIfEmpty("none")
+                                .flatMap(body -> ServerResponse.ok().bodyValue(body)))
+                .GET(
+                        "/slow",
+                        request -> Mono.delay(Duration.ofSeconds(5))
+                                .doOnCancel(() -> SLOW_CANCELLED.set(true))
+                                .flatMap(tick -> ServerResponse.ok().bodyValue("late")))
                 .build();
         return WebTestClient.bindToRouterFunction(routes)
                 .webFilter(new DeadlineWebFilter(HEADER, Duration.ofSeconds(2), defaultBudget))
@@ -38,15 +41,19 @@ class DeadlineWebFilterTest {
     }
 
     private static long left(WebTestClient client, @Nullable String header) {
-        String body = client.get().uri("/left")
+        String body = client.get()
+                .uri("/left")
                 .headers(h -> {
                     if (header != null) {
                         h.set(HEADER, header);
                     }
                 })
                 .exchange()
-                .expectStatus().isOk()
-                .expectBody(String.class).returnResult().getResponseBody();
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
         return "none".equals(body) ? -1 : Long.parseLong(body);
     }
 
@@ -70,28 +77,49 @@ class DeadlineWebFilterTest {
 
     @Test
     void malformedHeaderIsABadRequest() {
-        client(null).get().uri("/left").header(HEADER, "soon").exchange().expectStatus().isBadRequest();
+        client(null)
+                .get()
+                .uri("/left")
+                .header(HEADER, "soon")
+                .exchange()
+                .expectStatus()
+                .isBadRequest();
     }
 
     @Test
     void spentBudgetIsAGatewayTimeoutWithoutRunningTheHandler() {
-        client(null).get().uri("/slow").header(HEADER, "0").exchange().expectStatus().isEqualTo(504);
+        client(null)
+                .get()
+                .uri("/slow")
+                .header(HEADER, "0")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(504);
     }
 
     @Test
     void handlerPastTheDeadlineIsCancelledWithAGatewayTimeout() {
         SLOW_CANCELLED.set(false);
-        client(null).get().uri("/slow").header(HEADER, "300").exchange().expectStatus().isEqualTo(504);
+        client(null)
+                .get()
+                .uri("/slow")
+                .header(HEADER, "300")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(504);
         assertThat(SLOW_CANCELLED).isTrue();
     }
 
     @Test
     void badArguments() {
-        assertThatNullPointerException().isThrownBy(() -> new DeadlineWebFilter(null, Duration.ofSeconds(1), null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new DeadlineWebFilter(null, Duration.ofSeconds(1), null))
                 .withMessage("header");
-        assertThatNullPointerException().isThrownBy(() -> new DeadlineWebFilter(HEADER, null, null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new DeadlineWebFilter(HEADER, null, null))
                 .withMessage("max");
-        assertThatIllegalArgumentException().isThrownBy(() -> new DeadlineWebFilter(HEADER, Duration.ZERO, null))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new DeadlineWebFilter(HEADER, Duration.ZERO, null))
                 .withMessage("max > 0 required but it was 0ms");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new DeadlineWebFilter(HEADER, Duration.ofSeconds(1), Duration.ofMillis(-1)))

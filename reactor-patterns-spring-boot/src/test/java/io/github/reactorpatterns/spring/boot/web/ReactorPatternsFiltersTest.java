@@ -12,6 +12,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import io.github.reactorpatterns.limit.AsyncSemaphore;
+import io.github.reactorpatterns.limit.TokenBucket;
+import io.github.reactorpatterns.retry.RetryPolicy;
+import io.github.reactorpatterns.test.MockHttpServer;
+import io.github.reactorpatterns.test.MockResponse;
+import io.github.reactorpatterns.test.RecordedRequest;
+import io.github.reactorpatterns.time.Deadline;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,14 +27,6 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
-
-import io.github.reactorpatterns.limit.AsyncSemaphore;
-import io.github.reactorpatterns.limit.TokenBucket;
-import io.github.reactorpatterns.retry.RetryPolicy;
-import io.github.reactorpatterns.test.MockHttpServer;
-import io.github.reactorpatterns.test.MockResponse;
-import io.github.reactorpatterns.test.RecordedRequest;
-import io.github.reactorpatterns.time.Deadline;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -37,6 +36,7 @@ class ReactorPatternsFiltersTest {
     private MockHttpServer server;
     /** Arrival times (System.nanoTime) of the requests, recorded at the server. */
     private final List<Long> arrivals = new CopyOnWriteArrayList<>();
+
     private final Queue<MockResponse> script = new ConcurrentLinkedQueue<>();
     private volatile MockResponse fallback = MockResponse.of(200, "ok");
 
@@ -56,13 +56,18 @@ class ReactorPatternsFiltersTest {
     }
 
     private WebClient client(Function<WebClient.Builder, WebClient.Builder> filters) {
-        return filters.apply(WebClient.builder().baseUrl(server.url("/").toString())).build();
+        return filters.apply(WebClient.builder().baseUrl(server.url("/").toString()))
+                .build();
     }
 
     @Test
     void bulkheadBoundsTheRequestsInFlightAtTheServer() {
         AsyncSemaphore semaphore = AsyncSemaphore.of(3);
-        fallback = MockResponse.builder().status(200).body("ok").headersDelay(Duration.ofMillis(50)).build();
+        fallback = MockResponse.builder()
+                .status(200)
+                .body("ok")
+                .headersDelay(Duration.ofMillis(50))
+                .build();
         WebClient client = client(b -> b.filter(ReactorPatternsFilters.bulkhead(semaphore)));
 
         StepVerifier.create(Flux.range(0, 20)
@@ -78,7 +83,11 @@ class ReactorPatternsFiltersTest {
     @Test
     void bulkheadPermitIsHeldUntilTheBodyIsConsumed() {
         AsyncSemaphore semaphore = AsyncSemaphore.of(1);
-        fallback = MockResponse.builder().status(200).body("slow body").bodyDelay(Duration.ofMillis(200)).build();
+        fallback = MockResponse.builder()
+                .status(200)
+                .body("slow body")
+                .bodyDelay(Duration.ofMillis(200))
+                .build();
         WebClient client = client(b -> b.filter(ReactorPatternsFilters.bulkhead(semaphore)));
         AtomicInteger availableAtHeaders = new AtomicInteger(-1);
 
@@ -100,7 +109,8 @@ class ReactorPatternsFiltersTest {
         fallback = MockResponse.builder().noResponse().build();
         WebClient client = client(b -> b.filter(ReactorPatternsFilters.bulkhead(semaphore)));
 
-        Disposable call = client.get().uri("/hang").retrieve().bodyToMono(String.class).subscribe();
+        Disposable call =
+                client.get().uri("/hang").retrieve().bodyToMono(String.class).subscribe();
         assertThat(server.takeRequest(Duration.ofSeconds(5))).isNotNull();
         assertThat(semaphore.availablePermits()).isZero();
         call.dispose();
@@ -111,11 +121,16 @@ class ReactorPatternsFiltersTest {
     @Test
     void bulkheadPermitReturnsWhenTheBodyIsCancelled() {
         AsyncSemaphore semaphore = AsyncSemaphore.of(1);
-        fallback = MockResponse.builder().status(200).chunkedLines(List.of("a", "b", "c", "d"),
-                Duration.ofMillis(300)).build();
+        fallback = MockResponse.builder()
+                .status(200)
+                .chunkedLines(List.of("a", "b", "c", "d"), Duration.ofMillis(300))
+                .build();
         WebClient client = client(b -> b.filter(ReactorPatternsFilters.bulkhead(semaphore)));
 
-        StepVerifier.create(client.get().uri("/stream").retrieve().bodyToFlux(DataBuffer.class)
+        StepVerifier.create(client.get()
+                        .uri("/stream")
+                        .retrieve()
+                        .bodyToFlux(DataBuffer.class)
                         .doOnNext(DataBufferUtils::release)
                         .take(1))
                 .expectNextCount(1)
@@ -141,7 +156,8 @@ class ReactorPatternsFiltersTest {
     @Test
     void rateLimitSpacesTheRequestsAtTheServer() {
         // 20 per second, burst 1: 11 requests take at least 10 intervals of 50 ms
-        TokenBucket bucket = TokenBucket.builder().rate(20, Duration.ofSeconds(1)).burst(1).build();
+        TokenBucket bucket =
+                TokenBucket.builder().rate(20, Duration.ofSeconds(1)).burst(1).build();
         WebClient client = client(b -> b.filter(ReactorPatternsFilters.rateLimit(bucket)));
 
         StepVerifier.create(Flux.range(0, 11)
@@ -158,7 +174,11 @@ class ReactorPatternsFiltersTest {
 
     @Test
     void retryWaitsForRetryAfterThenSucceeds() {
-        script.add(MockResponse.builder().status(503).header("Retry-After", "1").body("busy").build());
+        script.add(MockResponse.builder()
+                .status(503)
+                .header("Retry-After", "1")
+                .body("busy")
+                .build());
         script.add(MockResponse.of(200, "done"));
         RetryPolicy policy = RetryPolicy.backoff(3, Duration.ofMillis(10)).build();
         WebClient client = client(b -> b.filter(ReactorPatternsFilters.retry(policy)));
@@ -174,8 +194,13 @@ class ReactorPatternsFiltersTest {
 
     @Test
     void retryAfterLongerThanThePolicyAcceptsStopsWithTheResponseError() {
-        fallback = MockResponse.builder().status(503).header("Retry-After", "3600").body("busy").build();
-        RetryPolicy policy = RetryPolicy.backoff(3, Duration.ofMillis(10)).maxRetryAfter(Duration.ofSeconds(5))
+        fallback = MockResponse.builder()
+                .status(503)
+                .header("Retry-After", "3600")
+                .body("busy")
+                .build();
+        RetryPolicy policy = RetryPolicy.backoff(3, Duration.ofMillis(10))
+                .maxRetryAfter(Duration.ofSeconds(5))
                 .build();
         WebClient client = client(b -> b.filter(ReactorPatternsFilters.retry(policy)));
 
@@ -212,7 +237,8 @@ class ReactorPatternsFiltersTest {
         RetryPolicy policy = RetryPolicy.backoff(3, Duration.ofMillis(1)).build();
         WebClient client = client(b -> b.filter(ReactorPatternsFilters.retry(policy)));
 
-        StepVerifier.create(client.post().uri("/orders").bodyValue("x").retrieve().bodyToMono(String.class))
+        StepVerifier.create(
+                        client.post().uri("/orders").bodyValue("x").retrieve().bodyToMono(String.class))
                 .expectError(WebClientResponseException.ServiceUnavailable.class)
                 .verify(Duration.ofSeconds(5));
         fallback = MockResponse.builder().status(500).body("bug").build();
@@ -225,12 +251,16 @@ class ReactorPatternsFiltersTest {
     @Test
     void retryTakesARateLimitTokenPerAttemptAndOnePermitPerCall() {
         AsyncSemaphore semaphore = AsyncSemaphore.of(1);
-        TokenBucket bucket = TokenBucket.builder().rate(10, Duration.ofSeconds(1)).burst(1).build();
+        TokenBucket bucket =
+                TokenBucket.builder().rate(10, Duration.ofSeconds(1)).burst(1).build();
         script.add(MockResponse.builder().status(503).body("busy").build());
         script.add(MockResponse.builder().status(503).body("busy").build());
         script.add(MockResponse.of(200, "ok"));
         ReactorPatternsWebClientCustomizer customizer = ReactorPatternsWebClientCustomizer.builder()
-                .bulkhead(semaphore).rateLimit(bucket).retry(RetryPolicy.fixed(3, Duration.ZERO).build()).build();
+                .bulkhead(semaphore)
+                .rateLimit(bucket)
+                .retry(RetryPolicy.fixed(3, Duration.ZERO).build())
+                .build();
         WebClient.Builder builder = WebClient.builder().baseUrl(server.url("/").toString());
         customizer.customize(builder);
 
@@ -250,7 +280,10 @@ class ReactorPatternsFiltersTest {
     void deadlinePropagationSendsTheBudgetLeft() {
         WebClient client = client(b -> b.filter(ReactorPatternsFilters.deadlinePropagation()));
 
-        StepVerifier.create(client.get().uri("/d").retrieve().bodyToMono(String.class)
+        StepVerifier.create(client.get()
+                        .uri("/d")
+                        .retrieve()
+                        .bodyToMono(String.class)
                         .transform(Deadline.within(Duration.ofSeconds(2))))
                 .expectNext("ok")
                 .expectComplete()
@@ -270,12 +303,20 @@ class ReactorPatternsFiltersTest {
 
     @Test
     void deadlineCutsARetryThatCannotFinishInTime() {
-        fallback = MockResponse.builder().status(503).header("Retry-After", "2").body("busy").build();
+        fallback = MockResponse.builder()
+                .status(503)
+                .header("Retry-After", "2")
+                .body("busy")
+                .build();
         WebClient client = client(b -> b.filter(ReactorPatternsFilters.deadlinePropagation())
-                .filter(ReactorPatternsFilters.retry(RetryPolicy.backoff(3, Duration.ofMillis(10)).build())));
+                .filter(ReactorPatternsFilters.retry(
+                        RetryPolicy.backoff(3, Duration.ofMillis(10)).build())));
         long start = System.nanoTime();
 
-        StepVerifier.create(client.get().uri("/busy").retrieve().bodyToMono(String.class)
+        StepVerifier.create(client.get()
+                        .uri("/busy")
+                        .retrieve()
+                        .bodyToMono(String.class)
                         .transform(Deadline.within(Duration.ofMillis(500))))
                 .expectError(RetryableWebClientResponseException.class)
                 .verify(Duration.ofSeconds(5));
@@ -287,26 +328,37 @@ class ReactorPatternsFiltersTest {
 
     @Test
     void aPolicyOutsideTheFiltersReadsRetryAfterThroughTheHint() {
-        script.add(MockResponse.builder().status(503).header("Retry-After", "1").body("busy").build());
+        script.add(MockResponse.builder()
+                .status(503)
+                .header("Retry-After", "1")
+                .body("busy")
+                .build());
         script.add(MockResponse.of(200, "done"));
         RetryPolicy policy = RetryPolicy.backoff(3, Duration.ofMillis(10))
                 .retryAfterHint(ReactorPatternsFilters::retryAfter)
                 .build();
         WebClient client = client(b -> b);
 
-        StepVerifier.create(client.get().uri("/busy").retrieve().bodyToMono(String.class).retryWhen(policy))
+        StepVerifier.create(client.get()
+                        .uri("/busy")
+                        .retrieve()
+                        .bodyToMono(String.class)
+                        .retryWhen(policy))
                 .expectNext("done")
                 .expectComplete()
                 .verify(Duration.ofSeconds(10));
         assertThat(Duration.ofNanos(arrivals.get(1) - arrivals.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(950));
-        assertThat(ReactorPatternsFilters.retryAfter(new IllegalStateException("x"))).isEmpty();
+        assertThat(ReactorPatternsFilters.retryAfter(new IllegalStateException("x")))
+                .isEmpty();
     }
 
     @Test
     void retryOnIOExceptionMatchesTheWrappedConnectionError() {
         script.add(MockResponse.builder().disconnectBeforeResponse().build());
         script.add(MockResponse.of(200, "second"));
-        RetryPolicy policy = RetryPolicy.backoff(2, Duration.ofMillis(10)).retryOn(java.io.IOException.class).build();
+        RetryPolicy policy = RetryPolicy.backoff(2, Duration.ofMillis(10))
+                .retryOn(java.io.IOException.class)
+                .build();
         WebClient client = client(b -> b.filter(ReactorPatternsFilters.retry(policy)));
 
         // WebClientRequestException wraps the IOException: the policy matches it through the cause chain
@@ -318,32 +370,43 @@ class ReactorPatternsFiltersTest {
 
     @Test
     void badArguments() {
-        assertThatNullPointerException().isThrownBy(() -> ReactorPatternsFilters.bulkhead(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> ReactorPatternsFilters.bulkhead(null))
                 .withMessage("permits");
-        assertThatNullPointerException().isThrownBy(() -> ReactorPatternsFilters.rateLimit(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> ReactorPatternsFilters.rateLimit(null))
                 .withMessage("limiter");
-        assertThatNullPointerException().isThrownBy(() -> ReactorPatternsFilters.retry(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> ReactorPatternsFilters.retry(null))
                 .withMessage("policy");
-        assertThatNullPointerException().isThrownBy(() -> ReactorPatternsFilters.retry(RetryPolicy.none(), null,
-                false)).withMessage("statuses");
-        assertThatNullPointerException().isThrownBy(() -> ReactorPatternsFilters.deadlinePropagation(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> ReactorPatternsFilters.retry(RetryPolicy.none(), null, false))
+                .withMessage("statuses");
+        assertThatNullPointerException()
+                .isThrownBy(() -> ReactorPatternsFilters.deadlinePropagation(null))
                 .withMessage("header");
-        assertThatNullPointerException().isThrownBy(() -> new RetryableWebClientResponseException(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new RetryableWebClientResponseException(null))
                 .withMessage("cause");
-        assertThatNullPointerException().isThrownBy(() -> ReactorPatternsFilters.retryAfter(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> ReactorPatternsFilters.retryAfter(null))
                 .withMessage("error");
     }
 
     @Test
     void retryAfterHeaderParsing() {
         java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
-        assertThat(RetryableWebClientResponseException.parseRetryAfter("7", now)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(RetryableWebClientResponseException.parseRetryAfter("7", now))
+                .isEqualTo(Duration.ofSeconds(7));
         assertThat(RetryableWebClientResponseException.parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now))
                 .isEqualTo(Duration.ofSeconds(30));
         assertThat(RetryableWebClientResponseException.parseRetryAfter("Wed, 31 Dec 2025 23:00:00 GMT", now))
                 .isEqualTo(Duration.ZERO);
-        assertThat(RetryableWebClientResponseException.parseRetryAfter("soon", now)).isNull();
-        assertThat(RetryableWebClientResponseException.parseRetryAfter(" ", now)).isNull();
-        assertThat(RetryableWebClientResponseException.parseRetryAfter(null, now)).isNull();
+        assertThat(RetryableWebClientResponseException.parseRetryAfter("soon", now))
+                .isNull();
+        assertThat(RetryableWebClientResponseException.parseRetryAfter(" ", now))
+                .isNull();
+        assertThat(RetryableWebClientResponseException.parseRetryAfter(null, now))
+                .isNull();
     }
 }
