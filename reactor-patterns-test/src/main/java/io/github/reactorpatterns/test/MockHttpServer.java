@@ -79,7 +79,7 @@ import reactor.netty.tcp.SslProvider;
  *
  * <h2>Counters</h2>
  * {@link #requestCount()}, {@link #maxConcurrentRequests()} (a request counts from the moment its headers arrive
- * until its response is fully written or its connection closes), {@link #openConnections()} and
+ * until the last byte of its response has been handed to the connection, or its connection closes), {@link #openConnections()} and
  * {@link #connectionsAccepted()} (TCP connections; HTTP/2 streams share their connection), so a test can prove a
  * concurrency limit or that a pool reuses connections.
  *
@@ -457,19 +457,23 @@ public final class MockHttpServer implements AutoCloseable {
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
         AtomicBoolean done = new AtomicBoolean();
+        // Ends the request's count once: when the last byte of its response has been handed to the connection (the
+        // client cannot have seen the response end before that, so a request it sends next is never counted beside
+        // this one), or when the exchange ends otherwise (a fault, a cancel, a closed connection).
+        Runnable ended = () -> {
+            if (done.compareAndSet(false, true)) {
+                inFlight.decrementAndGet();
+            }
+        };
         return request.receive()
                 .aggregate()
                 .asByteArray()
                 .defaultIfEmpty(new byte[0])
                 .flatMap(body -> {
                     RecordedRequest recorded = record(request, body);
-                    return respond(response, choose(recorded), stream, tcp);
+                    return respond(response, choose(recorded), stream, tcp, ended);
                 })
-                .doFinally(signal -> {
-                    if (done.compareAndSet(false, true)) {
-                        inFlight.decrementAndGet();
-                    }
-                });
+                .doFinally(signal -> ended.run());
     }
 
     private RecordedRequest record(HttpServerRequest request, byte[] body) {
@@ -514,7 +518,8 @@ public final class MockHttpServer implements AutoCloseable {
         }
     }
 
-    private Mono<Void> respond(HttpServerResponse response, MockResponse m, Channel stream, Channel tcp) {
+    private Mono<Void> respond(
+            HttpServerResponse response, MockResponse m, Channel stream, Channel tcp, Runnable ended) {
         return delay(stream, m.headersDelay).then(Mono.defer(() -> {
             switch (m.fault) {
                 case DISCONNECT_BEFORE_RESPONSE:
@@ -533,12 +538,12 @@ public final class MockHttpServer implements AutoCloseable {
                     Mono<ByteBuf> part = Mono.fromSupplier(() -> Unpooled.wrappedBuffer(m.body, 0, n));
                     return response.send(part, b -> true).then().then(close(tcp));
                 default:
-                    return deliver(response, m, stream);
+                    return deliver(response, m, stream, ended);
             }
         }));
     }
 
-    private static Mono<Void> deliver(HttpServerResponse response, MockResponse m, Channel stream) {
+    private static Mono<Void> deliver(HttpServerResponse response, MockResponse m, Channel stream, Runnable ended) {
         Publisher<ByteBuf> body;
         if (m.streamLines) {
             headers(response, m, -1);
@@ -560,6 +565,7 @@ public final class MockHttpServer implements AutoCloseable {
             headers(response, m, m.body.length);
             body = m.body.length == 0 ? Mono.empty() : Mono.fromSupplier(() -> Unpooled.wrappedBuffer(m.body));
         }
+        body = Flux.from(body).doOnComplete(ended);
         if (m.bodyDelay.isZero()) {
             return response.send(body, b -> true).then();
         }
