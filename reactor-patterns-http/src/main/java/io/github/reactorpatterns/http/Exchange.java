@@ -97,7 +97,7 @@ final class Exchange {
             // bounded by it without a second Context lookup in front of the attempt.
             Deadline deadline = Deadline.current(ctx).orElse(null);
             if (deadline != null && deadline.isExpired()) {
-                return Mono.error(expiredBeforeAnyAttempt(deadline, method, uri));
+                return Mono.error(deadlineExceeded(deadline, method, uri, 0));
             }
             long start = System.nanoTime();
             byte[] payload;
@@ -333,21 +333,18 @@ final class Exchange {
     }
 
     /** The failure of a request whose deadline has passed before its attempt number {@code attempts} could send. */
-    private static HttpDeadlineExceededException expiredBeforeAnyAttempt(Deadline deadline, String method, String uri) {
-        HttpDeadlineExceededException e = new HttpDeadlineExceededException(deadline.budget(), method, uri);
-        e.attempts(0);
-        return e;
-    }
-
     private static @Nullable Throwable expired(ContextView ctx, String method, String uri, int attempts) {
         Optional<Deadline> deadline = Deadline.current(ctx);
-        if (deadline.isPresent() && deadline.get().isExpired()) {
-            HttpDeadlineExceededException e =
-                    new HttpDeadlineExceededException(deadline.get().budget(), method, uri);
-            e.attempts(attempts);
-            return e;
-        }
-        return null;
+        return deadline.isPresent() && deadline.get().isExpired()
+                ? deadlineExceeded(deadline.get(), method, uri, attempts)
+                : null;
+    }
+
+    private static HttpDeadlineExceededException deadlineExceeded(
+            Deadline deadline, String method, String uri, int attempts) {
+        HttpDeadlineExceededException e = new HttpDeadlineExceededException(deadline.budget(), method, uri);
+        e.attempts(attempts);
+        return e;
     }
 
     /**
