@@ -64,7 +64,7 @@ final class BucketChild {
                         denials.add(System.currentTimeMillis());
                         return Mono.delay(Duration.ofMillis(20)).then();
                     })
-                    .doFinally(s -> completed.incrementAndGet());
+                    .doOnTerminate(completed::incrementAndGet);
         });
         Flux.range(0, loops)
                 .flatMap(
