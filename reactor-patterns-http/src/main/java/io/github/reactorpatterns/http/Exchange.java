@@ -469,7 +469,7 @@ final class Exchange {
             BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler) {
         AtomicBoolean headersSeen = new AtomicBoolean();
         HttpRequestSpec.Body body = spec.body();
-        List<String[]> headers = spec.headers();
+        List<NameValue> headers = spec.headers();
         HttpClient.ResponseReceiver<?> receiver =
                 netty.request(spec.nettyMethod()).uri(uri);
         long writeMillis = settings.writeTimeout().toMillis();
@@ -541,16 +541,16 @@ final class Exchange {
                 .flatMapMany(permit -> exchange.doFinally(signal -> permit.release()));
     }
 
-    private static void applyHeaders(HttpClientRequest req, List<String[]> headers) {
+    private static void applyHeaders(HttpClientRequest req, List<NameValue> headers) {
         if (headers.isEmpty()) {
             return;
         }
         Set<String> seen = new HashSet<>();
-        for (String[] kv : headers) {
-            if (seen.add(kv[0].toLowerCase(Locale.ROOT))) {
-                req.header(kv[0], kv[1]);
+        for (NameValue kv : headers) {
+            if (seen.add(kv.name().toLowerCase(Locale.ROOT))) {
+                req.header(kv.name(), kv.value());
             } else {
-                req.addHeader(kv[0], kv[1]);
+                req.addHeader(kv.name(), kv.value());
             }
         }
     }
@@ -605,14 +605,9 @@ final class Exchange {
         }
         // resourceUrl() builds a string; it differs from the request URI only after a redirect.
         String url = followRedirects ? resp.resourceUrl() : uri;
-        if (contentLength >= 0) {
-            // The framing (HTTP/1.1 Content-Length, HTTP/2's content-length check) bounds the body: reactor-netty's
-            // own aggregation is then both safe and the cheapest path.
-            return body.aggregate()
-                    .asByteArray()
-                    .defaultIfEmpty(EMPTY)
-                    .map(bytes -> new Raw(status, headers, url, bytes));
-        }
+        // One operator and one copy of each chunk, into an array sized by Content-Length when there is one (the
+        // framing then bounds the body); cheaper than reactor-netty's aggregate(), which builds a composite buffer,
+        // copies it and needs defaultIfEmpty for an empty body.
         return body.collect(() -> new BodyBuffer(max, contentLength, method, uri), BodyBuffer::add)
                 .map(b -> new Raw(status, headers, url, b.toByteArray()));
     }
@@ -668,7 +663,7 @@ final class Exchange {
             this.max = max;
             this.method = method;
             this.uri = uri;
-            this.bytes = new byte[contentLength >= 0 ? (int) contentLength : 256];
+            this.bytes = contentLength == 0 ? EMPTY : new byte[contentLength > 0 ? (int) contentLength : 256];
         }
 
         void add(ByteBuf buf) {
@@ -685,6 +680,9 @@ final class Exchange {
         }
 
         byte[] toByteArray() {
+            if (length == 0) {
+                return EMPTY;
+            }
             return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
         }
     }

@@ -33,8 +33,8 @@ public final class HttpRequestSpec {
     private final PooledHttpClient client;
     private final HttpMethod method;
     private final String uri;
-    private final List<String[]> headers;
-    private final List<String[]> query;
+    private final List<NameValue> headers;
+    private final List<NameValue> query;
     private final @Nullable Body body;
     /** Sent to another origin than the caller's: the client's default credential headers are removed too. */
     private final boolean crossOrigin;
@@ -47,8 +47,8 @@ public final class HttpRequestSpec {
             PooledHttpClient client,
             HttpMethod method,
             String uri,
-            List<String[]> headers,
-            List<String[]> query,
+            List<NameValue> headers,
+            List<NameValue> query,
             @Nullable Body body) {
         this(client, method, uri, headers, query, body, false);
     }
@@ -57,8 +57,8 @@ public final class HttpRequestSpec {
             PooledHttpClient client,
             HttpMethod method,
             String uri,
-            List<String[]> headers,
-            List<String[]> query,
+            List<NameValue> headers,
+            List<NameValue> query,
             @Nullable Body body,
             boolean crossOrigin) {
         this.client = client;
@@ -162,8 +162,8 @@ public final class HttpRequestSpec {
         }
         StringBuilder sb = new StringBuilder(uri);
         char sep = uri.indexOf('?') >= 0 ? '&' : '?';
-        for (String[] kv : query) {
-            sb.append(sep).append(encode(kv[0])).append('=').append(encode(kv[1]));
+        for (NameValue kv : query) {
+            sb.append(sep).append(encode(kv.name())).append('=').append(encode(kv.value()));
             sep = '&';
         }
         return sb.toString();
@@ -328,7 +328,7 @@ public final class HttpRequestSpec {
      */
     HttpRequestSpec followedTo(String absoluteUri, boolean bodyless, boolean toAnotherOrigin) {
         HttpMethod m = bodyless && method != HttpMethod.HEAD ? HttpMethod.GET : method;
-        List<String[]> h = headers;
+        List<NameValue> h = headers;
         if (bodyless) {
             h = Origins.without(h, Origins.BODY_HEADERS);
         }
@@ -347,7 +347,7 @@ public final class HttpRequestSpec {
         return method;
     }
 
-    List<String[]> headers() {
+    List<NameValue> headers() {
         return headers;
     }
 
@@ -357,18 +357,18 @@ public final class HttpRequestSpec {
     }
 
     boolean hasHeader(String name) {
-        for (String[] kv : headers) {
-            if (kv[0].equalsIgnoreCase(name)) {
+        for (NameValue kv : headers) {
+            if (kv.name().equalsIgnoreCase(name)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static List<String[]> append(List<String[]> list, String name, String value) {
-        List<String[]> copy = new ArrayList<>(list.size() + 1);
+    private static List<NameValue> append(List<NameValue> list, String name, String value) {
+        List<NameValue> copy = new ArrayList<>(list.size() + 1);
         copy.addAll(list);
-        copy.add(new String[] {name, value});
+        copy.add(new NameValue(name, value));
         return List.copyOf(copy);
     }
 

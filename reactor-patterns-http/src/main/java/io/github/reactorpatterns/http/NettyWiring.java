@@ -45,7 +45,7 @@ final class NettyWiring {
 
     /** The reactor-netty client on {@code provider}, configured from {@code s}. */
     static HttpClient client(ConnectionProvider provider, PooledHttpClient.Settings s) {
-        List<String[]> defaults = s.defaultHeaders();
+        List<NameValue> defaults = s.defaultHeaders();
         HttpClient c = HttpClient.create(provider)
                 .disableRetry(true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
@@ -56,8 +56,8 @@ final class NettyWiring {
                 // pool.
                 .doOnRequest((request, connection) -> ResponseGuard.install(connection, s))
                 .headers(h -> {
-                    for (String[] kv : defaults) {
-                        h.add(kv[0], kv[1]);
+                    for (NameValue kv : defaults) {
+                        h.add(kv.name(), kv.value());
                     }
                 });
         c = switch (s.protocol()) {

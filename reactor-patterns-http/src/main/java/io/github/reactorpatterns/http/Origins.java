@@ -58,12 +58,12 @@ final class Origins {
     }
 
     /** The headers without those named. */
-    static List<String[]> without(List<String[]> headers, List<String> names) {
-        List<String[]> kept = new ArrayList<>(headers.size());
-        for (String[] kv : headers) {
+    static List<NameValue> without(List<NameValue> headers, List<String> names) {
+        List<NameValue> kept = new ArrayList<>(headers.size());
+        for (NameValue kv : headers) {
             boolean drop = false;
             for (String n : names) {
-                if (kv[0].equalsIgnoreCase(n)) {
+                if (kv.name().equalsIgnoreCase(n)) {
                     drop = true;
                     break;
                 }

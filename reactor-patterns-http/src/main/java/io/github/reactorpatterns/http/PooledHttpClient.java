@@ -612,13 +612,13 @@ public final class PooledHttpClient implements Disposable {
     /**
      * The immutable settings a builder hands to a client. {@code configuredHeaders} are the default headers as the
      * builder was given them, {@code defaultHeaders} the ones sent (with the default {@code User-Agent} unless one was
-     * configured); arrays and lists are copies the record owns.
+     * configured); the lists are immutable copies.
      */
     record Settings(
             String name,
             @Nullable String baseUrl,
-            List<String[]> configuredHeaders,
-            List<String[]> defaultHeaders,
+            List<NameValue> configuredHeaders,
+            List<NameValue> defaultHeaders,
             int maxConnections,
             int maxPendingAcquires,
             Duration pendingAcquireTimeout,
@@ -647,18 +647,10 @@ public final class PooledHttpClient implements Disposable {
             @Nullable RateLimiter rateLimit,
             @Nullable PermitSource concurrencyLimit) {
 
-        private static List<String[]> copy(List<String[]> headers) {
-            List<String[]> copy = new ArrayList<>(headers.size());
-            for (String[] kv : headers) {
-                copy.add(kv.clone());
-            }
-            return copy;
-        }
-
-        private static List<String[]> withUserAgent(List<String[]> configured) {
-            List<String[]> headers = copy(configured);
-            if (headers.stream().noneMatch(kv -> kv[0].equalsIgnoreCase("User-Agent"))) {
-                headers.add(new String[] {"User-Agent", DEFAULT_USER_AGENT});
+        private static List<NameValue> withUserAgent(List<NameValue> configured) {
+            List<NameValue> headers = new ArrayList<>(configured);
+            if (headers.stream().noneMatch(kv -> kv.name().equalsIgnoreCase("User-Agent"))) {
+                headers.add(new NameValue("User-Agent", DEFAULT_USER_AGENT));
             }
             return List.copyOf(headers);
         }
@@ -672,7 +664,7 @@ public final class PooledHttpClient implements Disposable {
 
         private String name = DEFAULT_NAME;
         private @Nullable String baseUrl;
-        private final List<String[]> defaultHeaders = new ArrayList<>();
+        private final List<NameValue> defaultHeaders = new ArrayList<>();
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxPendingAcquires = DEFAULT_MAX_PENDING_ACQUIRES;
         private Duration pendingAcquireTimeout = DEFAULT_PENDING_ACQUIRE_TIMEOUT;
@@ -708,7 +700,7 @@ public final class PooledHttpClient implements Disposable {
         private Builder(Settings s) {
             this.name = s.name();
             this.baseUrl = s.baseUrl();
-            this.defaultHeaders.addAll(Settings.copy(s.configuredHeaders()));
+            this.defaultHeaders.addAll(s.configuredHeaders());
             this.maxConnections = s.maxConnections();
             this.maxPendingAcquires = s.maxPendingAcquires();
             this.pendingAcquireTimeout = s.pendingAcquireTimeout();
@@ -800,7 +792,7 @@ public final class PooledHttpClient implements Disposable {
             Objects.requireNonNull(value, "value");
             HeaderChecks.name(name);
             HeaderChecks.value(name, value);
-            defaultHeaders.add(new String[] {name, value});
+            defaultHeaders.add(new NameValue(name, value));
             return this;
         }
 
@@ -1300,7 +1292,7 @@ public final class PooledHttpClient implements Disposable {
             return new Settings(
                     name,
                     baseUrl,
-                    List.copyOf(Settings.copy(defaultHeaders)),
+                    List.copyOf(defaultHeaders),
                     Settings.withUserAgent(defaultHeaders),
                     maxConnections,
                     maxPendingAcquires,
