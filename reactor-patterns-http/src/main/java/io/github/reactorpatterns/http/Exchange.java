@@ -66,14 +66,14 @@ final class Exchange {
 
     private static final String WRITE_TIMEOUT_HANDLER = "reactorPatterns.writeTimeout";
 
-    private final PooledHttpClient.Settings settings;
+    private final Settings settings;
     private final HttpClient netty;
     private final RetryPolicy retryPolicy;
     private final JsonCodec codec;
     private final Map<String, AsyncSemaphore> gates = new ConcurrentHashMap<>();
     private volatile @Nullable Gate lastGate;
 
-    Exchange(PooledHttpClient.Settings settings, HttpClient netty, RetryPolicy retryPolicy, JsonCodec codec) {
+    Exchange(Settings settings, HttpClient netty, RetryPolicy retryPolicy, JsonCodec codec) {
         this.settings = settings;
         this.netty = netty;
         this.retryPolicy = retryPolicy;
@@ -496,7 +496,7 @@ final class Exchange {
                 return out.sendByteArray(Mono.just(payload));
             });
         }
-        PooledHttpClient.Settings s = settings;
+        Settings s = settings;
         String method = spec.method();
         Flux<T> exchange = receiver.response((resp, content) -> {
             headersSeen.set(true);
@@ -515,8 +515,7 @@ final class Exchange {
      * {@code pendingAcquireTimeout}) otherwise. reactor-netty's pool keeps a cancelled waiter in its queue and later
      * opens a connection for it that is closed at once; a waiter cancelled here leaves the queue at once.
      */
-    private static <T> Flux<T> admitted(
-            AsyncSemaphore gate, Flux<T> exchange, PooledHttpClient.Settings s, String method, String uri) {
+    private static <T> Flux<T> admitted(AsyncSemaphore gate, Flux<T> exchange, Settings s, String method, String uri) {
         return Flux.defer(() -> {
             // A free permit (and nobody waiting: the gate is FIFO) is taken at once, without the timer and the
             // operators of a wait: the common case of a fan-out below maxConnections.
@@ -528,8 +527,7 @@ final class Exchange {
         });
     }
 
-    private static <T> Flux<T> waitFor(
-            AsyncSemaphore gate, Flux<T> exchange, PooledHttpClient.Settings s, String method, String uri) {
+    private static <T> Flux<T> waitFor(AsyncSemaphore gate, Flux<T> exchange, Settings s, String method, String uri) {
         return gate.acquire()
                 .timeout(
                         s.pendingAcquireTimeout(),
@@ -555,8 +553,7 @@ final class Exchange {
         }
     }
 
-    static Throwable translate(
-            Throwable e, PooledHttpClient.Settings s, String method, String uri, boolean headersSeen) {
+    static Throwable translate(Throwable e, Settings s, String method, String uri, boolean headersSeen) {
         if (e instanceof ConnectTimeoutException) {
             return new HttpTimeoutException(HttpTimeoutException.Phase.CONNECT, method, uri, s.connectTimeout(), e);
         }

@@ -31,7 +31,7 @@ final class NettyWiring {
      * A named pool with the client's limits; its per-host metrics go to {@code pools} (and to reactor-netty's
      * Micrometer gauges with {@code nettyMetrics}).
      */
-    static ConnectionProvider provider(PooledHttpClient.Settings s, Map<String, ConnectionPoolMetrics> pools) {
+    static ConnectionProvider provider(Settings s, Map<String, ConnectionPoolMetrics> pools) {
         return ConnectionProvider.builder(s.name())
                 .maxConnections(s.maxConnections())
                 .pendingAcquireMaxCount(s.maxPendingAcquires())
@@ -44,7 +44,7 @@ final class NettyWiring {
     }
 
     /** The reactor-netty client on {@code provider}, configured from {@code s}. */
-    static HttpClient client(ConnectionProvider provider, PooledHttpClient.Settings s) {
+    static HttpClient client(ConnectionProvider provider, Settings s) {
         List<NameValue> defaults = s.defaultHeaders();
         HttpClient c = HttpClient.create(provider)
                 .disableRetry(true)
@@ -78,7 +78,7 @@ final class NettyWiring {
     }
 
     @SuppressWarnings("deprecation") // sslContext(ProtocolSslContextSpec): the protocol specs configure ALPN for us
-    private static Consumer<SslProvider.SslContextSpec> sslSpec(PooledHttpClient.Settings s) {
+    private static Consumer<SslProvider.SslContextSpec> sslSpec(Settings s) {
         X509Certificate[] pinned = s.trustedCertificates();
         Consumer<SslContextBuilder> trust = b -> {
             if (s.trustAll()) {

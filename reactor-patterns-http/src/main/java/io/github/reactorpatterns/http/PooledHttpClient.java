@@ -610,53 +610,6 @@ public final class PooledHttpClient implements Disposable {
     }
 
     /**
-     * The immutable settings a builder hands to a client. {@code configuredHeaders} are the default headers as the
-     * builder was given them, {@code defaultHeaders} the ones sent (with the default {@code User-Agent} unless one was
-     * configured); the lists are immutable copies.
-     */
-    record Settings(
-            String name,
-            @Nullable String baseUrl,
-            List<NameValue> configuredHeaders,
-            List<NameValue> defaultHeaders,
-            int maxConnections,
-            int maxPendingAcquires,
-            Duration pendingAcquireTimeout,
-            Duration maxIdleTime,
-            Duration maxLifeTime,
-            Duration evictionInterval,
-            Duration connectTimeout,
-            Duration responseTimeout,
-            Duration readTimeout,
-            Duration writeTimeout,
-            Protocol protocol,
-            boolean trustAll,
-            X509Certificate @Nullable [] trustedCertificates,
-            boolean followRedirects,
-            int maxRedirects,
-            boolean allowHttpsToHttpRedirects,
-            boolean nettyMetrics,
-            Function<String, String> uriTagValue,
-            int maxResponseBytes,
-            int maxLineLength,
-            @Nullable JsonCodec codec,
-            @Nullable Scheduler scheduler,
-            @Nullable RetryPolicy retryPolicy,
-            @Nullable RetryBudget retryBudget,
-            @Nullable Consumer<? super RetryAttempt> onRetry,
-            @Nullable RateLimiter rateLimit,
-            @Nullable PermitSource concurrencyLimit) {
-
-        private static List<NameValue> withUserAgent(List<NameValue> configured) {
-            List<NameValue> headers = new ArrayList<>(configured);
-            if (headers.stream().noneMatch(kv -> kv.name().equalsIgnoreCase("User-Agent"))) {
-                headers.add(new NameValue("User-Agent", DEFAULT_USER_AGENT));
-            }
-            return List.copyOf(headers);
-        }
-    }
-
-    /**
      * Configures a {@link PooledHttpClient}. Reusable: {@link #build()} copies the settings, so one builder can make
      * several clients. Not thread-safe; the clients it builds are.
      */

@@ -38,7 +38,7 @@ final class Redirects {
     }
 
     static <T> Flux<T> send(
-            PooledHttpClient.Settings settings,
+            Settings settings,
             HttpRequestSpec spec,
             String uri,
             byte @Nullable [] payload,
@@ -51,7 +51,7 @@ final class Redirects {
     }
 
     private static <T> Flux<T> hop(
-            PooledHttpClient.Settings settings,
+            Settings settings,
             HttpRequestSpec spec,
             String uri,
             byte @Nullable [] payload,
@@ -90,7 +90,7 @@ final class Redirects {
 
     /** The request that follows a response, or null when the response is to be returned as it is. */
     static @Nullable Follow next(
-            PooledHttpClient.Settings settings,
+            Settings settings,
             HttpRequestSpec spec,
             String uri,
             byte @Nullable [] payload,

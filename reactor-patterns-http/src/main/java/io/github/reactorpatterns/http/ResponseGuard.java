@@ -62,8 +62,7 @@ final class ResponseGuard extends ChannelDuplexHandler {
 
     private boolean readTimeoutAdded;
 
-    private ResponseGuard(
-            Connection connection, PooledHttpClient.Settings settings, @Nullable ConnectionGuard connectionGuard) {
+    private ResponseGuard(Connection connection, Settings settings, @Nullable ConnectionGuard connectionGuard) {
         this.connection = connection;
         this.responseTimeoutNanos = settings.responseTimeout().toNanos();
         this.readTimeoutMillis = Math.max(1, settings.readTimeout().toMillis());
@@ -71,7 +70,7 @@ final class ResponseGuard extends ChannelDuplexHandler {
     }
 
     /** Installs the guards for the request about to be sent on {@code connection}. */
-    static void install(Connection connection, PooledHttpClient.Settings settings) {
+    static void install(Connection connection, Settings settings) {
         ChannelPipeline pipeline = connection.channel().pipeline();
         ConnectionGuard guard = ConnectionGuard.on(pipeline);
         if (guard != null) {
@@ -116,7 +115,7 @@ final class ResponseGuard extends ChannelDuplexHandler {
     }
 
     /** Prepares a connection-wide guard for the next exchange on its connection; on the event loop. */
-    private void next(Connection connection, PooledHttpClient.Settings settings) {
+    private void next(Connection connection, Settings settings) {
         long responseNanos = settings.responseTimeout().toNanos();
         long readMillis = Math.max(1, settings.readTimeout().toMillis());
         ChannelHandlerContext ctx = context;

@@ -51,7 +51,7 @@ class InternalsTest {
     @Test
     void nettyTimeoutsBecomeHttpTimeoutExceptions() {
         PooledHttpClient client = clients.add(PooledHttpClient.create());
-        PooledHttpClient.Settings s = client.settings;
+        Settings s = client.settings;
         assertThat(((HttpTimeoutException) Exchange.translate(new ConnectTimeoutException("x"), s, "GET", "u", false))
                         .phase())
                 .isEqualTo(HttpTimeoutException.Phase.CONNECT);
@@ -73,7 +73,7 @@ class InternalsTest {
     @Test
     void ioErrorsBecomeHttpTransportExceptionsAndOtherErrorsPassUnchanged() {
         PooledHttpClient client = clients.add(PooledHttpClient.create());
-        PooledHttpClient.Settings s = client.settings;
+        Settings s = client.settings;
         IOException refused = new ConnectException("Connection refused: /127.0.0.1:9");
         assertThat(Exchange.translate(refused, s, "GET", "http://h/x", true))
                 .isInstanceOfSatisfying(HttpTransportException.class, t -> {
