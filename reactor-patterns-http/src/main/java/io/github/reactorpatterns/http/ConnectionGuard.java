@@ -9,6 +9,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.NettyPipeline;
@@ -35,25 +37,43 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     private static final @Nullable Field INBOUND_HANDLER = field(CombinedChannelDuplexHandler.class, "inboundHandler");
     private static final @Nullable Field CUMULATION = field(ByteToMessageDecoder.class, "cumulation");
 
-    private @Nullable ChannelPipeline pipeline;
+    /** Where {@link #on} finds the guard of a connection: a channel attribute, cheaper than a pipeline search. */
+    private static final AttributeKey<ConnectionGuard> KEY = AttributeKey.valueOf(NAME);
+
+    /** The connection's HTTP codec, found once when the guard is added (it is never replaced on HTTP/1.1). */
+    private final ChannelHandler codec;
+
+    /** Set when the guard is in the pipeline; it can be removed only with the whole pipeline. */
+    private volatile @Nullable ChannelHandlerContext context;
+
     private volatile boolean outstanding;
     /** The connection's response guard, once its first request was prepared. */
     private volatile @Nullable ResponseGuard responseGuard;
 
-    private ConnectionGuard() {}
+    private ConnectionGuard(ChannelHandler codec) {
+        this.codec = codec;
+    }
 
     /** The guard of an HTTP/1.1 connection, added before its codec on first use; null for HTTP/2. */
     static @Nullable ConnectionGuard on(ChannelPipeline pipeline) {
-        // One lookup per request once the guard is in (the pipeline is searched by name, handler by handler).
-        if (pipeline.get(NAME) instanceof ConnectionGuard guard) {
+        Attribute<ConnectionGuard> attribute = pipeline.channel().attr(KEY);
+        ConnectionGuard guard = attribute.get();
+        if (guard != null && !guard.isRemoved()) {
             return guard;
         }
-        if (pipeline.get(NettyPipeline.HttpCodec) == null) {
+        ChannelHandler codec = pipeline.get(NettyPipeline.HttpCodec);
+        if (codec == null) {
             return null;
         }
-        ConnectionGuard guard = new ConnectionGuard();
+        guard = new ConnectionGuard(codec);
         pipeline.addBefore(NettyPipeline.HttpCodec, NAME, guard);
+        attribute.set(guard);
         return guard;
+    }
+
+    private boolean isRemoved() {
+        ChannelHandlerContext ctx = context;
+        return ctx != null && ctx.isRemoved();
     }
 
     /** Whether this JVM's Netty lets the guard see a decoder's buffered bytes. */
@@ -63,7 +83,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.pipeline = ctx.pipeline();
+        context = ctx;
     }
 
     @Nullable
@@ -102,13 +122,11 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     /** The bytes the HTTP codec has read but not decoded yet; 0 when that cannot be told. */
     int bufferedInDecoder() {
-        ChannelPipeline p = pipeline;
         Field inbound = INBOUND_HANDLER;
         Field cumulation = CUMULATION;
-        if (p == null || inbound == null || cumulation == null) {
+        if (inbound == null || cumulation == null) {
             return 0;
         }
-        ChannelHandler codec = p.get(NettyPipeline.HttpCodec);
         if (!(codec instanceof CombinedChannelDuplexHandler)) {
             return 0;
         }
