@@ -407,7 +407,7 @@ final class Exchange {
 
     /**
      * The admission gate of the host of {@code uri} (scheme, host and port): {@code maxConnections} permits and
-     * {@code maxPendingAcquires} waiters, so that requests wait here, where a cancelled waiter leaves at once, rather
+     * {@code pendingAcquireMaxCount} waiters, so that requests wait here, where a cancelled waiter leaves at once, rather
      * than in reactor-netty's pool, which keeps it and later opens a connection for it. HTTP/1.1 only (an HTTP/2
      * connection carries many exchanges); null for HTTP/2.
      */
@@ -425,7 +425,7 @@ final class Exchange {
         AsyncSemaphore gate = gates.computeIfAbsent(
                 origin,
                 k -> AsyncSemaphore.builder(settings.maxConnections())
-                        .maxWaiters(settings.maxPendingAcquires())
+                        .maxWaiters(settings.pendingAcquireMaxCount())
                         .build());
         if (origin.contains("://")) {
             lastGate = new Gate(origin, gate);
@@ -511,7 +511,7 @@ final class Exchange {
 
     /**
      * Lets the exchange ask the pool for a connection only while fewer than {@code maxConnections} exchanges to its
-     * host hold one, waiting (in FIFO order, at most {@code maxPendingAcquires} of them, at most
+     * host hold one, waiting (in FIFO order, at most {@code pendingAcquireMaxCount} of them, at most
      * {@code pendingAcquireTimeout}) otherwise. reactor-netty's pool keeps a cancelled waiter in its queue and later
      * opens a connection for it that is closed at once; a waiter cancelled here leaves the queue at once.
      */
@@ -535,7 +535,7 @@ final class Exchange {
                                 HttpTimeoutException.Phase.POOL, method, uri, s.pendingAcquireTimeout(), null)))
                 .onErrorMap(
                         SemaphoreFullException.class,
-                        e -> new PoolFullException(method, uri, s.maxPendingAcquires(), e))
+                        e -> new PoolFullException(method, uri, s.pendingAcquireMaxCount(), e))
                 .flatMapMany(permit -> exchange.doFinally(signal -> permit.release()));
     }
 
@@ -576,7 +576,7 @@ final class Exchange {
         }
         if ("PoolAcquirePendingLimitException".equals(type)) {
             // reactor-netty's shaded reactor-pool type: not part of any public API.
-            return new PoolFullException(method, uri, s.maxPendingAcquires(), e);
+            return new PoolFullException(method, uri, s.pendingAcquireMaxCount(), e);
         }
         if (e instanceof IOException io && !(e instanceof HttpTransportException)) {
             // Refused, reset, closed, TLS, DNS: one type that names the request and counts its attempts.

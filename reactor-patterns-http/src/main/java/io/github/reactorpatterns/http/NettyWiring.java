@@ -34,7 +34,7 @@ final class NettyWiring {
     static ConnectionProvider provider(Settings s, Map<String, ConnectionPoolMetrics> pools) {
         return ConnectionProvider.builder(s.name())
                 .maxConnections(s.maxConnections())
-                .pendingAcquireMaxCount(s.maxPendingAcquires())
+                .pendingAcquireMaxCount(s.pendingAcquireMaxCount())
                 .pendingAcquireTimeout(s.pendingAcquireTimeout())
                 .maxIdleTime(s.maxIdleTime())
                 .maxLifeTime(s.maxLifeTime())

@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A request was refused at once because every connection to its host was in use and
- * {@code maxPendingAcquires} requests were already waiting for one
- * ({@link PooledHttpClient.Builder#maxPendingAcquires(int)}).
+ * {@code pendingAcquireMaxCount} requests were already waiting for one
+ * ({@link PooledHttpClient.Builder#pendingAcquireMaxCount(int)}).
  *
  * <p>It is back-pressure, not a failure of the remote service: the request was never sent, and the client does not
  * retry it. Extends {@link RejectedExecutionException}, as a full executor queue would.
@@ -22,7 +22,7 @@ public final class PoolFullException extends RejectedExecutionException implemen
     /** The uri, part of the serialized form. */
     private final String uri;
     /** The limit, part of the serialized form. */
-    private final int maxPendingAcquires;
+    private final int pendingAcquireMaxCount;
     /** The attempts, part of the serialized form. */
     private int attempts = 1;
 
@@ -31,20 +31,20 @@ public final class PoolFullException extends RejectedExecutionException implemen
      *
      * @param method the request method
      * @param uri the request URI
-     * @param maxPendingAcquires the limit on waiting requests that was reached
+     * @param pendingAcquireMaxCount the limit on waiting requests that was reached
      * @param cause the low-level exception that signalled it, or {@code null}
      * @throws NullPointerException if {@code method} or {@code uri} is null
      */
-    public PoolFullException(String method, String uri, int maxPendingAcquires, @Nullable Throwable cause) {
+    public PoolFullException(String method, String uri, int pendingAcquireMaxCount, @Nullable Throwable cause) {
         super(
-                "connection pool full: every connection is in use and " + maxPendingAcquires
-                        + " requests (maxPendingAcquires) are already waiting, for "
+                "connection pool full: every connection is in use and " + pendingAcquireMaxCount
+                        + " requests (pendingAcquireMaxCount) are already waiting, for "
                         + Objects.requireNonNull(method, "method")
                         + " " + Objects.requireNonNull(uri, "uri"),
                 cause);
         this.method = method;
         this.uri = uri;
-        this.maxPendingAcquires = maxPendingAcquires;
+        this.pendingAcquireMaxCount = pendingAcquireMaxCount;
     }
 
     /**
@@ -70,10 +70,10 @@ public final class PoolFullException extends RejectedExecutionException implemen
     /**
      * Returns the limit on waiting requests that was reached.
      *
-     * @return the client's {@code maxPendingAcquires}
+     * @return the client's {@code pendingAcquireMaxCount}
      */
-    public int maxPendingAcquires() {
-        return maxPendingAcquires;
+    public int pendingAcquireMaxCount() {
+        return pendingAcquireMaxCount;
     }
 
     /**

@@ -96,7 +96,7 @@ public final class PooledHttpClient implements Disposable {
     public static final int DEFAULT_MAX_CONNECTIONS = 100;
 
     /** Default maximum number of requests waiting for a connection, per remote host: 1,000. */
-    public static final int DEFAULT_MAX_PENDING_ACQUIRES = 1000;
+    public static final int DEFAULT_PENDING_ACQUIRE_MAX_COUNT = 1000;
 
     /** Default time a request may wait for a pooled connection: 5 s, as httpx's {@code pool=5}. */
     public static final Duration DEFAULT_PENDING_ACQUIRE_TIMEOUT = Duration.ofSeconds(5);
@@ -619,7 +619,7 @@ public final class PooledHttpClient implements Disposable {
         private @Nullable String baseUrl;
         private final List<NameValue> defaultHeaders = new ArrayList<>();
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
-        private int maxPendingAcquires = DEFAULT_MAX_PENDING_ACQUIRES;
+        private int pendingAcquireMaxCount = DEFAULT_PENDING_ACQUIRE_MAX_COUNT;
         private Duration pendingAcquireTimeout = DEFAULT_PENDING_ACQUIRE_TIMEOUT;
         private Duration maxIdleTime = DEFAULT_MAX_IDLE_TIME;
         private Duration maxLifeTime = DEFAULT_MAX_LIFE_TIME;
@@ -655,7 +655,7 @@ public final class PooledHttpClient implements Disposable {
             this.baseUrl = s.baseUrl();
             this.defaultHeaders.addAll(s.configuredHeaders());
             this.maxConnections = s.maxConnections();
-            this.maxPendingAcquires = s.maxPendingAcquires();
+            this.pendingAcquireMaxCount = s.pendingAcquireMaxCount();
             this.pendingAcquireTimeout = s.pendingAcquireTimeout();
             this.maxIdleTime = s.maxIdleTime();
             this.maxLifeTime = s.maxLifeTime();
@@ -767,17 +767,19 @@ public final class PooledHttpClient implements Disposable {
 
         /**
          * Sets how many requests may wait for a connection per host; beyond it a request fails at once with a
-         * {@link PoolFullException} (not retried). Default {@value PooledHttpClient#DEFAULT_MAX_PENDING_ACQUIRES}.
+         * {@link PoolFullException} (not retried). Default {@value PooledHttpClient#DEFAULT_PENDING_ACQUIRE_MAX_COUNT}.
+         * Named as reactor-netty's {@code ConnectionProvider.Builder.pendingAcquireMaxCount}, which it also sets.
          *
-         * @param maxPendingAcquires the bound of the wait queue
+         * @param pendingAcquireMaxCount the bound of the wait queue
          * @return this builder
-         * @throws IllegalArgumentException if {@code maxPendingAcquires} is not positive
+         * @throws IllegalArgumentException if {@code pendingAcquireMaxCount} is not positive
          */
-        public Builder maxPendingAcquires(int maxPendingAcquires) {
-            if (maxPendingAcquires <= 0) {
-                throw new IllegalArgumentException("maxPendingAcquires > 0 required but it was " + maxPendingAcquires);
+        public Builder pendingAcquireMaxCount(int pendingAcquireMaxCount) {
+            if (pendingAcquireMaxCount <= 0) {
+                throw new IllegalArgumentException(
+                        "pendingAcquireMaxCount > 0 required but it was " + pendingAcquireMaxCount);
             }
-            this.maxPendingAcquires = maxPendingAcquires;
+            this.pendingAcquireMaxCount = pendingAcquireMaxCount;
             return this;
         }
 
@@ -1248,7 +1250,7 @@ public final class PooledHttpClient implements Disposable {
                     List.copyOf(defaultHeaders),
                     Settings.withUserAgent(defaultHeaders),
                     maxConnections,
-                    maxPendingAcquires,
+                    pendingAcquireMaxCount,
                     pendingAcquireTimeout,
                     maxIdleTime,
                     maxLifeTime,

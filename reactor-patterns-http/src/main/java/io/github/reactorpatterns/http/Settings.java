@@ -26,7 +26,7 @@ record Settings(
         List<NameValue> configuredHeaders,
         List<NameValue> defaultHeaders,
         int maxConnections,
-        int maxPendingAcquires,
+        int pendingAcquireMaxCount,
         Duration pendingAcquireTimeout,
         Duration maxIdleTime,
         Duration maxLifeTime,

@@ -62,8 +62,8 @@ class PooledHttpClientBuilderTest {
                 .isThrownBy(() -> b.maxConnections(0))
                 .withMessage("maxConnections > 0 required but it was 0");
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> b.maxPendingAcquires(-1))
-                .withMessage("maxPendingAcquires > 0 required but it was -1");
+                .isThrownBy(() -> b.pendingAcquireMaxCount(-1))
+                .withMessage("pendingAcquireMaxCount > 0 required but it was -1");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> b.maxResponseBytes(0))
                 .withMessage("maxResponseBytes > 0 required but it was 0");

@@ -452,16 +452,16 @@ class PooledHttpClientHostileServerTest {
     }
 
     /**
-     * Regression: overflowing maxPendingAcquires surfaced as reactor-netty's shaded
+     * Regression: overflowing pendingAcquireMaxCount surfaced as reactor-netty's shaded
      * reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException.
      */
     @Test
-    void overflowingMaxPendingAcquiresIsAPoolFullException() throws Exception {
+    void overflowingPendingAcquireMaxCountIsAPoolFullException() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch requests = new CountDownLatch(1);
         try (RawSocketServer server = heldServer(release, requests)) {
             PooledHttpClient client = clients.add(
-                    builder().maxConnections(1).maxPendingAcquires(1).build());
+                    builder().maxConnections(1).pendingAcquireMaxCount(1).build());
             String url = server.url("/").toString();
             Mono<String> first = client.get(url).text().cache();
             Mono<String> second = client.get(url).text().cache();
@@ -472,7 +472,7 @@ class PooledHttpClientHostileServerTest {
 
             StepVerifier.create(client.get(url).text())
                     .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(PoolFullException.class, f -> {
-                        assertThat(f.maxPendingAcquires()).isEqualTo(1);
+                        assertThat(f.pendingAcquireMaxCount()).isEqualTo(1);
                         assertThat(f.method()).isEqualTo("GET");
                         assertThat(f.uri()).isEqualTo(url);
                     }))

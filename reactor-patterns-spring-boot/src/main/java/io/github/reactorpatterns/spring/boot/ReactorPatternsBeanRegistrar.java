@@ -169,8 +169,8 @@ final class ReactorPatternsBeanRegistrar implements BeanDefinitionRegistryPostPr
         if (s.maxConnections() != null) {
             b.maxConnections(s.maxConnections());
         }
-        if (s.maxPendingAcquires() != null) {
-            b.maxPendingAcquires(s.maxPendingAcquires());
+        if (s.pendingAcquireMaxCount() != null) {
+            b.pendingAcquireMaxCount(s.pendingAcquireMaxCount());
         }
         if (s.pendingAcquireTimeout() != null) {
             b.pendingAcquireTimeout(s.pendingAcquireTimeout());

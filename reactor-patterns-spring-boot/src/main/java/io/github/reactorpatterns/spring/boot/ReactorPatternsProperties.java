@@ -167,7 +167,7 @@ public record ReactorPatternsProperties(
      * @param baseUrl the base URL relative request URIs resolve against
      * @param defaultHeaders headers sent with every request
      * @param maxConnections the most pooled connections
-     * @param maxPendingAcquires the most requests waiting for a connection
+     * @param pendingAcquireMaxCount the most requests waiting for a connection
      * @param pendingAcquireTimeout how long a request waits for a connection
      * @param maxIdleTime how long an idle connection is kept
      * @param maxLifeTime how long a connection is kept at most
@@ -189,7 +189,7 @@ public record ReactorPatternsProperties(
             @Nullable String baseUrl,
             @DefaultValue Map<String, String> defaultHeaders,
             @Nullable Integer maxConnections,
-            @Nullable Integer maxPendingAcquires,
+            @Nullable Integer pendingAcquireMaxCount,
             @Nullable Duration pendingAcquireTimeout,
             @Nullable Duration maxIdleTime,
             @Nullable Duration maxLifeTime,
@@ -213,7 +213,7 @@ public record ReactorPatternsProperties(
          * @param baseUrl the base URL, or null
          * @param defaultHeaders the default headers
          * @param maxConnections the pool size, or null
-         * @param maxPendingAcquires the pool's wait queue bound, or null
+         * @param pendingAcquireMaxCount the pool's wait queue bound, or null
          * @param pendingAcquireTimeout the pool's acquire timeout, or null
          * @param maxIdleTime the idle time, or null
          * @param maxLifeTime the life time, or null
