@@ -7,11 +7,14 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 
+import io.github.reactorpatterns.http.HttpStatusException;
+import io.github.reactorpatterns.http.PoolMetrics;
 import io.github.reactorpatterns.http.PooledHttpClient;
 import io.github.reactorpatterns.retry.RetryExhaustedException;
 import io.github.reactorpatterns.retry.RetryPolicy;
 import io.github.reactorpatterns.test.MockHttpServer;
 import io.github.reactorpatterns.test.MockResponse;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -50,6 +53,20 @@ class PooledHttpClientMetricsTest {
         return registry.get(name).tag("name", "inventory").gauge().value();
     }
 
+    /** What the pool and the server looked like, for a failure message. */
+    private String state(PooledHttpClient client) {
+        return "pool " + client.poolMetrics() + "; server: " + server.connectionsAccepted() + " connections accepted, "
+                + server.openConnections() + " open, " + server.requestCount() + " requests";
+    }
+
+    /** Waits until the pool holds exactly {@code idle} idle connections, saying what it held if it never does. */
+    private void awaitIdle(PooledHttpClient client, int idle) {
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(client.poolMetrics().idle())
+                        .as(() -> state(client))
+                        .isEqualTo(idle));
+    }
+
     private PooledHttpClient.Builder client(String pool) {
         return PooledHttpClient.builder()
                 .name(pool)
@@ -69,11 +86,24 @@ class PooledHttpClientMetricsTest {
                     .headersDelay(Duration.ofMillis(300))
                     .build());
             Disposable inFlight = client.get("/slow").text().subscribe();
-            await().atMost(Duration.ofSeconds(5)).until(() -> ours(PooledHttpClientMetrics.ACQUIRED) == 1);
-            assertThat(ours(PooledHttpClientMetrics.ALLOCATED)).isEqualTo(1);
-            await().atMost(Duration.ofSeconds(5)).until(() -> ours(PooledHttpClientMetrics.IDLE) == 1);
-            assertThat(ours(PooledHttpClientMetrics.ACQUIRED)).isZero();
-            assertThat(ours(PooledHttpClientMetrics.PENDING)).isZero();
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(ours(PooledHttpClientMetrics.ACQUIRED))
+                            .as(() -> state(client))
+                            .isEqualTo(1));
+            assertThat(ours(PooledHttpClientMetrics.ALLOCATED))
+                    .as(() -> state(client))
+                    .isEqualTo(1);
+            // reactor-pool counts the connection out of "acquired" before it counts it "idle"
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(ours(PooledHttpClientMetrics.IDLE))
+                            .as(() -> state(client))
+                            .isEqualTo(1));
+            assertThat(ours(PooledHttpClientMetrics.ACQUIRED))
+                    .as(() -> state(client))
+                    .isZero();
+            assertThat(ours(PooledHttpClientMetrics.PENDING))
+                    .as(() -> state(client))
+                    .isZero();
             inFlight.dispose();
             // without nettyMetrics, reactor-netty registers nothing
             assertThat(global.find(NETTY_POOL + ".total.connections")
@@ -88,63 +118,78 @@ class PooledHttpClientMetricsTest {
     @Test
     void nettyMetricsKeepReactorNettysOwnMetersAndOurPoolMetrics() {
         String pool = POOL + "-netty";
-        PooledHttpClient client =
-                client(pool).maxConnections(7).nettyMetrics(true).build();
-        PooledHttpClientMetrics.of("inventory", client).bindTo(registry);
-        server.enqueue(MockResponse.of(200, "one"));
-        server.enqueue(MockResponse.of(503, "busy"));
-        StepVerifier.create(client.get("/one").text()).expectNext("one").verifyComplete();
-        StepVerifier.create(client.get("/two").text()).expectError().verify(Duration.ofSeconds(5));
-        await().atMost(Duration.ofSeconds(5)).until(() -> client.poolMetrics().idle() == 1);
+        // No idle eviction while the test looks at the idle connection, however slow the machine.
+        PooledHttpClient client = client(pool)
+                .maxConnections(7)
+                .maxIdleTime(Duration.ofMinutes(1))
+                .nettyMetrics(true)
+                .build();
+        try {
+            PooledHttpClientMetrics.of("inventory", client).bindTo(registry);
+            server.enqueue(MockResponse.of(200, "one"));
+            server.enqueue(MockResponse.of(503, "busy"));
+            StepVerifier.create(client.get("/one").text()).expectNext("one").verifyComplete();
+            // reactor-netty signals the end of the response to the subscriber first and hands the connection back
+            // to the pool just after, on its event loop: a request sent at once may find no idle connection and
+            // open a second one. Wait for it, so that the 503 is answered on the same connection.
+            awaitIdle(client, 1);
+            StepVerifier.create(client.get("/two").text())
+                    .expectError(HttpStatusException.class)
+                    .verify(Duration.ofSeconds(5));
+            // The 503 left the connection open and pooled, not closed.
+            awaitIdle(client, 1);
+            assertThat(server.connectionsAccepted()).as(() -> state(client)).isEqualTo(1);
+            assertThat(server.openConnections()).as(() -> state(client)).isEqualTo(1);
 
-        // reactor-netty's pool gauges, with its names and tags
-        assertThat(global.get(NETTY_POOL + ".total.connections")
-                        .tag("name", pool)
-                        .gauge()
-                        .value())
-                .isEqualTo(1);
-        assertThat(global.get(NETTY_POOL + ".idle.connections")
-                        .tag("name", pool)
-                        .gauge()
-                        .value())
-                .isEqualTo(1);
-        assertThat(global.get(NETTY_POOL + ".active.connections")
-                        .tag("name", pool)
-                        .gauge()
-                        .value())
-                .isZero();
-        assertThat(global.get(NETTY_POOL + ".max.connections")
-                        .tag("name", pool)
-                        .gauge()
-                        .value())
-                .isEqualTo(7);
-        assertThat(global.get(NETTY_POOL + ".total.connections")
-                        .tag("name", pool)
-                        .gauge()
-                        .getId()
-                        .getTag("remote.address"))
-                .isNotNull();
-        // reactor-netty's HTTP client meters, by status, with the uri tag bounded
-        Timer ok = global.get("reactor.netty.http.client.response.time")
-                .tags("status", "200", "uri", "none")
-                .timer();
-        Timer busy = global.get("reactor.netty.http.client.response.time")
-                .tags("status", "503")
-                .timer();
-        assertThat(ok.count()).isEqualTo(1);
-        assertThat(busy.count()).isEqualTo(1);
-        assertThat(global.get("reactor.netty.http.client.data.received").summaries())
-                .isNotEmpty();
-        // and ours
-        assertThat(client.poolMetrics().allocated()).isEqualTo(1);
-        assertThat(ours(PooledHttpClientMetrics.IDLE)).isEqualTo(1);
+            // reactor-netty's pool gauges, with its names and tags
+            Gauge total = global.get(NETTY_POOL + ".total.connections")
+                    .tag("name", pool)
+                    .gauge();
+            String remote = total.getId().getTag("remote.address");
+            assertThat(remote).isNotNull();
+            assertThat(total.value()).isEqualTo(1);
+            assertThat(global.get(NETTY_POOL + ".idle.connections")
+                            .tag("name", pool)
+                            .gauge()
+                            .value())
+                    .isEqualTo(1);
+            assertThat(global.get(NETTY_POOL + ".active.connections")
+                            .tag("name", pool)
+                            .gauge()
+                            .value())
+                    .isZero();
+            assertThat(global.get(NETTY_POOL + ".max.connections")
+                            .tag("name", pool)
+                            .gauge()
+                            .value())
+                    .isEqualTo(7);
+            // reactor-netty's HTTP client meters, by status, with the uri tag bounded (reactor-netty keeps them
+            // once registered: the remote address picks this test's)
+            Timer ok = global.get("reactor.netty.http.client.response.time")
+                    .tags("remote.address", remote, "status", "200", "uri", "none")
+                    .timer();
+            Timer busy = global.get("reactor.netty.http.client.response.time")
+                    .tags("remote.address", remote, "status", "503")
+                    .timer();
+            assertThat(ok.count()).isEqualTo(1);
+            assertThat(busy.count()).isEqualTo(1);
+            assertThat(global.get("reactor.netty.http.client.data.received")
+                            .tag("remote.address", remote)
+                            .summaries())
+                    .isNotEmpty();
+            // and ours
+            assertThat(client.poolMetrics()).isEqualTo(new PoolMetrics(0, 1, 0, 1));
+            assertThat(ours(PooledHttpClientMetrics.IDLE)).isEqualTo(1);
 
-        client.close().block(Duration.ofSeconds(5));
-        assertThat(global.find(NETTY_POOL + ".total.connections")
-                        .tag("name", pool)
-                        .gauges())
-                .isEmpty();
-        assertThat(ours(PooledHttpClientMetrics.ALLOCATED)).isZero();
+            client.close().block(Duration.ofSeconds(5));
+            assertThat(global.find(NETTY_POOL + ".total.connections")
+                            .tag("name", pool)
+                            .gauges())
+                    .isEmpty();
+            assertThat(ours(PooledHttpClientMetrics.ALLOCATED)).isZero();
+        } finally {
+            client.dispose();
+        }
     }
 
     @Test
