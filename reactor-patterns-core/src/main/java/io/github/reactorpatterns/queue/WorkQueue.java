@@ -1,5 +1,7 @@
 package io.github.reactorpatterns.queue;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -76,8 +78,10 @@ import reactor.util.Loggers;
  * the error is rethrown to the thread that started the job (the producer's {@code put}/{@code offer}, or the thread on
  * which the previous job ended), as Reactor's own operators do.
  *
- * <p><b>Thread safety.</b> Every method may be called from any thread at any time. The state is guarded by one
- * short lock that is never held while user code runs; waiting producers and {@link #join()} callers are signalled
+ * <p><b>Thread safety.</b> Every method may be called from any thread at any time. A job that finds a free worker
+ * with nothing queued is accepted by one atomic step, and a job evaluated in place ends by one more when nobody waits
+ * on the queue; everything else is guarded by one short lock that is never held while user code runs. Waiting
+ * producers and {@link #join()} callers are signalled
  * through {@link Sinks} and {@link MonoSink}s, each emitted exactly once, so no emission can fail as
  * non-serialized.
  *
@@ -90,9 +94,15 @@ public final class WorkQueue<J> {
 
     private static final Logger LOG = Loggers.getLogger(WorkQueue.class);
 
-    @SuppressWarnings("rawtypes")
-    private static final AtomicLongFieldUpdater<WorkQueue> COMPLETED =
-            AtomicLongFieldUpdater.newUpdater(WorkQueue.class, "completed");
+    private static final VarHandle CTL;
+
+    static {
+        try {
+            CTL = MethodHandles.lookup().findVarHandle(WorkQueue.class, "ctl", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     @SuppressWarnings("rawtypes")
     private static final AtomicLongFieldUpdater<WorkQueue> FAILED =
@@ -101,6 +111,28 @@ public final class WorkQueue<J> {
     private static final int OPEN = 0;
     private static final int DRAINING = 1;
     private static final int TERMINATED = 2;
+
+    /*
+     * The control word ctl: bits 0-30 count the jobs that hold a worker (accepted to run and not ended), bit 31 is
+     * SLOW, bits 32-63 count completions not yet folded into completedBase.
+     *
+     * SLOW is set, under the lock, whenever the lock-free paths must not run: a job is queued (or a producer waits),
+     * a join() waits for idleness, or the shutdown has begun. While it is clear, a job is accepted by one CAS that
+     * raises the running count below `workers` (tryAcceptFast), and a job evaluated in place ends by one CAS that
+     * lowers it and counts the completion (endCompleted). While it is set, ctl changes only under the lock: every
+     * lock-free CAS was computed from a word without SLOW and fails once the flag is in. So a lock holder that sets
+     * SLOW by CAS reads, in that CAS's witness, a running count that stays put until it sets the flag back: a
+     * decision taken there (queue the job, the queue is idle, the shutdown may finish) cannot race a lock-free step.
+     */
+    private static final long RUNNING_MASK = (1L << 31) - 1;
+    private static final long SLOW = 1L << 31;
+    private static final int PENDING_SHIFT = 32;
+    private static final long PENDING_ONE = 1L << PENDING_SHIFT;
+    /**
+     * Completions a lock-free end may leave pending before it takes the lock, which folds them into
+     * {@link #completedBase}: once per this many jobs at most, far from the 32 bits' overflow.
+     */
+    static final long PENDING_MAX = (1L << 16) - 1;
 
     private final int capacity;
     private final int workers;
@@ -113,21 +145,33 @@ public final class WorkQueue<J> {
     private final ArrayDeque<J> queued;
     /** Producers waiting for space, FIFO. Guarded by {@link #lock}. */
     private final ArrayDeque<PutWaiter<J>> waiters = new ArrayDeque<>();
-    /** Jobs started and not yet ended: an intrusive list (no allocation, O(1) removal). Guarded by {@link #lock}. */
+    /**
+     * Jobs subscribed and not yet ended, the ones a shutdown may have to cancel: an intrusive list (no allocation,
+     * O(1) removal). A job evaluated in place holds a worker but is not linked: it cannot be cancelled. Guarded by
+     * {@link #lock}.
+     */
     private @Nullable JobRun runningHead;
-    /** Guarded by {@link #lock}. */
-    private int runningCount;
+    /** See the layout above; changed by CAS only, under the lock while SLOW is set. */
+    @SuppressWarnings("unused") // through CTL
+    private volatile long ctl;
     /** Guarded by {@link #lock}. */
     private int state = OPEN;
     /** Completed by the first time the queue is idle after a {@link #join()}; replaced afterwards. */
     private Sinks.@Nullable Empty<Void> idle;
-    /*
-     * The counters are written only under the lock and read without it. Each write is a release store (lazySet):
-     * readers see the value and everything written before it, and the lock's own exit orders it for the next
-     * holder, so the full fence of a volatile write on every job end would buy nothing.
+    /**
+     * Completions folded in from ctl's pending count, under the lock; {@link #completed()} reads both under it.
+     * Guarded by {@link #lock}.
      */
-    /** Written under {@link #lock}, with {@link #COMPLETED}. */
-    private volatile long completed;
+    private long completedBase;
+    /**
+     * Grace of the shutdown whose period has elapsed, for a job that holds a worker but was not linked when the
+     * running jobs were cancelled: it cancels itself when it links. Guarded by {@link #lock}.
+     */
+    private @Nullable Duration elapsedGrace;
+    /*
+     * failed is written only under the lock and read without it, with a release store (lazySet): readers see the
+     * value and everything written before it, and the lock's own exit orders it for the next holder.
+     */
     /** Written under {@link #lock}, with {@link #FAILED}. */
     private volatile long failed;
     /** Jobs handed back by a shutdown; written under {@link #lock}. */
@@ -191,7 +235,12 @@ public final class WorkQueue<J> {
      * subscription per job (a {@code Mono.defer} around {@code Mono.empty()} costs two and a lambda). Else waits.
      */
     private void subscribePut(J job, CoreSubscriber<? super Void> actual) {
-        JobRun run = null;
+        if (tryAcceptFast()) {
+            runAccepted(job);
+            Operators.complete(actual);
+            return;
+        }
+        boolean runNow = false;
         boolean accepted = false;
         boolean full = false;
         synchronized (lock) {
@@ -199,7 +248,7 @@ public final class WorkQueue<J> {
                 if (queued.size() >= capacity) {
                     full = true;
                 } else {
-                    run = acceptLocked(job);
+                    runNow = acceptLocked(job);
                     accepted = true;
                 }
             }
@@ -209,43 +258,141 @@ public final class WorkQueue<J> {
         } else if (!accepted) {
             Operators.error(actual, putAfterShutdown());
         } else {
-            startOrDrain(run);
+            runOrDrain(runNow, job);
             Operators.complete(actual);
         }
     }
 
     /**
-     * Accepts a job: starts it at once when nothing is queued ahead and a worker is free (one lock for accepting and
-     * starting), else queues it. Guarded by {@link #lock}; the caller checked state and room.
+     * The lock-free accept: gives the job a worker by one CAS when one is free and nothing is queued, nobody waits
+     * and the queue is open (SLOW clear). Lock-free: a failed CAS means another job took or freed a worker.
      *
-     * @return the run to start outside the lock, or null if the job was queued
+     * @return true if the job holds a worker now (run it with {@link #runAccepted(Object)}), false to take the lock
      */
-    private @Nullable JobRun acceptLocked(J job) {
-        if (queued.isEmpty() && runningCount < workers) {
-            JobRun run = new JobRun(job);
-            link(run);
-            return run;
+    private boolean tryAcceptFast() {
+        for (; ; ) {
+            long c = (long) CTL.getVolatile(this);
+            if ((c & SLOW) != 0 || (c & RUNNING_MASK) >= workers) {
+                return false;
+            }
+            if (CTL.compareAndSet(this, c, c + 1)) {
+                return true;
+            }
         }
-        queued.offer(job);
-        return null;
     }
 
-    private void startOrDrain(@Nullable JobRun run) {
-        if (run != null) {
-            run.start();
+    /**
+     * Accepts a job: gives it a worker at once when nothing is queued ahead and a worker is free, else queues it
+     * (setting SLOW first, so that no lock-free accept overtakes it and every end takes the lock and starts it).
+     * Guarded by {@link #lock}; the caller checked state and room.
+     *
+     * @return true if the job holds a worker (run it with {@link #runAccepted(Object)} outside the lock), false if
+     *     it was queued
+     */
+    private boolean acceptLocked(J job) {
+        for (; ; ) {
+            long c = (long) CTL.getVolatile(this);
+            if (queued.isEmpty() && (c & RUNNING_MASK) < workers) {
+                if (CTL.compareAndSet(this, c, c + 1)) {
+                    return true;
+                }
+            } else if ((c & SLOW) != 0 || CTL.compareAndSet(this, c, c | SLOW)) {
+                queued.offer(job);
+                return false;
+            }
+        }
+    }
+
+    private void runOrDrain(boolean runNow, J job) {
+        if (runNow) {
+            runAccepted(job);
         } else {
             drain();
+        }
+    }
+
+    /**
+     * Runs a job that holds a worker and is not linked in the running list. A {@code Callable} {@code Mono} is
+     * evaluated in place and ends without the lock if nobody waits ({@link #endCompleted()}); any other {@code Mono}
+     * is linked under the lock, so that a shutdown can cancel it, then subscribed.
+     */
+    private void runAccepted(J job) {
+        Mono<?> mono;
+        try {
+            mono = handler.apply(job);
+        } catch (Throwable t) {
+            endAbandonedIfJvmFatal(t);
+            jobEnded(null, job, Exceptions.unwrap(t), true);
+            return;
+        }
+        if (mono == null) {
+            jobEnded(null, job, new NullPointerException("handler returned null for job " + job), true);
+            return;
+        }
+        if (mono instanceof Callable) {
+            // Mono.empty(), just(..), error(..), fromCallable(..), fromRunnable(..): evaluated in place, as
+            // flatMap does, without a subscription
+            try {
+                ((Callable<?>) mono).call();
+            } catch (Throwable t) {
+                endAbandonedIfJvmFatal(t);
+                jobEnded(null, job, Exceptions.unwrap(t), true);
+                return;
+            }
+            endCompleted();
+            return;
+        }
+        JobRun run = new JobRun(job);
+        Duration elapsed;
+        synchronized (lock) {
+            link(run);
+            elapsed = elapsedGrace;
+        }
+        if (elapsed != null) {
+            // the grace period elapsed after this job took its worker and before it was linked: the shutdown did
+            // not see it, so it cancels itself, and its Mono is never subscribed
+            run.cancelAfterGrace(elapsed);
+            return;
+        }
+        mono.subscribe(run);
+    }
+
+    /**
+     * A JVM-fatal error from the handler or a {@code Callable} {@code Mono} is not a failure of the job: its worker
+     * is freed, uncounted, and the error rethrown to the thread that started the job.
+     */
+    private void endAbandonedIfJvmFatal(Throwable t) {
+        if (Exceptions.isJvmFatal(t)) {
+            jobEnded(null, null, null, false);
+            Exceptions.throwIfJvmFatal(t);
+        }
+    }
+
+    /**
+     * An unlinked job completed: frees its worker and counts it by one CAS while SLOW is clear and few completions
+     * are pending, else by {@link #jobEnded} under the lock (which folds the pending ones in).
+     */
+    private void endCompleted() {
+        for (; ; ) {
+            long c = (long) CTL.getVolatile(this);
+            if ((c & SLOW) != 0 || (c >>> PENDING_SHIFT) >= PENDING_MAX) {
+                jobEnded(null, null, null, true);
+                return;
+            }
+            if (CTL.compareAndSet(this, c, c - 1 + PENDING_ONE)) {
+                return;
+            }
         }
     }
 
     private void subscribeWaitingPut(J job, MonoSink<Void> sink) {
         PutWaiter<J> waiter = null;
         boolean accepted = false;
-        JobRun run = null;
+        boolean runNow = false;
         synchronized (lock) {
             if (state == OPEN) {
                 if (queued.size() < capacity) {
-                    run = acceptLocked(job);
+                    runNow = acceptLocked(job);
                     accepted = true;
                 } else {
                     waiter = new PutWaiter<>(job, sink);
@@ -254,7 +401,7 @@ public final class WorkQueue<J> {
             }
         }
         if (accepted) {
-            startOrDrain(run);
+            runOrDrain(runNow, job);
             sink.success();
         } else if (waiter != null) {
             PutWaiter<J> w = waiter;
@@ -268,6 +415,7 @@ public final class WorkQueue<J> {
         if (waiter.tryCancel()) {
             synchronized (lock) {
                 waiters.remove(waiter);
+                updateSlowLocked();
             }
         }
     }
@@ -286,14 +434,18 @@ public final class WorkQueue<J> {
      */
     public boolean offer(J job) {
         Objects.requireNonNull(job, "job");
-        JobRun run;
+        if (tryAcceptFast()) {
+            runAccepted(job);
+            return true;
+        }
+        boolean runNow;
         synchronized (lock) {
             if (state != OPEN || queued.size() >= capacity) {
                 return false;
             }
-            run = acceptLocked(job);
+            runNow = acceptLocked(job);
         }
-        startOrDrain(run);
+        runOrDrain(runNow, job);
         return true;
     }
 
@@ -312,8 +464,16 @@ public final class WorkQueue<J> {
     public Mono<Void> join() {
         return Mono.defer(() -> {
             synchronized (lock) {
-                if (queued.isEmpty() && runningCount == 0) {
-                    return Mono.empty();
+                // SLOW, set with the running count that was read, keeps the count from reaching zero without the
+                // lock: the job that ends last then takes it and completes the sink
+                for (; ; ) {
+                    long c = (long) CTL.getVolatile(this);
+                    if (queued.isEmpty() && (c & RUNNING_MASK) == 0) {
+                        return Mono.empty();
+                    }
+                    if ((c & SLOW) != 0 || CTL.compareAndSet(this, c, c | SLOW)) {
+                        break;
+                    }
                 }
                 Sinks.Empty<Void> sink = idle;
                 if (sink == null) {
@@ -334,8 +494,9 @@ public final class WorkQueue<J> {
      * taking queued jobs during the grace period. If the queue becomes idle within it, the {@code Mono} emits an
      * empty list at that moment. Otherwise, when {@code grace} has elapsed on the {@link Builder#scheduler(Scheduler)
      * scheduler}, the queued jobs are removed, each running job is cancelled and counted as failed with a
-     * {@link CancellationException} (reported to {@code onFailure}), and the removed jobs are emitted once every
-     * cancelled job has ended (a job that was just ending on another thread is counted there first). A grace of
+     * {@link CancellationException} (reported to {@code onFailure}; a {@code Callable} {@code Mono} being
+     * evaluated in place at that moment cannot be cancelled and counts as it ends), and the removed jobs are emitted
+     * once every cancelled job has ended (a job that was just ending on another thread is counted there first). A grace of
      * zero cancels at once. The grace timer is disposed as soon as the queue becomes idle. If the scheduler rejects
      * the timer (it was disposed), the grace period ends at once, with a warning in the log.
      *
@@ -367,9 +528,11 @@ public final class WorkQueue<J> {
                 return;
             }
             state = DRAINING;
+            // from here on the running count changes only under the lock
+            long c = setSlowLocked();
             rejected = new ArrayList<>(waiters);
             waiters.clear();
-            idleNow = queued.isEmpty() && runningCount == 0;
+            idleNow = queued.isEmpty() && (c & RUNNING_MASK) == 0;
             if (idleNow) {
                 state = TERMINATED;
             }
@@ -407,11 +570,12 @@ public final class WorkQueue<J> {
                 return;
             }
             state = TERMINATED;
+            elapsedGrace = grace;
             neverStarted = List.copyOf(queued);
             returned += neverStarted.size();
             queued.clear();
             handedBack = neverStarted;
-            toCancel = new ArrayList<>(runningCount);
+            toCancel = new ArrayList<>();
             for (JobRun run = runningHead; run != null; run = run.next) {
                 toCancel.add(run);
             }
@@ -443,9 +607,7 @@ public final class WorkQueue<J> {
      * @return the number of running jobs, between 0 and the number of workers
      */
     public int inFlight() {
-        synchronized (lock) {
-            return runningCount;
-        }
+        return (int) ((long) CTL.getVolatile(this) & RUNNING_MASK);
     }
 
     /**
@@ -454,7 +616,14 @@ public final class WorkQueue<J> {
      * @return the count since creation
      */
     public long completed() {
-        return completed;
+        synchronized (lock) {
+            return completedLocked();
+        }
+    }
+
+    /** Guarded by {@link #lock}: the folded completions plus those pending in ctl (which only grow without it). */
+    private long completedLocked() {
+        return completedBase + ((long) CTL.getVolatile(this) >>> PENDING_SHIFT);
     }
 
     /**
@@ -482,7 +651,7 @@ public final class WorkQueue<J> {
     public String toString() {
         synchronized (lock) {
             return "WorkQueue[capacity=" + capacity + ", workers=" + workers + ", size=" + queued.size() + ", inFlight="
-                    + runningCount + ", completed=" + completed + ", failed=" + failed + "]";
+                    + inFlight() + ", completed=" + completedLocked() + ", failed=" + failed + "]";
         }
     }
 
@@ -500,11 +669,13 @@ public final class WorkQueue<J> {
                 JobRun run;
                 PutWaiter<J> admitted = null;
                 synchronized (lock) {
-                    if (state == TERMINATED || runningCount >= workers || queued.isEmpty()) {
+                    // a queued job means SLOW is set: the running count changes only under the lock
+                    if (state == TERMINATED || inFlight() >= workers || queued.isEmpty()) {
                         break;
                     }
                     run = new JobRun(queued.poll());
                     link(run);
+                    CTL.getAndAdd(this, 1L);
                     while (!waiters.isEmpty()) {
                         PutWaiter<J> waiter = waiters.poll();
                         if (waiter.tryAccept()) {
@@ -513,6 +684,7 @@ public final class WorkQueue<J> {
                             break;
                         }
                     }
+                    updateSlowLocked();
                 }
                 if (admitted != null) {
                     admitted.sink.success();
@@ -538,35 +710,41 @@ public final class WorkQueue<J> {
     }
 
     /**
-     * A job ended: frees its worker, counts it (unless {@code counted} is false: a JVM-fatal error that is being
-     * rethrown), reports a failure, and starts the next job.
+     * A job ended, under the lock: unlinks its run (if it was linked), frees its worker, counts it (unless
+     * {@code counted} is false: a JVM-fatal error that is being rethrown), reports a failure, and starts the next
+     * job.
+     *
+     * @param run the job's run, or null for a job evaluated in place without one
+     * @param job the job, for the failure report; may be null when {@code error} is null
      */
-    private void jobEnded(JobRun run, @Nullable Throwable error, boolean counted) {
+    private void jobEnded(@Nullable JobRun run, @Nullable J job, @Nullable Throwable error, boolean counted) {
         Sinks.Empty<Void> joiners = null;
         List<J> result = null;
         boolean more;
         synchronized (lock) {
-            unlink(run);
+            if (run != null) {
+                unlink(run);
+            }
             if (!counted) {
                 error = null;
-            } else if (error == null) {
-                COMPLETED.lazySet(this, completed + 1);
-            } else {
+            } else if (error != null) {
                 FAILED.lazySet(this, failed + 1);
             }
+            long c = releaseWorkerLocked(counted && error == null);
             more = !queued.isEmpty();
-            if (!more && runningCount == 0) {
+            if (!more && (c & RUNNING_MASK) == 0) {
                 joiners = idle;
                 idle = null;
                 result = shutdownResultLocked();
             }
+            updateSlowLocked();
         }
         if (error != null) {
             try {
-                onFailure.accept(run.job, error);
+                onFailure.accept(job, error);
             } catch (Throwable t) {
                 Exceptions.throwIfJvmFatal(t);
-                LOG.error("WorkQueue onFailure threw for job " + run.job, t);
+                LOG.error("WorkQueue onFailure threw for job " + job, t);
             }
         }
         signalIdle(joiners, result);
@@ -575,12 +753,64 @@ public final class WorkQueue<J> {
         }
     }
 
+    /**
+     * Frees one worker and folds the pending completions (plus this job's, if {@code completedOne}) into
+     * {@link #completedBase}. Guarded by {@link #lock}.
+     *
+     * @return the new control word
+     */
+    private long releaseWorkerLocked(boolean completedOne) {
+        for (; ; ) {
+            long c = (long) CTL.getVolatile(this);
+            if ((c & RUNNING_MASK) == 0) {
+                throw new IllegalStateException("WorkQueue: a job ended that held no worker (bug)");
+            }
+            long next = (c & (SLOW | RUNNING_MASK)) - 1;
+            if (CTL.compareAndSet(this, c, next)) {
+                completedBase += (c >>> PENDING_SHIFT) + (completedOne ? 1 : 0);
+                return next;
+            }
+        }
+    }
+
+    /**
+     * Sets SLOW. Guarded by {@link #lock}.
+     *
+     * @return the control word with SLOW set; its running count changes only under the lock from now on
+     */
+    private long setSlowLocked() {
+        for (; ; ) {
+            long c = (long) CTL.getVolatile(this);
+            if ((c & SLOW) != 0 || CTL.compareAndSet(this, c, c | SLOW)) {
+                return c | SLOW;
+            }
+        }
+    }
+
+    /**
+     * Sets or clears SLOW after a change to what it stands for: queued jobs, waiting producers, a waiting
+     * {@code join}, or a shutdown. Guarded by {@link #lock}.
+     */
+    private void updateSlowLocked() {
+        if (state != OPEN || !queued.isEmpty() || !waiters.isEmpty() || idle != null) {
+            setSlowLocked();
+            return;
+        }
+        for (; ; ) {
+            long c = (long) CTL.getVolatile(this);
+            if ((c & SLOW) == 0 || CTL.compareAndSet(this, c, c & ~SLOW)) {
+                return;
+            }
+        }
+    }
+
     /** Completes a waiting join() and finishes a draining shutdown when nothing is queued and nothing runs. */
     private void signalIdleIfIdle() {
         Sinks.Empty<Void> joiners;
         List<J> result;
         synchronized (lock) {
-            if (!queued.isEmpty() || runningCount != 0) {
+            // called once the shutdown began: SLOW is set, the running count changes only under the lock
+            if (!queued.isEmpty() || inFlight() != 0) {
                 return;
             }
             joiners = idle;
@@ -623,7 +853,6 @@ public final class WorkQueue<J> {
             runningHead.prev = run;
         }
         runningHead = run;
-        runningCount++;
     }
 
     /** Guarded by {@link #lock}. */
@@ -638,7 +867,6 @@ public final class WorkQueue<J> {
         }
         run.prev = null;
         run.next = null;
-        runningCount--;
     }
 
     private static IllegalStateException putAfterShutdown() {
@@ -780,9 +1008,9 @@ public final class WorkQueue<J> {
         protected void hookOnEnd(@Nullable Throwable error, boolean cancelled) {
             if (cancelled) {
                 Throwable cause = cancelCause;
-                jobEnded(this, cause != null ? cause : new CancellationException("job cancelled"), true);
+                jobEnded(this, job, cause != null ? cause : new CancellationException("job cancelled"), true);
             } else {
-                jobEnded(this, error, !abandoned);
+                jobEnded(this, job, error, !abandoned);
             }
         }
     }

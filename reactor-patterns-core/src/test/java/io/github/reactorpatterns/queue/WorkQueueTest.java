@@ -620,6 +620,128 @@ class WorkQueueTest {
     }
 
     @Test
+    void aJobWhoseGraceElapsedBeforeItsMonoWasSubscribedIsCancelledWithoutSubscribing() {
+        // The handler runs after the job took its worker; a shutdown whose grace elapses right then does not see
+        // the job among the running ones yet: the job must cancel itself, or the shutdown would wait forever.
+        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+        PublisherProbe<Void> never = PublisherProbe.of(Mono.never());
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        AtomicReference<WorkQueue<Integer>> self = new AtomicReference<>();
+        AtomicReference<List<Integer>> handedBack = new AtomicReference<>();
+        WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(10)
+                .workers(1)
+                .handler(job -> {
+                    self.get().shutdown(Duration.ZERO).subscribe(handedBack::set);
+                    vts.advanceTime();
+                    assertThat(handedBack.get())
+                            .as("the job still holds its worker")
+                            .isNull();
+                    return never.mono();
+                })
+                .onFailure((job, error) -> failures.add(error))
+                .scheduler(vts)
+                .build();
+        self.set(queue);
+
+        assertThat(queue.offer(0)).isTrue();
+
+        assertThat(handedBack.get()).isEmpty();
+        never.assertWasNotSubscribed();
+        assertThat(failures)
+                .singleElement()
+                .satisfies(error -> assertThat(error)
+                        .isInstanceOf(CancellationException.class)
+                        .hasMessage("job cancelled: shutdown grace period of PT0S elapsed"));
+        assertThat(queue.failed()).isOne();
+        assertThat(queue.completed()).isZero();
+        assertThat(queue.inFlight()).isZero();
+    }
+
+    @Test
+    void aShutdownBegunWhileAJobIsEvaluatedInPlaceEmitsOnlyOnceTheJobIsCounted() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+        AtomicReference<WorkQueue<Integer>> self = new AtomicReference<>();
+        AtomicReference<List<Integer>> handedBack = new AtomicReference<>();
+        AtomicReference<Long> completedWhenHandedBack = new AtomicReference<>();
+        WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(10)
+                .workers(1)
+                .handler(job -> Mono.fromRunnable(() -> {
+                    WorkQueue<Integer> q = self.get();
+                    q.shutdown(Duration.ZERO).subscribe(list -> {
+                        completedWhenHandedBack.set(q.completed());
+                        handedBack.set(list);
+                    });
+                    vts.advanceTime();
+                }))
+                .scheduler(vts)
+                .build();
+        self.set(queue);
+
+        assertThat(queue.offer(0)).isTrue();
+
+        assertThat(handedBack.get()).isEmpty();
+        assertThat(completedWhenHandedBack.get()).isOne();
+        assertThat(queue.failed()).isZero();
+        assertThat(queue.inFlight()).isZero();
+        assertThat(queue.offer(1)).isFalse();
+    }
+
+    @Test
+    void joinSubscribedWhileAJobIsEvaluatedInPlaceCompletesWhenItEnds() {
+        AtomicReference<WorkQueue<Integer>> self = new AtomicReference<>();
+        AtomicBoolean joined = new AtomicBoolean();
+        AtomicReference<Long> completedWhenJoined = new AtomicReference<>();
+        WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(10)
+                .workers(2)
+                .handler(job -> Mono.fromRunnable(() -> {
+                    WorkQueue<Integer> q = self.get();
+                    if (job == 0) {
+                        q.join().subscribe(null, null, () -> {
+                            completedWhenJoined.set(q.completed());
+                            joined.set(true);
+                        });
+                        assertThat(joined).as("the job still runs").isFalse();
+                    }
+                }))
+                .build();
+        self.set(queue);
+
+        assertThat(queue.offer(0)).isTrue();
+
+        assertThat(joined).isTrue();
+        assertThat(completedWhenJoined.get()).isOne();
+        // and the queue goes on as before once nobody waits
+        for (int job = 1; job <= 3; job++) {
+            assertThat(queue.offer(job)).isTrue();
+        }
+        assertThat(queue.completed()).isEqualTo(4);
+        assertThat(queue.inFlight()).isZero();
+        StepVerifier.create(queue.join()).expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void completedCountsEveryJobAcrossManyLockFreeEnds() {
+        // more jobs than the lock-free end may leave pending, so the count is folded in several times
+        int jobs = (int) (3 * WorkQueue.PENDING_MAX + 17);
+        WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(1)
+                .workers(1)
+                .handler(job -> Mono.empty())
+                .build();
+        for (int job = 0; job < jobs; job++) {
+            assertThat(queue.offer(job)).isTrue();
+            if (job % 10_007 == 0) {
+                assertThat(queue.completed()).isEqualTo(job + 1);
+            }
+        }
+        assertThat(queue.completed()).isEqualTo(jobs);
+        assertThat(queue.toString()).contains("completed=" + jobs);
+    }
+
+    @Test
     void putIsAnOperatorReactorsToolingCanSee() {
         WorkQueue<Integer> queue = queue(1, 1, new ManualJobs());
         Mono<Void> put = queue.put(1);

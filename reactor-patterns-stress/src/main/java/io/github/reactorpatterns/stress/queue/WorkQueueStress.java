@@ -6,6 +6,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.reactorpatterns.queue.WorkQueue;
 import org.openjdk.jcstress.annotations.Actor;
@@ -15,6 +16,7 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 import org.openjdk.jcstress.infra.results.III_Result;
+import org.openjdk.jcstress.infra.results.II_Result;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
@@ -23,8 +25,8 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * jcstress tests of {@link WorkQueue}'s lock and job accounting: no job lost or counted twice when producers, job
- * ends and a shutdown race.
+ * jcstress tests of {@link WorkQueue}'s lock, its lock-free accept and end, and its job accounting: no job lost or
+ * counted twice, no worker used twice, when producers, job ends, {@code join} and a shutdown race.
  */
 public final class WorkQueueStress {
 
@@ -140,6 +142,168 @@ public final class WorkQueueStress {
             r.r4 = list != null && list.size() == queue.returned() && queue.inFlight() == 0 && queue.size() == 0
                     ? 1
                     : 0;
+        }
+    }
+
+    /**
+     * A producer offers a job whose {@code Mono} never ends while a shutdown with no grace begins: the lock-free
+     * accept either wins (the job takes its worker, and is then cancelled, by the shutdown or by itself when it links
+     * after the grace elapsed) or loses (refused). Never a job left running that the shutdown waits for forever.
+     */
+    @JCStressTest
+    @Outcome(id = "0, 0, 1", expect = ACCEPTABLE, desc = "refused: the shutdown came first")
+    @Outcome(id = "1, 1, 1", expect = ACCEPTABLE, desc = "accepted, then cancelled; the shutdown emitted")
+    @Outcome(expect = FORBIDDEN, desc = "a job left running, counted wrongly, or the shutdown never emitted")
+    @State
+    public static class OfferVersusShutdown {
+        final WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(1)
+                .workers(1)
+                .handler(job -> Mono.never())
+                .onFailure((job, error) -> {})
+                .scheduler(AT_ONCE)
+                .build();
+        volatile int accepted;
+        volatile List<Integer> handedBack;
+
+        @Actor
+        public void offer() {
+            accepted = queue.offer(1) ? 1 : 0;
+        }
+
+        @Actor
+        public void shutdown() {
+            queue.shutdown(Duration.ZERO).subscribe(list -> handedBack = list);
+        }
+
+        @Arbiter
+        public void check(III_Result r) {
+            List<Integer> list = handedBack;
+            r.r1 = accepted;
+            r.r2 = (int) (queue.failed() + 10 * queue.completed() + 100 * queue.returned());
+            r.r3 = list != null && list.isEmpty() && queue.inFlight() == 0 && queue.size() == 0 ? 1 : 0;
+        }
+    }
+
+    /**
+     * A producer offers a job evaluated in place ({@code Mono.fromRunnable}) while a shutdown with no grace begins:
+     * the job is accepted and completed, or refused; the shutdown emits either way, after the job's end.
+     */
+    @JCStressTest
+    @Outcome(id = "0, 0, 1", expect = ACCEPTABLE, desc = "refused: the shutdown came first")
+    @Outcome(id = "1, 1, 1", expect = ACCEPTABLE, desc = "accepted and completed before the shutdown emitted")
+    @Outcome(expect = FORBIDDEN, desc = "a job lost or counted twice, or the shutdown emitted before its end")
+    @State
+    public static class InPlaceOfferVersusShutdown {
+        final AtomicInteger ran = new AtomicInteger();
+        final WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(1)
+                .workers(1)
+                .handler(job -> Mono.fromRunnable(ran::incrementAndGet))
+                .onFailure((job, error) -> {})
+                .scheduler(AT_ONCE)
+                .build();
+        volatile int accepted;
+        volatile int completedWhenEmitted = -1;
+
+        @Actor
+        public void offer() {
+            accepted = queue.offer(1) ? 1 : 0;
+        }
+
+        @Actor
+        public void shutdown() {
+            queue.shutdown(Duration.ZERO)
+                    .subscribe(list -> completedWhenEmitted =
+                            list.isEmpty() ? (int) (queue.completed() + queue.failed() + queue.returned()) : -2);
+        }
+
+        @Arbiter
+        public void check(III_Result r) {
+            r.r1 = accepted;
+            // what the shutdown saw when it emitted must already count the job, and match what ran
+            r.r2 = completedWhenEmitted == ran.get() && queue.completed() == ran.get() ? ran.get() : -1;
+            r.r3 = completedWhenEmitted >= 0 && queue.inFlight() == 0 && queue.size() == 0 ? 1 : 0;
+        }
+    }
+
+    /**
+     * {@code join} subscribes while a job evaluated in place ends by the lock-free path: the join completes (it saw
+     * the queue idle, or the job's end took the lock and completed it), and the job is counted once.
+     */
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "joined, the job counted once")
+    @Outcome(expect = FORBIDDEN, desc = "the join never completed, or the job was not counted once")
+    @State
+    public static class JoinVersusInPlaceEnd {
+        final WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(1)
+                .workers(1)
+                .handler(job -> Mono.fromRunnable(() -> {}))
+                .build();
+        volatile int joined;
+
+        @Actor
+        public void offer() {
+            queue.offer(1);
+        }
+
+        @Actor
+        public void join() {
+            queue.join().subscribe(null, null, () -> joined = 1);
+        }
+
+        @Arbiter
+        public void check(II_Result r) {
+            r.r1 = joined;
+            r.r2 = (int) queue.completed();
+        }
+    }
+
+    /**
+     * Two producers, one through {@code put} and one through {@code offer}, two jobs each, into one worker and room
+     * for one: the worker never runs two jobs at once, and every accepted job completes once with nothing left
+     * behind. The lock-free accept and end race the locked queueing and draining.
+     */
+    @JCStressTest
+    @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "one job at a time, every accepted job completed once")
+    @Outcome(expect = FORBIDDEN, desc = "two jobs ran at once, or a job was lost, counted twice or left behind")
+    @State
+    public static class OneWorkerNeverOverlaps {
+        final AtomicInteger active = new AtomicInteger();
+        volatile int overlapped;
+        final WorkQueue<Integer> queue = WorkQueue.<Integer>builder()
+                .capacity(1)
+                .workers(1)
+                .handler(job -> Mono.fromRunnable(() -> {
+                    if (active.incrementAndGet() != 1) {
+                        overlapped = 1;
+                    }
+                    active.decrementAndGet();
+                }))
+                .build();
+        final AtomicInteger accepted = new AtomicInteger();
+
+        @Actor
+        public void put() {
+            for (int job = 1; job <= 2; job++) {
+                queue.put(job).subscribe(null, null, accepted::incrementAndGet);
+            }
+        }
+
+        @Actor
+        public void offer() {
+            for (int job = 3; job <= 4; job++) {
+                if (queue.offer(job)) {
+                    accepted.incrementAndGet();
+                }
+            }
+        }
+
+        @Arbiter
+        public void check(II_Result r) {
+            r.r1 = overlapped;
+            r.r2 = accepted.get() == queue.completed() && queue.inFlight() == 0 && queue.size() == 0 ? 1 : 0;
         }
     }
 }
