@@ -326,7 +326,7 @@ class RedisSemaphoreTest {
         RedisClient probed = probedClient(probe);
         try (RedisSemaphore semaphore =
                 RedisSemaphore.builder(probed, name, 100).build()) {
-            connection.sync().clientPause(500); // no request is answered before all twenty are sent
+            connection.sync().clientPause(1000); // no request is answered before all twenty are sent
             List<Permit> permits = Flux.range(0, 20)
                     .flatMap(i -> semaphore.acquire(), 20)
                     .collectList()
@@ -350,7 +350,7 @@ class RedisSemaphoreTest {
                 .build()) {
             List<List<Object>> signals = new ArrayList<>();
             List<Disposable> waiters = new ArrayList<>();
-            connection.sync().clientPause(700); // the ten requests wait in Redis until the pause ends
+            connection.sync().clientPause(1000); // the ten requests wait in Redis until the pause ends
             for (int i = 0; i < 10; i++) {
                 List<Object> got = new CopyOnWriteArrayList<>();
                 signals.add(got);
