@@ -36,10 +36,14 @@ import reactor.core.scheduler.Schedulers;
  * {@link Scheduler}; {@link Permit#release()} removes it by id. A process that dies without releasing (killed,
  * crashed, cut off) stops renewing, and its permits are free again once their lease runs out: never held forever.
  *
- * <p>Waiters of one process queue first come, first served; only the head asks Redis. It is woken by a pub/sub
- * message that every release publishes, and, in case a message is lost or a holder died, re-checks at the latest
- * when the first lease runs out or after {@link Builder#recheckEvery(Duration)}, whichever comes first. A cancelled
- * waiter leaves at once; a permit granted in a race with the cancel is released.
+ * <p>Waiters of one process are served first come, first served. While the fleet has free permits, several of them
+ * ask Redis at once (up to 64, and no more than the free permits Redis last reported), so acquiring is not held to
+ * one round trip at a time; each permit Redis grants goes to the waiter at the head of the line, whichever request
+ * won it. Once Redis answers that every permit is taken, only one request at a time asks again: it is sent when a
+ * pub/sub message that every release publishes arrives, and, in case a message is lost or a holder died, at the
+ * latest when the first lease runs out or after {@link Builder#recheckEvery(Duration)}, whichever comes first. A
+ * cancelled waiter leaves at once, even while a request is in flight; a permit granted with no waiter left to take
+ * it, or in a race with the cancel, is released.
  *
  * <p>When Redis cannot be reached, {@code acquire} fails with {@link RedisUnavailableException} (a semaphore that
  * let everyone through would not bound anything). A lease that cannot be renewed for longer than the lease may be
@@ -54,13 +58,19 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
     /** The default lease of a permit: 30 seconds. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
 
-    /** The default longest sleep of a waiting head between two asks without a release message: 1 second. */
+    /** The default longest time waiters sleep between two asks without a release message: 1 second. */
     public static final Duration DEFAULT_RECHECK = Duration.ofSeconds(1);
 
     /** The default time each call waits for Redis: 2 seconds. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
-    /* KEYS[1] the set; ARGV[1] permits, ARGV[2] id, ARGV[3] lease µs. Reply {1, 0}, or {0, µs to the first expiry} */
+    /** The most acquire requests one semaphore has in flight at once. */
+    static final int MAX_ASKING = 64;
+
+    /*
+     * KEYS[1] the set; ARGV[1] permits, ARGV[2] id, ARGV[3] lease µs. Reply {1, permits still free after this one},
+     * or {0, µs to the first expiry}.
+     */
     static final String ACQUIRE = String.join(
             "\n",
             "if redis.replicate_commands then pcall(redis.replicate_commands) end",
@@ -72,10 +82,11 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
             "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])",
             "local lease = tonumber(ARGV[3])",
             "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))",
-            "if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then",
+            "local held = redis.call('ZCARD', KEYS[1])",
+            "if held < tonumber(ARGV[1]) then",
             "  redis.call('ZADD', KEYS[1], string.format('%.0f', now + lease), ARGV[2])",
             "  redis.call('PEXPIRE', KEYS[1], math.ceil(lease / 1000))",
-            "  return {1, 0}",
+            "  return {1, tonumber(ARGV[1]) - held - 1}",
             "end",
             "local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')",
             "return {0, math.max(1, math.ceil(tonumber(first[2]) - now))}");
@@ -131,15 +142,28 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
 
     private final Object lock = new Object();
+    /** The waiters not served yet, in the order they came; a cancelled waiter is removed at once. */
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
-    private @Nullable Waiter active;
-    /** A release was announced while the head's request was in flight: ask again at once instead of sleeping. */
+    /** Acquire scripts in flight for the waiters; their grants go to the head of {@link #queue}. */
+    private int asking;
+    /** The free permits Redis last reported (0 once it answered "all taken"): how many may ask at once. */
+    private int room;
+    /** Redis answered "all taken" and nothing is asking: the waiters sleep until a release message or the timer. */
+    private boolean sleeping;
+
+    private @Nullable Disposable timer;
+    /** Counts the sleeps, so that a timer of an earlier sleep cannot end a later one. */
+    private long sleeps;
+    /** A release was announced while requests were in flight: after a denial, ask again at once instead of sleeping. */
     private boolean releasedMeanwhile;
+    /** One thread at a time sends the requests {@link #pump()} decides on; others leave it the work. */
+    private boolean pumping;
 
     private RedisSemaphore(Builder b) {
         this.keys = new String[] {key(b.name)};
         this.channel = keys[0] + ":released";
         this.permits = b.permits;
+        this.room = b.permits;
         this.permitsArg = Integer.toString(b.permits);
         this.leaseMicros = Long.toString(TimeUnit.NANOSECONDS.toMicros(b.lease.toNanos()));
         this.renewEvery = b.renewEvery != null ? b.renewEvery : b.lease.dividedBy(3);
@@ -205,7 +229,7 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
     @Override
     public Mono<Permit> acquire() {
         return Mono.<Permit>create(sink -> {
-                    Waiter w = new Waiter(sink, nextId());
+                    Waiter w = new Waiter(sink);
                     sink.onCancel(() -> cancel(w));
                     synchronized (lock) {
                         if (w.cancelled) {
@@ -213,7 +237,7 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
                         }
                         queue.addLast(w);
                     }
-                    next();
+                    pump();
                 })
                 .doOnDiscard(RedisPermit.class, RedisPermit::release); // granted as the subscriber cancelled
     }
@@ -294,17 +318,11 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
     /**
      * How many subscribers of this process wait for a permit now.
      *
-     * @return the number of waiters (a cancelled waiter is not counted, even while its last request is in flight)
+     * @return the number of waiters (a cancelled waiter is not counted, even while a request is in flight)
      */
     public int waiting() {
         synchronized (lock) {
-            int n = 0;
-            for (Waiter w : queue) {
-                if (!w.cancelled) {
-                    n++;
-                }
-            }
-            return n;
+            return queue.size();
         }
     }
 
@@ -366,166 +384,156 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
         return permit;
     }
 
-    /** A release was announced (by any process): wake the sleeping head. */
-    private void released() {
-        Waiter w;
-        Disposable timer;
+    /**
+     * Sends as many acquire requests as the waiters and the room allow: while Redis last reported free permits, up
+     * to {@link #MAX_ASKING} (and no more than that room or the waiters); once it answered "all taken", one at a time,
+     * and none while the waiters sleep. One thread sends at a time, looping until nothing more may be sent, so a
+     * request that fails at once (Redis unreachable) does not recurse into the next one.
+     */
+    private void pump() {
         synchronized (lock) {
-            w = active;
-            if (w == null) {
-                return;
+            if (pumping) {
+                return; // the thread that pumps now looks again before it stops
             }
-            if (!w.sleeping) {
-                releasedMeanwhile = true;
-                return;
+            pumping = true;
+        }
+        for (; ; ) {
+            int n;
+            synchronized (lock) {
+                n = sleeping ? 0 : Math.min(Math.max(1, Math.min(MAX_ASKING, room)), queue.size()) - asking;
+                if (n <= 0) {
+                    pumping = false;
+                    return;
+                }
+                asking += n;
+                releasedMeanwhile = false;
             }
-            w.sleeping = false;
-            timer = w.timer;
-            w.timer = null;
+            for (int i = 0; i < n; i++) {
+                String id = nextId();
+                callAcquire(id, (r, e) -> {
+                    if (r != null) {
+                        answered(id, r);
+                    } else {
+                        failed(id, e);
+                    }
+                });
+            }
         }
-        if (timer != null) {
-            timer.dispose();
-        }
-        ask(w);
     }
 
-    private void next() {
-        Waiter w;
-        synchronized (lock) {
-            if (active != null) {
-                return;
-            }
-            w = queue.peekFirst();
-            if (w == null) {
-                return;
-            }
-            active = w;
-        }
-        ask(w);
-    }
-
-    private void ask(Waiter w) {
-        synchronized (lock) {
-            releasedMeanwhile = false;
-        }
-        callAcquire(w.id, (r, e) -> {
-            if (r != null) {
-                answered(w, r);
-            } else {
-                failed(w, e);
-            }
-        });
-    }
-
-    private void answered(Waiter w, long[] reply) {
+    private void answered(String id, long[] reply) {
         if (reply[0] == 1) {
-            boolean cancelled;
+            RedisPermit permit = grant(id);
+            Waiter w;
             synchronized (lock) {
-                queue.pollFirst();
-                active = null;
-                cancelled = w.cancelled;
-                w.done = true;
+                asking--;
+                room = (int) Math.max(0, Math.min(Integer.MAX_VALUE, reply[1]));
+                w = queue.pollFirst(); // the head takes it, whichever request won it
+                if (w != null) {
+                    w.done = true;
+                    w.permit = permit;
+                }
             }
-            RedisPermit permit = grant(w.id);
-            synchronized (lock) {
-                w.permit = permit;
-                cancelled = w.cancelled;
-            }
-            if (cancelled) {
-                permit.release(); // granted in a race with the cancel
+            if (w == null) {
+                permit.release(); // every waiter it was asked for has cancelled
             } else {
                 // if the subscriber cancels before this runs, cancel(w) sees the permit and releases it: the sink
                 // drops a value that loses the race with its cancel (onNextDropped, no discard hook)
                 deliver(() -> w.sink.success(permit));
             }
-            next();
+            pump();
             return;
         }
-        boolean again = false;
         synchronized (lock) {
-            if (!w.cancelled) {
-                if (releasedMeanwhile) {
-                    again = true;
-                } else {
-                    w.sleeping = true;
-                    w.timer = scheduleQuietly(() -> wake(w), Math.min(reply[1], recheckMicros));
-                    return;
-                }
-            } else {
-                queue.pollFirst();
-                active = null;
+            asking--;
+            room = 0;
+            if (asking > 0 || sleeping || queue.isEmpty()) {
+                return; // the last answer in flight decides; nobody to wake
             }
-        }
-        if (again) {
-            ask(w);
-        } else {
-            next();
-        }
-    }
-
-    private void wake(Waiter w) {
-        synchronized (lock) {
-            if (!w.sleeping) {
+            if (!releasedMeanwhile) {
+                sleeping = true;
+                long sleep = ++sleeps;
+                timer = scheduleQuietly(() -> wake(sleep), Math.min(reply[1], recheckMicros));
                 return;
             }
-            w.sleeping = false;
-            w.timer = null;
         }
-        ask(w);
+        pump(); // a release was announced while the request was in flight: ask again at once
     }
 
-    private void failed(Waiter w, Throwable error) {
-        boolean cancelled;
+    private void failed(String id, Throwable error) {
+        Waiter w;
         synchronized (lock) {
-            queue.pollFirst();
-            active = null;
-            cancelled = w.cancelled;
-            w.done = true;
+            asking--;
+            w = queue.pollFirst(); // errors, like permits, go to the waiters in order
+            if (w != null) {
+                w.done = true;
+            }
         }
-        releaseById(w.id); // a timed-out script may still have taken the permit in Redis
-        if (!cancelled) {
+        releaseById(id); // a timed-out script may still have taken the permit in Redis
+        if (w != null) {
             Throwable e = RedisErrors.translate(keys[0], error);
             deliver(() -> w.sink.error(e));
         }
-        next();
+        pump();
+    }
+
+    /** The re-check timer of sleep number {@code sleep} ran out. */
+    private void wake(long sleep) {
+        synchronized (lock) {
+            if (!sleeping || sleeps != sleep) {
+                return;
+            }
+            sleeping = false;
+            timer = null;
+        }
+        pump();
+    }
+
+    /** A release was announced (by any process): wake the sleeping waiters. */
+    private void released() {
+        Disposable t;
+        synchronized (lock) {
+            if (!sleeping) {
+                if (asking > 0) {
+                    releasedMeanwhile = true;
+                }
+                return;
+            }
+            sleeping = false;
+            t = timer;
+            timer = null;
+        }
+        if (t != null) {
+            t.dispose();
+        }
+        pump();
     }
 
     private void cancel(Waiter w) {
-        Disposable timer;
+        Disposable t = null;
         RedisPermit granted;
-        boolean done;
         synchronized (lock) {
             if (w.cancelled) {
                 return;
             }
             w.cancelled = true;
             granted = w.permit;
-            done = w.done;
-            if (done) {
-                timer = null;
-            } else if (active != w) {
+            if (!w.done) {
+                // leaves at once; a request in flight for it serves the next waiter, or is released if none is left
                 queue.remove(w);
-                return;
-            } else if (!w.sleeping) {
-                return;
-            } else {
-                w.sleeping = false;
-                timer = w.timer;
-                w.timer = null;
-                queue.pollFirst();
-                active = null;
+                if (queue.isEmpty() && sleeping) {
+                    sleeping = false;
+                    t = timer;
+                    timer = null;
+                }
             }
         }
-        if (done) {
-            if (granted != null) {
-                granted.release(); // granted but not delivered: the sink's cancel won (idempotent by id)
-            }
-            return;
+        if (granted != null) {
+            granted.release(); // granted but not delivered: the sink's cancel won (idempotent by id)
         }
-        if (timer != null) {
-            timer.dispose();
+        if (t != null) {
+            t.dispose();
         }
-        next();
     }
 
     /** Removes the permit {@code id} from Redis, whether or not it was ever taken; best effort. */
@@ -545,22 +553,18 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
         }
     }
 
+    /** One subscriber of {@link #acquire()}; its fields are guarded by the semaphore's lock. */
     private static final class Waiter {
         final MonoSink<Permit> sink;
-        final String id;
         boolean cancelled;
+        /** Left the queue with a permit or an error. */
         boolean done;
-        boolean sleeping;
-
-        @Nullable
-        Disposable timer;
-        /** Set (under the lock) once Redis granted this waiter's permit, before it is delivered. */
+        /** Set (under the lock) once a permit Redis granted was given to this waiter, before it is delivered. */
         @Nullable
         RedisPermit permit;
 
-        Waiter(MonoSink<Permit> sink, String id) {
+        Waiter(MonoSink<Permit> sink) {
             this.sink = sink;
-            this.id = id;
         }
     }
 
@@ -668,7 +672,8 @@ public final class RedisSemaphore implements PermitSource, AutoCloseable {
         }
 
         /**
-         * Sets the longest time a waiting head sleeps before asking again when no release message arrives.
+         * Sets the longest time waiters sleep, once Redis answered that every permit is taken, before one of them asks
+         * again when no release message arrives.
          *
          * @param recheck positive; default {@link #DEFAULT_RECHECK}
          * @return this builder

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,6 +21,13 @@ import io.github.reactorpatterns.limit.Permit;
 import io.github.reactorpatterns.test.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.event.command.CommandBaseEvent;
+import io.lettuce.core.event.command.CommandFailedEvent;
+import io.lettuce.core.event.command.CommandListener;
+import io.lettuce.core.event.command.CommandStartedEvent;
+import io.lettuce.core.event.command.CommandSucceededEvent;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -311,6 +321,219 @@ class RedisSemaphoreTest {
     }
 
     @Test
+    void severalWaitersAskRedisAtOnceWhileTheFleetHasRoom() {
+        AcquireProbe probe = new AcquireProbe();
+        RedisClient probed = probedClient(probe);
+        try (RedisSemaphore semaphore =
+                RedisSemaphore.builder(probed, name, 100).build()) {
+            connection.sync().clientPause(1000); // no request is answered before all twenty are sent
+            List<Permit> permits = Flux.range(0, 20)
+                    .flatMap(i -> semaphore.acquire(), 20)
+                    .collectList()
+                    .block(Duration.ofSeconds(10));
+            assertThat(permits).hasSize(20);
+            // every waiter's request was in flight at once (one at a time, acquiring is one round trip each)
+            assertThat(probe.most.get()).isEqualTo(20);
+            assertThat(probe.sent.get()).isEqualTo(20);
+            assertThat(members()).isEqualTo(20);
+            permits.forEach(Permit::release);
+            await().atMost(Duration.ofSeconds(5)).until(() -> members() == 0);
+        } finally {
+            RedisTestSupport.shutdown(probed);
+        }
+    }
+
+    @Test
+    void grantsGoToTheWaitersInOrderWhicheverRequestWonThemAndUnclaimedOnesAreReleased() {
+        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 100)
+                .lease(Duration.ofSeconds(60))
+                .build()) {
+            List<List<Object>> signals = new ArrayList<>();
+            List<Disposable> waiters = new ArrayList<>();
+            connection.sync().clientPause(1000); // the ten requests wait in Redis until the pause ends
+            for (int i = 0; i < 10; i++) {
+                List<Object> got = new CopyOnWriteArrayList<>();
+                signals.add(got);
+                waiters.add(semaphore.acquire().subscribe(got::add, got::add));
+            }
+            // three waiters leave while every request is in flight
+            waiters.get(0).dispose();
+            waiters.get(3).dispose();
+            waiters.get(7).dispose();
+            assertThat(semaphore.waiting()).isEqualTo(7);
+
+            List<Integer> served = List.of(1, 2, 4, 5, 6, 8, 9);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> served.stream().allMatch(i -> !signals.get(i).isEmpty()));
+            List<Long> requests = new ArrayList<>();
+            Set<String> delivered = new HashSet<>();
+            for (int i : served) {
+                assertThat(signals.get(i)).hasSize(1).first().isInstanceOf(Permit.class);
+                String id = permitId((Permit) signals.get(i).get(0));
+                delivered.add(id);
+                requests.add(Long.parseLong(id.substring(id.lastIndexOf(':') + 1)));
+            }
+            // the first seven requests sent won the seven permits, which went to the waiters left in their order
+            assertThat(requests).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+            assertThat(signals.get(0)).isEmpty();
+            assertThat(signals.get(3)).isEmpty();
+            assertThat(signals.get(7)).isEmpty();
+            // the last three grants found no waiter and were released: Redis holds exactly the delivered permits
+            await().atMost(Duration.ofSeconds(5)).until(() -> members() == 7);
+            assertThat(connection.sync().zrange(RedisSemaphore.key(name), 0, -1))
+                    .containsExactlyInAnyOrderElementsOf(delivered);
+            assertThat(semaphore.waiting()).isZero();
+            served.forEach(i -> ((Permit) signals.get(i).get(0)).release());
+            await().atMost(Duration.ofSeconds(5)).until(() -> members() == 0);
+        }
+    }
+
+    @Test
+    void onceRedisAnswersThatEveryPermitIsTakenOnlyOneRequestAsksAtATime() {
+        AcquireProbe probe = new AcquireProbe();
+        RedisClient probed = probedClient(probe);
+        try (RedisSemaphore semaphore = RedisSemaphore.builder(probed, name, 5)
+                .lease(Duration.ofSeconds(60))
+                .recheckEvery(Duration.ofSeconds(60))
+                .build()) {
+            List<Permit> granted = new CopyOnWriteArrayList<>();
+            List<Disposable> waiters = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                waiters.add(semaphore.acquire().subscribe(granted::add));
+            }
+            // five grants (never more requests at once than the free permits Redis reported, so none denied), then
+            // one "all taken", and the fifteen left sleep: twenty waiters, six requests
+            await().atMost(Duration.ofSeconds(5)).until(() -> probe.answered.get() == 6);
+            assertThat(granted).hasSize(5);
+            assertThat(semaphore.waiting()).isEqualTo(15);
+            assertThat(probe.sent.get()).isEqualTo(6);
+            assertThat(probe.inFlight.get()).isZero();
+
+            // a release wakes the fifteen: one request wins the permit (Redis reports none left), so one more asks
+            // and finds the fleet full again; no other waiter asks
+            granted.get(0).release();
+            await().atMost(Duration.ofSeconds(5)).until(() -> granted.size() == 6 && probe.answered.get() == 8);
+            assertThat(probe.sent.get()).isEqualTo(8);
+            assertThat(probe.inFlight.get()).isZero();
+            assertThat(semaphore.waiting()).isEqualTo(14);
+
+            waiters.forEach(Disposable::dispose);
+            granted.forEach(Permit::release);
+            assertThat(semaphore.waiting()).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> members() == 0);
+        } finally {
+            RedisTestSupport.shutdown(probed);
+        }
+    }
+
+    @Test
+    void thousandsOfRandomCancellationsWithRequestsInFlightLeaveNoPermitHeld() {
+        AcquireProbe probe = new AcquireProbe();
+        RedisClient probed = probedClient(probe);
+        try (RedisSemaphore semaphore = RedisSemaphore.builder(probed, name, 40).build()) {
+            long finished = Flux.range(0, 5_000)
+                    .flatMap(
+                            i -> {
+                                ThreadLocalRandom r = ThreadLocalRandom.current();
+                                Mono<Integer> work = semaphore.withPermit(Mono.delay(Duration.ofMillis(r.nextInt(2)))
+                                        .thenReturn(i));
+                                // half leave after a few hundred µs: mostly while their request is in flight
+                                Duration patience = r.nextBoolean()
+                                        ? Duration.ofNanos(r.nextLong(50_000, 800_000))
+                                        : Duration.ofMillis(r.nextInt(4));
+                                return work.timeout(patience)
+                                        .onErrorResume(java.util.concurrent.TimeoutException.class, e -> Mono.just(-1));
+                            },
+                            64)
+                    .count()
+                    .block(Duration.ofSeconds(120));
+            assertThat(finished).isEqualTo(5_000);
+            // more than one waiter asked at once (the probe's overlap of one would make a lone asker count 2)
+            assertThat(probe.most.get()).as("requests in flight at once").isGreaterThan(2);
+            assertThat(semaphore.waiting()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> members() == 0);
+            assertThat(semaphore.held().block(Duration.ofSeconds(5))).isZero();
+        } finally {
+            RedisTestSupport.shutdown(probed);
+        }
+    }
+
+    @Test
+    void manyThreadsNeverHoldMoreThanThePermits() {
+        Scheduler threads = Schedulers.newParallel("acquirers", 8);
+        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 10).build()) {
+            AtomicInteger holders = new AtomicInteger();
+            AtomicInteger peak = new AtomicInteger();
+            Mono<Integer> job = semaphore.withPermit(Mono.fromCallable(() -> {
+                        peak.accumulateAndGet(holders.incrementAndGet(), Math::max);
+                        return 1;
+                    })
+                    .delayElement(Duration.ofMillis(1))
+                    .map(
+                            one -> { // counted out before the permit is released
+                                holders.decrementAndGet();
+                                return one;
+                            }));
+            Integer done = Flux.range(0, 2_400)
+                    .parallel(8)
+                    .runOn(threads)
+                    .flatMap(i -> job, false, 16)
+                    .sequential()
+                    .reduce(0, Integer::sum)
+                    .block(Duration.ofSeconds(120));
+            assertThat(done).isEqualTo(2_400);
+            assertThat(peak.get()).isBetween(2, 10);
+            assertThat(semaphore.waiting()).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> members() == 0);
+        } finally {
+            threads.dispose();
+        }
+    }
+
+    @Test
+    void everyWaiterFailsWhenTheirRequestsFail() {
+        connection.sync().set(RedisSemaphore.key(name), "a string");
+        try (RedisSemaphore semaphore = RedisSemaphore.builder(client, name, 10).build()) {
+            List<Throwable> errors = Flux.range(0, 8)
+                    .flatMap(
+                            i -> semaphore
+                                    .acquire()
+                                    .<Throwable>then(Mono.empty())
+                                    .onErrorResume(Mono::just),
+                            8)
+                    .collectList()
+                    .block(Duration.ofSeconds(10));
+            assertThat(errors)
+                    .hasSize(8)
+                    .allSatisfy(e -> assertThat(e)
+                            .isInstanceOf(RedisKeyTypeException.class)
+                            .hasMessageContaining(RedisSemaphore.key(name)));
+            assertThat(semaphore.waiting()).isZero();
+        }
+        RedisServer doomed = RedisTestSupport.server();
+        RedisClient doomedClient = RedisTestSupport.client(doomed.uri());
+        try (RedisSemaphore semaphore = RedisSemaphore.builder(doomedClient, name, 10)
+                .timeout(Duration.ofMillis(500))
+                .build()) {
+            doomed.stop();
+            List<Throwable> errors = Flux.range(0, 8)
+                    .flatMap(
+                            i -> semaphore
+                                    .acquire()
+                                    .<Throwable>then(Mono.empty())
+                                    .onErrorResume(Mono::just),
+                            8)
+                    .collectList()
+                    .block(Duration.ofSeconds(10));
+            assertThat(errors).hasSize(8).allSatisfy(e -> assertThat(e).isInstanceOf(RedisUnavailableException.class));
+            assertThat(semaphore.waiting()).isZero();
+        } finally {
+            RedisTestSupport.shutdown(doomedClient);
+            doomed.close();
+        }
+    }
+
+    @Test
     void badArguments() {
         assertThatNullPointerException()
                 .isThrownBy(() -> RedisSemaphore.builder(null, "x", 1))
@@ -360,6 +583,60 @@ class RedisSemaphoreTest {
             }
         }
         return 0;
+    }
+
+    /** A client whose acquire scripts {@code probe} counts; the scripts are loaded first, so none answers NOSCRIPT. */
+    private static RedisClient probedClient(AcquireProbe probe) {
+        for (String script : List.of(RedisSemaphore.ACQUIRE, RedisSemaphore.RELEASE, RedisSemaphore.RENEW)) {
+            connection.sync().scriptLoad(script);
+        }
+        RedisClient probed = RedisTestSupport.client(redis.uri());
+        probed.addListener(probe);
+        return probed;
+    }
+
+    /**
+     * Counts the acquire scripts a client sent, those answered, and the most in flight at once. Lettuce reports an
+     * answer after the caller has seen it, so a request sent from the caller's callback overlaps by one.
+     */
+    static final class AcquireProbe implements CommandListener {
+
+        final String sha = new RedisScript(RedisSemaphore.ACQUIRE).sha();
+        final AtomicInteger sent = new AtomicInteger();
+        final AtomicInteger answered = new AtomicInteger();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger most = new AtomicInteger();
+
+        private boolean isAcquire(CommandBaseEvent event) {
+            RedisCommand<?, ?, ?> command = event.getCommand();
+            return command.getType() == CommandType.EVALSHA
+                    && command.getArgs() != null
+                    && command.getArgs().toCommandString().contains(sha);
+        }
+
+        @Override
+        public void commandStarted(CommandStartedEvent event) {
+            if (isAcquire(event)) {
+                sent.incrementAndGet();
+                most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            }
+        }
+
+        @Override
+        public void commandSucceeded(CommandSucceededEvent event) {
+            if (isAcquire(event)) {
+                inFlight.decrementAndGet();
+                answered.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void commandFailed(CommandFailedEvent event) {
+            if (isAcquire(event)) {
+                inFlight.decrementAndGet();
+                answered.incrementAndGet();
+            }
+        }
     }
 
     private static String permitId(Permit permit) {
