@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import javax.net.ssl.SSLException;
@@ -79,9 +80,6 @@ final class Exchange {
         this.retryPolicy = retryPolicy;
         this.codec = codec;
     }
-
-    /** A response read whole: what one attempt of an aggregating terminal produces. */
-    record Raw(int status, HttpHeaders headers, String url, byte[] body) {}
 
     /**
      * Sends the request and reads its body whole. Idempotent requests go through the retry policy (unless it is
@@ -263,7 +261,8 @@ final class Exchange {
                         payload,
                         (resp, body) -> readWhole(resp, body, method, uri, max, followRedirects),
                         this::send)
-                .singleOrEmpty();
+                // Mono.fromDirect, not singleOrEmpty: the handler emits at most one Raw, so no cardinality check.
+                .as(Mono::fromDirect);
     }
 
     /**
@@ -466,7 +465,8 @@ final class Exchange {
             HttpRequestSpec spec,
             String uri,
             byte @Nullable [] payload,
-            BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler) {
+            BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler,
+            @Nullable Function<Redirects.Follow, Publisher<T>> onFollow) {
         AtomicBoolean headersSeen = new AtomicBoolean();
         HttpRequestSpec.Body body = spec.body();
         List<NameValue> headers = spec.headers();
@@ -506,7 +506,10 @@ final class Exchange {
         if (gate != null) {
             exchange = admitted(gate, exchange, s, method, uri);
         }
-        return exchange.onErrorMap(e -> translate(e, s, method, uri, headersSeen.get()));
+        // One error step: the next hop of a redirect, or the failure translated (Follow is never translated).
+        return exchange.onErrorResume(e -> onFollow != null && e instanceof Redirects.Follow follow
+                ? onFollow.apply(follow)
+                : Flux.error(translate(e, s, method, uri, headersSeen.get())));
     }
 
     /**
@@ -605,8 +608,7 @@ final class Exchange {
         // One operator and one copy of each chunk, into an array sized by Content-Length when there is one (the
         // framing then bounds the body); cheaper than reactor-netty's aggregate(), which builds a composite buffer,
         // copies it and needs defaultIfEmpty for an empty body.
-        return body.collect(() -> new BodyBuffer(max, contentLength, method, uri), BodyBuffer::add)
-                .map(b -> new Raw(status, headers, url, b.toByteArray()));
+        return body.collect(() -> new Raw(status, headers, url, max, contentLength, method, uri), Raw::add);
     }
 
     static boolean canHaveBody(String method, int status) {
@@ -648,15 +650,24 @@ final class Exchange {
         return bytes;
     }
 
-    /** A growable byte array with a hard cap, filled from buffers that are released right after. */
-    static final class BodyBuffer {
+    /**
+     * A response read whole, what one attempt of an aggregating terminal produces: its status, headers and URL, and
+     * its body, collected into a growable array with a hard cap from buffers that are released right after.
+     */
+    static final class Raw {
+        private final int status;
+        private final HttpHeaders headers;
+        private final String url;
         private final int max;
         private final String method;
         private final String uri;
         private byte[] bytes;
         private int length;
 
-        BodyBuffer(int max, long contentLength, String method, String uri) {
+        Raw(int status, HttpHeaders headers, String url, int max, long contentLength, String method, String uri) {
+            this.status = status;
+            this.headers = headers;
+            this.url = url;
             this.max = max;
             this.method = method;
             this.uri = uri;
@@ -676,7 +687,21 @@ final class Exchange {
             length += n;
         }
 
-        byte[] toByteArray() {
+        int status() {
+            return status;
+        }
+
+        HttpHeaders headers() {
+            return headers;
+        }
+
+        /** The URL that answered: the request's, or the last one of a redirect chain. */
+        String url() {
+            return url;
+        }
+
+        /** The body read so far, trimmed to its length; call once the body has ended. */
+        byte[] body() {
             if (length == 0) {
                 return EMPTY;
             }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import org.jspecify.annotations.Nullable;
@@ -28,13 +29,18 @@ final class Redirects {
 
     private Redirects() {}
 
-    /** Sends one request of a redirect chain and hands its response to a handler. */
+    /**
+     * Sends one request of a redirect chain and hands its response to a handler; a {@link Follow} signalled by the
+     * handler goes to {@code onFollow} (null when redirects are not followed), in the same error step that
+     * translates the request's other failures.
+     */
     interface Sender<T> {
         Flux<T> send(
                 HttpRequestSpec spec,
                 String uri,
                 byte @Nullable [] payload,
-                BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler);
+                BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler,
+                @Nullable Function<Follow, Publisher<T>> onFollow);
     }
 
     static <T> Flux<T> send(
@@ -45,7 +51,7 @@ final class Redirects {
             BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler,
             Sender<T> sender) {
         if (!settings.followRedirects()) {
-            return sender.send(spec, uri, payload, handler);
+            return sender.send(spec, uri, payload, handler, null);
         }
         return hop(settings, spec, uri, payload, handler, sender, List.of(uri));
     }
@@ -58,7 +64,11 @@ final class Redirects {
             BiFunction<HttpClientResponse, ByteBufFlux, Publisher<T>> handler,
             Sender<T> sender,
             List<String> chain) {
-        return sender.send(spec, uri, payload, (resp, content) -> {
+        return sender.send(
+                spec,
+                uri,
+                payload,
+                (resp, content) -> {
                     Follow next;
                     try {
                         next = next(
@@ -84,8 +94,8 @@ final class Redirects {
                                 }
                             })
                             .thenMany(Flux.error(next));
-                })
-                .onErrorResume(Follow.class, f -> hop(settings, f.spec, f.uri, f.payload, handler, sender, f.chain));
+                },
+                f -> hop(settings, f.spec, f.uri, f.payload, handler, sender, f.chain));
     }
 
     /** The request that follows a response, or null when the response is to be returned as it is. */
